@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { AgentId, MeasurementId, RoundId } from './ids.ts';
+import { AgentNetwork } from './network.ts';
+import { Observations } from './observations.ts';
+import { TargetId } from './target-id.ts';
+
+export const SCHEMA_VERSION = 1;
+
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a lowercase name');
+const Version = z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'expected a semantic version');
+
+/** Where a measurement came from: our agents, an OONI import, or a simulated (demo/lab) network. */
+export const MeasurementSource = z.enum(['agent', 'ooni', 'simulated']);
+export type MeasurementSource = z.infer<typeof MeasurementSource>;
+
+/** OONI's identifiers and its own verdict, kept on imported measurements for comparison. */
+export const OoniProvenance = z.object({
+  report_id: z.string().max(200),
+  measurement_uid: z.string().max(100).nullable(),
+  test_name: z.string().max(64),
+  anomaly: z.boolean().nullable(),
+  confirmed: z.boolean().nullable(),
+  failure: z.boolean().nullable(),
+});
+export type OoniProvenance = z.infer<typeof OoniProvenance>;
+
+export const TargetKind = z.enum(['service', 'control']);
+export const ControlKind = z.enum(['domestic', 'foreign']);
+
+export const MeasurementV1 = z
+  .object({
+    id: MeasurementId,
+    schema_version: z.literal(1),
+    agent: z.object({
+      id: AgentId,
+      software: z.object({ name: Slug, version: Version }),
+    }),
+    network: AgentNetwork,
+    source: z.object({
+      kind: MeasurementSource,
+      ooni: OoniProvenance.nullable().default(null),
+    }),
+    target: z.object({
+      id: TargetId,
+      kind: TargetKind,
+      /** For controls: whether it stands for domestic or foreign reachability. */
+      control: ControlKind.nullable(),
+      /** What was measured: a URL, host or `ip:port`; null when the suite covers several. */
+      input: z.string().max(2000).nullable(),
+      catalogue_version: z.string().max(64),
+    }),
+    test: z.object({ name: Slug, version: Version }),
+    round: z.object({
+      id: RoundId,
+      /** Ids of the control measurements taken in the same round, which judge this one. */
+      controls: z.array(MeasurementId).max(50),
+    }),
+    start_time: z.iso.datetime({ offset: true }),
+    end_time: z.iso.datetime({ offset: true }),
+    observations: Observations,
+  })
+  .superRefine((m, ctx) => {
+    if (Date.parse(m.end_time) < Date.parse(m.start_time)) {
+      ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'end_time is before start_time' });
+    }
+    if ((m.source.kind === 'ooni') !== (m.source.ooni !== null)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source', 'ooni'],
+        message: 'source.ooni is required when source.kind is "ooni", and must be null otherwise',
+      });
+    }
+    if ((m.target.kind === 'control') !== (m.target.control !== null)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'control'],
+        message: 'target.control is required for control targets and must be null for services',
+      });
+    }
+  });
+export type MeasurementV1 = z.infer<typeof MeasurementV1>;
+
+/**
+ * Every accepted version, told apart by `schema_version`. A v2 joins this union with an upgrade
+ * function to the internal form (docs/schema.md), so agents on v1 keep working during a roll-out.
+ */
+export const AnyMeasurement = z.discriminatedUnion('schema_version', [MeasurementV1]);
+export type AnyMeasurement = z.infer<typeof AnyMeasurement>;
+
+/** The form the pipeline works on; today the same as v1. */
+export type Measurement = MeasurementV1;

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { Failure } from './failure.ts';
+
+/**
+ * Observations of each layer, close to OONI's data formats (df-002-dnst, df-005-tcpconnect,
+ * df-006-tlshandshake, df-001-httpt, df-008-netevents). `t0` and `t` are seconds since the
+ * measurement started, from a monotonic clock.
+ */
+const Seconds = z.number().min(0).max(86_400);
+const Timing = { t0: Seconds, t: Seconds };
+const Ip = z.union([z.ipv4(), z.ipv6()]);
+const Port = z.number().int().min(1).max(65_535);
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256');
+
+export const DnsResolverKind = z.enum(['system', 'udp', 'tcp', 'doh']);
+export const DnsRecordType = z.enum(['A', 'AAAA', 'CNAME']);
+
+export const DnsAnswer = z.object({
+  type: DnsRecordType,
+  value: z.string().max(255),
+  ttl: z.number().int().min(0).nullable(),
+});
+
+export const DnsQuery = z.object({
+  resolver: z.object({
+    kind: DnsResolverKind,
+    /** `ip:port` for udp/tcp, the URL for doh, null for the system resolver. */
+    address: z.string().max(500).nullable(),
+  }),
+  hostname: z.string().min(1).max(253),
+  query_type: DnsRecordType,
+  answers: z.array(DnsAnswer).max(100),
+  /** DNS response code (NOERROR, NXDOMAIN, SERVFAIL, REFUSED...); null when no response arrived. */
+  rcode: z.string().max(16).nullable(),
+  failure: Failure.nullable(),
+  ...Timing,
+});
+export type DnsQuery = z.infer<typeof DnsQuery>;
+
+export const TcpConnect = z.object({
+  ip: Ip,
+  port: Port,
+  failure: Failure.nullable(),
+  ...Timing,
+});
+export type TcpConnect = z.infer<typeof TcpConnect>;
+
+export const CertificateSummary = z.object({
+  subject: z.string().max(1000),
+  issuer: z.string().max(1000),
+  sans: z.array(z.string().max(255)).max(200),
+  not_before: z.iso.datetime(),
+  not_after: z.iso.datetime(),
+  sha256: Sha256Hex,
+});
+export type CertificateSummary = z.infer<typeof CertificateSummary>;
+
+export const TlsHandshake = z.object({
+  ip: Ip,
+  port: Port,
+  /** The SNI sent; may differ from the certificate (a harmless control SNI against the same IP). */
+  sni: z.string().max(253).nullable(),
+  /** `target` when the SNI is the target's, `control` when it is a harmless one on the same address. */
+  sni_role: z.enum(['target', 'control']),
+  alpn_offered: z.array(z.string().max(32)).max(10),
+  alpn_negotiated: z.string().max(32).nullable(),
+  tls_version: z.string().max(16).nullable(),
+  cipher_suite: z.string().max(100).nullable(),
+  peer_certificates: z.array(CertificateSummary).max(10),
+  /** Whether the chain validates for the SNI; recorded, never fatal to the handshake. */
+  validation: z.object({ valid: z.boolean(), failure: Failure.nullable() }),
+  failure: Failure.nullable(),
+  ...Timing,
+});
+export type TlsHandshake = z.infer<typeof TlsHandshake>;
+
+export const HttpExchange = z.object({
+  /** 0 for the first request, then one more per redirect hop followed. */
+  hop: z.number().int().min(0).max(20),
+  request: z.object({
+    method: z.enum(['GET', 'POST', 'HEAD']),
+    url: z.url().max(2000),
+    headers: z.record(z.string().max(64), z.string().max(1000)),
+  }),
+  response: z
+    .object({
+      status: z.number().int().min(100).max(599),
+      headers: z.record(z.string().max(64), z.string().max(2000)),
+      body_length: z.number().int().min(0),
+      body_truncated: z.boolean(),
+      body_sha256: Sha256Hex.nullable(),
+      title: z.string().max(500).nullable(),
+      /** Id of the matched national blockpage fingerprint, null when none matched. */
+      blockpage: z.string().max(100).nullable(),
+    })
+    .nullable(),
+  failure: Failure.nullable(),
+  ...Timing,
+});
+export type HttpExchange = z.infer<typeof HttpExchange>;
+
+export const QuicProbe = z.object({
+  ip: Ip,
+  port: Port,
+  sni: z.string().max(253),
+  /** What came back for our QUIC v1 Initial; null when nothing did before the timeout. */
+  response: z.enum(['version_negotiation', 'initial', 'retry', 'other']).nullable(),
+  failure: Failure.nullable(),
+  ...Timing,
+});
+export type QuicProbe = z.infer<typeof QuicProbe>;
+
+/** One cumulative-bytes sample of a transfer, taken at least every 100 ms. */
+export const ThroughputSample = z.tuple([Seconds, z.number().int().min(0)]);
+
+export const ThroughputRun = z.object({
+  direction: z.enum(['download', 'upload']),
+  /** Fresh connection number within the suite (0..K-1). */
+  connection: z.number().int().min(0).max(100),
+  ip: Ip,
+  port: Port,
+  sni: z.string().max(253).nullable(),
+  sni_role: z.enum(['target', 'control']),
+  /** [seconds since transfer start, cumulative bytes] pairs. */
+  samples: z.array(ThroughputSample).max(10_000),
+  bytes: z.number().int().min(0),
+  duration_s: Seconds,
+  ttfb_s: Seconds.nullable(),
+  goodput_bps: z.number().min(0),
+  longest_stall_s: Seconds,
+  /** Bytes received when the longest stall began; how far a "stall after N KB" censor let us get. */
+  bytes_before_stall: z.number().int().min(0).nullable(),
+  failure: Failure.nullable(),
+  ...Timing,
+});
+export type ThroughputRun = z.infer<typeof ThroughputRun>;
+
+export const NetworkEvent = z.object({
+  operation: z.enum(['connect', 'tls_handshake_start', 'tls_handshake_done', 'read', 'write', 'close']),
+  address: z.string().max(300).nullable(),
+  num_bytes: z.number().int().min(0).nullable(),
+  failure: Failure.nullable(),
+  t: Seconds,
+});
+export type NetworkEvent = z.infer<typeof NetworkEvent>;
+
+export const Observations = z.object({
+  dns: z.array(DnsQuery).max(200).default([]),
+  tcp: z.array(TcpConnect).max(200).default([]),
+  tls: z.array(TlsHandshake).max(100).default([]),
+  http: z.array(HttpExchange).max(50).default([]),
+  quic: z.array(QuicProbe).max(50).default([]),
+  throughput: z.array(ThroughputRun).max(20).default([]),
+  network_events: z.array(NetworkEvent).max(2000).default([]),
+});
+export type Observations = z.infer<typeof Observations>;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { Method } from './verdict.ts';
+
+export const ScopeLevel = z.enum(['country', 'region', 'asn']);
+export type ScopeLevel = z.infer<typeof ScopeLevel>;
+
+/** A scope's key as it appears in URLs, Redis keys and events: `RU`, `RU-MOW` or `AS12389`. */
+export const ScopeKey = z
+  .string()
+  .regex(/^([A-Z]{2}|[A-Z]{2}-[A-Z0-9]{1,3}|AS[1-9][0-9]{0,9})$/, 'expected "RU", "RU-MOW" or "AS12389"');
+export type ScopeKey = z.infer<typeof ScopeKey>;
+
+export function scopeLevelOf(key: ScopeKey): ScopeLevel {
+  if (key.startsWith('AS')) return 'asn';
+  return key.includes('-') ? 'region' : 'country';
+}
+
+/** The scopes one measurement counts towards: its country, its region when known, and its ASN. */
+export function scopesOfNetwork(network: { country: string; region: string | null; asn: number }): ScopeKey[] {
+  const scopes: ScopeKey[] = [network.country];
+  if (network.region !== null) scopes.push(network.region);
+  scopes.push(`AS${network.asn}`);
+  return scopes;
+}
+
+/** The state a (scope, target) pair is in on the map. `partial`: only some regions or ASNs block. */
+export const ScopeStateName = z.enum([
+  'accessible',
+  'blocked',
+  'throttled',
+  'stalled',
+  'partial',
+  'outage',
+  'insufficient',
+]);
+export type ScopeStateName = z.infer<typeof ScopeStateName>;
+
+export const ScopeState = z.object({
+  scope: ScopeKey,
+  target: z.string(),
+  state: ScopeStateName,
+  method: Method.nullable(),
+  confidence: z.number().min(0).max(1),
+  since: z.iso.datetime(),
+  agents: z.number().int().min(0),
+  simulated: z.boolean(),
+});
+export type ScopeState = z.infer<typeof ScopeState>;

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { AgentId } from './ids.ts';
+import type { Measurement } from './measurement.ts';
+
+export const MAX_BATCH_MEASUREMENTS = 500;
+
+/**
+ * What an agent POSTs to /v1/measurements. Items stay `unknown` here: each is validated on its own
+ * so one bad measurement cannot sink its batch.
+ */
+export const SubmissionBatch = z.object({
+  measurements: z.array(z.unknown()).min(1).max(MAX_BATCH_MEASUREMENTS),
+  /** Measurements the agent's full spool had to drop since its last report, so losses are visible. */
+  spool_dropped: z
+    .object({ count: z.number().int().min(0), since: z.iso.datetime({ offset: true }) })
+    .optional(),
+});
+export type SubmissionBatch = z.infer<typeof SubmissionBatch>;
+
+/** One BullMQ job per accepted batch: the collector's output and the aggregator's input. */
+export interface IngestJobData {
+  batch_id: string;
+  agent_id: AgentId;
+  received_at: string;
+  measurements: Measurement[];
+  /** W3C trace context of the submit request, so the aggregator's spans join the same trace. */
+  trace: Record<string, string>;
+}
