@@ -38,10 +38,7 @@ export type KnownFailure = z.infer<typeof KnownFailure>;
 
 export const UNKNOWN_FAILURE_PREFIX = 'unknown_failure: ';
 
-export const Failure = z.union([
-  KnownFailure,
-  z.string().startsWith(UNKNOWN_FAILURE_PREFIX).max(500),
-]);
+export const Failure = z.union([KnownFailure, z.string().startsWith(UNKNOWN_FAILURE_PREFIX).max(500)]);
 export type Failure = z.infer<typeof Failure>;
 
 const BY_CODE: Readonly<Record<string, KnownFailure>> = {

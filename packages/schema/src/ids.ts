@@ -7,9 +7,12 @@ const PREFIXED_ID_BODY = /^[0-9A-Za-z]{16,40}$/;
 function prefixedId<P extends string>(prefix: P) {
   return z
     .string()
-    .refine((value) => value.startsWith(`${prefix}_`) && PREFIXED_ID_BODY.test(value.slice(prefix.length + 1)), {
-      message: `expected an id of the form ${prefix}_ followed by 16-40 letters or digits`,
-    }) as unknown as z.ZodType<`${P}_${string}`>;
+    .refine(
+      (value) => value.startsWith(`${prefix}_`) && PREFIXED_ID_BODY.test(value.slice(prefix.length + 1)),
+      {
+        message: `expected an id of the form ${prefix}_ followed by 16-40 letters or digits`,
+      },
+    ) as unknown as z.ZodType<`${P}_${string}`>;
 }
 
 export const AgentId = prefixedId('agt');

@@ -1,3 +1,4 @@
+export * from './agent-api.ts';
 export * from './event.ts';
 export * from './failure.ts';
 export * from './ids.ts';

@@ -18,7 +18,8 @@ export function jsonSchemaDocuments(): Record<string, string> {
   const documents: Record<string, string> = {};
   for (const [name, schema] of Object.entries(DOCUMENTED)) {
     const jsonSchema = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-    documents[name] = `${JSON.stringify({ $id: `https://reachmap.dev/schema/${name}.json`, ...jsonSchema }, null, 2)}\n`;
+    documents[name] =
+      `${JSON.stringify({ $id: `https://reachmap.dev/schema/${name}.json`, ...jsonSchema }, null, 2)}\n`;
   }
   return documents;
 }

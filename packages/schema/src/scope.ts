@@ -16,7 +16,11 @@ export function scopeLevelOf(key: ScopeKey): ScopeLevel {
 }
 
 /** The scopes one measurement counts towards: its country, its region when known, and its ASN. */
-export function scopesOfNetwork(network: { country: string; region: string | null; asn: number }): ScopeKey[] {
+export function scopesOfNetwork(network: {
+  country: string;
+  region: string | null;
+  asn: number;
+}): ScopeKey[] {
   const scopes: ScopeKey[] = [network.country];
   if (network.region !== null) scopes.push(network.region);
   scopes.push(`AS${network.asn}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentId } from './ids.ts';
+import type { AgentId } from './ids.ts';
 import type { Measurement } from './measurement.ts';
 
 export const MAX_BATCH_MEASUREMENTS = 500;

@@ -11,8 +11,7 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; issues: Validat
 
 export function toJsonPointer(path: readonly PropertyKey[], prefix = ''): string {
   return (
-    prefix +
-    path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')
+    prefix + path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')
   );
 }
 

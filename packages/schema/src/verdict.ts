@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { MeasurementId } from './ids.ts';
 
 /** What the classifier concludes about one measurement, judged against the controls of its round. */
-export const VerdictStatus = z.enum(['ok', 'blocked', 'throttled', 'stalled', 'down', 'error', 'insufficient']);
+export const VerdictStatus = z.enum([
+  'ok',
+  'blocked',
+  'throttled',
+  'stalled',
+  'down',
+  'error',
+  'insufficient',
+]);
 export type VerdictStatus = z.infer<typeof VerdictStatus>;
 
 export const Layer = z.enum(['dns', 'tcp', 'tls', 'http', 'quic', 'throughput']);

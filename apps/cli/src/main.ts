@@ -1,0 +1,61 @@
+import { ConfigError } from '@reachmap/config';
+import {
+  EmbeddedRedisStartError,
+  IncompatibleRedisError,
+  InvalidRedisUrlError,
+  RedisServerNotFoundError,
+} from '@reachmap/queue';
+import { runUp } from './commands/up.ts';
+
+const HELP = `reachmap — an open network-interference observatory
+
+Usage: reachmap <command> [options]
+
+Commands:
+  up        run the server stack (default when no command is given)
+  help      show this help
+
+Run \`reachmap <command> --help\` for a command's options.`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  up: runUp,
+};
+
+/** Problems a user can fix; anything else is a bug and keeps its stack trace. */
+const USER_ERRORS = [
+  ConfigError,
+  RedisServerNotFoundError,
+  IncompatibleRedisError,
+  InvalidRedisUrlError,
+  EmbeddedRedisStartError,
+];
+
+async function main(argv: string[]): Promise<number> {
+  const [name = 'up', ...rest] = argv;
+  if (name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`reachmap: unknown command "${name}"\n\n${HELP}\n`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (error) {
+    if (USER_ERRORS.some((kind) => error instanceof kind)) {
+      process.stderr.write(`reachmap: ${(error as Error).message}\n`);
+      return error instanceof ConfigError ? 2 : 1;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`reachmap ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,3 @@
+export * from './keys.ts';
+export * from './request-signature.ts';
+export * from './config-signature.ts';

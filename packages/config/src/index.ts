@@ -1,0 +1,4 @@
+export * from './config-error.ts';
+export * from './load-config.ts';
+export * from './server-config.ts';
+export * from './values.ts';

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { port } from './values.ts';
+
+// The levels pino knows; listed here so configuration needs no logging dependency.
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Settings every reachmap server process shares. */
+export const ServerConfig = z.object({
+  /** Unset: start a private redis-server (the embedded default). */
+  REDIS_URL: z.string().optional(),
+  /** Embedded Redis data, the raw archive and other state. */
+  REACHMAP_DATA_DIR: z.string().default('.reachmap-data'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  /** Interface the HTTP servers bind to; loopback by default, 0.0.0.0 to serve agents elsewhere. */
+  HOST: z
+    .union([z.ipv4(), z.ipv6(), z.literal('localhost')], { message: 'expected an IP address' })
+    .default('127.0.0.1'),
+  COLLECTOR_PORT: port().default(8470),
+  API_PORT: port().default(8471),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;

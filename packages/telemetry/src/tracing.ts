@@ -1,0 +1,51 @@
+import {
+  type Attributes,
+  context,
+  propagation,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+
+export type { Span, Tracer };
+
+export function getTracer(component: string): Tracer {
+  return trace.getTracer(`reachmap.${component}`);
+}
+
+/** Runs `work` inside a span that records failures; the span ends whatever happens. */
+export async function withSpan<T>(
+  tracer: Tracer,
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return await tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
+ * The active trace context as a W3C `traceparent`/`tracestate` carrier, to put inside a queue job so
+ * the consumer's spans join the producer's trace. Empty when no SDK is configured.
+ */
+export function injectTraceContext(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
+/** Runs `work` with the trace context carried by a queue job as the active context. */
+export function withTraceContext<T>(carrier: Record<string, string> | undefined, work: () => T): T {
+  if (carrier === undefined) return work();
+  return context.with(propagation.extract(context.active(), carrier), work);
+}
