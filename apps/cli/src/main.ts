@@ -5,6 +5,8 @@ import {
   InvalidRedisUrlError,
   RedisServerNotFoundError,
 } from '@reachmap/queue';
+import { runAdmin } from './commands/admin.ts';
+import { runOoni } from './commands/ooni.ts';
 import { runUp } from './commands/up.ts';
 
 const HELP = `reachmap — an open network-interference observatory
@@ -13,6 +15,9 @@ Usage: reachmap <command> [options]
 
 Commands:
   up        run the server stack (default when no command is given)
+  admin     enrolment tokens and agents (\`reachmap admin --help\`)
+  import    import OONI measurements: reachmap import ooni [--compare] <file|dir|->...
+  export    export measurements as OONI JSONL: reachmap export ooni [--since] [--until] [--cc] [--target] [--out]
   help      show this help
 
 Run \`reachmap <command> --help\` for a command's options.`;
@@ -21,6 +26,9 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   up: runUp,
+  admin: runAdmin,
+  import: (args) => runOoni('import', args),
+  export: (args) => runOoni('export', args),
 };
 
 /** Problems a user can fix; anything else is a bug and keeps its stack trace. */

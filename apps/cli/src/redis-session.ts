@@ -30,7 +30,7 @@ export async function openRedisSession(
   const resolved = await resolveRedis(options);
   if (resolved.embedded) {
     log.info(
-      { pid: resolved.embedded.pid, port: resolved.embedded.port, dataDir: resolved.embedded.dataDir },
+      { redisPid: resolved.embedded.pid, port: resolved.embedded.port, dataDir: resolved.embedded.dataDir },
       'started embedded redis-server',
     );
   }

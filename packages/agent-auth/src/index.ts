@@ -1,3 +1,3 @@
+export * from './config-signature.ts';
 export * from './keys.ts';
 export * from './request-signature.ts';
-export * from './config-signature.ts';

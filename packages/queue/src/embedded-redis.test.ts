@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findRedisServer, RedisServerNotFoundError, startEmbeddedRedis } from './embedded-redis.ts';
+import {
+  findRedisServer,
+  findRunningEmbeddedRedis,
+  RedisServerNotFoundError,
+  startEmbeddedRedis,
+} from './embedded-redis.ts';
 
 const tempDirs: string[] = [];
 function tempDir(): string {
@@ -77,5 +82,19 @@ describe('embedded redis-server', () => {
   it('explains how to install redis-server when it is missing', () => {
     expect(() => findRedisServer('/nonexistent-dir')).toThrow(RedisServerNotFoundError);
     expect(() => findRedisServer('/nonexistent-dir')).toThrow(/apt-get install redis-server/);
+  });
+});
+
+describe('sharing the embedded server', () => {
+  it('lets a second process find the running server instead of starting another on the same files', async () => {
+    const dataDir = tempDir();
+    const owner = await startEmbeddedRedis({ dataDir });
+    const found = await findRunningEmbeddedRedis(dataDir);
+    expect(found?.port).toBe(owner.port);
+    await expect(startEmbeddedRedis({ dataDir })).rejects.toThrow(/already runs the embedded redis-server/);
+    await found?.stop();
+    expect(isAlive(owner.pid)).toBe(true);
+    await owner.stop();
+    expect(await findRunningEmbeddedRedis(dataDir)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 
@@ -200,12 +200,46 @@ async function startOnce(
     });
     return stopping;
   };
-  return { url: `redis://127.0.0.1:${port}`, port, pid, dataDir: options.dataDir, stop };
+  // Other reachmap commands (`reachmap admin …`) find and share this server instead of starting a
+  // second redis-server on the same AOF files.
+  const endpointFile = join(options.dataDir, ENDPOINT_FILE);
+  writeFileSync(endpointFile, JSON.stringify({ port, pid }));
+  const stopAndForget = () => stop().then(() => rmSync(endpointFile, { force: true }));
+  return { url: `redis://127.0.0.1:${port}`, port, pid, dataDir: options.dataDir, stop: stopAndForget };
+}
+
+const ENDPOINT_FILE = 'endpoint.json';
+
+/**
+ * The embedded server another reachmap process already runs on `dataDir`, if it is alive and
+ * answering; `stop()` on the result does nothing, as the other process owns it.
+ */
+export async function findRunningEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis | undefined> {
+  let endpoint: { port: number; pid: number };
+  try {
+    endpoint = JSON.parse(readFileSync(join(dataDir, ENDPOINT_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if ((await ping(endpoint.port)) !== '+PONG') return undefined;
+  return {
+    url: `redis://127.0.0.1:${endpoint.port}`,
+    port: endpoint.port,
+    pid: endpoint.pid,
+    dataDir,
+    stop: async () => {},
+  };
 }
 
 /** Starts a private redis-server on loopback with AOF (`appendfsync everysec`) in `dataDir`. */
 export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   const redisServer = findRedisServer();
+  if (await findRunningEmbeddedRedis(options.dataDir)) {
+    throw new EmbeddedRedisStartError(
+      `another reachmap process already runs the embedded redis-server for ${options.dataDir}; ` +
+        'stop it first, or set REACHMAP_DATA_DIR to another directory',
+    );
+  }
   mkdirSync(options.dataDir, { recursive: true });
   if (options.port !== undefined) return await startOnce(redisServer, options, options.port);
   // A free port can be taken between probing and binding; a couple of retries make that harmless.

@@ -17,5 +17,13 @@ export function queuePrefix(partition = 0): string {
   return `{rm:p${partition}}`;
 }
 
-/** Redis stream the aggregator appends scope events to; the API, alerts and SSE read it. */
-export const EVENTS_STREAM_KEY = 'rm:events';
+/**
+ * Redis stream of scope events of a partition (`{rm:p<N>}:events`); with several partitions, readers
+ * merge the streams by id (docs/redis-keys.md, @reachmap/store `readEvents`).
+ */
+export function eventsStreamKey(partition = 0): string {
+  return `${queuePrefix(partition)}:events`;
+}
+
+/** The events stream of partition 0: the only one on a single Redis node. */
+export const EVENTS_STREAM_KEY = eventsStreamKey(0);

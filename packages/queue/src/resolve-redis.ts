@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.ts';
+import { type EmbeddedRedis, findRunningEmbeddedRedis, startEmbeddedRedis } from './embedded-redis.ts';
 import { parseRedisTarget, type RedisTarget } from './redis-target.ts';
 
 export interface ResolvedRedis {
@@ -8,7 +8,10 @@ export interface ResolvedRedis {
   embedded: EmbeddedRedis | undefined;
 }
 
-/** `REDIS_URL` when given; otherwise the embedded default, a private redis-server under `dataDir`. */
+/**
+ * `REDIS_URL` when given; otherwise the embedded default: the private redis-server already running
+ * under `dataDir`, or a new one.
+ */
 export async function resolveRedis(options: {
   redisUrl: string | undefined;
   dataDir: string;
@@ -16,6 +19,8 @@ export async function resolveRedis(options: {
   if (options.redisUrl !== undefined && options.redisUrl !== '') {
     return { target: parseRedisTarget(options.redisUrl), embedded: undefined };
   }
-  const embedded = await startEmbeddedRedis({ dataDir: join(options.dataDir, 'redis') });
+  const dataDir = join(options.dataDir, 'redis');
+  // A short-lived command (`reachmap admin …`) joins the server `reachmap up` is running.
+  const embedded = (await findRunningEmbeddedRedis(dataDir)) ?? (await startEmbeddedRedis({ dataDir }));
   return { target: { kind: 'single', url: embedded.url }, embedded };
 }

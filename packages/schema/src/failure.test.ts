@@ -36,6 +36,7 @@ describe('mapNodeError', () => {
     [nodeError('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'), 'ssl_failed_handshake'],
     [nodeError('ERR_SSL_SOMETHING_NEW'), 'ssl_failed_handshake'],
     [new Error('socket hang up'), 'eof_error'],
+    [nodeError('ECONNRESET', 'socket hang up'), 'eof_error'],
     [
       Object.assign(new TypeError('fetch failed'), { cause: nodeError('ECONNREFUSED') }),
       'connection_refused',

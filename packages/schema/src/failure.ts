@@ -115,8 +115,11 @@ export function mapNodeError(error: unknown): Failure {
     return asErrorLike(err.cause).name === 'TimeoutError' ? 'generic_timeout_error' : 'interrupted';
   }
   if (code === 'ECONNRESET') {
-    // Node reports a FIN before the TLS handshake completed as ECONNRESET too; OONI calls that eof_error.
-    return /disconnected before secure TLS connection/i.test(message) ? 'eof_error' : 'connection_reset';
+    // Node reports a FIN before the TLS handshake completed, and an HTTP client's FIN before any
+    // response ("socket hang up"), as ECONNRESET too; OONI calls both eof_error.
+    return /disconnected before secure TLS connection|socket hang up/i.test(message)
+      ? 'eof_error'
+      : 'connection_reset';
   }
   if (code === 'UND_ERR_SOCKET' || /socket hang up|unexpected end of file|other side closed/i.test(message)) {
     return 'eof_error';

@@ -1,4 +1,5 @@
 export * from './agent-api.ts';
+export * from './canonical-json.ts';
 export * from './event.ts';
 export * from './failure.ts';
 export * from './ids.ts';

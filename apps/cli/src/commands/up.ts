@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
+import { CollectorConfig, startCollectorFromConfig } from '@reachmap/collector';
 import { loadConfig, ServerConfig } from '@reachmap/config';
 import { createLogger, startTelemetrySdk } from '@reachmap/telemetry';
 import { openRedisSession } from '../redis-session.ts';
@@ -41,6 +43,18 @@ export async function runUp(args: string[]): Promise<number> {
     log,
   );
   const components: RunningComponent[] = [];
+  // Consumers first, so that nothing the collector accepts waits for a worker to appear.
+  const aggregator = await startAggregator({
+    redis: redis.target,
+    config: loadConfig(AggregatorConfig),
+    logger: log.child({ component: 'aggregator' }),
+  });
+  components.push({ name: 'aggregator', stop: aggregator.stop });
+  const collector = await startCollectorFromConfig(loadConfig(CollectorConfig), {
+    redis: redis.target,
+    logger: log.child({ component: 'collector' }),
+  });
+  components.push({ name: 'collector', url: collector.url, stop: collector.close });
 
   log.info(
     { components: components.map((c) => ({ name: c.name, url: c.url })), demo: !values['no-demo'] },

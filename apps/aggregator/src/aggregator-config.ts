@@ -1,0 +1,37 @@
+import { duration, positiveInt, ServerConfig } from '@reachmap/config';
+import { z } from 'zod';
+
+/** The aggregator's settings (docs/configuration.md conventions: environment names, durations as text). */
+export const AggregatorConfig = ServerConfig.pick({
+  REDIS_URL: true,
+  REACHMAP_DATA_DIR: true,
+  LOG_LEVEL: true,
+}).extend({
+  /** Where the raw archive goes; `<REACHMAP_DATA_DIR>/archive` when unset. */
+  REACHMAP_ARCHIVE_DIR: z.string().optional(),
+  /** Redis Cluster partitions of the store (docs/redis-keys.md). Every process must agree. */
+  REACHMAP_PARTITIONS: positiveInt().default(1),
+  /** Evaluation window: 15 min in production, ~60 s in the lab (docs/state-machine.md). */
+  REACHMAP_WINDOW: duration().default(15 * 60_000),
+  /** How long after a window closes it is evaluated, so that late submissions still count. */
+  REACHMAP_EVALUATION_GRACE: duration().default(30_000),
+  /** How often closed windows are looked for; silence must close states and open outages too. */
+  REACHMAP_EVALUATE_EVERY: duration().default(15_000),
+  /** Windows an evaluator catches up after a pause; older ones are skipped. */
+  REACHMAP_CATCH_UP_WINDOWS: positiveInt().default(4),
+  /** A target whose round controls have not arrived is re-checked after this delay… */
+  REACHMAP_CONTROL_WAIT: duration().default(10_000),
+  /** …this many times, then classified with the controls at hand. */
+  REACHMAP_CONTROL_WAIT_ATTEMPTS: positiveInt().default(3),
+  REACHMAP_ROLLUP_TTL_5M: duration().default(48 * 3_600_000),
+  REACHMAP_ROLLUP_TTL_1H: duration().default(90 * 86_400_000),
+  REACHMAP_ROLLUP_TTL_1D: duration().default(3 * 365 * 86_400_000),
+  REACHMAP_RECENT_TTL: duration().default(48 * 3_600_000),
+  AGGREGATOR_CONCURRENCY: positiveInt().default(4),
+  /**
+   * The catalogue whose expectations (address space, real page titles) judge measurements; the same
+   * setting as the collector's, so agents and the aggregator agree on what a target looks like.
+   */
+  COLLECTOR_CATALOGUE: z.enum(['lab', 'real']).default('lab'),
+});
+export type AggregatorConfig = z.infer<typeof AggregatorConfig>;

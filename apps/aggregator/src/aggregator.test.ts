@@ -1,0 +1,223 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  createRedisConnection,
+  type EmbeddedRedis,
+  QUEUE_NAMES,
+  queuePrefix,
+  type RedisClient,
+  startEmbeddedRedis,
+} from '@reachmap/queue';
+import type { IngestJobData, Measurement } from '@reachmap/schema';
+import { readEvents, readMeasurement, readScopeState, readSeries, StoreConfig } from '@reachmap/store';
+import { createLogger } from '@reachmap/telemetry';
+import { Queue } from 'bullmq';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AggregatorConfig } from './aggregator-config.ts';
+import { type Aggregator, startAggregator } from './start-aggregator.ts';
+import { labAgent, labRound } from './test-measurements.ts';
+
+const T0 = Date.parse('2026-11-23T10:00:00.000Z');
+const WINDOW_MS = 60_000;
+const config = AggregatorConfig.parse({
+  REACHMAP_WINDOW: '60s',
+  REACHMAP_EVALUATION_GRACE: '5s',
+  // Tests evaluate explicitly; the timer must not race them with its own clock reading.
+  REACHMAP_EVALUATE_EVERY: '1h',
+  REACHMAP_CONTROL_WAIT: '300ms',
+  REACHMAP_CONTROL_WAIT_ATTEMPTS: 3,
+});
+const store = StoreConfig.parse({});
+const logger = createLogger({ name: 'aggregator-test', level: 'silent' });
+
+let server: EmbeddedRedis;
+let redis: RedisClient;
+let queue: Queue<IngestJobData>;
+let dir: string;
+let archiveDir: string;
+let now = T0;
+let aggregators: Aggregator[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'reachmap-aggregator-'));
+  server = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
+  redis = createRedisConnection({ kind: 'single', url: server.url }, 'worker');
+  queue = new Queue<IngestJobData>(QUEUE_NAMES.ingest, { connection: redis, prefix: queuePrefix(0) });
+});
+afterAll(async () => {
+  await queue.close();
+  redis.disconnect();
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await redis.flushall();
+  archiveDir = mkdtempSync(join(dir, 'archive-'));
+  now = T0;
+  // Two aggregators against one Redis, as two processes would run.
+  aggregators = await Promise.all(
+    [1, 2].map(() =>
+      startAggregator({
+        redis: { kind: 'single', url: server.url },
+        config,
+        logger,
+        archiveDir,
+        clock: () => now,
+      }),
+    ),
+  );
+});
+afterEach(async () => {
+  await Promise.all(aggregators.map((aggregator) => aggregator.stop()));
+});
+
+let batches = 0;
+async function submit(measurements: Measurement[]): Promise<string> {
+  batches += 1;
+  const batchId = `bat_test${String(batches).padStart(12, '0')}`;
+  await queue.add(
+    'ingest',
+    {
+      batch_id: batchId,
+      agent_id: measurements[0]?.agent.id ?? 'agt_0000000000000000none',
+      received_at: new Date(now).toISOString(),
+      measurements,
+      trace: {},
+    },
+    { jobId: batchId, attempts: 5, backoff: { type: 'fixed', delay: 300 } },
+  );
+  return batchId;
+}
+
+async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function queueDrained(): Promise<boolean> {
+  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
+  return Object.values(counts).every((count) => count === 0);
+}
+
+function archivedIds(): string[] {
+  const ids: string[] = [];
+  const walk = (path: string) => {
+    if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
+    // What `zcat file | jq .id` prints: gunzip reads every appended gzip member.
+    else
+      for (const line of gunzipSync(readFileSync(path)).toString('utf8').split('\n'))
+        if (line !== '') ids.push(JSON.parse(line).id);
+  };
+  walk(archiveDir);
+  return ids;
+}
+
+async function runsOf(scope: string, target: string) {
+  const [point] = await readSeries(redis, store, {
+    scope,
+    target,
+    fromMs: T0,
+    toMs: T0 + 1,
+    granularity: '1h',
+  });
+  return point;
+}
+
+describe('ingest', () => {
+  it('counts every measurement exactly once through duplicates, a retried job and out-of-order controls', async () => {
+    const moscow = labAgent(1, 'RU-MOW', 64500);
+    const first = labRound(moscow, T0 + 1_000, { target: 'sni-reset', controlsWork: true });
+    const second = labRound(moscow, T0 + 2_000, { target: 'sni-reset', controlsWork: true });
+    const late = labRound(moscow, T0 + 3_000, { target: 'sni-reset', controlsWork: true });
+
+    // A file where the archive's year directory belongs makes archiving fail after counting.
+    const blocker = join(archiveDir, '2026');
+    writeFileSync(blocker, 'not a directory');
+    const failing = await submit(first);
+    await waitFor(async () => ((await queue.getJob(failing))?.attemptsMade ?? 0) >= 1, 'a failed attempt');
+    expect((await runsOf('RU-MOW', 'whatsapp'))?.counts).toEqual({ blocked: 1 });
+    rmSync(blocker);
+
+    await submit(second);
+    await submit(second); // the same batch again under another id
+    await submit([late[2]]); // the target before its controls…
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await submit([late[0], late[1]]); // …which arrive in a later batch
+    await waitFor(queueDrained, 'every job to finish');
+
+    expect((await runsOf('RU-MOW', 'whatsapp'))?.counts).toEqual({ blocked: 3 });
+    expect((await runsOf('AS64500', 'whatsapp'))?.runs).toBe(3);
+    expect((await runsOf('RU', 'control-domestic'))?.counts).toEqual({ ok: 3 });
+    // The late target waited for its controls instead of being judged without them.
+    expect((await readMeasurement(redis, store, late[2].id))?.controls).toBe('healthy');
+    expect((await readMeasurement(redis, store, first[2].id))?.verdict).toMatchObject({
+      status: 'blocked',
+      method: 'sni-reset',
+    });
+
+    const everyId = [...first, ...second, ...late].map((m) => m.id);
+    expect(new Set(archivedIds())).toEqual(new Set(everyId));
+    expect(existsSync(join(archiveDir, '2026', '11', '23', 'RU'))).toBe(true);
+  });
+});
+
+describe('scope events', () => {
+  it('reports one block.started, one outage.started and nothing for a lying agent', async () => {
+    const blockedAgents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
+    const outageAgents = [4, 5, 6].map((n) => labAgent(n, 'RU-SPE', 64500 + n));
+    const liar = labAgent(7, 'RU-KDA', 64507);
+    const honest = [8, 9].map((n) => labAgent(n, 'RU-KDA', 64500 + n));
+    const windowOf = async (index: number) => {
+      const start = T0 + index * WINDOW_MS;
+      for (const offset of [10_000, 30_000]) {
+        for (const agent of blockedAgents)
+          await submit(labRound(agent, start + offset, { target: 'sni-reset', controlsWork: true }));
+        for (const agent of outageAgents)
+          await submit(labRound(agent, start + offset, { target: 'unreachable', controlsWork: false }));
+        await submit(labRound(liar, start + offset, { target: 'sni-reset', controlsWork: true }));
+        for (const agent of honest)
+          await submit(labRound(agent, start + offset, { target: 'reachable', controlsWork: true }));
+      }
+      await waitFor(queueDrained, 'the window to be ingested');
+      now = start + WINDOW_MS + 5_000;
+      // Both processes evaluate at once, twice: compare-and-set and the lock keep events single.
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+    };
+
+    await windowOf(0);
+    await windowOf(1);
+
+    const { events } = await readEvents(redis, store, { limit: 100 });
+    const summary = events.map(({ event }) => `${event.type} ${event.scope} ${event.target ?? '-'}`);
+    expect(summary.sort()).toEqual(['block.started RU-MOW whatsapp', 'outage.started RU-SPE -']);
+    const block = events.find(({ event }) => event.type === 'block.started')?.event;
+    expect(block).toMatchObject({ method: 'sni-reset', agents: 3, simulated: false });
+    expect(block?.witnesses.length).toBeGreaterThan(0);
+    expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'blocked' });
+    expect(await readScopeState(redis, store, 'RU-SPE', 'whatsapp')).toMatchObject({ state: 'outage' });
+    expect(await readScopeState(redis, store, 'RU-KDA', 'whatsapp')).toMatchObject({ state: 'accessible' });
+  });
+
+  it('evaluates silence: with no measurements the outage signal and states still move on', async () => {
+    const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
+    for (const offset of [10_000, 30_000]) {
+      for (const agent of agents)
+        await submit(labRound(agent, T0 + offset, { target: 'reachable', controlsWork: true }));
+    }
+    await waitFor(queueDrained, 'ingest');
+    now = T0 + WINDOW_MS + 5_000;
+    await aggregators[0]?.evaluateNow();
+    expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'accessible' });
+    now = T0 + 2 * WINDOW_MS + 5_000;
+    const result = await aggregators[1]?.evaluateNow();
+    expect(result?.transitions).toBeGreaterThan(0);
+    expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'insufficient' });
+  });
+});

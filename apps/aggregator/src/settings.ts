@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import type { TargetExpectations } from '@reachmap/classifier';
+import { RollupConfig } from '@reachmap/rollup';
+import { StoreConfig } from '@reachmap/store';
+import type { AggregatorConfig } from './aggregator-config.ts';
+
+export interface AggregatorSettings {
+  store: StoreConfig;
+  rollup: RollupConfig;
+  archiveDir: string;
+  windowMs: number;
+  graceMs: number;
+  evaluateEveryMs: number;
+  catchUpWindows: number;
+  controlWaitMs: number;
+  controlWaitAttempts: number;
+  concurrency: number;
+  /** Catalogue expectations per target id, for the classifier. */
+  expectations: ReadonlyMap<string, TargetExpectations>;
+}
+
+export function settingsOf(
+  config: AggregatorConfig,
+  expectations: ReadonlyMap<string, TargetExpectations>,
+): AggregatorSettings {
+  const windowMs = config.REACHMAP_WINDOW;
+  const graceMs = config.REACHMAP_EVALUATION_GRACE;
+  const rollup = RollupConfig.parse({
+    windowMs,
+    retention: {
+      '5m': config.REACHMAP_ROLLUP_TTL_5M,
+      '1h': config.REACHMAP_ROLLUP_TTL_1H,
+      '1d': config.REACHMAP_ROLLUP_TTL_1D,
+    },
+  });
+  const store = StoreConfig.parse({
+    partitions: config.REACHMAP_PARTITIONS,
+    retention: rollup.retention,
+    recentTtlMs: config.REACHMAP_RECENT_TTL,
+    // Entries must outlive every window the evaluator may still catch up on.
+    entryRetentionMs: Math.max(3_600_000, (config.REACHMAP_CATCH_UP_WINDOWS + 2) * windowMs + graceMs),
+    // One history entry per window, as many as the outage baseline spans (IODA: 7 days).
+    heartbeatHistoryCap: Math.ceil(rollup.outage.baselineMs / windowMs),
+  });
+  return {
+    store,
+    rollup,
+    archiveDir: config.REACHMAP_ARCHIVE_DIR ?? join(config.REACHMAP_DATA_DIR, 'archive'),
+    windowMs,
+    graceMs,
+    evaluateEveryMs: config.REACHMAP_EVALUATE_EVERY,
+    catchUpWindows: config.REACHMAP_CATCH_UP_WINDOWS,
+    controlWaitMs: config.REACHMAP_CONTROL_WAIT,
+    controlWaitAttempts: config.REACHMAP_CONTROL_WAIT_ATTEMPTS,
+    concurrency: config.AGGREGATOR_CONCURRENCY,
+    expectations,
+  };
+}

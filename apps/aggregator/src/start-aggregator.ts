@@ -1,0 +1,158 @@
+import {
+  createRedisConnection,
+  QUEUE_NAMES,
+  queuePrefix,
+  type RedisTarget,
+  waitUntilReady,
+} from '@reachmap/queue';
+import { withEvaluatorLock } from '@reachmap/store';
+import { loadCatalogue } from '@reachmap/targets';
+import { getTracer, type Logger, withSpan, withTraceContext } from '@reachmap/telemetry';
+import { type Job, Queue, Worker } from 'bullmq';
+import type { AggregatorConfig } from './aggregator-config.ts';
+import { type EvaluationResult, evaluatePartition } from './evaluate-windows.ts';
+import { type AggregatorJobData, ingestJob, RECHECK_CONTROLS_JOB } from './ingest-job.ts';
+import { settingsOf } from './settings.ts';
+import { expectationsByTarget } from './target-expectations.ts';
+
+export interface AggregatorOptions {
+  redis: RedisTarget;
+  config: AggregatorConfig;
+  logger: Logger;
+  /** Overrides REACHMAP_ARCHIVE_DIR. */
+  archiveDir?: string;
+  /** Epoch ms; the lab and tests drive windows with their own clock. */
+  clock?: () => number;
+}
+
+export interface Aggregator {
+  /** Evaluates every partition's closed windows now (the timer does the same periodically). */
+  evaluateNow(): Promise<EvaluationResult>;
+  /** Stops taking jobs, lets running jobs and evaluation finish, closes connections. */
+  stop(): Promise<void>;
+}
+
+// Re-check jobs retry like the collector's ingest jobs if Redis or the archive fail.
+const RECHECK_JOB_OPTIONS = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 5000 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 86_400, count: 100_000 },
+} as const;
+
+/**
+ * Starts the ingest workers and the window evaluator. Any number of aggregator processes may run
+ * against the same Redis: counting is exactly-once per measurement and state writes are
+ * compare-and-set (docs/redis-keys.md).
+ */
+export async function startAggregator(options: AggregatorOptions): Promise<Aggregator> {
+  const catalogue = await loadCatalogue({ kind: options.config.COLLECTOR_CATALOGUE });
+  const base = settingsOf(options.config, expectationsByTarget(catalogue));
+  const settings = { ...base, archiveDir: options.archiveDir ?? base.archiveDir };
+  const clock = options.clock ?? Date.now;
+  const logger = options.logger;
+  const tracer = getTracer('aggregator');
+  const redis = createRedisConnection(options.redis, 'worker', 'reachmap-aggregator');
+  const workerConnection = createRedisConnection(options.redis, 'worker', 'reachmap-aggregator-worker');
+  await Promise.all([waitUntilReady(redis), waitUntilReady(workerConnection)]);
+
+  const queue = new Queue<AggregatorJobData>(QUEUE_NAMES.ingest, {
+    connection: redis,
+    prefix: queuePrefix(0),
+  });
+
+  const processJob = async (job: Job<AggregatorJobData>) =>
+    await withTraceContext(job.data.trace, () =>
+      withSpan(
+        tracer,
+        'aggregator.ingest',
+        { 'reachmap.batch_id': job.data.batch_id, 'reachmap.measurements': job.data.measurements.length },
+        async () => {
+          const outcome = await ingestJob(job.data, { redis, settings, logger, clock });
+          const attempt = (job.data.controls_attempt ?? 0) + 1;
+          for (const measurement of outcome.deferred) {
+            // The job id makes a retried parent job re-queue the same re-check, not a second one.
+            await queue.add(
+              RECHECK_CONTROLS_JOB,
+              { ...job.data, measurements: [measurement], controls_attempt: attempt },
+              {
+                ...RECHECK_JOB_OPTIONS,
+                jobId: `recheck-${measurement.id}-${attempt}`,
+                delay: settings.controlWaitMs,
+              },
+            );
+            logger.info(
+              { measurementId: measurement.id, agentId: measurement.agent.id, attempt },
+              'round controls missing, re-checking later',
+            );
+          }
+          logger.info(
+            {
+              batchId: job.data.batch_id,
+              agentId: job.data.agent_id,
+              counted: outcome.counted,
+              duplicates: outcome.duplicates,
+              deferred: outcome.deferred.length,
+            },
+            'batch aggregated',
+          );
+        },
+      ),
+    );
+
+  const worker = new Worker<AggregatorJobData>(QUEUE_NAMES.ingest, processJob, {
+    connection: workerConnection,
+    prefix: queuePrefix(0),
+    concurrency: settings.concurrency,
+  });
+  worker.on('failed', (job, error) => {
+    logger.error({ batchId: job?.data.batch_id, attempt: job?.attemptsMade, err: error }, 'batch failed');
+  });
+  worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+
+  const evaluateNow = async (): Promise<EvaluationResult> => {
+    const total: EvaluationResult = { transitions: 0, events: [] };
+    for (let partition = 0; partition < settings.store.partitions; partition += 1) {
+      // The lock outlives a tick so a slow evaluation is not joined by a second one meanwhile.
+      const result = await withEvaluatorLock(redis, partition, settings.evaluateEveryMs * 4, () =>
+        evaluatePartition({ redis, settings, logger }, partition, clock()),
+      );
+      total.transitions += result?.transitions ?? 0;
+      total.events.push(...(result?.events ?? []));
+    }
+    return total;
+  };
+
+  let evaluating: Promise<unknown> = Promise.resolve();
+  let inFlight = false;
+  const timer = setInterval(() => {
+    if (inFlight) return;
+    inFlight = true;
+    evaluating = evaluateNow()
+      .catch((error: unknown) => logger.error({ err: error }, 'window evaluation failed'))
+      .finally(() => {
+        inFlight = false;
+      });
+  }, settings.evaluateEveryMs);
+
+  logger.info(
+    { partitions: settings.store.partitions, windowMs: settings.windowMs, archiveDir: settings.archiveDir },
+    'aggregator started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    evaluateNow,
+    stop: () => {
+      stopping ??= (async () => {
+        clearInterval(timer);
+        await worker.close();
+        await evaluating;
+        await queue.close();
+        await Promise.all([redis.quit(), workerConnection.quit()]);
+        logger.info('aggregator stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { runAdminCommand } from '@reachmap/collector';
+import { loadConfig, ServerConfig } from '@reachmap/config';
+import { createLogger } from '@reachmap/telemetry';
+import { openRedisSession } from '../redis-session.ts';
+
+/** `reachmap admin …`: enrolment tokens and agents, against the same Redis as `reachmap up`. */
+export async function runAdmin(args: string[]): Promise<number> {
+  const config = loadConfig(ServerConfig);
+  // Progress goes to stderr so that stdout carries only the command's answer (a token, a table).
+  const log = createLogger({ name: 'reachmap', level: 'warn', destination: process.stderr });
+  const redis = await openRedisSession(
+    { redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR },
+    log,
+  );
+  try {
+    return await runAdminCommand(args, redis.client, (line) => process.stdout.write(`${line}\n`));
+  } finally {
+    await redis.close();
+  }
+}

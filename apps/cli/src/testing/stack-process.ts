@@ -1,0 +1,66 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const MAIN = join(import.meta.dirname, '../main.ts');
+
+export interface StackProcess {
+  child: ChildProcessWithoutNullStreams;
+  records: Record<string, unknown>[];
+  stop(): Promise<number | null>;
+}
+
+/** `reachmap up` as a child process on its own data directory; resolves once it says it is running. */
+export async function startStackProcess(
+  dataDir: string,
+  args: string[] = ['--no-demo'],
+): Promise<StackProcess> {
+  const child = spawn(process.execPath, [MAIN, 'up', ...args], {
+    env: { ...process.env, REDIS_URL: '', REACHMAP_DATA_DIR: dataDir, COLLECTOR_PORT: '0', API_PORT: '0' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const records: Record<string, unknown>[] = [];
+  let buffered = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        records.push(record);
+        if (record.msg === 'reachmap is running; press Ctrl-C to stop') resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`reachmap up exited early with ${code}`)));
+  });
+  return {
+    child,
+    records,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        // 'close' rather than 'exit': stdout is drained by then, so the last log lines are in `records`.
+        child.once('close', (code) => resolve(code));
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+/** Runs a reachmap CLI command to completion. */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -1,0 +1,93 @@
+import type { RedisClient } from '@reachmap/queue';
+import { AgentId, AgentNetwork, AgentSoftware } from '@reachmap/schema';
+import { z } from 'zod';
+import { COLLECTOR_KEYS } from '../redis-keys.ts';
+
+/** What the GeoIP database says about an agent's source address, kept beside what it declared. */
+export const ObservedNetwork = z.object({
+  address: z.string(),
+  country: z.string().nullable(),
+  asn: z.number().int().nullable(),
+  /** True when the observation contradicts the declared country or ASN. */
+  mismatch: z.boolean(),
+  observed_at: z.iso.datetime(),
+});
+export type ObservedNetwork = z.infer<typeof ObservedNetwork>;
+
+export const AgentRecord = z.object({
+  id: AgentId,
+  public_key: z.string(),
+  label: z.string().nullable(),
+  token_label: z.string(),
+  network: AgentNetwork,
+  software: AgentSoftware,
+  enrolled_at: z.iso.datetime(),
+  revoked_at: z.iso.datetime().nullable(),
+  last_seen_at: z.iso.datetime().nullable(),
+  observed: ObservedNetwork.nullable(),
+  spool_dropped_total: z.number().int().min(0),
+});
+export type AgentRecord = z.infer<typeof AgentRecord>;
+
+const JSON_FIELDS = new Set(['network', 'software', 'observed']);
+
+function toHash(record: Partial<AgentRecord>): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (const [field, value] of Object.entries(record)) {
+    // Absent fields read back as null, so a null is simply not written.
+    if (value === undefined || value === null) continue;
+    hash[field] = JSON_FIELDS.has(field) ? JSON.stringify(value) : String(value);
+  }
+  return hash;
+}
+
+function fromHash(hash: Record<string, string>): AgentRecord {
+  const decoded: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (JSON_FIELDS.has(field)) decoded[field] = JSON.parse(value);
+    else if (field === 'spool_dropped_total') decoded[field] = Number(value);
+    else decoded[field] = value;
+  }
+  const absent = {
+    label: null,
+    revoked_at: null,
+    last_seen_at: null,
+    observed: null,
+    spool_dropped_total: 0,
+  };
+  return AgentRecord.parse({ ...absent, ...decoded });
+}
+
+export async function saveNewAgent(redis: RedisClient, record: AgentRecord): Promise<void> {
+  await redis.hset(COLLECTOR_KEYS.agent(record.id), toHash(record));
+  await redis.sadd(COLLECTOR_KEYS.agents, record.id);
+}
+
+export async function findAgent(redis: RedisClient, agentId: string): Promise<AgentRecord | null> {
+  const hash = await redis.hgetall(COLLECTOR_KEYS.agent(agentId));
+  return Object.keys(hash).length === 0 ? null : fromHash(hash);
+}
+
+export async function listAgentRecords(redis: RedisClient): Promise<AgentRecord[]> {
+  const ids = (await redis.smembers(COLLECTOR_KEYS.agents)).sort();
+  const records = await Promise.all(ids.map((id) => findAgent(redis, id)));
+  return records.filter((record): record is AgentRecord => record !== null);
+}
+
+/** Records a signed request: when the agent was last seen and, with GeoIP, where from. */
+export async function recordAgentActivity(
+  redis: RedisClient,
+  agentId: string,
+  activity: { seenAt: string; observed: ObservedNetwork | null; spoolDropped: number },
+): Promise<void> {
+  const key = COLLECTOR_KEYS.agent(agentId);
+  await redis.hset(key, toHash({ last_seen_at: activity.seenAt, observed: activity.observed }));
+  if (activity.spoolDropped > 0) await redis.hincrby(key, 'spool_dropped_total', activity.spoolDropped);
+}
+
+/** Marks the agent revoked (keeping the first revocation time). False when no such agent exists. */
+export async function markAgentRevoked(redis: RedisClient, agentId: string, at: string): Promise<boolean> {
+  if ((await redis.exists(COLLECTOR_KEYS.agent(agentId))) === 0) return false;
+  await redis.hsetnx(COLLECTOR_KEYS.agent(agentId), 'revoked_at', at);
+  return true;
+}

@@ -1,0 +1,112 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { RedisClient } from '@reachmap/queue';
+import { newPrefixedId } from '@reachmap/schema';
+import type { Logger } from '@reachmap/telemetry';
+import { requestId } from 'hono/request-id';
+import { ReplyError } from 'ioredis';
+import type { AgentConfigSource } from './agent-config/agent-config.ts';
+import type { GeoIpLookup } from './geoip/geoip-lookup.ts';
+import type { CollectorEnv } from './http/collector-env.ts';
+import { CollectorError } from './http/collector-error.ts';
+import { errorResponse } from './http/error-response.ts';
+import { requireSignedAgent } from './http/signed-request.ts';
+import { type CollectorMetrics, createCollectorMetrics } from './observability/collector-metrics.ts';
+import { registerAgentConfigRoute } from './routes/agent-config.ts';
+import { registerEnrollRoute } from './routes/enroll.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerMetricsRoute } from './routes/metrics.ts';
+import type { CollectorApp, CollectorLimits, RouteDeps } from './routes/route-deps.ts';
+import { registerSubmitRoute } from './routes/submit-measurements.ts';
+import { type IngestQueue, ingestBacklog } from './submission/ingest-queue.ts';
+
+export interface CollectorDeps {
+  redis: RedisClient;
+  queue: IngestQueue;
+  config: AgentConfigSource;
+  limits: CollectorLimits;
+  geoIp?: GeoIpLookup | null;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Seconds an agent should wait when Redis itself is unreachable. */
+const REDIS_DOWN_RETRY_AFTER_S = 10;
+
+/** Wires the agent API onto a Hono app; no listening, so tests drive it with `app.request()`. */
+export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; metrics: CollectorMetrics } {
+  const metrics = createCollectorMetrics(() => ingestBacklog(deps.queue));
+  const routeDeps: RouteDeps = {
+    redis: deps.redis,
+    queue: deps.queue,
+    config: deps.config,
+    limits: deps.limits,
+    geoIp: deps.geoIp ?? null,
+    logger: deps.logger,
+    metrics,
+    now: deps.now ?? Date.now,
+  };
+  const app: CollectorApp = new OpenAPIHono<CollectorEnv>();
+
+  app.use(requestId({ generator: () => newPrefixedId('req') }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const labels = { method: c.req.method, route: c.req.routePath, status: String(c.res.status) };
+    metrics.requestDuration.observe(labels, seconds);
+    const agentId = c.get('agent')?.id;
+    deps.logger.debug(
+      { requestId: c.get('requestId'), agentId, ...labels, durationMs: seconds * 1000 },
+      'request',
+    );
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof CollectorError) {
+      metrics.rejected.inc({ reason: error.code });
+      if (error.status >= 500)
+        deps.logger.warn({ requestId: c.get('requestId'), code: error.code }, error.message);
+      return errorResponse(c, error);
+    }
+    // Redis down, or refusing writes (OOM under noeviction): the store's trouble, never the client's.
+    if (deps.redis.status !== 'ready' || error instanceof ReplyError) {
+      deps.logger.warn({ requestId: c.get('requestId'), err: error }, 'redis unavailable');
+      return errorResponse(
+        c,
+        new CollectorError(503, 'redis_unavailable', 'the collector store is unreachable; retry later', {
+          retryAfterS: REDIS_DOWN_RETRY_AFTER_S,
+        }),
+      );
+    }
+    deps.logger.error({ requestId: c.get('requestId'), err: error }, 'unhandled error');
+    return errorResponse(
+      c,
+      new CollectorError(500, 'internal_error', 'the collector failed to handle this request'),
+    );
+  });
+  app.notFound((c) =>
+    errorResponse(c, new CollectorError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)),
+  );
+
+  const signed = requireSignedAgent({
+    redis: deps.redis,
+    maxWireBytes: deps.limits.maxWireBytes,
+    agentRate: { limit: deps.limits.agentRequestsPerMinute, windowMs: 60_000 },
+    now: routeDeps.now,
+  });
+  registerEnrollRoute(app, routeDeps);
+  registerSubmitRoute(app, routeDeps, signed);
+  registerAgentConfigRoute(app, routeDeps, signed);
+  registerHealthRoutes(app, routeDeps);
+  registerMetricsRoute(app, routeDeps);
+  app.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'reachmap agent API',
+      version: '1',
+      description:
+        'How agents enrol, fetch their signed configuration and submit measurements (docs/api-agent.md).',
+    },
+  });
+  return { app, metrics };
+}

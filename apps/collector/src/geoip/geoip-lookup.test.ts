@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAgents } from '../admin/list-agents.ts';
+import { enrolAgent, type Harness, startHarness } from '../testing/collector-harness.ts';
+import { writeMmdb } from '../testing/write-mmdb.ts';
+import { type GeoIpLookup, openGeoIpDatabases } from './geoip-lookup.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'reachmap-geoip-'));
+let lookup: GeoIpLookup;
+let harness: Harness;
+beforeAll(async () => {
+  const countries = join(dir, 'country.mmdb');
+  const asns = join(dir, 'asn.mmdb');
+  writeFileSync(countries, writeMmdb([{ address: '127.0.0.1', record: { country: { iso_code: 'RU' } } }]));
+  writeFileSync(asns, writeMmdb([{ address: '127.0.0.1', record: { autonomous_system_number: 64500 } }]));
+  lookup = openGeoIpDatabases([countries, asns]);
+  harness = await startHarness();
+});
+afterAll(async () => {
+  await harness.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('GeoIP', () => {
+  it('merges country and ASN from separate databases, and knows nothing of other addresses', () => {
+    expect(lookup('127.0.0.1')).toEqual({ country: 'RU', asn: 64500 });
+    expect(lookup('::ffff:127.0.0.1')).toEqual({ country: 'RU', asn: 64500 });
+    expect(lookup('127.0.0.2')).toBeNull();
+    expect(lookup('::1')).toBeNull();
+  });
+
+  it('stores the observation beside the declared network and flags a contradiction', async () => {
+    const collector = harness.build({ geoIp: lookup });
+    const honest = await enrolAgent(collector, harness.redis);
+    const elsewhere = await enrolAgent(collector, harness.redis, {
+      country: 'DE',
+      region: 'DE-BE',
+      asn: 64501,
+      network_type: 'fixed',
+    });
+    const agents = await listAgents(harness.redis);
+    const honestRecord = agents.find((agent) => agent.id === honest.id);
+    const elsewhereRecord = agents.find((agent) => agent.id === elsewhere.id);
+    expect(honestRecord?.observed).toMatchObject({ country: 'RU', asn: 64500, mismatch: false });
+    expect(elsewhereRecord?.observed).toMatchObject({ country: 'RU', asn: 64500, mismatch: true });
+    expect(elsewhereRecord?.network).toMatchObject({ country: 'DE', asn: 64501 });
+  });
+});

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import type { AgentNetwork } from '@reachmap/schema';
+import { Reader, type Response } from 'mmdb-lib';
+import type { ObservedNetwork } from '../agents/agent-store.ts';
+
+/** What a MaxMind-format database says about one address; either half may be unknown. */
+export interface GeoIpAnswer {
+  country: string | null;
+  asn: number | null;
+}
+
+export type GeoIpLookup = (address: string) => GeoIpAnswer | null;
+
+interface GeoRecord {
+  country?: { iso_code?: string };
+  autonomous_system_number?: number;
+}
+
+/**
+ * Opens one or more MMDB files (GeoLite2/DB-IP Country and ASN databases are separate files, or one
+ * combined file) and answers from all of them: the first file that knows a field wins.
+ */
+export function openGeoIpDatabases(paths: readonly string[]): GeoIpLookup {
+  const readers = paths.map((path) => new Reader<GeoRecord & Response>(readFileSync(path)));
+  return (address) => {
+    const plain =
+      address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+    let country: string | null = null;
+    let asn: number | null = null;
+    for (const reader of readers) {
+      let record: GeoRecord | null;
+      try {
+        record = reader.get(plain);
+      } catch {
+        // An IPv6 address in an IPv4-only database, or an address the reader cannot parse.
+        record = null;
+      }
+      country ??= record?.country?.iso_code ?? null;
+      asn ??= record?.autonomous_system_number ?? null;
+    }
+    return country === null && asn === null ? null : { country, asn };
+  };
+}
+
+/** The observation stored beside the declared network; never replaces it, only flags a contradiction. */
+export function observeNetwork(
+  lookup: GeoIpLookup,
+  address: string,
+  declared: AgentNetwork,
+  now: number,
+): ObservedNetwork | null {
+  const answer = lookup(address);
+  if (answer === null) return null;
+  const countryDiffers = answer.country !== null && answer.country !== declared.country;
+  const asnDiffers = answer.asn !== null && answer.asn !== declared.asn;
+  return {
+    address,
+    country: answer.country,
+    asn: answer.asn,
+    mismatch: countryDiffers || asnDiffers,
+    observed_at: new Date(now).toISOString(),
+  };
+}

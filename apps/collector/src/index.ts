@@ -1,0 +1,14 @@
+export * from './admin/admin-command.ts';
+export * from './admin/create-token.ts';
+export * from './admin/list-agents.ts';
+export * from './admin/revoke-agent.ts';
+export type { CatalogueProvider } from './agent-config/agent-config.ts';
+export type { AgentRecord, ObservedNetwork } from './agents/agent-store.ts';
+export * from './app.ts';
+export * from './collector-config.ts';
+export * from './collector-options.ts';
+export type { CollectorLimits } from './routes/route-deps.ts';
+export * from './start-collector.ts';
+export * from './start-from-config.ts';
+export * from './submission/admit-measurements.ts';
+export { openIngestQueue } from './submission/ingest-queue.ts';

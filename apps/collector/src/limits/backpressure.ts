@@ -1,0 +1,54 @@
+import type { RedisClient } from '@reachmap/queue';
+import { CollectorError } from '../http/collector-error.ts';
+import { type IngestQueue, ingestBacklog } from '../submission/ingest-queue.ts';
+
+export interface BackpressureLimits {
+  /** Waiting + delayed ingest jobs above which submissions are turned away. */
+  maxQueueDepth: number;
+  /** Fraction of Redis `maxmemory` above which submissions are turned away (ignored when maxmemory is 0). */
+  maxMemoryRatio: number;
+  /** What Retry-After tells agents; their spool keeps the measurements meanwhile. */
+  retryAfterS: number;
+}
+
+function infoField(info: string, field: string): number | undefined {
+  const match = new RegExp(`^${field}:(\\d+)`, 'm').exec(info);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * Refuses a submission with 503 when the aggregator is behind or Redis is close to full. Redis runs
+ * with `noeviction` (packages/queue/src/embedded-redis.ts), so at maxmemory every write fails: better
+ * to push back while agents can still spool than to fail halfway through accepting a batch.
+ */
+export async function enforceBackpressure(
+  redis: RedisClient,
+  queue: IngestQueue,
+  limits: BackpressureLimits,
+): Promise<void> {
+  const [backlog, memoryInfo] = await Promise.all([ingestBacklog(queue), redis.info('memory')]);
+  if (backlog >= limits.maxQueueDepth) {
+    throw new CollectorError(
+      503,
+      'backpressure',
+      'the ingest queue is full; keep the batch and retry later',
+      {
+        retryAfterS: limits.retryAfterS,
+        details: { reason: 'queue_depth' },
+      },
+    );
+  }
+  const used = infoField(memoryInfo, 'used_memory');
+  const max = infoField(memoryInfo, 'maxmemory');
+  if (used !== undefined && max !== undefined && max > 0 && used / max >= limits.maxMemoryRatio) {
+    throw new CollectorError(
+      503,
+      'backpressure',
+      'the collector store is nearly full; keep the batch and retry later',
+      {
+        retryAfterS: limits.retryAfterS,
+        details: { reason: 'redis_memory' },
+      },
+    );
+  }
+}

@@ -1,0 +1,11 @@
+import { ErrorBody } from '@reachmap/schema';
+
+/** The OpenAPI response entry shared by every refusal. */
+export function errorResponses(statuses: Record<number, string>) {
+  return Object.fromEntries(
+    Object.entries(statuses).map(([status, description]) => [
+      status,
+      { description, content: { 'application/json': { schema: ErrorBody } } },
+    ]),
+  );
+}

@@ -1,0 +1,144 @@
+import { issuesOf, SubmissionBatch, SubmissionResult } from '@reachmap/schema';
+import { getTracer, withSpan } from '@reachmap/telemetry';
+import type { MiddlewareHandler } from 'hono';
+import { recordAgentActivity } from '../agents/agent-store.ts';
+import { observeNetwork } from '../geoip/geoip-lookup.ts';
+import { clientAddress } from '../http/client-address.ts';
+import type { CollectorEnv } from '../http/collector-env.ts';
+import { CollectorError } from '../http/collector-error.ts';
+import { decodeJsonBody } from '../http/request-body.ts';
+import { enforceBackpressure } from '../limits/backpressure.ts';
+import { type Admission, admitMeasurements, EnqueueFailedError } from '../submission/admit-measurements.ts';
+import { triageBatch } from '../submission/triage-batch.ts';
+import { errorResponses } from './error-schema.ts';
+import type { CollectorApp, RouteDeps } from './route-deps.ts';
+import { SignatureHeaders } from './signature-headers.ts';
+
+const tracer = getTracer('collector');
+
+export function registerSubmitRoute(
+  app: CollectorApp,
+  deps: RouteDeps,
+  signed: MiddlewareHandler<CollectorEnv>,
+): void {
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/measurements',
+    summary: 'Submit a signed batch of measurements (optionally Content-Encoding: gzip)',
+    request: {
+      headers: SignatureHeaders,
+      body: { required: true, content: { 'application/json': { schema: SubmissionBatch } } },
+    },
+    responses: {
+      202: {
+        description: 'Batch processed: accepted, duplicate and rejected items listed',
+        content: { 'application/json': { schema: SubmissionResult } },
+      },
+      ...errorResponses({
+        400: 'Malformed JSON or bad gzip',
+        401: 'Missing, invalid or expired signature, replayed nonce, unknown agent',
+        403: 'Agent revoked',
+        413: 'Body too large, on the wire or decompressed',
+        415: 'Not application/json, or an encoding other than gzip',
+        422: 'Body does not match SubmissionBatch',
+        429: 'Agent rate limit; see Retry-After',
+        503: 'Backpressure or queue unavailable; keep the batch and retry after Retry-After',
+      }),
+    },
+  });
+
+  app.post('/v1/measurements', signed, async (c) =>
+    withSpan(tracer, 'collector.submit', {}, async (span) => {
+      const agent = c.get('agent');
+      const requestId = c.get('requestId');
+      await enforceBackpressure(deps.redis, deps.queue, deps.limits.backpressure);
+      const body = await decodeJsonBody(c.req.raw.headers, c.get('wireBody'), deps.limits.maxDecodedBytes);
+      const batch = SubmissionBatch.safeParse(body);
+      if (!batch.success) {
+        throw new CollectorError(422, 'invalid_batch', 'the body does not match SubmissionBatch', {
+          details: issuesOf(batch.error),
+        });
+      }
+      const now = deps.now();
+      const triaged = triageBatch(batch.data.measurements, agent.id, now);
+      let admission: Admission;
+      try {
+        admission = await admitMeasurements(deps.redis, deps.queue, {
+          agentId: agent.id,
+          measurements: triaged.candidates,
+          now,
+        });
+      } catch (error) {
+        if (!(error instanceof EnqueueFailedError)) throw error;
+        deps.logger.error({ requestId, agentId: agent.id, err: error }, 'enqueue failed');
+        throw new CollectorError(503, 'enqueue_failed', 'the batch could not be queued; keep it and retry', {
+          retryAfterS: deps.limits.backpressure.retryAfterS,
+        });
+      }
+      const { batchId, fresh, seen } = admission;
+      span.setAttributes({
+        'reachmap.agent_id': agent.id,
+        'reachmap.batch_id': batchId,
+        'reachmap.accepted': fresh.length,
+      });
+      if (admission.markFailure !== null) {
+        // The job is queued, so nothing is lost; a re-send would only make a duplicate job.
+        deps.logger.warn(
+          { requestId, agentId: agent.id, batchId, err: admission.markFailure },
+          'marking ids seen failed',
+        );
+      }
+
+      const duplicates = [
+        ...triaged.candidates.filter((m) => seen.has(m.id)).map((m) => m.id),
+        ...triaged.repeatedInBatch,
+      ];
+      const spoolDropped = batch.data.spool_dropped?.count ?? 0;
+      await recordActivity(deps, agent, { now, spoolDropped, address: clientAddress(c) }, requestId);
+
+      deps.metrics.accepted.inc(fresh.length);
+      deps.metrics.duplicates.inc(duplicates.length);
+      for (const item of triaged.rejected) deps.metrics.rejected.inc({ reason: item.reason });
+      if (spoolDropped > 0) deps.metrics.spoolDropped.inc({ agent_id: agent.id }, spoolDropped);
+      deps.logger.info(
+        {
+          requestId,
+          agentId: agent.id,
+          batchId,
+          accepted: fresh.length,
+          duplicates: duplicates.length,
+          rejected: triaged.rejected.length,
+          spoolDropped,
+        },
+        'batch processed',
+      );
+      const result: SubmissionResult = {
+        batch_id: batchId,
+        accepted: fresh.map((measurement) => measurement.id),
+        duplicates,
+        rejected: triaged.rejected.map((item) => item.entry),
+      };
+      return c.json(result, 202);
+    }),
+  );
+}
+
+/** Last seen, GeoIP observation and spool losses; a failure here must not turn an accepted batch into an error. */
+async function recordActivity(
+  deps: RouteDeps,
+  agent: CollectorEnv['Variables']['agent'],
+  activity: { now: number; spoolDropped: number; address: string },
+  requestId: string,
+): Promise<void> {
+  const observed =
+    deps.geoIp === null ? null : observeNetwork(deps.geoIp, activity.address, agent.network, activity.now);
+  try {
+    await recordAgentActivity(deps.redis, agent.id, {
+      seenAt: new Date(activity.now).toISOString(),
+      observed,
+      spoolDropped: activity.spoolDropped,
+    });
+  } catch (error) {
+    deps.logger.warn({ requestId, agentId: agent.id, err: error }, 'recording agent activity failed');
+  }
+}

@@ -1,0 +1,94 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createRedisConnection, type RedisTarget, waitUntilReady } from '@reachmap/queue';
+import type { AgentSchedule } from '@reachmap/schema';
+import type { Logger } from '@reachmap/telemetry';
+import type { CatalogueProvider } from './agent-config/agent-config.ts';
+import { createCollectorApp } from './app.ts';
+import { type GeoIpLookup, openGeoIpDatabases } from './geoip/geoip-lookup.ts';
+import type { CollectorLimits } from './routes/route-deps.ts';
+import { loadOrCreateCollectorKey } from './signing/collector-key.ts';
+import { openIngestQueue } from './submission/ingest-queue.ts';
+
+export interface StartCollectorOptions {
+  redis: RedisTarget;
+  /** Holds the collector's signing key (created on first start). */
+  dataDir: string;
+  host: string;
+  port: number;
+  catalogue: CatalogueProvider;
+  schedule: AgentSchedule;
+  configRefreshS: number;
+  limits: CollectorLimits;
+  geoIpDatabases: readonly string[];
+  shutdownGraceMs: number;
+  logger: Logger;
+}
+
+export interface RunningCollector {
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes the queue and Redis. */
+  close(): Promise<void>;
+}
+
+export async function startCollector(options: StartCollectorOptions): Promise<RunningCollector> {
+  const { logger } = options;
+  const redis = createRedisConnection(options.redis, 'producer', 'reachmap-collector');
+  // Without a listener ioredis prints every reconnect failure as an unhandled error event.
+  redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+  await waitUntilReady(redis);
+  const queue = openIngestQueue(redis);
+  const signingKey = loadOrCreateCollectorKey(options.dataDir);
+  const geoIp: GeoIpLookup | null =
+    options.geoIpDatabases.length === 0 ? null : openGeoIpDatabases(options.geoIpDatabases);
+  const { app } = createCollectorApp({
+    redis,
+    queue,
+    config: {
+      schedule: options.schedule,
+      refreshS: options.configRefreshS,
+      catalogue: options.catalogue,
+      signingKey,
+    },
+    limits: options.limits,
+    geoIp,
+    logger,
+  });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () =>
+      resolve(started),
+    );
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info({ url, keyId: signingKey.keyId, geoIp: geoIp !== null }, 'collector listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections hold close() open until their idle timeout; end each one as soon as
+      // its last in-flight request has been answered.
+      const endIdle = setInterval(() => {
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      }, 50);
+      const grace = setTimeout(() => {
+        logger.warn(
+          { graceMs: options.shutdownGraceMs },
+          'requests still running after the grace period; closing',
+        );
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }, options.shutdownGraceMs);
+      await drained;
+      clearInterval(endIdle);
+      clearTimeout(grace);
+      await queue.close();
+      await redis.quit();
+      logger.info({ url }, 'collector stopped');
+    })();
+    return closing;
+  };
+  return { url, close };
+}

@@ -1,0 +1,9 @@
+import type { Logger } from 'pino';
+import type { ClientLimits } from '../client-limits.ts';
+
+/** What every route needs: the client's address, the shared limits and a logger bound to the client. */
+export interface RouteContext {
+  clientIp: string;
+  limits: ClientLimits;
+  logger: Logger;
+}

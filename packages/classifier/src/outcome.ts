@@ -1,0 +1,111 @@
+import type { DnsQuery, HttpExchange, Layer, Observations, QuicProbe, ThroughputRun } from '@reachmap/schema';
+
+/** The addresses a DNS query resolved to; empty when it failed, returned an error code or only CNAMEs. */
+export function answeredIps(query: DnsQuery): string[] {
+  if (query.failure !== null || (query.rcode !== null && query.rcode !== 'NOERROR')) return [];
+  return query.answers.filter((answer) => answer.type !== 'CNAME').map((answer) => answer.value);
+}
+
+export function resolved(query: DnsQuery): boolean {
+  return answeredIps(query).length > 0;
+}
+
+export function quicAnswered(probe: QuicProbe): boolean {
+  return probe.response !== null;
+}
+
+/** A transfer that got any payload through: its handshakes worked, whatever happened after. */
+export function delivered(run: ThroughputRun): boolean {
+  return run.bytes > 0;
+}
+
+/** One requested URL and the redirects followed from it; a new chain starts at every hop 0. */
+export interface HttpChain {
+  url: string;
+  exchanges: HttpExchange[];
+  final: HttpExchange;
+}
+
+export function httpChains(exchanges: readonly HttpExchange[]): HttpChain[] {
+  const chains: HttpChain[] = [];
+  for (const exchange of exchanges) {
+    const current = chains.at(-1);
+    if (exchange.hop === 0 || current === undefined) {
+      chains.push({ url: exchange.request.url, exchanges: [exchange], final: exchange });
+    } else {
+      current.exchanges.push(exchange);
+      current.final = exchange;
+    }
+  }
+  return chains;
+}
+
+export function chainAnswered(chain: HttpChain): boolean {
+  return chain.final.response !== null;
+}
+
+/** The observations about the target itself, leaving out in-measurement controls (harmless SNI, control resolvers). */
+export function targetObservations(observations: Observations) {
+  return {
+    dns: observations.dns.filter((query) => query.resolver.kind === 'system'),
+    tcp: observations.tcp,
+    tls: observations.tls.filter((handshake) => handshake.sni_role === 'target'),
+    http: httpChains(observations.http),
+    quic: observations.quic,
+    throughput: observations.throughput.filter((run) => run.sni_role === 'target'),
+  };
+}
+
+function connectionCount(observations: Observations): number {
+  const { tcp, tls, http, quic, throughput } = observations;
+  return tcp.length + tls.length + http.length + quic.length + throughput.length;
+}
+
+export function hasObservations(observations: Observations): boolean {
+  return connectionCount(observations) + observations.dns.length > 0;
+}
+
+/**
+ * Whether the measurement got through to the target end to end: the deepest layer of the TCP stack it
+ * tried (HTTP, else TLS, else TCP) succeeded at least once, or QUIC answered, or a transfer delivered.
+ * A measurement that only resolves names counts as reached when a name resolved.
+ */
+export function targetReached(observations: Observations): boolean {
+  const target = targetObservations(observations);
+  const stackReached =
+    target.http.length > 0
+      ? target.http.some(chainAnswered)
+      : target.tls.length > 0
+        ? target.tls.some((handshake) => handshake.failure === null)
+        : target.tcp.some((connect) => connect.failure === null);
+  if (stackReached || target.quic.some(quicAnswered) || target.throughput.some(delivered)) return true;
+  return connectionCount(observations) === 0 && target.dns.some(resolved);
+}
+
+/** The first layer, in protocol order, where every observation of the target failed; null when none did. */
+export function failingLayer(observations: Observations): Layer | null {
+  const target = targetObservations(observations);
+  const allFailed = <T>(items: readonly T[], succeeded: (item: T) => boolean) =>
+    items.length > 0 && !items.some(succeeded);
+  if (allFailed(target.dns, resolved)) return 'dns';
+  if (allFailed(target.tcp, (connect) => connect.failure === null)) return 'tcp';
+  if (allFailed(target.tls, (handshake) => handshake.failure === null)) return 'tls';
+  if (allFailed(target.http, chainAnswered)) return 'http';
+  if (allFailed(target.quic, quicAnswered)) return 'quic';
+  if (allFailed(target.throughput, delivered)) return 'throughput';
+  return null;
+}
+
+/** How many observations of the target succeeded, of how many. */
+export function countOutcomes(observations: Observations): { succeeded: number; total: number } {
+  const target = targetObservations(observations);
+  const outcomes = [
+    ...target.dns.map(resolved),
+    ...target.tcp.map((connect) => connect.failure === null),
+    ...target.tls.map((handshake) => handshake.failure === null),
+    ...target.http.map(chainAnswered),
+    ...target.quic.map(quicAnswered),
+    ...target.throughput.map(delivered),
+  ];
+  return { succeeded: outcomes.filter(Boolean).length, total: outcomes.length };
+}

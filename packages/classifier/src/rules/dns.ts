@@ -1,0 +1,74 @@
+import type { DnsQuery, Method } from '@reachmap/schema';
+import { isBogon } from '../bogon.ts';
+import { describeDns } from '../evidence.ts';
+import { prevalentMethod } from '../failure-method.ts';
+import { type IpAddress, type IpPrefix, parseIp, parsePrefix, prefixContains } from '../ip-address.ts';
+import { answeredIps } from '../outcome.ts';
+import type { Rule } from './rule.ts';
+
+type DnsMethod = Extract<Method, 'nxdomain' | 'servfail' | 'bogon' | 'dns-mismatch'>;
+const DNS_METHODS: readonly DnsMethod[] = ['nxdomain', 'servfail', 'bogon', 'dns-mismatch'];
+
+function addressesOf(queries: readonly DnsQuery[]): IpAddress[] {
+  return queries.flatMap(answeredIps).flatMap((text) => parseIp(text) ?? []);
+}
+
+/**
+ * How the system resolver's answer differs from a control resolver's that did resolve the name (DOMAIN.md:
+ * RU national DNS answering NXDOMAIN/SERVFAIL, stubs to 127.0.0.1, answers outside the target's ranges).
+ * Different but plausible answers are not a lie: CDNs answer differently per resolver, so without
+ * known prefixes no mismatch is claimed.
+ */
+function dnsAnomaly(
+  system: DnsQuery,
+  references: readonly DnsQuery[],
+  known: readonly IpPrefix[],
+): DnsMethod | null {
+  if (system.failure === 'dns_nxdomain_error' || system.rcode === 'NXDOMAIN') return 'nxdomain';
+  if (system.failure === 'dns_servfail_error' || system.rcode === 'SERVFAIL') return 'servfail';
+  const answered = addressesOf([system]);
+  const expected = addressesOf(references);
+  if (answered.some(isBogon) && !expected.some(isBogon)) return 'bogon';
+  const inKnown = (address: IpAddress) => known.some((prefix) => prefixContains(prefix, address));
+  if (known.length > 0 && answered.some((address) => !inKnown(address)) && expected.every(inKnown)) {
+    return 'dns-mismatch';
+  }
+  return null;
+}
+
+/** DNS: the system resolver disagrees with a control resolver (UDP/TCP/DoH) that answered the same name. */
+export const dnsRule: Rule = ({ measurement, expectations }) => {
+  const { dns } = measurement.observations;
+  const known = (expectations.known_prefixes ?? []).flatMap((text) => parsePrefix(text) ?? []);
+  const controlAnswers = dns.filter(
+    (query) => query.resolver.kind !== 'system' && answeredIps(query).length > 0,
+  );
+  let compared = 0;
+  const anomalies: { method: DnsMethod; system: DnsQuery; reference: DnsQuery }[] = [];
+  for (const system of dns.filter(
+    (query) => query.resolver.kind === 'system' && query.query_type !== 'CNAME',
+  )) {
+    const references = controlAnswers.filter((query) => query.hostname === system.hostname);
+    const [reference] = references;
+    if (reference === undefined) continue;
+    compared += 1;
+    const method = dnsAnomaly(system, references, known);
+    if (method !== null) anomalies.push({ method, system, reference });
+  }
+  const method = prevalentMethod(
+    anomalies.map((anomaly) => anomaly.method),
+    DNS_METHODS,
+  );
+  if (method === null) return null;
+  return {
+    status: 'blocked',
+    layer: 'dns',
+    method,
+    evidence: anomalies.map(({ system, reference }) => `${describeDns(system)}; ${describeDns(reference)}`),
+    support: {
+      agreeing: anomalies.length,
+      considered: compared,
+      corroborating: new Set(anomalies.map((anomaly) => anomaly.reference)).size,
+    },
+  };
+};

@@ -1,0 +1,168 @@
+import { type Catalogue, loadCatalogue } from '@reachmap/targets';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CensorRule } from '../scenario/censor-rule.ts';
+import { compileKernelCensor, sniSearchString } from './compile-kernel-censor.ts';
+import { resolveRules } from './resolve-rules.ts';
+
+const context = {
+  table: 'reachmap_r0',
+  generation: 2,
+  agentIps: ['198.19.0.2', '198.19.0.6'],
+  exemptPrefixes: ['198.19.254.0/24'],
+  systemResolverIp: '198.18.0.2',
+  censorDaemonIp: '198.19.252.2',
+  interfaces: ['up0'],
+};
+let catalogue: Catalogue;
+beforeAll(async () => {
+  catalogue = await loadCatalogue({ kind: 'lab' });
+});
+
+function compile(rules: unknown[]) {
+  return compileKernelCensor(
+    resolveRules(
+      rules.map((rule) => CensorRule.parse(rule)),
+      catalogue,
+    ),
+    context,
+  );
+}
+
+describe('compileKernelCensor', () => {
+  it.each([
+    [
+      'reset',
+      { match: { target: 'signal' }, action: 'reset' },
+      'ct mark 0x00020001 meta l4proto tcp reject with tcp reset',
+    ],
+    ['drop', { match: { ip: '198.18.2.0/24' }, action: 'drop' }, 'ct mark 0x00020001 drop'],
+    [
+      'stallAfter',
+      { match: { target: 'whatsapp' }, action: { stallAfter: 16384 } },
+      'ct mark 0x00020001 ct reply bytes > 16384 drop',
+    ],
+    [
+      'police (both directions)',
+      { match: { target: 'telegram' }, action: { police: '128kbit' } },
+      'ct direction reply limit rate over 16000 bytes/second',
+    ],
+    ['loss', { match: {}, action: { loss: 5 } }, 'numgen random mod 10000 < 500 drop'],
+    [
+      'share',
+      { match: { target: 'youtube', share: 0.7 }, action: 'drop' },
+      'numgen random mod 100 < 70 ct mark set 0x00020001',
+    ],
+    ['agents', { match: { agents: [1] }, action: 'drop' }, 'ct original ip saddr { 198.19.0.6 }'],
+    [
+      'allowlist',
+      { match: {}, action: { allowlist: ['198.18.6.0/24'] } },
+      'ct original ip daddr != { 198.18.6.0/24 } ct mark set 0x00020001',
+    ],
+    [
+      'dns',
+      { match: { target: 'whatsapp' }, action: { dns: 'nxdomain' } },
+      'ip daddr 198.18.0.2 udp dport 53 dnat ip to 198.19.252.2:53',
+    ],
+    [
+      'blockpage',
+      { match: { ip: '198.18.0.80' }, action: 'blockpage' },
+      'tcp dport 80 dnat ip to 198.19.252.2:80',
+    ],
+    [
+      'port and proto',
+      { match: { target: 'youtube', proto: 'udp', port: 443 }, action: 'drop' },
+      'meta l4proto udp ct original proto-dst 443',
+    ],
+  ])('%s', (_name, rule, expected) => {
+    expect(compile([rule]).nftScript).toContain(expected);
+  });
+
+  it('re-classifies flows of an older generation and exempts the collector path', () => {
+    const { nftScript } = compile([{ match: { target: 'signal' }, action: 'drop' }]);
+    expect(nftScript).toContain('ct mark and 0xffff0000 != 0x00020000 ct mark set 0x00020000');
+    expect(nftScript).toContain('ct original ip daddr { 198.19.254.0/24 } accept');
+  });
+
+  it('does not exempt the collector path from an outage', () => {
+    expect(compile([{ match: {}, action: 'outage' }]).nftScript).not.toContain('198.19.254.0/24');
+  });
+
+  it('matches SNI with an iptables string match and lets it outrank later rules', () => {
+    const compiled = compile([
+      { match: { sni: '*.whatsapp.net' }, action: 'reset' },
+      { match: { target: 'whatsapp' }, action: { police: '1mbit' } },
+    ]);
+    expect(compiled.sniMatches).toEqual([
+      [
+        '-t',
+        'mangle',
+        '-A',
+        'FORWARD',
+        '-p',
+        'tcp',
+        '-m',
+        'string',
+        '--algo',
+        'bm',
+        '--string',
+        '.whatsapp.net.lab',
+        '-j',
+        'MARK',
+        '--set-mark',
+        '257',
+      ],
+    ]);
+    expect(compiled.nftScript).toContain(
+      'meta mark 257 ct mark and 0x0000ffff { 0, 2-65535 } ct mark set 0x00020001',
+    );
+  });
+
+  it('puts delayed flows into a netem leaf selected by skb priority', () => {
+    const compiled = compile([{ match: {}, action: { delay: '80ms' } }]);
+    expect(compiled.nftScript).toContain('meta priority set 1:11');
+    expect(compiled.tcCommands).toContainEqual([
+      'qdisc',
+      'add',
+      'dev',
+      'up0',
+      'parent',
+      '1:11',
+      'netem',
+      'delay',
+      '80ms',
+    ]);
+  });
+
+  it('needs the censor daemon only for DNS and blockpage rules', () => {
+    expect(compile([{ match: {}, action: 'drop' }]).needsDaemon).toBe(false);
+    expect(compile([{ match: {}, action: { dns: 'servfail' } }]).needsDaemon).toBe(true);
+  });
+
+  it.each([
+    ['*.whatsapp.net', '.whatsapp.net.lab'],
+    ['web.telegram.org', 'web.telegram.org.lab'],
+  ])('searches the ClientHello for the fixed tail of %s', (glob, expected) => {
+    expect(sniSearchString(glob)).toBe(expected);
+  });
+});
+
+describe('resolveRules', () => {
+  it('turns a target into its lab addresses and hostnames', () => {
+    const [rule] = resolveRules(
+      [CensorRule.parse({ match: { target: 'telegram' }, action: 'drop' })],
+      catalogue,
+    );
+    expect(rule?.destinations).toEqual(expect.arrayContaining(['198.18.2.1', '198.18.2.3', '198.18.2.8']));
+    expect(rule?.hostnames).toContain('web.telegram.org.lab');
+    expect(rule?.hostnames).not.toContain('example.com.lab');
+  });
+
+  it('refuses SNI matching on UDP and rules that select nothing', () => {
+    expect(() =>
+      resolveRules([CensorRule.parse({ match: { sni: '*.x', proto: 'udp' }, action: 'drop' })], catalogue),
+    ).toThrow(/QUIC/);
+    expect(() =>
+      resolveRules([CensorRule.parse({ match: { host: 'nothing.example' }, action: 'drop' })], catalogue),
+    ).toThrow(/no lab address/);
+  });
+});

@@ -1,0 +1,219 @@
+import type { ResolvedRule } from './resolve-rules.ts';
+
+/** What the kernel censor needs to know about its router besides the rules. */
+export interface KernelCensorContext {
+  /** nft table name, `reachmap_<region>`: unique per run and region. */
+  table: string;
+  /** Changes on every `applyCensor`, so flows classified under old rules are classified again. */
+  generation: number;
+  /** Agent index → the agent's address. */
+  agentIps: readonly string[];
+  /** Never censored except by `outage`: the agents' path to the collector (the lab must see them). */
+  exemptPrefixes: readonly string[];
+  /** The agents' system resolver; DNS actions redirect queries to it towards `lyingResolver`. */
+  systemResolverIp: string;
+  /** Router-local address of the lying resolver and blockpage server (port 53, 80, 443). */
+  censorDaemonIp: string;
+  /** Interfaces whose egress carries delayed flows (tc netem leaves). */
+  interfaces: readonly string[];
+}
+
+export interface KernelCensor {
+  /** `nft -f` input: replaces the table atomically. */
+  nftScript: string;
+  /** `iptables-nft` arguments (mangle FORWARD): the SNI string matches nft itself cannot express. */
+  sniMatches: string[][];
+  /** `tc` arguments, run in order after removing earlier root qdiscs on `interfaces`. */
+  tcCommands: string[][];
+  /** Whether the router must run the censor daemon (lying resolver, blockpage). */
+  needsDaemon: boolean;
+}
+
+const GENERATION_MASK = '0xffff0000';
+const RULE_MASK = '0x0000ffff';
+/** Packet marks set by the SNI string match; they live below the generation bits. */
+const SNI_PACKET_MARK_BASE = 0x100;
+const MIN_POLICER_BURST_BYTES = 16_384;
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, '0')}`;
+}
+
+function set(values: readonly (string | number)[]): string {
+  return `{ ${values.join(', ')} }`;
+}
+
+/** The tuple conditions of a rule, on the flow's original direction so they hold for replies too. */
+function flowConditions(rule: ResolvedRule, context: KernelCensorContext): string[] {
+  const conditions: string[] = [];
+  if (rule.agents !== null) {
+    const ips = rule.agents.map((agent) => context.agentIps[agent]).filter((ip) => ip !== undefined);
+    conditions.push(`ct original ip saddr ${set(ips)}`);
+  }
+  if (rule.destinations !== null) conditions.push(`ct original ip daddr ${set(rule.destinations)}`);
+  if (rule.proto !== null) conditions.push(`meta l4proto ${rule.proto}`);
+  if (rule.port !== null) conditions.push(`ct original proto-dst ${rule.port}`);
+  if (rule.action.kind === 'allowlist')
+    conditions.push(`ct original ip daddr != ${set(rule.action.prefixes)}`);
+  return conditions;
+}
+
+function shareCondition(rule: ResolvedRule): string[] {
+  return rule.sharePercent >= 100 ? [] : [`numgen random mod 100 < ${rule.sharePercent}`];
+}
+
+/** String searched in the ClientHello: the lab name's fixed tail (`*.whatsapp.net` → `.whatsapp.net.lab`). */
+export function sniSearchString(glob: string): string {
+  const tail = glob.slice(glob.lastIndexOf('*') + 1);
+  return `${tail}.lab`;
+}
+
+function actionStatements(rule: ResolvedRule, marked: string): string[] {
+  const { action } = rule;
+  switch (action.kind) {
+    case 'drop':
+    case 'outage':
+    case 'allowlist':
+      return [`${marked} drop`];
+    case 'reset':
+      return [`${marked} meta l4proto tcp reject with tcp reset`, `${marked} reject`];
+    case 'stallAfter':
+      // DOMAIN.md: the 16 KB cap drops the flow after N reply bytes, with no RST.
+      return [`${marked} ct reply bytes > ${action.bytes} drop`];
+    case 'police': {
+      // A policer drops what exceeds the rate (Censored Planet IMC 2021); one bucket per direction.
+      const bytesPerSecond = Math.max(1, Math.floor(action.rateBps / 8));
+      const burst = Math.max(MIN_POLICER_BURST_BYTES, Math.floor(bytesPerSecond / 4));
+      return ['original', 'reply'].map(
+        (direction) =>
+          `${marked} ct direction ${direction} limit rate over ${bytesPerSecond} bytes/second burst ${burst} bytes drop`,
+      );
+    }
+    case 'netem': {
+      const statements: string[] = [];
+      if (action.lossPercent > 0) {
+        statements.push(`${marked} numgen random mod 10000 < ${Math.round(action.lossPercent * 100)} drop`);
+      }
+      if (action.delayMs > 0) statements.push(`${marked} meta priority set 1:${rule.id + 10}`);
+      return statements;
+    }
+    case 'dns':
+    case 'blockpage':
+    case 'lie':
+      // Handled by DNAT (dns, blockpage) or by the agent itself (lie): nothing to do in forward.
+      return [];
+  }
+}
+
+/** Compiles one region's resolved rules into an nft table, SNI string matches and tc qdiscs. */
+export function compileKernelCensor(
+  rules: readonly ResolvedRule[],
+  context: KernelCensorContext,
+): KernelCensor {
+  const generation = hex(context.generation << 16);
+  const forward: string[] = [];
+  const nat: string[] = [];
+  const exempt = context.exemptPrefixes.length > 0 ? set(context.exemptPrefixes) : null;
+  const outage = rules.some((rule) => rule.action.kind === 'outage');
+
+  forward.push(`ct mark and ${GENERATION_MASK} != ${generation} ct mark set ${generation}`);
+  if (exempt !== null && !outage)
+    forward.push(`ct original ip daddr ${exempt} accept`, `ct original ip saddr ${exempt} accept`);
+
+  const sniMatches: string[][] = [];
+  for (const rule of rules) {
+    const claim = `ct mark set ${hex((context.generation << 16) | rule.id)}`;
+    if (rule.action.kind === 'lie') continue;
+    if (rule.action.kind === 'dns' || rule.action.kind === 'blockpage') {
+      nat.push(...redirections(rule, context));
+      continue;
+    }
+    const conditions = [...flowConditions(rule, context), ...shareCondition(rule)].join(' ');
+    if (rule.sni === null) {
+      forward.push(`ct mark ${generation} ${conditions} ${claim}`.replace(/ +/g, ' '));
+      continue;
+    }
+    const packetMark = SNI_PACKET_MARK_BASE + rule.id;
+    sniMatches.push([
+      '-t',
+      'mangle',
+      '-A',
+      'FORWARD',
+      '-p',
+      'tcp',
+      '-m',
+      'string',
+      '--algo',
+      'bm',
+      '--string',
+      sniSearchString(rule.sni),
+      '-j',
+      'MARK',
+      '--set-mark',
+      String(packetMark),
+    ]);
+    // An SNI match outranks a later rule that claimed the flow at its first packet.
+    const unclaimedOrLater = `ct mark and ${RULE_MASK} { 0, ${rule.id + 1}-${0xffff} }`;
+    forward.push(`meta mark ${packetMark} ${unclaimedOrLater} ${conditions} ${claim}`.replace(/ +/g, ' '));
+  }
+  for (const rule of rules) {
+    const marked = `ct mark ${hex((context.generation << 16) | rule.id)}`;
+    forward.push(...actionStatements(rule, marked));
+  }
+
+  const delayed = rules.filter((rule) => rule.action.kind === 'netem' && rule.action.delayMs > 0);
+  const tcCommands =
+    delayed.length === 0 ? [] : context.interfaces.flatMap((device) => delayQdiscs(device, delayed));
+
+  const nftScript = [
+    `table inet ${context.table}`,
+    `delete table inet ${context.table}`,
+    `table inet ${context.table} {`,
+    '  chain censor_redirect {',
+    '    type nat hook prerouting priority dstnat; policy accept;',
+    ...nat.map((line) => `    ${line}`),
+    '  }',
+    '  chain censor_forward {',
+    '    type filter hook forward priority filter; policy accept;',
+    ...forward.map((line) => `    ${line}`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  return { nftScript, sniMatches, tcCommands, needsDaemon: nat.length > 0 };
+}
+
+/** DNS actions send the agents' system-resolver queries to the lying resolver; blockpage sends HTTP(S) there. */
+function redirections(rule: ResolvedRule, context: KernelCensorContext): string[] {
+  const from =
+    rule.agents === null
+      ? set(context.agentIps)
+      : set(rule.agents.map((agent) => context.agentIps[agent]).filter((ip) => ip !== undefined));
+  if (rule.action.kind === 'dns') {
+    return ['udp', 'tcp'].map(
+      (proto) =>
+        `ip saddr ${from} ip daddr ${context.systemResolverIp} ${proto} dport 53 dnat ip to ${context.censorDaemonIp}:53`,
+    );
+  }
+  const to = rule.destinations === null ? '' : ` ip daddr ${set(rule.destinations)}`;
+  return [80, 443].map(
+    (port) => `ip saddr ${from}${to} tcp dport ${port} dnat ip to ${context.censorDaemonIp}:${port}`,
+  );
+}
+
+/** An HTB root whose default class is unlimited, plus one netem leaf per delaying rule (skb priority 1:<id+10>). */
+function delayQdiscs(device: string, rules: readonly ResolvedRule[]): string[][] {
+  const commands: string[][] = [
+    ['qdisc', 'add', 'dev', device, 'root', 'handle', '1:', 'htb', 'default', '1'],
+    ['class', 'add', 'dev', device, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', '10gbit'],
+  ];
+  for (const rule of rules) {
+    if (rule.action.kind !== 'netem') continue;
+    const classId = `1:${rule.id + 10}`;
+    commands.push(
+      ['class', 'add', 'dev', device, 'parent', '1:', 'classid', classId, 'htb', 'rate', '10gbit'],
+      ['qdisc', 'add', 'dev', device, 'parent', classId, 'netem', 'delay', `${rule.action.delayMs}ms`],
+    );
+  }
+  return commands;
+}

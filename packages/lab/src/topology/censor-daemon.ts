@@ -1,0 +1,43 @@
+import { createServer } from 'node:http';
+import type { ZoneRecord } from '@reachmap/targets';
+import { startLyingResolver } from '../censor/lying-resolver.ts';
+import type { ResolvedRule } from '../censor/resolve-rules.ts';
+
+/** Same page the probes' blockpage fingerprint for the lab recognises (packages/probes, testing). */
+export const LAB_BLOCKPAGE_HTML =
+  '<!doctype html><html><head><title>Access restricted (reachmap lab)</title></head>' +
+  '<body><h1>Access to this resource is restricted.</h1></body></html>';
+
+export interface CensorDaemonConfig {
+  host: string;
+  rules: ResolvedRule[];
+  zone: ZoneRecord[];
+  agentIps: string[];
+}
+
+/**
+ * Runs inside a censor router (`ip netns exec <router> node censor-daemon.ts '<json>'`): the lying
+ * resolver on :53 and the blockpage on :80 that DNS and blockpage rules DNAT agents to.
+ */
+async function main(config: CensorDaemonConfig): Promise<void> {
+  await startLyingResolver({
+    host: config.host,
+    port: 53,
+    rules: config.rules,
+    zone: config.zone,
+    agentIndexOf: (ip) => {
+      const index = config.agentIps.indexOf(ip);
+      return index === -1 ? null : index;
+    },
+  });
+  const blockpage = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(LAB_BLOCKPAGE_HTML);
+  });
+  await new Promise<void>((resolve) => blockpage.listen(80, config.host, resolve));
+  process.stdout.write('ready\n');
+}
+
+if (import.meta.main) {
+  await main(JSON.parse(process.argv[2] ?? '{}') as CensorDaemonConfig);
+}

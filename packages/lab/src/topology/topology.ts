@@ -1,0 +1,321 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Catalogue, catalogueAddresses } from '@reachmap/targets';
+import { compileKernelCensor } from '../censor/compile-kernel-censor.ts';
+import { resolveRules } from '../censor/resolve-rules.ts';
+import type { CensorRule } from '../scenario/censor-rule.ts';
+import type { Scenario } from '../scenario/scenario-schema.ts';
+import {
+  agentLink,
+  HOST_LINK_SLOTS,
+  HOST_LINKS_PREFIX,
+  hostLink,
+  LAB_BLOCKPAGE_IP,
+  LAB_SYSTEM_RESOLVER_IP,
+  MAX_AGENTS_PER_REGION,
+  MAX_REGIONS,
+  regionAgentsPrefix,
+  uplink,
+} from './addressing.ts';
+import type { CensorDaemonConfig } from './censor-daemon.ts';
+import { LabCommandError, runCommand, runIn } from './run-command.ts';
+import { registerForCleanup, unregisterFromCleanup } from './signal-cleanup.ts';
+
+const CENSOR_DAEMON = fileURLToPath(new URL('./censor-daemon.ts', import.meta.url));
+const DAEMON_READY_TIMEOUT_MS = 10_000;
+
+export interface AgentNode {
+  index: number;
+  namespace: string;
+  ip: string;
+}
+
+export interface RegionNode {
+  /** Position in `scenario.regions`. */
+  index: number;
+  id: string;
+  asn: number;
+  router: string;
+  /** nft table in the router: `reachmap_<region>`. */
+  table: string;
+  agents: AgentNode[];
+}
+
+export interface Topology {
+  /** Unique per run; every namespace and root-side interface name starts with `rl<runId>`. */
+  runId: string;
+  world: string;
+  /** The host (root namespace) as agents reach it: the collector and API listen here. Null without a host link. */
+  hostIp: string | null;
+  regions: RegionNode[];
+  /** Replaces a region's censor rules (phases); flows classified under older rules are re-classified. */
+  applyCensor(region: number, rules: readonly CensorRule[]): Promise<void>;
+  /** Starts `argv` inside `namespace` (e.g. `process.execPath server.ts`); stopped by `teardown`. */
+  runInNamespace(namespace: string, argv: readonly string[]): ChildProcess;
+  /** Removes every namespace, interface, rule, file and process this topology created. Idempotent. */
+  teardown(): void;
+}
+
+export interface TopologyOptions {
+  /** Build a veth to the root namespace so agents reach the host's collector (default true). */
+  hostLink?: boolean;
+}
+
+export class TopologyError extends Error {
+  override readonly name = 'TopologyError';
+}
+
+/** Every IPv4 address the lab catalogue names, plus the lab's own resolver and blockpage. */
+function worldAddresses(catalogue: Catalogue): string[] {
+  const ips = new Set([LAB_SYSTEM_RESOLVER_IP, LAB_BLOCKPAGE_IP]);
+  for (const address of catalogueAddresses(catalogue)) {
+    if (address.kind === 'ip' && address.value.includes('.')) ips.add(address.value);
+  }
+  return [...ips];
+}
+
+function freeHostSlot(): number {
+  const used = runCommand(['ip', '-4', '-o', 'addr', 'show']);
+  for (let slot = 0; slot < HOST_LINK_SLOTS; slot++) {
+    if (!used.includes(` ${hostLink(slot).hostIp}/`)) return slot;
+  }
+  throw new TopologyError('every host-link slot in 198.19.254.0/24 is taken by other lab runs');
+}
+
+/**
+ * Builds the lab network for a scenario: a world namespace holding the lab catalogue's addresses, one
+ * censor router per region with its agents behind it, and a link to the host. Requires root.
+ */
+export async function buildTopology(
+  scenario: Scenario,
+  catalogue: Catalogue,
+  options: TopologyOptions = {},
+): Promise<Topology> {
+  if (scenario.regions.length > MAX_REGIONS) throw new TopologyError(`at most ${MAX_REGIONS} regions`);
+  if (scenario.regions.some((region) => region.agents > MAX_AGENTS_PER_REGION)) {
+    throw new TopologyError(`at most ${MAX_AGENTS_PER_REGION} agents per region`);
+  }
+  const runId = randomBytes(3).toString('hex');
+  const prefix = `rl${runId}`;
+  const namespaces: string[] = [];
+  const resolvConfDirs: string[] = [];
+  const children = new Set<ChildProcess>();
+  const daemons = new Map<number, ChildProcess>();
+  const generations = new Map<number, number>();
+  let hostInterface: string | null = null;
+  let tornDown = false;
+
+  const teardown = (): void => {
+    if (tornDown) return;
+    tornDown = true;
+    unregisterFromCleanup(teardown);
+    for (const child of children) child.kill('SIGKILL');
+    const failures: string[] = [];
+    const attempt = (argv: string[]) => {
+      try {
+        runCommand(argv);
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+    };
+    if (hostInterface !== null) attempt(['ip', 'link', 'del', hostInterface]);
+    for (const namespace of namespaces.reverse()) attempt(['ip', 'netns', 'del', namespace]);
+    for (const dir of resolvConfDirs) rmSync(dir, { recursive: true, force: true });
+    if (failures.length > 0)
+      throw new TopologyError(`teardown left something behind: ${failures.join('; ')}`);
+  };
+  registerForCleanup(teardown);
+
+  const addNamespace = (name: string) => {
+    runCommand(['ip', 'netns', 'add', name]);
+    namespaces.push(name);
+    runIn(name, ['ip', 'link', 'set', 'lo', 'up']);
+  };
+  const runInNamespace = (namespace: string, argv: readonly string[]): ChildProcess => {
+    const child = spawn('ip', ['netns', 'exec', namespace, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    return child;
+  };
+
+  try {
+    const world = `${prefix}-w`;
+    addNamespace(world);
+    runIn(world, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    const batch = worldAddresses(catalogue).map((ip) => `addr add ${ip}/32 dev lo`);
+    runCommand(['ip', '-n', world, '-batch', '-'], `${batch.join('\n')}\n`);
+
+    let hostIp: string | null = null;
+    if (options.hostLink !== false) {
+      const link = hostLink(freeHostSlot());
+      hostInterface = `${prefix}h`;
+      runCommand([
+        'ip',
+        'link',
+        'add',
+        hostInterface,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        'host0',
+        'netns',
+        world,
+      ]);
+      runCommand(['ip', 'addr', 'add', `${link.hostIp}/30`, 'dev', hostInterface]);
+      runCommand(['ip', 'link', 'set', hostInterface, 'up']);
+      runIn(world, ['ip', 'addr', 'add', `${link.worldIp}/30`, 'dev', 'host0']);
+      runIn(world, ['ip', 'link', 'set', 'host0', 'up']);
+      // Agents' addresses are unknown to the host: the world masquerades them behind its link address.
+      runIn(
+        world,
+        ['nft', '-f', '-'],
+        `table ip reachmap_world {\n  chain postrouting {\n    type nat hook postrouting priority srcnat;\n    oifname "host0" masquerade\n  }\n}\n`,
+      );
+      hostIp = link.hostIp;
+    }
+
+    const regions: RegionNode[] = scenario.regions.map((region, r) => {
+      const router = `${prefix}-r${r}`;
+      addNamespace(router);
+      runIn(router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      const up = uplink(r);
+      runCommand([
+        'ip',
+        'link',
+        'add',
+        'up0',
+        'netns',
+        router,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        `r${r}`,
+        'netns',
+        world,
+      ]);
+      runIn(router, ['ip', 'addr', 'add', `${up.routerIp}/30`, 'dev', 'up0']);
+      runIn(router, ['ip', 'link', 'set', 'up0', 'up']);
+      runIn(router, ['ip', 'route', 'add', 'default', 'via', up.worldIp]);
+      runIn(world, ['ip', 'addr', 'add', `${up.worldIp}/30`, 'dev', `r${r}`]);
+      runIn(world, ['ip', 'link', 'set', `r${r}`, 'up']);
+      runIn(world, ['ip', 'route', 'add', regionAgentsPrefix(r), 'via', up.routerIp]);
+
+      const agents: AgentNode[] = [];
+      for (let a = 0; a < region.agents; a++) {
+        const namespace = `${prefix}-r${r}a${a}`;
+        addNamespace(namespace);
+        const link = agentLink(r, a);
+        runCommand([
+          'ip',
+          'link',
+          'add',
+          `a${a}`,
+          'netns',
+          router,
+          'type',
+          'veth',
+          'peer',
+          'name',
+          'eth0',
+          'netns',
+          namespace,
+        ]);
+        runIn(router, ['ip', 'addr', 'add', `${link.routerIp}/30`, 'dev', `a${a}`]);
+        runIn(router, ['ip', 'link', 'set', `a${a}`, 'up']);
+        runIn(namespace, ['ip', 'addr', 'add', `${link.agentIp}/30`, 'dev', 'eth0']);
+        runIn(namespace, ['ip', 'link', 'set', 'eth0', 'up']);
+        runIn(namespace, ['ip', 'route', 'add', 'default', 'via', link.routerIp]);
+        // `ip netns exec` bind-mounts /etc/netns/<ns>/resolv.conf: getaddrinfo asks the ISP resolver.
+        const dir = `/etc/netns/${namespace}`;
+        mkdirSync(dir, { recursive: true });
+        resolvConfDirs.push(dir);
+        writeFileSync(
+          `${dir}/resolv.conf`,
+          `nameserver ${LAB_SYSTEM_RESOLVER_IP}\noptions timeout:2 attempts:1\n`,
+        );
+        agents.push({ index: a, namespace, ip: link.agentIp });
+      }
+      return { index: r, id: region.id, asn: region.asn, router, table: `reachmap_r${r}`, agents };
+    });
+
+    const applyCensor = async (regionIndex: number, rules: readonly CensorRule[]): Promise<void> => {
+      const region = regions[regionIndex];
+      if (region === undefined) throw new TopologyError(`no region ${regionIndex}`);
+      const resolved = resolveRules(rules, catalogue);
+      const generation = (generations.get(regionIndex) ?? 0) + 1;
+      generations.set(regionIndex, generation);
+      const interfaces = ['up0', ...region.agents.map((agent) => `a${agent.index}`)];
+      const compiled = compileKernelCensor(resolved, {
+        table: region.table,
+        generation,
+        agentIps: region.agents.map((agent) => agent.ip),
+        exemptPrefixes: hostIp === null ? [] : [HOST_LINKS_PREFIX],
+        systemResolverIp: LAB_SYSTEM_RESOLVER_IP,
+        censorDaemonIp: uplink(regionIndex).routerIp,
+        interfaces,
+      });
+      runIn(region.router, ['nft', '-f', '-'], compiled.nftScript);
+      runIn(region.router, ['iptables-nft', '-t', 'mangle', '-F', 'FORWARD']);
+      for (const match of compiled.sniMatches) runIn(region.router, ['iptables-nft', ...match]);
+      for (const device of interfaces) {
+        try {
+          runIn(region.router, ['tc', 'qdisc', 'del', 'dev', device, 'root']);
+        } catch (error) {
+          if (!(error instanceof LabCommandError)) throw error;
+          // No root qdisc yet: nothing to remove.
+        }
+      }
+      for (const command of compiled.tcCommands) runIn(region.router, ['tc', ...command]);
+      daemons.get(regionIndex)?.kill('SIGKILL');
+      daemons.delete(regionIndex);
+      if (compiled.needsDaemon) {
+        const config: CensorDaemonConfig = {
+          host: uplink(regionIndex).routerIp,
+          rules: resolved,
+          zone: catalogue.dns_zone,
+          agentIps: region.agents.map((agent) => agent.ip),
+        };
+        const daemon = runInNamespace(region.router, [
+          process.execPath,
+          CENSOR_DAEMON,
+          JSON.stringify(config),
+        ]);
+        daemons.set(regionIndex, daemon);
+        await waitForReady(daemon);
+      }
+    };
+
+    for (const [r, region] of scenario.regions.entries()) await applyCensor(r, region.censor);
+    return { runId, world, hostIp, regions, applyCensor, runInNamespace, teardown };
+  } catch (error) {
+    teardown();
+    throw error;
+  }
+}
+
+function waitForReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(
+      () => reject(new TopologyError(`censor daemon not ready: ${output}`)),
+      DAEMON_READY_TIMEOUT_MS,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new TopologyError(`censor daemon exited with ${code}: ${output}`));
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import { BlockList } from 'node:net';
+import { matchesHostGlob } from '../censor/host-glob.ts';
+import type { ResolvedRule } from '../censor/resolve-rules.ts';
+
+export interface Flow {
+  /** The destination's lab address (198.18.a.b), whatever loopback twin carried it. */
+  labIp: string;
+  /** The destination's lab port (before the loopback port shift). */
+  port: number;
+  proto: 'tcp' | 'udp';
+  agentIndex: number | null;
+}
+
+function inPrefixes(ip: string, prefixes: readonly string[]): boolean {
+  const list = new BlockList();
+  for (const prefix of prefixes) {
+    const [network = '', bits = '32'] = prefix.split('/');
+    list.addSubnet(network, Number(bits), 'ipv4');
+  }
+  return list.check(ip, 'ipv4');
+}
+
+function matchesTuple(rule: ResolvedRule, flow: Flow): boolean {
+  if (rule.agents !== null && (flow.agentIndex === null || !rule.agents.includes(flow.agentIndex)))
+    return false;
+  if (rule.destinations !== null && !inPrefixes(flow.labIp, rule.destinations)) return false;
+  if (rule.proto !== null && rule.proto !== flow.proto) return false;
+  if (rule.port !== null && rule.port !== flow.port) return false;
+  if (rule.action.kind === 'allowlist' && inPrefixes(flow.labIp, rule.action.prefixes)) return false;
+  return true;
+}
+
+/** Rules the flow-level censor acts on; DNS and lie rules act elsewhere (resolver, agent). */
+function actsOnFlows(rule: ResolvedRule): boolean {
+  return rule.action.kind !== 'dns' && rule.action.kind !== 'lie';
+}
+
+/**
+ * The rule that decides a flow when it opens: the first non-SNI rule whose tuple matches and whose
+ * `share` draw hits. Same order as the kernel censor (compile-kernel-censor.ts).
+ */
+export function ruleAtOpen(
+  rules: readonly ResolvedRule[],
+  flow: Flow,
+  random: () => number,
+): ResolvedRule | null {
+  for (const rule of rules) {
+    if (!actsOnFlows(rule) || rule.sni !== null || !matchesTuple(rule, flow)) continue;
+    if (random() * 100 < rule.sharePercent) return rule;
+  }
+  return null;
+}
+
+/** An SNI rule that outranks `current` once the ClientHello names `serverName`, else `current`. */
+export function ruleAfterClientHello(
+  rules: readonly ResolvedRule[],
+  flow: Flow,
+  serverName: string,
+  current: ResolvedRule | null,
+  random: () => number,
+): ResolvedRule | null {
+  for (const rule of rules) {
+    if (current !== null && rule.id >= current.id) break;
+    if (!actsOnFlows(rule) || rule.sni === null || !matchesTuple(rule, flow)) continue;
+    if (!matchesHostGlob(rule.sni, serverName)) continue;
+    if (random() * 100 < rule.sharePercent) return rule;
+  }
+  return current;
+}

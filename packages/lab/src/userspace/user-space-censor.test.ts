@@ -1,0 +1,174 @@
+import { createServer as createHttpServer, get } from 'node:http';
+import { connect, createServer, type Server } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { createMeasurementClock, probeDns } from '@reachmap/probes';
+import { type Catalogue, loadCatalogue } from '@reachmap/targets';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resolveRules } from '../censor/resolve-rules.ts';
+import { CensorRule } from '../scenario/censor-rule.ts';
+import { loopbackPort, regionLoopbackAddress, worldLoopbackAddress } from './loopback-addressing.ts';
+import { type LabEndpoint, startUserSpaceCensor, type UserSpaceCensor } from './user-space-censor.ts';
+
+const TELEGRAM_DC = '198.18.2.3';
+const WHATSAPP_E1 = '198.18.1.1';
+const REGION = 7;
+const endpoints: LabEndpoint[] = [
+  { labIp: TELEGRAM_DC, port: 443, proto: 'tcp' },
+  { labIp: WHATSAPP_E1, port: 443, proto: 'tcp' },
+];
+
+let catalogue: Catalogue;
+const worldServers: Server[] = [];
+let censor: UserSpaceCensor | null = null;
+
+beforeAll(async () => {
+  catalogue = await loadCatalogue({ kind: 'lab' });
+  // Telegram's twin serves downloads; WhatsApp's answers "hello" to whatever it is sent (a ClientHello).
+  const download = createHttpServer((request, response) => {
+    const bytes = Number(new URL(request.url ?? '/', 'http://lab').searchParams.get('bytes') ?? '0');
+    response.writeHead(200, { 'content-length': String(bytes) });
+    response.end(Buffer.alloc(bytes, 0x61));
+  });
+  const greeter = createServer((socket) => socket.once('data', () => socket.end('hello')));
+  for (const [server, ip] of [
+    [download, TELEGRAM_DC],
+    [greeter, WHATSAPP_E1],
+  ] as const) {
+    await new Promise<void>((resolve) => server.listen(loopbackPort(443), worldLoopbackAddress(ip), resolve));
+    worldServers.push(server);
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(worldServers.map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+afterEach(async () => {
+  await censor?.close();
+  censor = null;
+});
+
+async function startWith(rules: unknown[]): Promise<UserSpaceCensor> {
+  const parsed = rules.map((rule) => CensorRule.parse(rule));
+  censor = await startUserSpaceCensor({
+    region: REGION,
+    agents: 2,
+    rules: resolveRules(parsed, catalogue),
+    catalogue,
+    endpoints,
+  });
+  return censor;
+}
+
+/** Downloads through the region's twin of the Telegram DC; resolves with bytes received and elapsed ms. */
+function download(
+  bytes: number,
+  giveUpMs: number,
+): Promise<{ bytes: number; ms: number; error: string | null }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let received = 0;
+    const request = get(
+      {
+        host: regionLoopbackAddress(TELEGRAM_DC, REGION),
+        port: loopbackPort(443),
+        path: `/download?bytes=${bytes}`,
+      },
+      (response) => {
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+        });
+        response.on('end', () => resolve({ bytes: received, ms: performance.now() - started, error: null }));
+      },
+    );
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ bytes: received, ms: performance.now() - started, error: error.code ?? 'error' }),
+    );
+    setTimeout(() => {
+      request.destroy();
+      resolve({ bytes: received, ms: performance.now() - started, error: 'gave-up' });
+    }, giveUpMs);
+  });
+}
+
+function tlsHello(serverName: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host: regionLoopbackAddress(WHATSAPP_E1, REGION),
+      port: loopbackPort(443),
+      servername: serverName,
+      rejectUnauthorized: false,
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    setTimeout(() => {
+      socket.destroy();
+      resolve('timeout');
+    }, 1_500);
+  });
+}
+
+describe('user-space censor', () => {
+  it('relays untouched without rules', async () => {
+    await startWith([]);
+    expect(await download(100_000, 5_000)).toMatchObject({ bytes: 100_000, error: null });
+  });
+
+  it('reset tears the connection down with a RST', async () => {
+    await startWith([{ match: { target: 'telegram' }, action: 'reset' }]);
+    expect((await download(1_000, 3_000)).error).toBe('ECONNRESET');
+  });
+
+  it('drop holds the connection silently', async () => {
+    await startWith([{ match: { target: 'telegram' }, action: 'drop' }]);
+    expect(await download(1_000, 1_500)).toMatchObject({ bytes: 0, error: 'gave-up' });
+  });
+
+  it('stallAfter delivers the first bytes, then nothing', async () => {
+    await startWith([{ match: { target: 'telegram' }, action: { stallAfter: '16KiB' } }]);
+    const result = await download(1_000_000, 2_000);
+    expect(result.error).toBe('gave-up');
+    expect(result.bytes).toBeGreaterThan(8_000);
+    expect(result.bytes).toBeLessThanOrEqual(16_384);
+  });
+
+  it('police paces the download near the rate', async () => {
+    await startWith([{ match: { target: 'telegram' }, action: { police: '400kbit' } }]);
+    // 100 kB at 400 kbit/s (50 kB/s) after a 16 KiB burst takes about 1.7 s; generous lower bound.
+    const result = await download(100_000, 10_000);
+    expect(result.bytes).toBe(100_000);
+    expect(result.ms).toBeGreaterThan(1_000);
+  });
+
+  it('an SNI rule resets the ClientHello naming the target and lets a harmless SNI through', async () => {
+    await startWith([{ match: { sni: '*.whatsapp.net' }, action: 'reset' }]);
+    expect(await tlsHello('e1.whatsapp.net.lab')).toBe('ECONNRESET');
+    // The greeter answers "hello" to the harmless ClientHello, which TLS reads as a broken record.
+    expect(await tlsHello('example.com.lab')).not.toBe('ECONNRESET');
+  });
+
+  it('dns nxdomain makes the region resolver deny the names, others resolve to region twins', async () => {
+    const running = await startWith([{ match: { target: 'whatsapp' }, action: { dns: 'nxdomain' } }]);
+    const context = { clock: createMeasurementClock(), timeoutMs: 2_000 };
+    const resolver = { kind: 'udp', address: running.systemResolver } as const;
+    const blocked = await probeDns(resolver, { hostname: 'e1.whatsapp.net.lab', type: 'A' }, context);
+    expect(blocked.failure).toBe('dns_nxdomain_error');
+    const other = await probeDns(resolver, { hostname: 'web.telegram.org.lab', type: 'A' }, context);
+    // The probes flag any 127/8 answer as a bogon; user-space answers are loopback twins (docs/lab.md).
+    expect(other).toMatchObject({
+      rcode: 'NOERROR',
+      answers: [{ value: regionLoopbackAddress('198.18.2.1', REGION) }],
+    });
+  });
+
+  it('a plain connect to a blackholed address still succeeds in user space (documented approximation)', async () => {
+    await startWith([{ match: { target: 'telegram' }, action: 'drop' }]);
+    const connected = await new Promise<boolean>((resolve) => {
+      const socket = connect(loopbackPort(443), regionLoopbackAddress(TELEGRAM_DC, REGION), () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    expect(connected).toBe(true);
+  });
+});

@@ -1,0 +1,133 @@
+import { createWriteStream } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import type { CountryCode, Measurement, TargetId } from '@reachmap/schema';
+import { AgreementTally, formatAgreementTable } from './compare/agreement.ts';
+import { exportOoni, type MeasurementWithVerdict } from './export/export-ooni.ts';
+import { formatProgress, importOoni } from './import-ooni.ts';
+import type { OoniSource } from './read/read-ooni-source.ts';
+import { describeSkipReason } from './skip-reason.ts';
+
+export interface MeasurementQuery {
+  since: string | null;
+  until: string | null;
+  cc: CountryCode | null;
+  target: TargetId | null;
+}
+
+export interface OoniCommandDeps {
+  submit(measurements: Measurement[]): Promise<void>;
+  listMeasurements(
+    query: MeasurementQuery,
+  ): Iterable<MeasurementWithVerdict> | AsyncIterable<MeasurementWithVerdict>;
+  /** Where `-` reads from; process.stdin when not given. */
+  stdin?: Readable;
+  /** Where `export` writes without `--out`; process.stdout when not given. */
+  stdout?: Writable;
+  /** Progress lines of long imports; stderr when not given. */
+  progress?(line: string): void;
+}
+
+const USAGE = [
+  'usage: reachmap import ooni [--compare] <file|directory|->...',
+  '       reachmap export ooni [--since ISO] [--until ISO] [--cc CC] [--target ID] [--out FILE]',
+].join('\n');
+
+const MAX_SKIPS_SHOWN = 20;
+
+async function runImport(
+  args: string[],
+  deps: OoniCommandDeps,
+  print: (line: string) => void,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { compare: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  if (positionals.length === 0) {
+    print(USAGE);
+    return 2;
+  }
+  const sources: OoniSource[] = positionals.map((path) =>
+    path === '-' ? { name: 'stdin', stream: deps.stdin ?? process.stdin } : { path },
+  );
+  const tally = values.compare ? new AgreementTally() : null;
+  const progress = deps.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const summary = await importOoni(sources, {
+    submit: deps.submit,
+    onProgress: (state) => progress(formatProgress(state)),
+    onImported: (mapped) => tally?.add(mapped.measurement),
+  });
+  print(`imported ${summary.imported} OONI measurements, skipped ${summary.skipped}`);
+  for (const skip of summary.skips.slice(0, MAX_SKIPS_SHOWN)) {
+    const where = skip.origin.line === null ? skip.origin.file : `${skip.origin.file}:${skip.origin.line}`;
+    print(`  skipped ${where}: ${describeSkipReason(skip.reason)}`);
+  }
+  if (summary.skipped > MAX_SKIPS_SHOWN) print(`  … and ${summary.skipped - MAX_SKIPS_SHOWN} more skipped`);
+  if (tally !== null) print(formatAgreementTable(tally.rows()));
+  return 0;
+}
+
+async function runExport(
+  args: string[],
+  deps: OoniCommandDeps,
+  print: (line: string) => void,
+): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      since: { type: 'string' },
+      until: { type: 'string' },
+      cc: { type: 'string' },
+      target: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  for (const key of ['since', 'until'] as const) {
+    const value = values[key];
+    if (value !== undefined && Number.isNaN(Date.parse(value))) {
+      print(`--${key} must be an ISO 8601 time, got "${value}"`);
+      return 2;
+    }
+  }
+  const query: MeasurementQuery = {
+    since: values.since ?? null,
+    until: values.until ?? null,
+    cc: values.cc?.toUpperCase() ?? null,
+    target: values.target ?? null,
+  };
+  const output = values.out === undefined ? (deps.stdout ?? process.stdout) : createWriteStream(values.out);
+  const summary = await exportOoni(deps.listMeasurements(query), output);
+  if (values.out !== undefined) {
+    output.end();
+    await finished(output);
+  }
+  print(`exported ${summary.exported} measurements as OONI JSONL, skipped ${summary.skipped.length}`);
+  for (const skip of summary.skipped.slice(0, MAX_SKIPS_SHOWN))
+    print(`  skipped ${skip.measurement_id}: ${skip.reason}`);
+  return 0;
+}
+
+/**
+ * `reachmap import ooni …` / `reachmap export ooni …` with their dependencies injected: the CLI wires
+ * `submit` to the collector and `listMeasurements` to the store. Returns the exit code; a failing
+ * dependency becomes exit code 1 with its message.
+ */
+export async function runOoniCommand(
+  args: readonly string[],
+  deps: OoniCommandDeps,
+  print: (line: string) => void,
+): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    if (command === 'import') return await runImport(rest, deps, print);
+    if (command === 'export') return await runExport(rest, deps, print);
+    print(USAGE);
+    return 2;
+  } catch (error) {
+    print(`ooni ${command}: ${(error as Error).message}`);
+    return 1;
+  }
+}

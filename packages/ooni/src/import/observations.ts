@@ -1,0 +1,150 @@
+import { DnsQuery, NetworkEvent, type Observations, TcpConnect, TlsHandshake } from '@reachmap/schema';
+import type { z } from 'zod';
+import {
+  OoniDnsQuery,
+  OoniHttpTransaction,
+  OoniNetworkEvent,
+  OoniTcpConnect,
+  OoniTlsHandshake,
+} from '../ooni-format.ts';
+import {
+  QuicExtension,
+  ThroughputExtension,
+  X_REACHMAP_QUIC,
+  X_REACHMAP_THROUGHPUT,
+} from '../reachmap-extension.ts';
+import { type ControlDns, controlDnsQueries, mapDnsQuery } from './dns.ts';
+import { mapHttpTransactions } from './http.ts';
+import { mapNetworkEvent } from './network-events.ts';
+import { mapTcpConnect } from './tcp.ts';
+import { mapTlsHandshake } from './tls.ts';
+import { validEntry } from './valid-entry.ts';
+
+/** An OONI entry left out of the import, and why; the measurement itself is still imported. */
+export interface DroppedEntry {
+  path: string;
+  reason: string;
+}
+
+/** The Observations schema's caps (packages/schema/src/observations.ts). */
+const LIMITS = { dns: 200, tcp: 200, tls: 100, http: 50, network_events: 2000 } as const;
+
+interface Collector {
+  dropped: DroppedEntry[];
+  pointer: string;
+}
+
+function entriesOf<T>(
+  testKeys: Record<string, unknown>,
+  key: string,
+  schema: z.ZodType<T>,
+  collector: Collector,
+): { index: number; entry: T }[] {
+  const list = testKeys[key];
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item, index) => {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) return [{ index, entry: parsed.data }];
+    const issue = parsed.error.issues[0];
+    collector.dropped.push({
+      path: `${collector.pointer}/test_keys/${key}/${index}`,
+      reason: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+    });
+    return [];
+  });
+}
+
+function mapped<O, T>(
+  items: readonly { index: number; entry: O }[],
+  key: string,
+  map: (entry: O) => T | string,
+  collector: Collector,
+): T[] {
+  return items.flatMap(({ index, entry }) => {
+    const result = map(entry);
+    if (typeof result !== 'string') return [result];
+    collector.dropped.push({ path: `${collector.pointer}/test_keys/${key}/${index}`, reason: result });
+    return [];
+  });
+}
+
+function capped<T>(items: T[], limit: number, key: string, collector: Collector): T[] {
+  if (items.length <= limit) return items;
+  collector.dropped.push({
+    path: `${collector.pointer}/test_keys/${key}`,
+    reason: `${items.length - limit} entries beyond our limit of ${limit}`,
+  });
+  return items.slice(0, limit);
+}
+
+function extension<T>(
+  testKeys: Record<string, unknown>,
+  key: string,
+  schema: z.ZodType<T[]>,
+  collector: Collector,
+): T[] {
+  if (!(key in testKeys)) return [];
+  const parsed = schema.safeParse(testKeys[key]);
+  if (parsed.success) return parsed.data;
+  collector.dropped.push({
+    path: `${collector.pointer}/test_keys/${key}`,
+    reason: 'not a valid reachmap extension',
+  });
+  return [];
+}
+
+/**
+ * test_keys → our observations: `queries` (df-002), `tcp_connect` (df-005), `tls_handshakes`
+ * (df-006), `requests` (df-001) and `network_events` (df-008), plus web_connectivity's control DNS and
+ * our own extension keys. Entries that cannot be expressed are dropped and reported, never fatal.
+ */
+export function mapObservations(
+  testKeys: Record<string, unknown>,
+  pointer: string,
+  controlDns: ControlDns | null,
+): { observations: Observations; dropped: DroppedEntry[] } {
+  const collector: Collector = { dropped: [], pointer };
+  const queries = entriesOf(testKeys, 'queries', OoniDnsQuery, collector);
+  const dns = [
+    ...mapped(queries, 'queries', (query) => validEntry(DnsQuery, mapDnsQuery(query)), collector),
+    ...(controlDns === null
+      ? []
+      : controlDnsQueries(controlDns).filter((query) => DnsQuery.safeParse(query).success)),
+  ];
+  const connects = entriesOf(testKeys, 'tcp_connect', OoniTcpConnect, collector);
+  const tcp = mapped(
+    connects,
+    'tcp_connect',
+    (connect) => validEntry(TcpConnect, mapTcpConnect(connect)),
+    collector,
+  );
+  const handshakes = entriesOf(testKeys, 'tls_handshakes', OoniTlsHandshake, collector);
+  const tls = mapped(
+    handshakes,
+    'tls_handshakes',
+    (handshake) => validEntry(TlsHandshake, mapTlsHandshake(handshake, dns, tcp)),
+    collector,
+  );
+  const transactions = entriesOf(testKeys, 'requests', OoniHttpTransaction, collector);
+  const http = mapHttpTransactions(
+    transactions.map(({ index, entry }) => ({ index, transaction: entry })),
+    (index, reason) => collector.dropped.push({ path: `${pointer}/test_keys/requests/${index}`, reason }),
+  );
+  const events = entriesOf(testKeys, 'network_events', OoniNetworkEvent, collector);
+  const networkEvents = events.flatMap(({ entry }) => {
+    const event = mapNetworkEvent(entry);
+    return event !== null && NetworkEvent.safeParse(event).success ? [event] : [];
+  });
+  return {
+    observations: {
+      dns: capped(dns, LIMITS.dns, 'queries', collector),
+      tcp: capped(tcp, LIMITS.tcp, 'tcp_connect', collector),
+      tls: capped(tls, LIMITS.tls, 'tls_handshakes', collector),
+      http: capped(http, LIMITS.http, 'requests', collector),
+      quic: extension(testKeys, X_REACHMAP_QUIC, QuicExtension, collector),
+      throughput: extension(testKeys, X_REACHMAP_THROUGHPUT, ThroughputExtension, collector),
+      network_events: capped(networkEvents, LIMITS.network_events, 'network_events', collector),
+    },
+    dropped: collector.dropped,
+  };
+}

@@ -1,0 +1,35 @@
+import type { ValidationIssue } from '@reachmap/schema';
+
+/** Why one OONI record was not imported. Each names where to look, so the user can fix or report it. */
+export type SkipReason =
+  | { kind: 'unreadable'; message: string }
+  | { kind: 'malformed_json'; message: string }
+  | { kind: 'not_a_measurement'; what: string }
+  | { kind: 'unsupported_test'; test_name: string }
+  | { kind: 'missing_field'; path: string }
+  | { kind: 'invalid_field'; path: string; message: string }
+  | { kind: 'invalid_measurement'; issues: ValidationIssue[] };
+
+export type SkipKind = SkipReason['kind'];
+
+export function describeSkipReason(reason: SkipReason): string {
+  switch (reason.kind) {
+    case 'unreadable':
+      return `unreadable: ${reason.message}`;
+    case 'malformed_json':
+      return `malformed JSON: ${reason.message}`;
+    case 'not_a_measurement':
+      return `not a measurement: ${reason.what}`;
+    case 'unsupported_test':
+      return `unsupported test "${reason.test_name}"`;
+    case 'missing_field':
+      return `missing field ${reason.path}`;
+    case 'invalid_field':
+      return `invalid field ${reason.path}: ${reason.message}`;
+    case 'invalid_measurement':
+      return `mapped measurement is invalid: ${reason.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path} ${issue.message}`)
+        .join('; ')}`;
+  }
+}

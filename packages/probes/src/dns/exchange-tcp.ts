@@ -1,0 +1,42 @@
+import { mapNodeError } from '@reachmap/schema';
+import type { Deadline } from '../deadline.ts';
+import { openTcpConnection } from '../tcp/open-connection.ts';
+import type { DnsExchangeResult } from './exchange-result.ts';
+import type { ResolverEndpoint } from './resolver-address.ts';
+
+/** DNS over TCP (RFC 1035 §4.2.2, RFC 7766): each message is prefixed with its 2-byte length. */
+export async function exchangeTcp(
+  endpoint: ResolverEndpoint,
+  query: Buffer,
+  deadline: Deadline,
+): Promise<DnsExchangeResult> {
+  const connection = await openTcpConnection(endpoint.ip, endpoint.port, deadline);
+  if (!connection.ok) return connection;
+  const { socket } = connection;
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    const finish = (result: DnsExchangeResult) => {
+      deadline.signal.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('data');
+      socket.destroy();
+      resolve(result);
+    };
+    const onAbort = () => finish({ ok: false, failure: deadline.failure() });
+    if (deadline.signal.aborted) {
+      onAbort();
+      return;
+    }
+    deadline.signal.addEventListener('abort', onAbort, { once: true });
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < 2) return;
+      const length = received.readUInt16BE(0);
+      if (received.length >= 2 + length) finish({ ok: true, message: received.subarray(2, 2 + length) });
+    });
+    socket.once('end', () => finish({ ok: false, failure: 'eof_error' }));
+    socket.once('error', (error) => finish({ ok: false, failure: mapNodeError(error) }));
+    const prefix = Buffer.alloc(2);
+    prefix.writeUInt16BE(query.length);
+    socket.write(Buffer.concat([prefix, query]));
+  });
+}

@@ -1,0 +1,53 @@
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { type Failure, mapNodeError, type QuicProbe } from '@reachmap/schema';
+import { createDeadline } from '../deadline.ts';
+import type { ProbeContext } from '../probe-options.ts';
+import { classifyQuicResponse, type QuicResponseKind } from './classify-response.ts';
+import { buildQuicInitial } from './initial-packet.ts';
+
+export interface QuicTarget {
+  ip: string;
+  /** Default 443. */
+  port?: number;
+  sni: string;
+  /** Default ['h3']. */
+  alpn?: string[];
+}
+
+type QuicOutcome = { response: QuicResponseKind | null; failure: Failure | null };
+
+/**
+ * QUIC reachability: one real v1 Initial with a ClientHello for the SNI, then waits for any reply.
+ * Any reply (even Version Negotiation) means UDP to the server works and is recorded with no
+ * failure; silence until the timeout is `generic_timeout_error` (QUIC blocking drops the Initial,
+ * DOMAIN.md). No handshake is attempted.
+ */
+export async function probeQuic(target: QuicTarget, context: ProbeContext): Promise<QuicProbe> {
+  const port = target.port ?? 443;
+  const t0 = context.clock.seconds();
+  const deadline = createDeadline(context.timeoutMs, context.signal);
+  const initial = buildQuicInitial({ sni: target.sni, alpn: target.alpn ?? ['h3'] });
+  const outcome = await new Promise<QuicOutcome>((resolve) => {
+    if (deadline.signal.aborted) {
+      resolve({ response: null, failure: deadline.failure() });
+      return;
+    }
+    const socket = dgram.createSocket(isIPv6(target.ip) ? 'udp6' : 'udp4');
+    const finish = (result: QuicOutcome) => {
+      deadline.signal.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('message');
+      socket.close();
+      resolve(result);
+    };
+    const onAbort = () => finish({ response: null, failure: deadline.failure() });
+    deadline.signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('message', (datagram) =>
+      finish({ response: classifyQuicResponse(datagram, initial.sourceConnectionId), failure: null }),
+    );
+    socket.once('error', (error) => finish({ response: null, failure: mapNodeError(error) }));
+    // Connected, so an ICMP port-unreachable surfaces as connection_refused.
+    socket.connect(port, target.ip, () => socket.send(initial.datagram));
+  });
+  return { ip: target.ip, port, sni: target.sni, ...outcome, t0, t: context.clock.seconds() };
+}

@@ -1,0 +1,105 @@
+import type { Method } from '@reachmap/schema';
+import { describe, expect, it } from 'vitest';
+import { type CountryState, deriveCountryState } from './country-state.ts';
+import { InputMismatchError } from './errors.ts';
+import { initialScopeState, type ScopeMachineState, type ScopeMachineStateName } from './scope-machine.ts';
+
+function child(scope: string, state: ScopeMachineStateName, method: Method | null = null): ScopeMachineState {
+  const since = '2026-11-23T10:00:00.000Z';
+  const interference =
+    state === 'blocked' || state === 'throttled' || state === 'stalled'
+      ? {
+          status: state,
+          method,
+          since,
+          confidence: 1,
+          agents: 3,
+          counts: {},
+          witnesses: [],
+          clean_windows: 0,
+          simulated: false,
+        }
+      : null;
+  return { ...initialScopeState(scope, 'whatsapp'), state, since, interference };
+}
+
+describe('deriveCountryState', () => {
+  it.each<[string, ScopeMachineState[], CountryState]>([
+    ['no children', [], { state: 'insufficient', method: null }],
+    [
+      'only children without evidence',
+      [child('RU-MOW', 'insufficient'), child('AS12389', 'insufficient')],
+      { state: 'insufficient', method: null },
+    ],
+    [
+      'every child with evidence blocks (thin children do not vote)',
+      [
+        child('RU-MOW', 'blocked', 'sni-reset'),
+        child('AS12389', 'blocked', 'sni-reset'),
+        child('RU-SPE', 'insufficient'),
+      ],
+      { state: 'blocked', method: 'sni-reset' },
+    ],
+    [
+      'one ASN blocks and another does not',
+      [
+        child('AS12389', 'blocked', 'dns-mismatch'),
+        child('AS8359', 'accessible'),
+        child('RU-MOW', 'accessible'),
+      ],
+      { state: 'partial', method: 'dns-mismatch' },
+    ],
+    [
+      'one region throttles and another blocks',
+      [
+        child('RU-MOW', 'throttled', 'rate-cap'),
+        child('RU-SPE', 'blocked', 'sni-reset'),
+        child('RU-KDA', 'blocked', 'sni-reset'),
+      ],
+      { state: 'partial', method: 'sni-reset' },
+    ],
+    [
+      'every child with evidence throttles',
+      [child('RU-MOW', 'throttled', 'rate-cap'), child('AS8359', 'throttled', 'rate-cap')],
+      { state: 'throttled', method: 'rate-cap' },
+    ],
+    [
+      'every child with evidence stalls',
+      [child('RU-MOW', 'stalled', 'stall')],
+      { state: 'stalled', method: 'stall' },
+    ],
+    [
+      'every child accessible',
+      [child('RU-MOW', 'accessible'), child('AS8359', 'accessible')],
+      { state: 'accessible', method: null },
+    ],
+    [
+      'every child in outage',
+      [child('RU-MOW', 'outage'), child('AS12389', 'outage')],
+      { state: 'outage', method: 'outage' },
+    ],
+    [
+      'half the children with a say in outage',
+      [child('RU-MOW', 'outage'), child('RU-SPE', 'accessible'), child('AS8359', 'insufficient')],
+      { state: 'outage', method: 'outage' },
+    ],
+    [
+      'a minority of children in outage, the rest blocked',
+      [child('RU-MOW', 'outage'), child('RU-SPE', 'blocked', 'reset'), child('AS8359', 'blocked', 'reset')],
+      { state: 'blocked', method: 'reset' },
+    ],
+    [
+      'blocking methods tied between children (schema order decides)',
+      [child('RU-MOW', 'blocked', 'sni-reset'), child('RU-SPE', 'blocked', 'nxdomain')],
+      { state: 'blocked', method: 'nxdomain' },
+    ],
+  ])('%s', (_name, children, expected) => {
+    expect(deriveCountryState(children)).toEqual(expected);
+  });
+
+  it('refuses children of different targets or country children', () => {
+    const telegram = { ...child('RU-SPE', 'accessible'), target: 'telegram' };
+    expect(() => deriveCountryState([child('RU-MOW', 'accessible'), telegram])).toThrow(InputMismatchError);
+    expect(() => deriveCountryState([child('RU', 'accessible')])).toThrow(InputMismatchError);
+  });
+});

@@ -1,0 +1,146 @@
+import { AgentId, MeasurementId, Method, ScopeKey, TargetId, Verdict, VerdictStatus } from '@reachmap/schema';
+import { z } from 'zod';
+
+/** Witness ids kept per status, the same cap as on events. */
+export const MAX_WITNESSES = 50;
+
+const Count = z.number().int().min(0);
+
+/**
+ * What one (scope, target) showed over one evaluation window. Every field is a counter the aggregator
+ * can keep in Redis while verdicts stream in (HINCRBY for runs, PFADD/SADD for agents, LPUSH+LTRIM for
+ * witnesses); `summarizeWindow` is the reference fold those counters must agree with.
+ */
+export const WindowSummary = z
+  .object({
+    scope: ScopeKey,
+    target: TargetId,
+    window_start: z.iso.datetime(),
+    window_end: z.iso.datetime(),
+    /** Runs (verdicts) per status. */
+    counts: z.partialRecord(VerdictStatus, Count),
+    /** Runs per method, per status: the method of a block is the majority among its blocked runs. */
+    methods: z.partialRecord(VerdictStatus, z.partialRecord(Method, Count)),
+    agents: z.object({
+      /** Distinct agents with any verdict for this target in this scope and window. */
+      total: Count,
+      /** Distinct agents with at least one ok, blocked, throttled or stalled verdict. */
+      with_valid_runs: Count,
+      /** Distinct agents with at least one verdict of each status. */
+      by_status: z.partialRecord(VerdictStatus, Count),
+      /**
+       * Distinct agents with at least one verdict of each status from a round whose controls worked (not
+       * network-down). Kept per status, not as one count, because a quorum needs the agents that both
+       * agree and are healthy, and two counts cannot be intersected.
+       */
+      healthy_by_status: z.partialRecord(VerdictStatus, Count),
+    }),
+    /** The most recent measurement ids per status (newest first). */
+    witnesses: z.partialRecord(VerdictStatus, z.array(MeasurementId).max(MAX_WITNESSES)),
+    /** True when every run came from a simulated (lab) agent; false for an empty window. */
+    all_simulated: z.boolean(),
+  })
+  .superRefine((summary, context) => {
+    if (Date.parse(summary.window_end) <= Date.parse(summary.window_start)) {
+      context.addIssue({
+        code: 'custom',
+        message: 'window_end must be after window_start',
+        path: ['window_end'],
+      });
+    }
+    const { total, with_valid_runs, by_status, healthy_by_status } = summary.agents;
+    if (with_valid_runs > total) {
+      context.addIssue({
+        code: 'custom',
+        message: 'more agents than agents.total',
+        path: ['agents', 'with_valid_runs'],
+      });
+    }
+    for (const status of VerdictStatus.options) {
+      const agents = by_status[status] ?? 0;
+      if (agents > total) {
+        context.addIssue({
+          code: 'custom',
+          message: 'more agents than agents.total',
+          path: ['agents', 'by_status', status],
+        });
+      }
+      if ((healthy_by_status[status] ?? 0) > agents) {
+        context.addIssue({
+          code: 'custom',
+          message: 'more healthy agents than agents with this status',
+          path: ['agents', 'healthy_by_status', status],
+        });
+      }
+    }
+  });
+export type WindowSummary = z.infer<typeof WindowSummary>;
+
+/** One classified run as the aggregator sees it: the verdict, who made it, and its round's controls. */
+export const WindowRun = z.object({
+  agent_id: AgentId,
+  verdict: Verdict.pick({ measurement_id: true, status: true, method: true }),
+  /** The round's controls were not network-down (at least one of domestic and foreign worked). */
+  controls_healthy: z.boolean(),
+  simulated: z.boolean(),
+});
+export type WindowRun = z.infer<typeof WindowRun>;
+
+/** Statuses that say something about the target; down, error and insufficient runs do not. */
+export const VALID_STATUSES: ReadonlySet<VerdictStatus> = new Set(['ok', 'blocked', 'throttled', 'stalled']);
+
+/** Folds the runs of one (scope, target, window) into its summary. */
+export function summarizeWindow(
+  key: { scope: ScopeKey; target: TargetId; window_start: string; window_end: string },
+  runs: readonly WindowRun[],
+): WindowSummary {
+  const counts: WindowSummary['counts'] = {};
+  const methods: WindowSummary['methods'] = {};
+  const agentsByStatus = new Map<VerdictStatus, Set<string>>();
+  const agents = new Set<string>();
+  const healthyAgentsByStatus = new Map<VerdictStatus, Set<string>>();
+  const validAgents = new Set<string>();
+  const witnessIds = new Map<VerdictStatus, string[]>();
+
+  for (const { agent_id, verdict, controls_healthy } of runs) {
+    const { status, method, measurement_id } = verdict;
+    counts[status] = (counts[status] ?? 0) + 1;
+    if (method !== null) {
+      const perMethod = methods[status] ?? {};
+      perMethod[method] = (perMethod[method] ?? 0) + 1;
+      methods[status] = perMethod;
+    }
+    agents.add(agent_id);
+    if (VALID_STATUSES.has(status)) validAgents.add(agent_id);
+    agentsByStatus.set(status, (agentsByStatus.get(status) ?? new Set()).add(agent_id));
+    if (controls_healthy) {
+      healthyAgentsByStatus.set(status, (healthyAgentsByStatus.get(status) ?? new Set()).add(agent_id));
+    }
+    witnessIds.set(status, [...(witnessIds.get(status) ?? []), measurement_id]);
+  }
+
+  // UUIDv7 ids sort by time, so the newest witnesses are the greatest ids.
+  const witnesses: WindowSummary['witnesses'] = {};
+  for (const [status, ids] of witnessIds) {
+    witnesses[status] = [...ids].sort().reverse().slice(0, MAX_WITNESSES);
+  }
+  const sizes = (sets: Map<VerdictStatus, Set<string>>) => {
+    const sized: Partial<Record<VerdictStatus, number>> = {};
+    for (const [status, ids] of sets) sized[status] = ids.size;
+    return sized;
+  };
+
+  return {
+    ...key,
+    counts,
+    methods,
+    agents: {
+      total: agents.size,
+      with_valid_runs: validAgents.size,
+      by_status: sizes(agentsByStatus),
+      healthy_by_status: sizes(healthyAgentsByStatus),
+    },
+    witnesses,
+    all_simulated: runs.length > 0 && runs.every((run) => run.simulated),
+  };
+}

@@ -1,0 +1,92 @@
+import { eventsStreamKey } from '@reachmap/queue';
+import type { MeasurementSource, ScopeKey } from '@reachmap/schema';
+
+/**
+ * Every Redis key of the store is built here (docs/redis-keys.md is the layout's reference). Each key
+ * carries the hash tag of its partition, `{rm:p<N>}`, so all keys one Lua call touches sit in one
+ * Redis Cluster slot. Partition 0 shares its tag with the queues (`queuePrefix(0)` in @reachmap/queue).
+ */
+
+/** FNV-1a, 32 bit: stable across processes and versions, which `partitionOf` must be. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/**
+ * The partition a scope's keys live in. A country and its ISO 3166-2 regions hash by the country
+ * code, so a country's map is read from one partition; an ASN hashes by its own key.
+ */
+export function partitionOf(scope: ScopeKey, partitions: number): number {
+  if (partitions <= 1) return 0;
+  const anchor = scope.startsWith('AS') ? scope : scope.slice(0, 2);
+  return fnv1a(anchor) % partitions;
+}
+
+export function partitionTag(partition: number): string {
+  return `{rm:p${partition}}`;
+}
+
+/** `scope/target/source` of a rollup; every part is free of `:` so keys split cleanly. */
+type RollupKeyPart = { bucket: string; scope: ScopeKey; target: string; source: MeasurementSource };
+
+function rollupSuffix({ bucket, scope, target, source }: RollupKeyPart): string {
+  return `${bucket}:${scope}:${target}:${source}`;
+}
+
+export function storeKeys(partition: number) {
+  const tag = partitionTag(partition);
+  return {
+    /** String marker: this measurement was counted in this partition (exactly-once guard). */
+    counted: (measurementId: string) => `${tag}:counted:${measurementId}`,
+    /** Hash of counters: `runs`, `status:<s>`, `method:<m>`, `controls:<healthy|failed|unknown>`. */
+    rollup: (part: RollupKeyPart) => `${tag}:roll:${rollupSuffix(part)}`,
+    /** HyperLogLog of the agents behind a rollup. */
+    rollupAgents: (part: RollupKeyPart) => `${tag}:roll-agents:${rollupSuffix(part)}`,
+    /** Hash of throughput bin → runs (bins of @reachmap/rollup's histogram). */
+    rollupThroughput: (part: RollupKeyPart) => `${tag}:roll-tput:${rollupSuffix(part)}`,
+    /** List of `<status>:<measurement id>`, newest first, capped. */
+    rollupWitnesses: (part: RollupKeyPart) => `${tag}:roll-wit:${rollupSuffix(part)}`,
+    /** Sorted set of verdict entries of a (region or ASN, target), scored by measurement time. */
+    window: (scope: ScopeKey, target: string) => `${tag}:win:${scope}:${target}`,
+    /** Sorted set of control entries of a scope, scored by measurement time. */
+    controls: (scope: ScopeKey) => `${tag}:ctl:${scope}`,
+    /** Sorted set of `<agent>|<minute>` heard in a scope, scored by the latest measurement time. */
+    heartbeats: (scope: ScopeKey) => `${tag}:hb:${scope}`,
+    /** List of agents heard per evaluated window, oldest first: the outage baseline's history. */
+    heartbeatHistory: (scope: ScopeKey) => `${tag}:hb-hist:${scope}`,
+    /** JSON of a (region or ASN, target)'s state machine, with its compare-and-set version. */
+    scopeState: (scope: ScopeKey, target: string) => `${tag}:state:${scope}:${target}`,
+    /** JSON of a scope's outage state machine. */
+    outageState: (scope: ScopeKey) => `${tag}:outage:${scope}`,
+    /** Set of `<scope>|<target>` pairs with a state machine (regions and ASNs). */
+    pairs: `${tag}:pairs`,
+    /** Set of every scope (country, region, ASN) that has had a measurement. */
+    scopes: `${tag}:scopes`,
+    /** Set of ASN scopes seen in a country, for deriving the country's state. */
+    countryAsns: (country: string) => `${tag}:country-asns:${country}`,
+    /** Stream of scope events of this partition. */
+    events: eventsStreamKey(partition),
+    /** JSON `{ measurement, verdict, received_at }` of a recent measurement. */
+    measurement: (measurementId: string) => `${tag}:msm:${measurementId}`,
+    /** Sorted set of recent measurement ids scored by measurement time, capped. */
+    recentIndex: `${tag}:recent`,
+    /** Lock so only one aggregator process evaluates the partition's windows at a time. */
+    evaluatorLock: `${tag}:evaluator-lock`,
+  };
+}
+export type StoreKeys = ReturnType<typeof storeKeys>;
+
+/** Member of `pairs`: scope keys and target ids never contain `|`. */
+export function pairMember(scope: ScopeKey, target: string): string {
+  return `${scope}|${target}`;
+}
+
+export function parsePairMember(member: string): { scope: ScopeKey; target: string } {
+  const [scope = '', target = ''] = member.split('|');
+  return { scope, target };
+}

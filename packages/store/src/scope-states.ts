@@ -1,0 +1,112 @@
+import type { RedisClient } from '@reachmap/queue';
+import { deriveCountryState, InterferenceStatus, type ScopeMachineState } from '@reachmap/rollup';
+import { type ScopeKey, type ScopeLevel, type ScopeState, scopeLevelOf } from '@reachmap/schema';
+import { parsePairMember, partitionOf, storeKeys } from './keys.ts';
+import { readStoredScopeState, type StoredScopeState } from './state-store.ts';
+import type { StoreConfig } from './store-config.ts';
+
+const EPOCH = new Date(0).toISOString();
+
+function interferenceShown(machine: ScopeMachineState) {
+  return InterferenceStatus.safeParse(machine.state).success ? machine.interference : null;
+}
+
+/** The map's view of a stored machine. */
+export function scopeStateOf(stored: StoredScopeState): ScopeState {
+  const { machine, last_window } = stored;
+  const open = interferenceShown(machine);
+  return {
+    scope: machine.scope,
+    target: machine.target,
+    state: machine.state,
+    method: machine.state === 'outage' ? 'outage' : (open?.method ?? null),
+    confidence: open?.confidence ?? 0,
+    since: machine.since ?? machine.last_window_end ?? EPOCH,
+    agents: open?.agents ?? last_window.agents,
+    simulated: open?.simulated ?? last_window.all_simulated,
+  };
+}
+
+function allPartitions(config: StoreConfig): number[] {
+  return Array.from({ length: config.partitions }, (_, partition) => partition);
+}
+
+/** Every scope that has had a measurement, countries, regions and ASNs alike, sorted. */
+export async function listScopes(redis: RedisClient, config: StoreConfig): Promise<ScopeKey[]> {
+  const sets = await Promise.all(allPartitions(config).map((p) => redis.smembers(storeKeys(p).scopes)));
+  return [...new Set(sets.flat())].sort();
+}
+
+/** A region's or ASN's state for a target, or the country's derived from them. */
+export async function readScopeState(
+  redis: RedisClient,
+  config: StoreConfig,
+  scope: ScopeKey,
+  target: string,
+): Promise<ScopeState> {
+  if (scopeLevelOf(scope) === 'country') return await readCountryState(redis, config, scope, target);
+  return scopeStateOf(await readStoredScopeState(redis, config, scope, target));
+}
+
+async function pairsOfTarget(redis: RedisClient, partition: number, target: string) {
+  const members = await redis.smembers(storeKeys(partition).pairs);
+  return members.map(parsePairMember).filter((pair) => pair.target === target);
+}
+
+/**
+ * A country's state for a target, derived with @reachmap/rollup's `deriveCountryState` from its
+ * regions (same partition) and the ASNs seen in it (each in its own partition).
+ */
+async function readCountryState(
+  redis: RedisClient,
+  config: StoreConfig,
+  country: ScopeKey,
+  target: string,
+): Promise<ScopeState> {
+  const keys = storeKeys(partitionOf(country, config.partitions));
+  const [pairs, asns] = await Promise.all([
+    pairsOfTarget(redis, partitionOf(country, config.partitions), target),
+    redis.smembers(keys.countryAsns(country)),
+  ]);
+  const regions = pairs.filter((pair) => pair.scope.startsWith(`${country}-`)).map((pair) => pair.scope);
+  const children = await Promise.all(
+    [...regions, ...asns].map((scope) => readStoredScopeState(redis, config, scope, target)),
+  );
+  const evaluated = children.filter((child) => child.version > 0);
+  const derived = deriveCountryState(evaluated.map((child) => child.machine));
+  const agreeing = evaluated.filter((child) => child.machine.state === derived.state).map(scopeStateOf);
+  const sinces = agreeing.map((child) => child.since).sort();
+  return {
+    scope: country,
+    target,
+    state: derived.state,
+    method: derived.method,
+    confidence: agreeing.length === 0 ? 0 : Math.max(...agreeing.map((child) => child.confidence)),
+    since: sinces[0] ?? EPOCH,
+    agents: agreeing.reduce((sum, child) => sum + child.agents, 0),
+    simulated: evaluated.some((child) => scopeStateOf(child).simulated),
+  };
+}
+
+/** Every scope of one level with its state for a target: what the map draws. */
+export async function readScopeStates(
+  redis: RedisClient,
+  config: StoreConfig,
+  request: { level: ScopeLevel; target: string },
+): Promise<ScopeState[]> {
+  if (request.level === 'country') {
+    const countries = (await listScopes(redis, config)).filter((scope) => scopeLevelOf(scope) === 'country');
+    return await Promise.all(
+      countries.map((country) => readCountryState(redis, config, country, request.target)),
+    );
+  }
+  const pairs = (
+    await Promise.all(
+      allPartitions(config).map((partition) => pairsOfTarget(redis, partition, request.target)),
+    )
+  )
+    .flat()
+    .filter((pair) => scopeLevelOf(pair.scope) === request.level)
+    .sort((a, b) => a.scope.localeCompare(b.scope));
+  return await Promise.all(pairs.map((pair) => readScopeState(redis, config, pair.scope, request.target)));
+}

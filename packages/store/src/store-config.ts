@@ -1,0 +1,37 @@
+import { BucketRetention } from '@reachmap/rollup';
+import { z } from 'zod';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** How the store lays out and ages its data; docs/redis-keys.md explains each setting. */
+export const StoreConfig = z.object({
+  /** Redis Cluster partitions (hash tags `{rm:p0}`…); 1 keeps everything in `{rm:p0}`. */
+  partitions: z.number().int().min(1).max(1024).default(1),
+  /** Rollup bucket retention per granularity, after the bucket closes. */
+  retention: BucketRetention.prefault({}),
+  /**
+   * How long a "counted" marker outlives its measurement's processing. Must outlast every retry: the
+   * collector's 10 attempts span ~85 min and failed jobs may be retried by hand for 7 days.
+   */
+  countedMarkerTtlMs: z
+    .number()
+    .int()
+    .min(8 * DAY_MS)
+    .default(8 * DAY_MS),
+  /** Drill-down store of recent measurements with their verdicts. */
+  recentTtlMs: z
+    .number()
+    .int()
+    .positive()
+    .default(48 * HOUR_MS),
+  recentIndexCap: z.number().int().positive().default(100_000),
+  /** How long window, control and heartbeat entries are kept: several evaluation windows. */
+  entryRetentionMs: z.number().int().positive().default(HOUR_MS),
+  rollupWitnessCap: z.number().int().positive().default(20),
+  /** Approximate cap per partition stream (XADD MAXLEN ~). */
+  eventsMaxLen: z.number().int().positive().default(1_000_000),
+  /** Outage baseline history entries kept per scope (one per evaluated window). */
+  heartbeatHistoryCap: z.number().int().positive().default(1_000),
+});
+export type StoreConfig = z.infer<typeof StoreConfig>;

@@ -1,0 +1,365 @@
+import { EVENTS_STREAM_KEY, queuePrefix } from '@reachmap/queue';
+import {
+  initialScopeState,
+  type OpenInterference,
+  RollupConfig,
+  type ScopeEventDraft,
+} from '@reachmap/rollup';
+import type { Measurement, ThroughputRun, Verdict } from '@reachmap/schema';
+import { sampleMeasurement } from '@reachmap/schema/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ClassifiedMeasurement } from './classified-measurement.ts';
+import { countMeasurement } from './count-measurement.ts';
+import { readEvents } from './events.ts';
+import { partitionOf, storeKeys } from './keys.ts';
+import { listRecentMeasurements, readMeasurement } from './recent.ts';
+import { listScopes, readScopeState, readScopeStates } from './scope-states.ts';
+import { readSeries } from './series.ts';
+import { compareAndSetScopeState, readStoredScopeState, type StoredScopeState } from './state-store.ts';
+import { StoreConfig } from './store-config.ts';
+import { startTestRedis } from './test-redis.ts';
+import { readOutageSignals, readWindowSummary } from './window-reader.ts';
+
+const T0 = Date.parse('2026-11-23T10:00:00.000Z');
+const NOW = T0 + 120_000;
+const config = StoreConfig.parse({});
+let redis: Awaited<ReturnType<typeof startTestRedis>>;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(async () => await redis.stop());
+beforeEach(async () => {
+  await redis.redis.flushall();
+});
+
+function agent(n: number) {
+  return {
+    id: `agt_store${String(n).padStart(16, '0')}`,
+    software: { name: 'reachmap-agent', version: '0.1.0' },
+  } as const;
+}
+
+function classified(
+  overrides: Partial<Measurement>,
+  verdict: Pick<Verdict, 'status' | 'method'>,
+  controls: ClassifiedMeasurement['controls'] = 'healthy',
+): ClassifiedMeasurement {
+  const measurement = sampleMeasurement({ start_time: new Date(T0 + 5_000).toISOString(), ...overrides });
+  return {
+    measurement,
+    verdict: {
+      measurement_id: measurement.id,
+      ...verdict,
+      layer: null,
+      confidence: 0.9,
+      evidence: [],
+      classifier_version: 'test',
+    },
+    controls,
+    received_at: new Date(NOW).toISOString(),
+  };
+}
+
+describe('countMeasurement', () => {
+  it('counts a measurement once however often it is replayed, in every scope', async () => {
+    const blocked = classified({ agent: agent(1) }, { status: 'blocked', method: 'sni-reset' });
+    const results = await Promise.all(
+      [1, 2, 3].map(() => countMeasurement(redis.redis, blocked, config, NOW)),
+    );
+    expect(results.map((r) => r.counted).sort()).toEqual([0, 0, 1]);
+    for (const scope of ['RU', 'RU-MOW', 'AS64500']) {
+      const [point] = await readSeries(redis.redis, config, {
+        scope,
+        target: 'whatsapp',
+        fromMs: T0,
+        toMs: T0 + 1,
+        granularity: '5m',
+      });
+      expect(point?.runs).toBe(1);
+      expect(point?.counts).toEqual({ blocked: 1 });
+      expect(point?.methods).toEqual({ 'sni-reset': 1 });
+      expect(point?.agents).toBe(1);
+    }
+  });
+
+  it('sets retention TTLs on rollup keys per granularity and on the marker', async () => {
+    const record = classified({}, { status: 'ok', method: null });
+    await countMeasurement(redis.redis, record, config, NOW);
+    const keys = storeKeys(0);
+    const base = { scope: 'RU-MOW', target: 'whatsapp', source: 'agent' } as const;
+    const expected = {
+      '5m': ['5m-20261123T1000Z', config.retention['5m']],
+      '1h': ['1h-20261123T1000Z', config.retention['1h']],
+      '1d': ['1d-20261123T0000Z', config.retention['1d']],
+    } as const;
+    for (const [bucket, retention] of Object.values(expected)) {
+      const expireAt = await redis.redis.pexpiretime(keys.rollup({ ...base, bucket }));
+      expect(expireAt).toBeGreaterThan(T0 + retention);
+      expect(expireAt).toBeLessThanOrEqual(T0 + retention + 86_400_000);
+    }
+    const markerTtl = await redis.redis.pttl(keys.counted(record.measurement.id));
+    expect(markerTtl).toBeGreaterThan(8 * 86_400_000 - 60_000);
+  });
+
+  it('keeps simulated data apart so readers can leave it out', async () => {
+    await countMeasurement(
+      redis.redis,
+      classified({ source: { kind: 'simulated', ooni: null } }, { status: 'blocked', method: 'sni-reset' }),
+      config,
+      NOW,
+    );
+    await countMeasurement(redis.redis, classified({}, { status: 'ok', method: null }), config, NOW);
+    const request = {
+      scope: 'RU-MOW',
+      target: 'whatsapp',
+      fromMs: T0,
+      toMs: T0 + 1,
+      granularity: '1h',
+    } as const;
+    const [all] = await readSeries(redis.redis, config, request);
+    const [real] = await readSeries(redis.redis, config, { ...request, sources: ['agent', 'ooni'] });
+    expect(all?.counts).toEqual({ blocked: 1, ok: 1 });
+    expect(real?.counts).toEqual({ ok: 1 });
+  });
+
+  it('records throughput of target transfers in the histogram', async () => {
+    const base = sampleMeasurement();
+    const run: ThroughputRun = {
+      direction: 'download',
+      connection: 0,
+      ip: '198.18.0.10',
+      port: 443,
+      sni: 'e1.whatsapp.net',
+      sni_role: 'target',
+      samples: [],
+      bytes: 20_000,
+      duration_s: 1,
+      ttfb_s: 0.1,
+      goodput_bps: 128_000,
+      longest_stall_s: 0,
+      bytes_before_stall: null,
+      failure: null,
+      t0: 0,
+      t: 1,
+    };
+    await countMeasurement(
+      redis.redis,
+      classified(
+        { observations: { ...base.observations, throughput: [run, { ...run, connection: 1 }] } },
+        { status: 'throttled', method: 'rate-cap' },
+      ),
+      config,
+      NOW,
+    );
+    const [point] = await readSeries(redis.redis, config, {
+      scope: 'RU',
+      target: 'whatsapp',
+      fromMs: T0,
+      toMs: T0 + 1,
+      granularity: '1d',
+    });
+    expect(point?.throughput.p50).toBeGreaterThan(128_000 * 0.94);
+    expect(point?.throughput.p50).toBeLessThan(128_000 * 1.06);
+  });
+
+  it('keeps the measurement with its verdict for drill-down and lists it by time', async () => {
+    const older = classified({ start_time: new Date(T0).toISOString() }, { status: 'ok', method: null });
+    const newer = classified({ agent: agent(2) }, { status: 'blocked', method: 'sni-reset' });
+    await countMeasurement(redis.redis, older, config, NOW);
+    await countMeasurement(redis.redis, newer, config, NOW);
+    expect(await readMeasurement(redis.redis, config, newer.measurement.id)).toEqual(newer);
+    const listed = await listRecentMeasurements(redis.redis, config, { limit: 10 });
+    expect(listed.map((r) => r.measurement.id)).toEqual([newer.measurement.id, older.measurement.id]);
+    const blockedOnly = await listRecentMeasurements(redis.redis, config, { limit: 10, status: 'blocked' });
+    expect(blockedOnly.map((r) => r.measurement.id)).toEqual([newer.measurement.id]);
+    expect(await listScopes(redis.redis, config)).toEqual(['AS64500', 'RU', 'RU-MOW']);
+  });
+});
+
+describe('evaluation windows', () => {
+  it('summarises exactly the runs inside [start, end) of a (scope, target)', async () => {
+    await countMeasurement(
+      redis.redis,
+      classified({ agent: agent(1) }, { status: 'blocked', method: 'sni-reset' }),
+      config,
+      NOW,
+    );
+    await countMeasurement(
+      redis.redis,
+      classified({ agent: agent(2) }, { status: 'blocked', method: 'sni-reset' }, 'failed'),
+      config,
+      NOW,
+    );
+    await countMeasurement(
+      redis.redis,
+      classified(
+        { agent: agent(3), start_time: new Date(T0 + 60_000).toISOString() },
+        { status: 'ok', method: null },
+      ),
+      config,
+      NOW,
+    );
+    const summary = await readWindowSummary(redis.redis, config, 'AS64500', 'whatsapp', {
+      startMs: T0,
+      endMs: T0 + 60_000,
+    });
+    expect(summary.counts).toEqual({ blocked: 2 });
+    expect(summary.agents.by_status).toEqual({ blocked: 2 });
+    expect(summary.agents.healthy_by_status).toEqual({ blocked: 1 });
+    expect(summary.methods).toEqual({ blocked: { 'sni-reset': 2 } });
+  });
+
+  it('reads outage signals from control rounds and heartbeats', async () => {
+    const controlTarget = (n: number, kind: 'domestic' | 'foreign', round: string, status: 'ok' | 'down') =>
+      classified(
+        {
+          agent: agent(n),
+          round: { id: round as `rnd_${string}`, controls: [] },
+          target: {
+            id: `control-${kind}`,
+            kind: 'control',
+            control: kind,
+            input: null,
+            catalogue_version: 'lab-1',
+          },
+        },
+        { status, method: status === 'down' ? 'timeout' : null },
+        'none',
+      );
+    await countMeasurement(
+      redis.redis,
+      controlTarget(1, 'domestic', 'rnd_aaaaaaaaaaaaaaaaaaaa', 'down'),
+      config,
+      NOW,
+    );
+    await countMeasurement(
+      redis.redis,
+      controlTarget(1, 'foreign', 'rnd_aaaaaaaaaaaaaaaaaaaa', 'down'),
+      config,
+      NOW,
+    );
+    await countMeasurement(
+      redis.redis,
+      controlTarget(2, 'domestic', 'rnd_bbbbbbbbbbbbbbbbbbbb', 'down'),
+      config,
+      NOW,
+    );
+    await countMeasurement(
+      redis.redis,
+      controlTarget(2, 'foreign', 'rnd_bbbbbbbbbbbbbbbbbbbb', 'ok'),
+      config,
+      NOW,
+    );
+    const signals = await readOutageSignals(
+      redis.redis,
+      config,
+      RollupConfig.parse({ windowMs: 60_000, outage: { baselineMs: 600_000 } }),
+      'RU-MOW',
+      { startMs: T0, endMs: T0 + 60_000 },
+    );
+    expect(signals.controls).toEqual({ agents: 2, agents_healthy: 1, runs: 2, runs_failed: 1 });
+    expect(signals.heartbeats).toEqual({ agents_heard: 2, baseline: null });
+    expect(signals.witnesses).toHaveLength(3);
+  });
+});
+
+describe('scope state compare-and-set', () => {
+  it('lets exactly one of several racing writers store a transition and its event', async () => {
+    const machine = initialScopeState('RU-MOW', 'whatsapp');
+    const draft: ScopeEventDraft = {
+      type: 'block.started',
+      scope: 'RU-MOW',
+      target: 'whatsapp',
+      method: 'sni-reset',
+      since: new Date(T0).toISOString(),
+      at: new Date(T0 + 60_000).toISOString(),
+      confidence: 1,
+      counts: { blocked: 6 },
+      agents: 3,
+      witnesses: [],
+      simulated: false,
+    };
+    const interference: OpenInterference = {
+      status: 'blocked',
+      method: 'sni-reset',
+      since: draft.since,
+      confidence: 1,
+      agents: 3,
+      counts: { blocked: 6 },
+      witnesses: [],
+      clean_windows: 0,
+      simulated: false,
+    };
+    const next: StoredScopeState = {
+      version: 1,
+      machine: {
+        ...machine,
+        version: 1,
+        state: 'blocked',
+        since: draft.since,
+        interference,
+        last_window_end: draft.at,
+      },
+      last_window: { agents: 3, all_simulated: false },
+    };
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => compareAndSetScopeState(redis.redis, config, 0, next, [draft])),
+    );
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const page = await readEvents(redis.redis, config, { limit: 10 });
+    expect(page.events.map((e) => e.event.type)).toEqual(['block.started']);
+    expect(page.events[0]?.event.id).toMatch(/^evt_/);
+    expect((await readStoredScopeState(redis.redis, config, 'RU-MOW', 'whatsapp')).version).toBe(1);
+    expect(await readScopeState(redis.redis, config, 'RU-MOW', 'whatsapp')).toMatchObject({
+      state: 'blocked',
+      method: 'sni-reset',
+      agents: 3,
+    });
+    // Nothing more after the cursor.
+    expect((await readEvents(redis.redis, config, { cursor: page.cursor, limit: 10 })).events).toEqual([]);
+    // The country has no quorum of its own: it is derived from its region (pairs are written by counting).
+    await countMeasurement(
+      redis.redis,
+      classified({}, { status: 'blocked', method: 'sni-reset' }),
+      config,
+      NOW,
+    );
+    expect(
+      await readScopeStates(redis.redis, config, { level: 'country', target: 'whatsapp' }),
+    ).toMatchObject([{ scope: 'RU', state: 'blocked', method: 'sni-reset' }]);
+  });
+});
+
+describe('partitions', () => {
+  it('puts a country with its regions in one partition and spreads ASNs', () => {
+    expect(partitionOf('RU', 8)).toBe(partitionOf('RU-MOW', 8));
+    expect(new Set(Array.from({ length: 50 }, (_, i) => partitionOf(`AS${i + 1}`, 8))).size).toBeGreaterThan(
+      4,
+    );
+    expect(partitionOf('AS12389', 1)).toBe(0);
+  });
+
+  it('tags every key of partition 0 like the queues and the shared events stream key', () => {
+    const keys = storeKeys(0);
+    expect(keys.events).toBe(EVENTS_STREAM_KEY);
+    for (const key of [keys.counted('x'), keys.window('RU-MOW', 'whatsapp'), keys.pairs, keys.events]) {
+      expect(key.startsWith(queuePrefix(0))).toBe(true);
+    }
+    expect(storeKeys(3).scopes.startsWith('{rm:p3}:')).toBe(true);
+  });
+
+  it('counts each partition exactly once when scopes span partitions', async () => {
+    const spread = StoreConfig.parse({ partitions: 4 });
+    const m = classified(
+      { network: { country: 'RU', region: 'RU-MOW', asn: 64501, network_type: 'fixed' } },
+      { status: 'ok', method: null },
+    );
+    const first = await countMeasurement(redis.redis, m, spread, NOW);
+    const again = await countMeasurement(redis.redis, m, spread, NOW);
+    const partitions = new Set([partitionOf('RU', 4), partitionOf('AS64501', 4)]).size;
+    expect(first).toEqual({ counted: partitions, alreadyCounted: 0 });
+    expect(again).toEqual({ counted: 0, alreadyCounted: partitions });
+    expect(await readMeasurement(redis.redis, spread, m.measurement.id)).not.toBeNull();
+  });
+});
