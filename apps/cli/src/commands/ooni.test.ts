@@ -12,7 +12,7 @@ let stack: StackProcess;
 
 beforeAll(async () => {
   stack = await startStackProcess(dataDir);
-});
+}, 60_000);
 afterAll(async () => {
   await stack.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -54,7 +54,7 @@ describe.skipIf(!existsSync(fixtures))('reachmap import/export ooni through the 
     expect(again.code).toBe(0);
     await new Promise((r) => setTimeout(r, 2000));
     expect(archiveLines()).toHaveLength(11);
-  });
+  }, 90_000);
 
   it('exports archived measurements as OONI JSONL carrying our verdicts', async () => {
     const out = join(dataDir, 'export.jsonl');
@@ -76,5 +76,5 @@ describe.skipIf(!existsSync(fixtures))('reachmap import/export ooni through the 
     }
     const archivedIds = new Set(archiveLines().map((line) => line.id));
     expect(lines.every((line) => archivedIds.has(line.x_reachmap.measurement_id))).toBe(true);
-  });
+  }, 30_000);
 });

@@ -25,11 +25,11 @@ describe('reachmap up', () => {
     expect(await stack.stop()).toBe(0);
     expect(stack.records.at(-1)?.msg).toBe('stopped cleanly');
     expect(isAlive(redisPid)).toBe(false);
-  });
+  }, 60_000);
 
   it('stops with a precise message when a setting is invalid', async () => {
     const result = await runCli(['up'], { API_PORT: 'eighty', REACHMAP_DATA_DIR: dataDir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('API_PORT: expected a TCP port number (got "eighty")');
-  });
+  }, 30_000);
 });
