@@ -38,3 +38,8 @@ export {
   type TlsHandshakeResult,
   type TlsHandshakeTarget,
 } from './tls/probe-tls-handshake.ts';
+export {
+  type DialRewrite,
+  type ProbeNetwork,
+  setProcessProbeNetwork,
+} from './network/probe-network.ts';

@@ -1,4 +1,5 @@
 import type { MeasurementClock } from './clock.ts';
+import type { ProbeNetwork } from './network/probe-network.ts';
 
 /** What every probe needs besides its target: the measurement's clock, a time budget, a cancel. */
 export interface ProbeContext {
@@ -6,4 +7,6 @@ export interface ProbeContext {
   /** Budget for the whole probe, in milliseconds. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Lab interposition (see ProbeNetwork); unset: the process's default, normally direct. */
+  network?: ProbeNetwork;
 }

@@ -120,3 +120,15 @@ export function catalogueForRegion(catalogue: Catalogue, region: number): Catalo
     })),
   };
 }
+
+/**
+ * Where agent `agent` of region `region` really connects for a lab destination: the region censor's
+ * twin of it (a `ProbeNetwork.dialRewrite` for `@reachmap/probes`). Observations keep the 198.18 address.
+ */
+export function regionDial(
+  region: number,
+  ip: string,
+  port: number,
+): { ip: string; port: number } {
+  return LAB_IP.test(ip) ? { ip: regionLoopbackAddress(ip, region), port: loopbackPort(port) } : { ip, port };
+}

@@ -9,7 +9,6 @@ import { clientHelloServerName } from './client-hello.ts';
 import { type Flow, ruleAfterClientHello, ruleAtOpen } from './flow-decision.ts';
 import {
   agentSourceAddress,
-  catalogueForRegion,
   loopbackPort,
   regionLoopbackAddress,
   worldLoopbackAddress,
@@ -160,21 +159,6 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
   const servers: Server[] = [];
   const udpSockets: UdpSocket[] = [];
   const openSockets = new Set<Socket>();
-  const regionZone = catalogueForRegion(options.catalogue, options.region).dns_zone;
-  const regionRules = () =>
-    rules.map((rule) =>
-      rule.action.kind === 'dns' &&
-      typeof rule.action.answer === 'object' &&
-      /^198\.18\./.test(rule.action.answer.a)
-        ? {
-            ...rule,
-            action: {
-              ...rule.action,
-              answer: { a: regionLoopbackAddress(rule.action.answer.a, options.region) },
-            },
-          }
-        : rule,
-    );
   const resolverHost = regionLoopbackAddress(LAB_SYSTEM_RESOLVER_IP, options.region);
   let resolver: LyingResolver | null = null;
   const startResolver = async () => {
@@ -182,8 +166,9 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
     resolver = await startLyingResolver({
       host: resolverHost,
       port: loopbackPort(53),
-      rules: regionRules(),
-      zone: regionZone,
+      // Logical (198.18) answers: agents record them and reach them through their ProbeNetwork rewrite.
+      rules,
+      zone: options.catalogue.dns_zone,
       agentIndexOf: (ip) => agentIndexOf(options.region, options.agents, ip),
     });
   };

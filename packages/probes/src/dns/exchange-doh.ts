@@ -1,6 +1,9 @@
 import https from 'node:https';
+import { isIP } from 'node:net';
+import { checkServerIdentity } from 'node:tls';
 import { mapNodeError } from '@reachmap/schema';
 import type { Deadline } from '../deadline.ts';
+import { dialTarget, type ProbeNetwork } from '../network/probe-network.ts';
 import type { DnsExchangeResult } from './exchange-result.ts';
 
 export interface DohEndpoint {
@@ -20,16 +23,28 @@ export function exchangeDoh(
   endpoint: DohEndpoint,
   query: Buffer,
   deadline: Deadline,
+  network: ProbeNetwork,
 ): Promise<DnsExchangeResult> {
   return new Promise((resolve) => {
     const method = endpoint.method ?? 'POST';
     const url = new URL(endpoint.url);
     if (method === 'GET') url.searchParams.set('dns', query.toString('base64url'));
-    const request = https.request(url, {
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const dial = dialTarget(network, hostname, url.port === '' ? 443 : Number(url.port));
+    const request = https.request({
+      host: dial.ip,
+      port: dial.port,
+      path: `${url.pathname}${url.search}`,
+      // The certificate is checked against the URL's host, not the address the socket went to.
+      servername: isIP(hostname) === 0 ? hostname : undefined,
+      checkServerIdentity: (_host, certificate) => checkServerIdentity(hostname, certificate),
+      ...(network.localAddress === undefined ? {} : { localAddress: network.localAddress }),
+      agent: false,
       method,
       signal: deadline.signal,
       ca: endpoint.ca,
       headers: {
+        host: url.host,
         accept: DNS_MESSAGE,
         ...(method === 'POST' ? { 'content-type': DNS_MESSAGE, 'content-length': query.length } : {}),
       },

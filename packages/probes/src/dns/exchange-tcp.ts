@@ -1,5 +1,6 @@
 import { mapNodeError } from '@reachmap/schema';
 import type { Deadline } from '../deadline.ts';
+import type { ProbeNetwork } from '../network/probe-network.ts';
 import { openTcpConnection } from '../tcp/open-connection.ts';
 import type { DnsExchangeResult } from './exchange-result.ts';
 import type { ResolverEndpoint } from './resolver-address.ts';
@@ -9,8 +10,9 @@ export async function exchangeTcp(
   endpoint: ResolverEndpoint,
   query: Buffer,
   deadline: Deadline,
+  network: ProbeNetwork,
 ): Promise<DnsExchangeResult> {
-  const connection = await openTcpConnection(endpoint.ip, endpoint.port, deadline);
+  const connection = await openTcpConnection(endpoint.ip, endpoint.port, deadline, network);
   if (!connection.ok) return connection;
   const { socket } = connection;
   return new Promise((resolve) => {

@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { mapNodeError } from '@reachmap/schema';
 import type { Deadline } from '../deadline.ts';
+import { dialTarget, type ProbeNetwork } from '../network/probe-network.ts';
 import type { DnsExchangeResult } from './exchange-result.ts';
 import type { ResolverEndpoint } from './resolver-address.ts';
 import { messageId } from './wire.ts';
@@ -17,6 +18,7 @@ export function exchangeUdp(
   query: Buffer,
   id: number,
   deadline: Deadline,
+  network: ProbeNetwork,
 ): Promise<DnsExchangeResult> {
   return new Promise((resolve) => {
     if (deadline.signal.aborted) {
@@ -36,6 +38,9 @@ export function exchangeUdp(
       if (messageId(message) === id) finish({ ok: true, message });
     });
     socket.once('error', (error) => finish({ ok: false, failure: mapNodeError(error) }));
-    socket.connect(endpoint.port, endpoint.ip, () => socket.send(query));
+    const dial = dialTarget(network, endpoint.ip, endpoint.port);
+    const connect = () => socket.connect(dial.port, dial.ip, () => socket.send(query));
+    if (network.localAddress === undefined) connect();
+    else socket.bind({ address: network.localAddress, port: 0 }, connect);
   });
 }

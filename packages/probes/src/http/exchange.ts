@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { type Failure, type HttpExchange, mapNodeError } from '@reachmap/schema';
 import type { MeasurementClock } from '../clock.ts';
 import type { Deadline } from '../deadline.ts';
+import { dialTarget, type ProbeNetwork } from '../network/probe-network.ts';
 import { type BlockpageFingerprint, matchBlockpage } from './blockpage.ts';
 import { recordResponseHeaders } from './recorded-headers.ts';
 import type { HttpMethod } from './redirect.ts';
@@ -30,6 +32,7 @@ export interface ExchangeSettings {
   bodyCapBytes: number;
   ca?: string | string[];
   fingerprints: readonly BlockpageFingerprint[];
+  network: ProbeNetwork;
 }
 
 type Response = NonNullable<HttpExchange['response']>;
@@ -41,15 +44,29 @@ function hostnameOf(url: URL): string {
 function sendRequest(request: ExchangeRequest, settings: ExchangeSettings): http.ClientRequest {
   const isHttps = request.url.protocol === 'https:';
   const hostname = hostnameOf(request.url);
+  const address = request.connectIp ?? hostname;
+  const port = request.url.port === '' ? (isHttps ? 443 : 80) : Number(request.url.port);
+  // Only an address is rewritten; a name is resolved by the OS (ProbeNetwork users pass connectIp).
+  const dial = isIP(address) === 0 ? { ip: address, port } : dialTarget(settings.network, address, port);
+  const { localAddress } = settings.network;
   const options: https.RequestOptions = {
-    host: request.connectIp ?? hostname,
-    port: request.url.port === '' ? (isHttps ? 443 : 80) : Number(request.url.port),
+    host: dial.ip,
+    port: dial.port,
+    ...(localAddress === undefined ? {} : { localAddress }),
     path: `${request.url.pathname}${request.url.search}`,
     method: request.method,
     headers: request.headers,
     signal: settings.deadline.signal,
     agent: false,
-    ...(isHttps ? { servername: isIP(hostname) === 0 ? hostname : undefined, ca: settings.ca } : {}),
+    ...(isHttps
+      ? {
+          servername: isIP(hostname) === 0 ? hostname : undefined,
+          ca: settings.ca,
+          // Judged against the URL's host, whatever address the socket was dialled to.
+          checkServerIdentity: (_host: string, certificate: PeerCertificate) =>
+            checkServerIdentity(hostname, certificate),
+        }
+      : {}),
   };
   const outgoing = isHttps ? https.request(options) : http.request(options);
   outgoing.end(request.body ?? undefined);

@@ -1,5 +1,8 @@
+import { isIP } from 'node:net';
 import type { HttpExchange } from '@reachmap/schema';
-import { createDeadline } from '../deadline.ts';
+import { createDeadline, type Deadline } from '../deadline.ts';
+import { resolveWithSystem } from '../dns/probe-dns.ts';
+import { type ProbeNetwork, probeNetworkOf } from '../network/probe-network.ts';
 import type { ProbeContext } from '../probe-options.ts';
 import { BLOCKPAGE_FINGERPRINTS, type BlockpageFingerprint } from './blockpage.ts';
 import { DEFAULT_USER_AGENT, type ExchangeRequest, performExchange } from './exchange.ts';
@@ -44,16 +47,19 @@ export async function probeHttp(
   const originalHost = new URL(request.url).host;
   const maxRedirects = Math.min(options.maxRedirects ?? DEFAULT_MAX_REDIRECTS, 20);
   const exchanges: HttpExchange[] = [];
+  const network = probeNetworkOf(context);
 
   let url = new URL(request.url);
   let method: HttpMethod = request.method ?? 'GET';
   let body = request.body === undefined ? null : Buffer.from(request.body);
   for (let hop = 0; hop <= maxRedirects; hop += 1) {
+    const pinnedIp = url.host === originalHost ? (options.connectIp ?? null) : null;
+    const resolved = pinnedIp === null ? await resolveThroughNetwork(url, network, deadline) : null;
     const exchangeRequest: ExchangeRequest = {
       url,
       method,
       body,
-      connectIp: url.host === originalHost ? (options.connectIp ?? null) : null,
+      connectIp: pinnedIp ?? (resolved?.ok === true ? resolved.ip : null),
       headers: {
         host: url.host,
         'user-agent': DEFAULT_USER_AGENT,
@@ -62,6 +68,18 @@ export async function probeHttp(
         ...request.headers,
       },
     };
+    if (resolved?.ok === false) {
+      const t = context.clock.seconds();
+      exchanges.push({
+        hop,
+        request: { method, url: url.href, headers: exchangeRequest.headers },
+        response: null,
+        failure: resolved.failure,
+        t0: t,
+        t,
+      });
+      break;
+    }
     const { exchange, location } = await performExchange(exchangeRequest, {
       clock: context.clock,
       deadline,
@@ -69,6 +87,7 @@ export async function probeHttp(
       bodyCapBytes: options.bodyCapBytes ?? DEFAULT_BODY_CAP_BYTES,
       ca: options.ca,
       fingerprints: options.fingerprints ?? BLOCKPAGE_FINGERPRINTS,
+      network,
     });
     exchanges.push(exchange);
     if (exchange.response === null || exchange.failure !== null) break;
@@ -83,4 +102,23 @@ export async function probeHttp(
     if (!redirect.keepBody) body = null;
   }
   return exchanges;
+}
+
+type Resolution = { ok: true; ip: string } | { ok: false; failure: NonNullable<HttpExchange['failure']> };
+
+/**
+ * With a `systemResolver` in the probe network, a URL's name is resolved through it (getaddrinfo
+ * would miss the lab's zone); null: resolve as usual.
+ */
+async function resolveThroughNetwork(
+  url: URL,
+  network: ProbeNetwork,
+  deadline: Deadline,
+): Promise<Resolution | null> {
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (network.systemResolver === undefined || isIP(hostname) !== 0) return null;
+  const outcome = await resolveWithSystem({ hostname, type: 'A' }, deadline, network);
+  const ip = outcome.answers.find((answer) => answer.type === 'A')?.value;
+  if (ip !== undefined) return { ok: true, ip };
+  return { ok: false, failure: outcome.failure ?? 'dns_no_answer' };
 }

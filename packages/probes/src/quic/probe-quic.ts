@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { type Failure, mapNodeError, type QuicProbe } from '@reachmap/schema';
 import { createDeadline } from '../deadline.ts';
+import { dialTarget, probeNetworkOf } from '../network/probe-network.ts';
 import type { ProbeContext } from '../probe-options.ts';
 import { classifyQuicResponse, type QuicResponseKind } from './classify-response.ts';
 import { buildQuicInitial } from './initial-packet.ts';
@@ -47,7 +48,11 @@ export async function probeQuic(target: QuicTarget, context: ProbeContext): Prom
     );
     socket.once('error', (error) => finish({ response: null, failure: mapNodeError(error) }));
     // Connected, so an ICMP port-unreachable surfaces as connection_refused.
-    socket.connect(port, target.ip, () => socket.send(initial.datagram));
+    const network = probeNetworkOf(context);
+    const dial = dialTarget(network, target.ip, port);
+    const connect = () => socket.connect(dial.port, dial.ip, () => socket.send(initial.datagram));
+    if (network.localAddress === undefined) connect();
+    else socket.bind({ address: network.localAddress, port: 0 }, connect);
   });
   return { ip: target.ip, port, sni: target.sni, ...outcome, t0, t: context.clock.seconds() };
 }

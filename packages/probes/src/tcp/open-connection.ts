@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { type Failure, mapNodeError } from '@reachmap/schema';
 import type { Deadline } from '../deadline.ts';
+import { dialTarget, type ProbeNetwork } from '../network/probe-network.ts';
 
 export type ConnectionResult = { ok: true; socket: net.Socket } | { ok: false; failure: Failure };
 
@@ -8,13 +9,24 @@ export type ConnectionResult = { ok: true; socket: net.Socket } | { ok: false; f
  * Opens a TCP connection to one `ip:port` (no name resolution: the caller chose the address).
  * Resolves with the socket or the failure; never rejects.
  */
-export function openTcpConnection(ip: string, port: number, deadline: Deadline): Promise<ConnectionResult> {
+export function openTcpConnection(
+  ip: string,
+  port: number,
+  deadline: Deadline,
+  network: ProbeNetwork,
+): Promise<ConnectionResult> {
   return new Promise((resolve) => {
     if (deadline.signal.aborted) {
       resolve({ ok: false, failure: deadline.failure() });
       return;
     }
-    const socket = net.connect({ host: ip, port, noDelay: true });
+    const dial = dialTarget(network, ip, port);
+    const socket = net.connect({
+      host: dial.ip,
+      port: dial.port,
+      noDelay: true,
+      ...(network.localAddress === undefined ? {} : { localAddress: network.localAddress }),
+    });
     const onAbort = () => {
       socket.destroy();
       settle({ ok: false, failure: deadline.failure() });

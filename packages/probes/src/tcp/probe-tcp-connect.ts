@@ -1,5 +1,6 @@
 import type { TcpConnect } from '@reachmap/schema';
 import { createDeadline } from '../deadline.ts';
+import { probeNetworkOf } from '../network/probe-network.ts';
 import type { ProbeContext } from '../probe-options.ts';
 import { openTcpConnection } from './open-connection.ts';
 
@@ -15,6 +16,7 @@ export async function probeTcpConnect(target: TcpConnectTarget, context: ProbeCo
     target.ip,
     target.port,
     createDeadline(context.timeoutMs, context.signal),
+    probeNetworkOf(context),
   );
   const t = context.clock.seconds();
   if (result.ok) result.socket.destroy();

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Failure, ThroughputRun } from '@reachmap/schema';
 import { createDeadline } from '../deadline.ts';
 import type { ProbeContext } from '../probe-options.ts';
+import { probeNetworkOf } from '../network/probe-network.ts';
 import { openTcpConnection } from '../tcp/open-connection.ts';
 import { startTls } from '../tls/start-tls.ts';
 import { driveDownload } from './drive-download.ts';
@@ -61,7 +62,7 @@ async function connect(
   context: ThroughputContext,
 ): Promise<{ ok: true; socket: Socket } | { ok: false; failure: Failure }> {
   const deadline = createDeadline(context.timeoutMs, context.signal);
-  const connection = await openTcpConnection(target.ip, target.port, deadline);
+  const connection = await openTcpConnection(target.ip, target.port, deadline, probeNetworkOf(context));
   if (!connection.ok || target.tls === null) return connection;
   const handshake = await startTls(
     connection.socket,

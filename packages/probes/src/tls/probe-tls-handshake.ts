@@ -1,6 +1,7 @@
 import type { TcpConnect, TlsHandshake } from '@reachmap/schema';
 import { createDeadline } from '../deadline.ts';
 import type { ProbeContext } from '../probe-options.ts';
+import { probeNetworkOf } from '../network/probe-network.ts';
 import { openTcpConnection } from '../tcp/open-connection.ts';
 import { summarizePeerChain } from './certificate-summary.ts';
 import { startTls } from './start-tls.ts';
@@ -39,7 +40,7 @@ export async function probeTlsHandshake(
   const alpn = target.alpn ?? DEFAULT_ALPN;
 
   const tcpT0 = clock.seconds();
-  const connection = await openTcpConnection(target.ip, target.port, deadline);
+  const connection = await openTcpConnection(target.ip, target.port, deadline, probeNetworkOf(context));
   const tcp: TcpConnect = {
     ip: target.ip,
     port: target.port,

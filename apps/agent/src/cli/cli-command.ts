@@ -1,0 +1,47 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+/** One `reachmap-agent <command>`: its help text and what it does; resolves to the exit code. */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  options: OptionSpecs;
+  run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number>;
+}
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+export const COMMON_OPTIONS = {
+  'state-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Parses a command's arguments strictly; unknown options are a usage error, not silently ignored. */
+export function parseCommandArgs(
+  command: CliCommand,
+  args: string[],
+): Record<string, string | boolean | undefined> {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { ...COMMON_OPTIONS, ...command.options },
+      strict: true,
+      allowPositionals: false,
+    });
+    return values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CollectorFixture, startCollectorFixture } from '../testing/collector-fixture.ts';
+import { type LoopbackNetwork, startLoopbackNetwork } from '../testing/loopback-network.ts';
+import { runCli } from './run-cli.ts';
+
+const run = promisify(execFile);
+const PACKAGE_DIR = join(import.meta.dirname, '..', '..');
+
+let network: LoopbackNetwork;
+let collector: CollectorFixture;
+let stateDir: string;
+
+beforeAll(async () => {
+  network = await startLoopbackNetwork();
+  collector = await startCollectorFixture(network.catalogue);
+  stateDir = await mkdtemp(join(tmpdir(), 'reachmap-agent-cli-'));
+});
+
+afterAll(async () => {
+  await rm(stateDir, { recursive: true, force: true });
+  await collector?.close();
+  await network?.close();
+});
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    env: { REACHMAP_AGENT_DIR: stateDir },
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('reachmap-agent CLI', () => {
+  it('prints help for every command and exits 0', async () => {
+    for (const command of ['enroll', 'run', 'once', 'status']) {
+      const result = await cli(command, '--help');
+      expect(result.code).toBe(0);
+      expect(result.out).toContain(`reachmap-agent ${command}`);
+    }
+    expect((await cli('--help')).out).toMatch(/Commands:/);
+  });
+
+  it('rejects unknown commands, unknown options and an invalid location as usage errors', async () => {
+    expect((await cli('measure')).code).toBe(2);
+    expect((await cli('status', '--verbose')).code).toBe(2);
+    const badRegion = await cli(
+      'enroll',
+      '--collector',
+      collector.url,
+      '--token',
+      'x'.repeat(32),
+      '--country',
+      'RU',
+      '--asn',
+      '12389',
+      '--region',
+      'DE-BE',
+    );
+    expect(badRegion.code).toBe(2);
+    expect(badRegion.err).toMatch(/region must belong to country/);
+  });
+
+  it('says how to enrol when the state directory holds no agent', async () => {
+    const result = await cli('status');
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/reachmap-agent enroll/);
+  });
+
+  it('enrols with a key only its owner can read, then shows status and measures once', async () => {
+    const token = await collector.createToken();
+    const enrolled = await cli(
+      'enroll',
+      '--collector',
+      collector.url,
+      '--token',
+      token,
+      '--country',
+      'RU',
+      '--region',
+      'RU-MOW',
+      '--asn',
+      'AS12389',
+      '--network-type',
+      'mobile',
+      '--label',
+      'pi-1',
+    );
+    expect(enrolled.err).toBe('');
+    expect(enrolled.code).toBe(0);
+    expect(enrolled.out).toMatch(/enrolled as agt_/);
+    expect((await stat(join(stateDir, 'agent-ed25519.pem'))).mode & 0o777).toBe(0o600);
+
+    const again = await cli(
+      'enroll',
+      '--collector',
+      collector.url,
+      '--token',
+      token,
+      '--country',
+      'RU',
+      '--asn',
+      '12389',
+    );
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/already holds an enrolled agent/);
+
+    const status = await cli('status', '--json');
+    expect(status.code).toBe(0);
+    const report = JSON.parse(status.out);
+    expect(report.network).toEqual({ country: 'RU', region: 'RU-MOW', asn: 12389, network_type: 'mobile' });
+    expect(report.label).toBe('pi-1');
+    expect(report.catalogue).toMatch(/^2026\.11\.23\.1\+/);
+    expect(report.spool.pending_measurements).toBe(0);
+
+    const measured = await cli('once', '--target', 'whatsapp', '--ca-file', await writeCa());
+    expect(measured.code).toBe(0);
+    expect(measured.out).toMatch(/whatsapp\s+service/);
+    expect(measured.out).toMatch(/control-foreign-lab\s+control/);
+    expect(measured.out).toMatch(/SNI filtering/);
+
+    const unknown = await cli('once', '--target', 'telegram');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/no target "telegram"/);
+  });
+
+  it('builds a single-file bundle that runs with plain Node outside the repository', async () => {
+    await run(process.execPath, [join(PACKAGE_DIR, 'scripts', 'build-bundle.ts')], { cwd: PACKAGE_DIR });
+    const outside = await mkdtemp(join(tmpdir(), 'reachmap-agent-bundle-'));
+    try {
+      await copyFile(join(PACKAGE_DIR, 'dist', 'reachmap-agent.mjs'), join(outside, 'reachmap-agent.mjs'));
+      const { stdout } = await run(process.execPath, ['reachmap-agent.mjs', '--help'], { cwd: outside });
+      expect(stdout).toMatch(/Usage: reachmap-agent <command>/);
+      const once = await run(process.execPath, ['reachmap-agent.mjs', 'once', '--help'], { cwd: outside });
+      expect(once.stdout).toMatch(/--target ID/);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+async function writeCa(): Promise<string> {
+  const path = join(stateDir, 'lab-ca.pem');
+  await writeFile(path, network.caPem);
+  return path;
+}

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { ConfigurationStore } from '../config/configuration-store.ts';
+import { loadIdentity } from '../identity/agent-identity.ts';
+import { resolveStateDir } from '../identity/state-dir.ts';
+import { inspectSpool } from '../spool/inspect-spool.ts';
+import { readAgentStatus } from '../status/agent-status.ts';
+import { type CliCommand, EXIT } from './cli-command.ts';
+import { describeNetwork } from './enroll-command.ts';
+import { SPOOL_DIR } from './run-command.ts';
+
+export const statusCommand: CliCommand = {
+  name: 'status',
+  summary: "show this agent's identity, collector, catalogue, spool and recent errors",
+  usage: `reachmap-agent status [options]
+
+Reads the state directory only; safe while the agent runs.
+
+Options:
+  --json                print one JSON object
+  --state-dir DIR       state directory
+  -h, --help            show this help`,
+  options: { json: { type: 'boolean' } },
+  async run(values, io) {
+    const stateDir = resolveStateDir(values['state-dir'] as string | undefined, io.env);
+    const identity = await loadIdentity(stateDir);
+    const configuration = new ConfigurationStore(stateDir, identity);
+    const stored = await configuration.loadStored();
+    const spool = await inspectSpool(join(stateDir, SPOOL_DIR));
+    const status = await readAgentStatus(stateDir);
+    const report = {
+      agent_id: identity.agent_id,
+      label: identity.label,
+      network: identity.network,
+      collector: identity.collector_url,
+      state_dir: stateDir,
+      catalogue: configuration.current?.catalogueVersion ?? null,
+      configuration_problem: stored !== null && !stored.ok ? stored.message : null,
+      schedule: configuration.current?.schedule ?? null,
+      spool: {
+        pending_measurements: spool.pendingMeasurements,
+        bytes: spool.bytesOnDisk,
+        dropped_unreported: spool.dropped,
+      },
+      last_submit_at: status?.last_submit_at ?? null,
+      delivered_total: status?.delivered_total ?? 0,
+      last_round: status?.last_round ?? null,
+      recent_errors: status?.recent_errors ?? [],
+    };
+    if (values.json === true) {
+      io.out(JSON.stringify(report, null, 2));
+      return EXIT.ok;
+    }
+    io.out(`agent        ${report.agent_id}${report.label === null ? '' : ` (${report.label})`}`);
+    io.out(`network      ${describeNetwork(identity.network)}`);
+    io.out(`collector    ${report.collector}`);
+    io.out(`state dir    ${stateDir}`);
+    io.out(
+      `catalogue    ${report.catalogue ?? 'none yet'}${report.configuration_problem === null ? '' : ` (stored one refused: ${report.configuration_problem})`}`,
+    );
+    if (report.schedule !== null)
+      io.out(
+        `schedule     every ${report.schedule.interval_s} s (+ up to ${report.schedule.jitter_s} s jitter)`,
+      );
+    io.out(
+      `spool        ${spool.pendingMeasurements} measurements waiting, ${(spool.bytesOnDisk / 1024).toFixed(1)} KiB on disk`,
+    );
+    if (spool.dropped !== null)
+      io.out(
+        `dropped      ${spool.dropped.count} since ${spool.dropped.since} (spool full), not yet reported`,
+      );
+    io.out(`last submit  ${report.last_submit_at ?? 'never'} (${report.delivered_total} delivered in total)`);
+    if (report.last_round !== null) {
+      io.out(
+        `last round   ${report.last_round.started_at}: ${report.last_round.measurements} measurements, ${report.last_round.local_errors} local errors`,
+      );
+    }
+    if (report.recent_errors.length === 0) io.out('errors       none recently');
+    for (const error of report.recent_errors)
+      io.out(`error        ${error.at} [${error.where}] ${error.message}`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,270 @@
+import { isIP } from 'node:net';
+import {
+  createMeasurementClock,
+  type DnsResolver,
+  type ProbeContext,
+  probeDns,
+  probeHttp,
+  probeQuic,
+  probeTcpConnect,
+  probeThroughputSuite,
+  probeTlsHandshake,
+  type ThroughputTarget,
+} from '@reachmap/probes';
+import {
+  type AgentId,
+  type AgentNetwork,
+  type DnsQuery,
+  type Measurement,
+  type MeasurementId,
+  type MeasurementSource,
+  newMeasurementId,
+  type Observations,
+  type RoundId,
+  type ThroughputRun,
+} from '@reachmap/schema';
+import type { Catalogue, Target, ThroughputSpec } from '@reachmap/targets';
+import { runLimited } from './run-limited.ts';
+
+export const SUITE_TEST = { name: 'reachmap_suite', version: '0.1.0' } as const;
+
+/** Per-probe budgets: long enough for a slow mobile link, short enough that a blackhole ends the probe. */
+const PROBE_TIMEOUT_MS = { dns: 5_000, tcp: 10_000, tls: 10_000, http: 15_000, quic: 5_000 } as const;
+/** Probes of one layer of one target in flight at once, so 16 blackholed hosts cost one timeout, not 16. */
+const LAYER_PARALLELISM = 8;
+
+export interface SuiteContext {
+  agent: { id: AgentId; software: { name: string; version: string } };
+  network: AgentNetwork;
+  source: Extract<MeasurementSource, 'agent' | 'simulated'>;
+  catalogue: Catalogue;
+  catalogueVersion: string;
+  round: { id: RoundId; controls: MeasurementId[] };
+  /** The round's deadline and the agent's shutdown: probes still running end as `interrupted`/timeouts. */
+  signal: AbortSignal;
+  /** Extra trust anchors in PEM for TLS validation (the lab CA). */
+  ca?: string[];
+}
+
+/**
+ * Runs one catalogue target's suite through the probes and assembles the v1 measurement. Probes
+ * record failures instead of throwing, so a blocked target still yields a complete measurement.
+ */
+export async function runSuite(target: Target, context: SuiteContext): Promise<Measurement> {
+  const startTime = Date.now();
+  const clock = createMeasurementClock();
+  const probe = (timeoutMs: number): ProbeContext => ({ clock, timeoutMs, signal: context.signal });
+  const resolver = new SuiteResolver(probe(PROBE_TIMEOUT_MS.dns));
+  const { suite } = target;
+
+  const dns =
+    suite.dns === null ? [] : await runDnsSuite(suite.dns, context.catalogue, probe(PROBE_TIMEOUT_MS.dns));
+
+  const tcpTasks = suite.tcp.flatMap((endpoint) =>
+    endpoint.ports.map((port) => ({ host: endpoint.host, port })),
+  );
+  const tcp = (
+    await runLimited(tcpTasks, LAYER_PARALLELISM, async ({ host, port }) =>
+      Promise.all(
+        (
+          await resolver.addresses(host)
+        ).map((ip) => probeTcpConnect({ ip, port }, probe(PROBE_TIMEOUT_MS.tcp))),
+      ),
+    )
+  ).flat();
+
+  const tlsTasks = suite.tls.flatMap((endpoint) =>
+    endpoint.addresses.map((address) => ({ endpoint, address })),
+  );
+  const tlsResults = await runLimited(tlsTasks, LAYER_PARALLELISM, async ({ endpoint, address }) => {
+    const results = [];
+    for (const ip of await resolver.addresses(address)) {
+      const base = { ip, port: endpoint.port, ca: context.ca };
+      results.push(
+        await probeTlsHandshake(
+          { ...base, sni: endpoint.sni, sniRole: 'target' },
+          probe(PROBE_TIMEOUT_MS.tls),
+        ),
+      );
+      // Right after the target SNI, to the same address: SNI-based blocking shows as this one succeeding.
+      if (endpoint.control_sni !== null) {
+        results.push(
+          await probeTlsHandshake(
+            { ...base, sni: endpoint.control_sni, sniRole: 'control' },
+            probe(PROBE_TIMEOUT_MS.tls),
+          ),
+        );
+      }
+    }
+    return results;
+  });
+  const handshakes = tlsResults.flat();
+
+  const http = (
+    await runLimited(suite.http, LAYER_PARALLELISM, (check) =>
+      probeHttp(
+        { url: check.url },
+        context.ca === undefined ? {} : { ca: context.ca },
+        probe(PROBE_TIMEOUT_MS.http),
+      ),
+    )
+  ).flat();
+
+  const quic = (
+    await runLimited(suite.quic, LAYER_PARALLELISM, async (endpoint) =>
+      Promise.all(
+        (
+          await resolver.addresses(endpoint.host)
+        ).map((ip) =>
+          probeQuic({ ip, port: endpoint.port, sni: endpoint.sni }, probe(PROBE_TIMEOUT_MS.quic)),
+        ),
+      ),
+    )
+  ).flat();
+
+  // One after another: parallel transfers would share the bottleneck and hide a per-flow policer.
+  const throughput: ThroughputRun[] = [];
+  for (const spec of suite.throughput) {
+    for (const transfer of await throughputTargets(spec, context, resolver)) {
+      if (context.signal.aborted) break;
+      throughput.push(
+        ...(await probeThroughputSuite(
+          transfer,
+          { direction: 'download', bytes: spec.bytes, maxDurationMs: spec.seconds * 1000 },
+          { clock, timeoutMs: PROBE_TIMEOUT_MS.tls, signal: context.signal, connections: spec.connections },
+        )),
+      );
+    }
+  }
+
+  const observations: Observations = {
+    dns: [...dns, ...resolver.queries],
+    tcp: [...tcp, ...handshakes.map((result) => result.tcp)],
+    tls: handshakes.flatMap((result) => (result.tls === null ? [] : [result.tls])),
+    http,
+    quic,
+    throughput,
+    network_events: [],
+  };
+  return {
+    id: newMeasurementId(startTime),
+    schema_version: 1,
+    agent: context.agent,
+    network: context.network,
+    source: { kind: context.source, ooni: null },
+    target: {
+      id: target.id,
+      kind: target.kind,
+      control: target.control,
+      input: singleInput(target),
+      catalogue_version: context.catalogueVersion,
+    },
+    test: { ...SUITE_TEST },
+    round: { id: context.round.id, controls: [...context.round.controls] },
+    start_time: new Date(startTime).toISOString(),
+    end_time: new Date(Math.max(startTime, Date.now())).toISOString(),
+    observations,
+  };
+}
+
+async function runDnsSuite(
+  dns: NonNullable<Target['suite']['dns']>,
+  catalogue: Catalogue,
+  context: ProbeContext,
+): Promise<DnsQuery[]> {
+  const resolvers = dns.resolvers.flatMap((id): DnsResolver[] => {
+    if (id === 'system') return [{ kind: 'system' }];
+    const resolver = catalogue.resolvers.find((candidate) => candidate.id === id);
+    if (resolver === undefined) return [];
+    return [
+      resolver.kind === 'doh'
+        ? { kind: 'doh', url: resolver.address }
+        : { kind: resolver.kind, address: resolver.address },
+    ];
+  });
+  const questions = dns.hostnames.flatMap((hostname) =>
+    resolvers.map((resolver) => ({ hostname, resolver })),
+  );
+  return runLimited(questions, LAYER_PARALLELISM, ({ hostname, resolver }) =>
+    probeDns(resolver, { hostname, type: 'A' }, context),
+  );
+}
+
+/** The transfers of one throughput spec: the target's SNI, then the harmless one on the same reflector. */
+async function throughputTargets(
+  spec: ThroughputSpec,
+  context: SuiteContext,
+  resolver: SuiteResolver,
+): Promise<ThroughputTarget[]> {
+  const { source } = spec;
+  if (source.kind === 'url') {
+    const url = new URL(source.url);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const secure = url.protocol === 'https:';
+    const [ip] = await resolver.addresses(host);
+    if (ip === undefined) return [];
+    return [
+      {
+        ip,
+        port: Number(url.port || (secure ? 443 : 80)),
+        tls: secure ? { sni: isIP(host) === 0 ? host : null, ca: context.ca } : null,
+        sniRole: 'target',
+        host: url.host,
+        path: `${url.pathname}${url.search}`,
+      },
+    ];
+  }
+  const reflector = context.catalogue.reflectors.find((candidate) => candidate.id === source.reflector);
+  if (reflector === undefined) return [];
+  const [ip] = await resolver.addresses(reflector.host);
+  if (ip === undefined) return [];
+  const path = `${source.path}?bytes=${spec.bytes}`;
+  return [
+    { ip, port: reflector.port, tls: { sni: source.sni, ca: context.ca }, sniRole: 'target', path },
+    { ip, port: reflector.port, tls: { sni: source.control_sni, ca: context.ca }, sniRole: 'control', path },
+  ];
+}
+
+/**
+ * Hostnames in tcp/tls/quic/throughput endpoints are resolved once per measurement with the system
+ * resolver, as an application would, and the lookups are recorded with the other DNS observations.
+ */
+class SuiteResolver {
+  readonly queries: DnsQuery[] = [];
+  readonly #context: ProbeContext;
+  readonly #cache = new Map<string, Promise<string[]>>();
+
+  constructor(context: ProbeContext) {
+    this.#context = context;
+  }
+
+  addresses(host: string): Promise<string[]> {
+    if (isIP(host) !== 0) return Promise.resolve([host]);
+    let pending = this.#cache.get(host);
+    if (pending === undefined) {
+      pending = probeDns({ kind: 'system' }, { hostname: host, type: 'A' }, this.#context).then((query) => {
+        this.queries.push(query);
+        return query.answers.filter((answer) => answer.type === 'A').map((answer) => answer.value);
+      });
+      this.#cache.set(host, pending);
+    }
+    return pending;
+  }
+}
+
+/** `target.input`: the one URL, host or ip:port the suite measures, or null when it covers several. */
+function singleInput(target: Target): string | null {
+  const { suite } = target;
+  const inputs = new Set<string>([
+    ...suite.http.map((check) => check.url),
+    ...suite.tcp.flatMap((endpoint) => endpoint.ports.map((port) => hostPort(endpoint.host, port))),
+    ...suite.tls.flatMap((endpoint) => endpoint.addresses.map((address) => hostPort(address, endpoint.port))),
+    ...suite.quic.map((endpoint) => hostPort(endpoint.host, endpoint.port)),
+    ...(suite.dns?.hostnames ?? []),
+  ]);
+  return inputs.size === 1 ? ([...inputs][0] ?? null) : null;
+}
+
+function hostPort(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,218 @@
+import type { EventType, Layer, Method, ScopeStateName } from '@reachmap/schema';
+import type { Expectation } from '../scenario/scenario-schema.ts';
+
+/** A (scope, target) state the runner saw, `atMs` after the scenario started. */
+export interface StateSample {
+  atMs: number;
+  scope: string;
+  target: string;
+  state: ScopeStateName;
+  method: Method | null;
+}
+
+/** An event the runner read from the store, `atMs` after the scenario started. */
+export interface EventSample {
+  atMs: number;
+  type: EventType;
+  scope: string;
+  target: string | null;
+  method: Method | null;
+}
+
+export interface ObservedTimeline {
+  states: StateSample[];
+  events: EventSample[];
+}
+
+export interface ExpectationScore {
+  /** Position in the scenario's `expect`. */
+  index: number;
+  /** One line naming the expectation, for tables and logs. */
+  label: string;
+  pass: boolean;
+  /** From the window's start (the scenario's start or `after`) to the first match; null when none. */
+  timeToDetectMs: number | null;
+  detail: string;
+}
+
+/**
+ * The layer a method belongs to, as the classifier assigns them (docs/methodology.md): the map shows
+ * methods only, so a scenario's `layer` is checked through this table.
+ */
+export const LAYER_OF_METHOD: Readonly<Record<Method, Layer | null>> = {
+  nxdomain: 'dns',
+  servfail: 'dns',
+  bogon: 'dns',
+  'dns-mismatch': 'dns',
+  reset: 'tcp',
+  timeout: 'tcp',
+  refused: 'tcp',
+  unreachable: 'tcp',
+  'sni-reset': 'tls',
+  'sni-timeout': 'tls',
+  blockpage: 'http',
+  'http-diff': 'http',
+  'http-failure': 'http',
+  'quic-blocked': 'quic',
+  'rate-cap': 'throughput',
+  stall: 'throughput',
+  allowlist: null,
+  outage: null,
+};
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`;
+}
+
+export function expectationLabel(expectation: Expectation): string {
+  if ('noEvent' in expectation) {
+    return `no ${expectation.noEvent} in ${expectation.scope}${expectation.target === undefined ? '' : ` for ${expectation.target}`}`;
+  }
+  const qualifiers = [
+    'layer' in expectation && expectation.layer !== undefined ? `layer ${expectation.layer}` : null,
+    expectation.method === undefined ? null : `method ${expectation.method}`,
+    expectation.after === undefined ? null : `after ${seconds(expectation.after)}`,
+    expectation.within === undefined ? null : `within ${seconds(expectation.within)}`,
+  ].filter((part) => part !== null);
+  const what =
+    'event' in expectation
+      ? `${expectation.event} in ${expectation.scope}${expectation.target === undefined ? '' : ` for ${expectation.target}`}`
+      : `${expectation.scope} ${expectation.target} ${expectation.state}`;
+  return qualifiers.length === 0 ? what : `${what} (${qualifiers.join(', ')})`;
+}
+
+/**
+ * Scores one expectation against what was observed during a run of `durationMs`. A state or event
+ * must first show in [after, after + within] (defaults: the start and the end of the run); a
+ * `noEvent` holds when no such event appeared at all.
+ */
+export function scoreExpectation(
+  expectation: Expectation,
+  index: number,
+  observed: ObservedTimeline,
+  durationMs: number,
+): ExpectationScore {
+  const label = expectationLabel(expectation);
+  if ('noEvent' in expectation) {
+    const offending = observed.events.find(
+      (event) =>
+        event.type === expectation.noEvent &&
+        event.scope === expectation.scope &&
+        (expectation.target === undefined || event.target === expectation.target),
+    );
+    return {
+      index,
+      label,
+      pass: offending === undefined,
+      timeToDetectMs: null,
+      detail:
+        offending === undefined
+          ? 'no such event'
+          : `${offending.type} for ${offending.target ?? 'the scope'} at ${seconds(offending.atMs)}`,
+    };
+  }
+  const from = expectation.after ?? 0;
+  const until = expectation.within === undefined ? durationMs : from + expectation.within;
+  const inWindow = (atMs: number) => atMs >= from && atMs <= until;
+  const methodMatches = (method: Method | null) =>
+    (expectation.method === undefined || method === expectation.method) &&
+    (!('layer' in expectation) ||
+      expectation.layer === undefined ||
+      (method !== null && LAYER_OF_METHOD[method] === expectation.layer));
+
+  if ('event' in expectation) {
+    const found = observed.events.find(
+      (event) =>
+        event.type === expectation.event &&
+        event.scope === expectation.scope &&
+        (expectation.target === undefined || event.target === expectation.target) &&
+        inWindow(event.atMs) &&
+        (expectation.method === undefined || event.method === expectation.method),
+    );
+    const seen = observed.events.filter(
+      (event) => event.scope === expectation.scope && event.type === expectation.event,
+    );
+    return {
+      index,
+      label,
+      pass: found !== undefined,
+      timeToDetectMs: found === undefined ? null : found.atMs - from,
+      detail:
+        found !== undefined
+          ? `${found.type} at ${seconds(found.atMs)}`
+          : seen.length === 0
+            ? 'no such event'
+            : `only outside the window or with another method: ${seen.map((event) => `${event.method ?? '-'} at ${seconds(event.atMs)}`).join(', ')}`,
+    };
+  }
+
+  const samples = observed.states.filter(
+    (sample) => sample.scope === expectation.scope && sample.target === expectation.target,
+  );
+  const found = samples.find(
+    (sample) => sample.state === expectation.state && methodMatches(sample.method) && inWindow(sample.atMs),
+  );
+  const last = samples.at(-1);
+  return {
+    index,
+    label,
+    pass: found !== undefined,
+    timeToDetectMs: found === undefined ? null : found.atMs - from,
+    detail:
+      found !== undefined
+        ? `${found.state}${found.method === null ? '' : `/${found.method}`} at ${seconds(found.atMs)}`
+        : last === undefined
+          ? 'never observed'
+          : `last seen ${last.state}${last.method === null ? '' : `/${last.method}`} at ${seconds(last.atMs)}`,
+  };
+}
+
+export interface ConfusionRow {
+  scope: string;
+  target: string;
+  expected: ScopeStateName;
+  /** The state the map showed at the end of the expectation's window; null when never observed. */
+  observed: ScopeStateName | null;
+}
+
+export interface ConfusionTable {
+  rows: ConfusionRow[];
+  /** counts[expected][observed or "unobserved"] */
+  counts: Record<string, Record<string, number>>;
+}
+
+/**
+ * Expected against observed state, one row per `state` expectation: the observed state is the last
+ * one shown in the expectation's window, so a detection that came and went still counts as what the
+ * map finally said.
+ */
+export function confusionTable(
+  expectations: readonly Expectation[],
+  observed: ObservedTimeline,
+  durationMs: number,
+): ConfusionTable {
+  const rows: ConfusionRow[] = [];
+  const counts: Record<string, Record<string, number>> = {};
+  for (const expectation of expectations) {
+    if ('noEvent' in expectation || 'event' in expectation) continue;
+    const until = (expectation.after ?? 0) + (expectation.within ?? durationMs);
+    const shown = observed.states
+      .filter(
+        (sample) =>
+          sample.scope === expectation.scope && sample.target === expectation.target && sample.atMs <= until,
+      )
+      .at(-1);
+    const row: ConfusionRow = {
+      scope: expectation.scope,
+      target: expectation.target,
+      expected: expectation.state,
+      observed: shown?.state ?? null,
+    };
+    rows.push(row);
+    const byObserved = counts[row.expected] ?? {};
+    const key = row.observed ?? 'unobserved';
+    byObserved[key] = (byObserved[key] ?? 0) + 1;
+    counts[row.expected] = byObserved;
+  }
+  return { rows, counts };
+}
