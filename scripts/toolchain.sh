@@ -84,8 +84,15 @@ ensure_dependencies() {
   touch "$stamp"
 }
 
+# The dashboard's bundle and the agent's single-file build; Turborepo's cache makes a rerun instant.
+ensure_build() {
+  say "building the dashboard and the agent bundle (cached after the first time)"
+  (cd "$REACHMAP_ROOT" && TURBO_TELEMETRY_DISABLED=1 pnpm exec turbo run build --output-logs=errors-only >&2)
+}
+
 provision_toolchain() {
   ensure_node
   ensure_pnpm
   ensure_dependencies
+  ensure_build
 }

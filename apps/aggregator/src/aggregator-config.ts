@@ -6,11 +6,11 @@ export const AggregatorConfig = ServerConfig.pick({
   REDIS_URL: true,
   REACHMAP_DATA_DIR: true,
   LOG_LEVEL: true,
+  REACHMAP_CATALOGUE: true,
+  REACHMAP_PARTITIONS: true,
 }).extend({
   /** Where the raw archive goes; `<REACHMAP_DATA_DIR>/archive` when unset. */
   REACHMAP_ARCHIVE_DIR: z.string().optional(),
-  /** Redis Cluster partitions of the store (docs/redis-keys.md). Every process must agree. */
-  REACHMAP_PARTITIONS: positiveInt().default(1),
   /** Evaluation window: 15 min in production, ~60 s in the lab (docs/state-machine.md). */
   REACHMAP_WINDOW: duration().default(15 * 60_000),
   /** How long after a window closes it is evaluated, so that late submissions still count. */
@@ -28,10 +28,5 @@ export const AggregatorConfig = ServerConfig.pick({
   REACHMAP_ROLLUP_TTL_1D: duration().default(3 * 365 * 86_400_000),
   REACHMAP_RECENT_TTL: duration().default(48 * 3_600_000),
   AGGREGATOR_CONCURRENCY: positiveInt().default(4),
-  /**
-   * The catalogue whose expectations (address space, real page titles) judge measurements; the same
-   * setting as the collector's, so agents and the aggregator agree on what a target looks like.
-   */
-  COLLECTOR_CATALOGUE: z.enum(['lab', 'real']).default('lab'),
 });
 export type AggregatorConfig = z.infer<typeof AggregatorConfig>;

@@ -46,7 +46,7 @@ const RECHECK_JOB_OPTIONS = {
  * compare-and-set (docs/redis-keys.md).
  */
 export async function startAggregator(options: AggregatorOptions): Promise<Aggregator> {
-  const catalogue = await loadCatalogue({ kind: options.config.COLLECTOR_CATALOGUE });
+  const catalogue = await loadCatalogue({ kind: options.config.REACHMAP_CATALOGUE });
   const base = settingsOf(options.config, expectationsByTarget(catalogue));
   const settings = { ...base, archiveDir: options.archiveDir ?? base.archiveDir };
   const clock = options.clock ?? Date.now;

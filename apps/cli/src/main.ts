@@ -15,7 +15,7 @@ Usage: reachmap <command> [options]
 
 Commands:
   up        run the server stack (default when no command is given)
-  admin     enrolment tokens and agents (\`reachmap admin --help\`)
+  admin     enrolment tokens, agents and API keys (\`reachmap admin --help\`, \`reachmap admin keys --help\`)
   import    import OONI measurements: reachmap import ooni [--compare] <file|dir|->...
   export    export measurements as OONI JSONL: reachmap export ooni [--since] [--until] [--cc] [--target] [--out]
   help      show this help

@@ -12,8 +12,6 @@ export const CollectorConfig = ServerConfig.extend({
   COLLECTOR_MAX_QUEUE_DEPTH: positiveInt().default(10_000),
   COLLECTOR_MAX_REDIS_MEMORY_RATIO: z.coerce.number().gt(0).max(1).default(0.9),
   COLLECTOR_RETRY_AFTER: duration().default(30_000),
-  /** Which shipped catalogue agents receive. `lab` (only 198.18.0.0/15) unless an operator asks for `real`. */
-  COLLECTOR_CATALOGUE: z.enum(['lab', 'real']).default('lab'),
   /** Comma-separated MMDB files (country and/or ASN); unset turns GeoIP checks off. */
   GEOIP_MMDB: z.string().optional(),
   /** Round schedule handed to agents; defaults from docs/api-agent.md. */

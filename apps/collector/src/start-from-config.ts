@@ -13,7 +13,7 @@ export async function startCollectorFromConfig(
 ): Promise<RunningCollector> {
   const signingKey = loadOrCreateCollectorKey(config.REACHMAP_DATA_DIR);
   const catalogue = signCatalogue(
-    await loadCatalogue({ kind: config.COLLECTOR_CATALOGUE }),
+    await loadCatalogue({ kind: config.REACHMAP_CATALOGUE }),
     signingKey.privateKey,
   );
   return await startCollector(collectorOptionsFrom(config, { ...parts, catalogue: async () => catalogue }));

@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       COLLECTOR_PORT: 8470,
       API_PORT: 8471,
+      REACHMAP_CATALOGUE: 'lab',
+      REACHMAP_PARTITIONS: 1,
     });
   });
 

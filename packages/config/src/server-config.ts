@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { port } from './values.ts';
+import { port, positiveInt } from './values.ts';
 
 // The levels pino knows; listed here so configuration needs no logging dependency.
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -17,5 +17,12 @@ export const ServerConfig = z.object({
     .default('127.0.0.1'),
   COLLECTOR_PORT: port().default(8470),
   API_PORT: port().default(8471),
+  /**
+   * The shipped catalogue agents receive and the aggregator judges by: `lab` (only 198.18.0.0/15, the
+   * default, so nothing real is ever measured by accident) or `real`, which a production operator sets.
+   */
+  REACHMAP_CATALOGUE: z.enum(['lab', 'real'], { message: 'expected lab or real' }).default('lab'),
+  /** Store and queue partitions (hash tags `{rm:pN}`) for Redis Cluster; every process must agree. */
+  REACHMAP_PARTITIONS: positiveInt().default(1),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;

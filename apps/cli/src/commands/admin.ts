@@ -1,9 +1,13 @@
+import { runKeysCommand } from '@reachmap/api';
 import { runAdminCommand } from '@reachmap/collector';
 import { loadConfig, ServerConfig } from '@reachmap/config';
 import { createLogger } from '@reachmap/telemetry';
 import { openRedisSession } from '../redis-session.ts';
 
-/** `reachmap admin …`: enrolment tokens and agents, against the same Redis as `reachmap up`. */
+/**
+ * `reachmap admin …`: enrolment tokens and agents (collector), API keys (`admin keys …`), against the
+ * same Redis as `reachmap up`.
+ */
 export async function runAdmin(args: string[]): Promise<number> {
   const config = loadConfig(ServerConfig);
   // Progress goes to stderr so that stdout carries only the command's answer (a token, a table).
@@ -13,7 +17,10 @@ export async function runAdmin(args: string[]): Promise<number> {
     log,
   );
   try {
-    return await runAdminCommand(args, redis.client, (line) => process.stdout.write(`${line}\n`));
+    const print = (line: string) => process.stdout.write(`${line}\n`);
+    const [resource, ...rest] = args;
+    if (resource === 'keys') return await runKeysCommand(rest, redis.client, print);
+    return await runAdminCommand(args, redis.client, print);
   } finally {
     await redis.close();
   }

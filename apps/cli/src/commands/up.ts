@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
+import { ApiConfig, startApiFromConfig } from '@reachmap/api';
 import { CollectorConfig, startCollectorFromConfig } from '@reachmap/collector';
 import { loadConfig, ServerConfig } from '@reachmap/config';
+import { createDashboardApp } from '@reachmap/dashboard';
 import { createLogger, startTelemetrySdk } from '@reachmap/telemetry';
 import { openRedisSession } from '../redis-session.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
@@ -55,6 +57,12 @@ export async function runUp(args: string[]): Promise<number> {
     logger: log.child({ component: 'collector' }),
   });
   components.push({ name: 'collector', url: collector.url, stop: collector.close });
+  const api = await startApiFromConfig(loadConfig(ApiConfig), {
+    redis: redis.target,
+    logger: log.child({ component: 'api' }),
+    dashboard: createDashboardApp(),
+  });
+  components.push({ name: 'api and dashboard', url: api.url, stop: api.close });
 
   log.info(
     { components: components.map((c) => ({ name: c.name, url: c.url })), demo: !values['no-demo'] },

@@ -12,7 +12,9 @@ export const ADMIN_USAGE = `Usage:
   reachmap admin agents list [--json]
       List enrolled agents: declared and observed network, flags, dropped measurements.
   reachmap admin agents revoke AGENT_ID
-      Refuse every further request of an agent (403).`;
+      Refuse every further request of an agent (403).
+  reachmap admin keys create|list|revoke …
+      Analysts' API keys (reachmap admin keys --help).`;
 
 const DEFAULT_TOKEN_EXPIRY = '24h';
 

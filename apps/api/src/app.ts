@@ -1,0 +1,114 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { RedisClient } from '@reachmap/queue';
+import { newPrefixedId } from '@reachmap/schema';
+import type { StoreConfig } from '@reachmap/store';
+import type { Catalogue } from '@reachmap/targets';
+import type { Logger } from '@reachmap/telemetry';
+import type { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { type AccessPolicy, authenticate, requireRole } from './access/authenticate.ts';
+import type { ApiEnv } from './http/api-env.ts';
+import { ApiError } from './http/api-error.ts';
+import { errorResponse } from './http/error-response.ts';
+import { validationHook } from './http/validation-hook.ts';
+import { registerDirectoryRoutes } from './routes/directory.ts';
+import { registerEventsRoute } from './routes/events.ts';
+import { registerMapRoute } from './routes/map.ts';
+import { registerMeasurementRoutes } from './routes/measurements.ts';
+import { registerOoniAggregationRoute } from './routes/ooni-aggregation.ts';
+import { registerReferenceRoutes } from './routes/reference.ts';
+import type { ApiApp, RouteDeps, StreamDeps, WebhookDeps } from './routes/route-deps.ts';
+import { registerSeriesRoute } from './routes/series.ts';
+import { registerStreamRoute } from './routes/stream.ts';
+import { registerWebhookCrudRoutes } from './routes/webhooks/crud.ts';
+import { registerWebhookDeliveryRoutes } from './routes/webhooks/deliveries.ts';
+
+export interface ApiDeps {
+  redis: RedisClient;
+  store: StoreConfig;
+  catalogue: () => Promise<Catalogue>;
+  access: AccessPolicy;
+  webhooks: WebhookDeps;
+  stream: StreamDeps;
+  logger: Logger;
+  now?: () => number;
+  /**
+   * Served for every path the API does not own (`/`, the dashboard's assets): the seam where the
+   * dashboard plugs in. Without it those paths answer the JSON 404.
+   */
+  dashboard?: Hono;
+}
+
+/** Seconds a client should wait when Redis itself is unreachable. */
+const REDIS_DOWN_RETRY_AFTER_S = 10;
+
+/** Wires the analysts' API onto a Hono app; no listening, so tests can drive it with `app.request()`. */
+export function createApiApp(deps: ApiDeps): ApiApp {
+  const routeDeps: RouteDeps = {
+    redis: deps.redis,
+    store: deps.store,
+    catalogue: deps.catalogue,
+    webhooks: deps.webhooks,
+    stream: deps.stream,
+    logger: deps.logger,
+    now: deps.now ?? Date.now,
+    requireRead: requireRole('read', deps.access),
+    requireAdmin: requireRole('admin', deps.access),
+  };
+  const app: ApiApp = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+
+  app.use(requestId({ generator: () => newPrefixedId('req') }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const principal = c.get('principal');
+    deps.logger.debug(
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        keyId: principal?.kind === 'key' ? principal.keyId : undefined,
+        durationMs: performance.now() - started,
+      },
+      'request',
+    );
+  });
+  app.use('/v1/*', authenticate(deps.redis, deps.access));
+  app.use('/api/v1/*', authenticate(deps.redis, deps.access));
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      if (error.status >= 500)
+        deps.logger.warn({ requestId: c.get('requestId'), code: error.code }, error.message);
+      return errorResponse(c, error);
+    }
+    if (deps.redis.status !== 'ready') {
+      deps.logger.warn({ requestId: c.get('requestId'), err: error }, 'redis unavailable');
+      return errorResponse(
+        c,
+        new ApiError(503, 'redis_unavailable', 'the store is unreachable; retry later', {
+          retryAfterS: REDIS_DOWN_RETRY_AFTER_S,
+        }),
+      );
+    }
+    deps.logger.error({ requestId: c.get('requestId'), err: error }, 'unhandled error');
+    return errorResponse(c, new ApiError(500, 'internal_error', 'the API failed to handle this request'));
+  });
+  app.notFound((c) =>
+    errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)),
+  );
+
+  registerMapRoute(app, routeDeps);
+  registerSeriesRoute(app, routeDeps);
+  registerEventsRoute(app, routeDeps);
+  registerMeasurementRoutes(app, routeDeps);
+  registerDirectoryRoutes(app, routeDeps);
+  registerStreamRoute(app, routeDeps);
+  registerOoniAggregationRoute(app, routeDeps);
+  registerWebhookCrudRoutes(app, routeDeps);
+  registerWebhookDeliveryRoutes(app, routeDeps);
+  registerReferenceRoutes(app);
+  if (deps.dashboard !== undefined) app.route('/', deps.dashboard);
+  return app;
+}

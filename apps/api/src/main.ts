@@ -1,0 +1,35 @@
+// The API process: configuration from the environment, Redis (embedded unless REDIS_URL), the
+// shipped catalogue for /v1/targets and the dashboard at /, then serve (and dispatch webhooks)
+// until SIGINT/SIGTERM.
+import { loadConfig } from '@reachmap/config';
+import { createDashboardApp } from '@reachmap/dashboard';
+import { resolveRedis } from '@reachmap/queue';
+import { createLogger } from '@reachmap/telemetry';
+import { ApiConfig } from './api-config.ts';
+import { startApiFromConfig } from './start-from-config.ts';
+
+const config = loadConfig(ApiConfig);
+const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
+const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR });
+const api = await startApiFromConfig(config, {
+  redis: redis.target,
+  logger,
+  dashboard: createDashboardApp(),
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void api
+      .close()
+      .then(() => redis.embedded?.stop())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  });
+}

@@ -1,0 +1,164 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { OoniAggregationResponse } from '@reachmap/ooni';
+import type { Measurement, Verdict } from '@reachmap/schema';
+import { sampleMeasurement } from '@reachmap/schema/testing';
+import { countMeasurement, StoreConfig } from '@reachmap/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiHarness, startTestApi, startTestRedis } from '../testing/api-harness.ts';
+
+const FIXTURES = new URL('../../../../../shared/fixtures/ooni/', import.meta.url);
+
+/** A recorded OONI response: `{status, contentType, body}` with the JSON body as a string. */
+function recordedAggregation(nameStart: string): Record<string, unknown> {
+  const file = readdirSync(FIXTURES).find((name) => name.startsWith(nameStart));
+  if (file === undefined) throw new Error(`no fixture ${nameStart}`);
+  const recorded = JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as { body: string };
+  return JSON.parse(recorded.body) as Record<string, unknown>;
+}
+
+/** Keys and value types, recursively, with arrays reduced to the shape of their elements. */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value))
+    return [...new Set(value.map((item) => JSON.stringify(shapeOf(item))))].map((s) => JSON.parse(s));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, inner]) => [key, shapeOf(inner)]),
+    );
+  }
+  return value === null ? 'null' : typeof value;
+}
+
+const NOW = Date.now();
+const DAY = new Date(NOW - 3_600_000).toISOString().slice(0, 10);
+const config = StoreConfig.parse({});
+let redis: Awaited<ReturnType<typeof startTestRedis>>;
+let harness: ApiHarness;
+
+async function count(
+  network: Measurement['network'],
+  targetId: string,
+  verdict: Pick<Verdict, 'status' | 'method'>,
+  agentNumber: number,
+) {
+  const measurement = sampleMeasurement({
+    start_time: new Date(NOW - 3_600_000).toISOString(),
+    network,
+    agent: {
+      id: `agt_ooni${String(agentNumber).padStart(16, '0')}`,
+      software: { name: 'reachmap-agent', version: '0.1.0' },
+    },
+    target: { id: targetId, kind: 'service', control: null, input: null, catalogue_version: 'lab-1' },
+  });
+  await countMeasurement(
+    redis.redis,
+    {
+      measurement,
+      verdict: {
+        measurement_id: measurement.id,
+        ...verdict,
+        layer: null,
+        confidence: 0.9,
+        evidence: [],
+        classifier_version: 'test',
+      },
+      controls: 'healthy',
+      received_at: new Date(NOW).toISOString(),
+    },
+    config,
+    NOW,
+  );
+}
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  harness = await startTestApi(redis.server, redis.redis);
+  const ru = { country: 'RU', region: 'RU-MOW', asn: 64500, network_type: 'fixed' } as const;
+  const ir = { country: 'IR', region: null, asn: 64600, network_type: 'mobile' } as const;
+  await count(ru, 'telegram', { status: 'blocked', method: 'sni-reset' }, 1);
+  await count(ru, 'telegram', { status: 'blocked', method: 'blockpage' }, 2);
+  await count(ru, 'telegram', { status: 'ok', method: null }, 3);
+  await count(ru, 'telegram', { status: 'error', method: null }, 3);
+  await count(ir, 'telegram', { status: 'throttled', method: 'rate-cap' }, 4);
+  await count(ir, 'youtube', { status: 'down', method: null }, 4);
+});
+afterAll(async () => {
+  await harness.stop();
+  await redis.stop();
+});
+
+async function aggregation(query: string) {
+  const response = await fetch(`${harness.api.url}/api/v1/aggregation?${query}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as Record<string, unknown> & { result: Array<Record<string, unknown>> };
+}
+
+describe('GET /api/v1/aggregation (OONI-compatible)', () => {
+  it('answers a two-axis query with the structure of the recorded OONI response', async () => {
+    const recorded = recordedAggregation(
+      'aggregation__axis_x-measurement_start_day_axis_y-probe_cc_since-2025-03-01',
+    );
+    const ours = await aggregation(
+      `axis_x=measurement_start_day&axis_y=probe_cc&since=${DAY}&test_name=telegram`,
+    );
+    expect(shapeOf(ours)).toEqual(shapeOf(recorded));
+    expect(OoniAggregationResponse.safeParse(ours).success).toBe(true);
+    expect(ours.dimension_count).toBe(recorded.dimension_count);
+    expect(ours.result).toEqual([
+      {
+        anomaly_count: 1,
+        confirmed_count: 0,
+        failure_count: 0,
+        ok_count: 0,
+        measurement_count: 1,
+        measurement_start_day: DAY,
+        probe_cc: 'IR',
+      },
+      {
+        anomaly_count: 2,
+        confirmed_count: 1,
+        failure_count: 1,
+        ok_count: 1,
+        measurement_count: 4,
+        measurement_start_day: DAY,
+        probe_cc: 'RU',
+      },
+    ]);
+  });
+
+  it('answers a one-axis daily query like the recorded web_connectivity one', async () => {
+    const recorded = recordedAggregation('aggregation__test_name-web_connectivity');
+    const ours = await aggregation(
+      `test_name=web_connectivity&since=${DAY}&axis_x=measurement_start_day&time_grain=day`,
+    );
+    expect(shapeOf(ours)).toEqual(shapeOf(recorded));
+    expect(ours.result).toEqual([
+      {
+        anomaly_count: 0,
+        confirmed_count: 0,
+        failure_count: 1,
+        ok_count: 0,
+        measurement_count: 1,
+        measurement_start_day: DAY,
+      },
+    ]);
+  });
+
+  it('filters by probe_asn and answers CSV', async () => {
+    const response = await fetch(
+      `${harness.api.url}/api/v1/aggregation?probe_asn=AS64500&axis_x=probe_asn&since=${DAY}&format=CSV`,
+    );
+    expect(response.headers.get('content-type')).toContain('text/csv');
+    expect(await response.text()).toBe(
+      'anomaly_count,confirmed_count,failure_count,ok_count,measurement_count,probe_asn\r\n2,1,1,1,4,64500\r\n',
+    );
+  });
+
+  it('refuses unknown axes with a pointer to the parameter', async () => {
+    const response = await fetch(`${harness.api.url}/api/v1/aggregation?axis_x=colour`);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { details: Array<{ path: string }> } };
+    expect(body.error.details[0]?.path).toBe('/query/axis_x');
+  });
+});

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { countriesTopologyJson } from './countries-topology.ts';
+
+const CLIENT_DIR = fileURLToPath(new URL('../client/', import.meta.url));
+
+export interface BuiltAsset {
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+}
+
+function contentHash(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex').slice(0, 10).toUpperCase();
+}
+
+async function writeAsset(outDir: string, name: string, content: string | Uint8Array): Promise<BuiltAsset> {
+  await writeFile(join(outDir, name), content);
+  const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+  return { file: name, bytes, gzipBytes: gzipSync(content).byteLength };
+}
+
+/**
+ * Bundles the browser code with esbuild into `<outDir>/assets/` under content-hashed names (served as
+ * immutable) and writes `index.html` (served as no-cache) pointing at them.
+ */
+export async function buildDashboard(outDir: string): Promise<BuiltAsset[]> {
+  const assetsDir = join(outDir, 'assets');
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(assetsDir, { recursive: true });
+
+  const bundle = await build({
+    entryPoints: [join(CLIENT_DIR, 'main.ts')],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    outdir: assetsDir,
+    entryNames: 'app-[hash]',
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+  const assets: BuiltAsset[] = [];
+  const byExtension = new Map<string, string>();
+  for (const file of bundle.outputFiles) {
+    const name = basename(file.path);
+    byExtension.set(name.slice(name.lastIndexOf('.')), name);
+    assets.push(await writeAsset(assetsDir, name, file.contents));
+  }
+
+  const topology = await countriesTopologyJson();
+  const countriesName = `countries-${contentHash(topology)}.json`;
+  assets.push(await writeAsset(assetsDir, countriesName, topology));
+
+  const template = await readFile(join(CLIENT_DIR, 'index.html'), 'utf8');
+  const html = template
+    .replace('%APP_JS%', `/assets/${byExtension.get('.js')}`)
+    .replace('%APP_CSS%', `/assets/${byExtension.get('.css')}`)
+    .replace('%COUNTRIES_JSON%', `/assets/${countriesName}`);
+  assets.push(await writeAsset(outDir, 'index.html', html));
+  return assets;
+}
