@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '@reachmap/config';
 import { resolveRedis } from '@reachmap/queue';
+import { shutdownOnSignal } from '@reachmap/server-kit';
 import { createLogger } from '@reachmap/telemetry';
 import { AggregatorConfig } from './aggregator-config.ts';
 import { startAggregator } from './start-aggregator.ts';
@@ -17,19 +18,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ name: 'aggregator', level: config.LOG_LEVEL });
-  const { target, embedded } = await resolveRedis({
-    redisUrl: config.REDIS_URL,
-    dataDir: config.REACHMAP_DATA_DIR,
-  });
-  const aggregator = await startAggregator({ redis: target, config, logger });
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await aggregator.stop();
-    await embedded?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR });
+  const aggregator = await startAggregator({ redis: redis.target, config, logger });
+  shutdownOnSignal({ close: () => aggregator.stop(), redis, logger });
 }
 
 await main();

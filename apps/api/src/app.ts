@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { RedisClient } from '@reachmap/queue';
 import { newPrefixedId } from '@reachmap/schema';
+import { errorResponse, HttpError } from '@reachmap/server-kit';
 import type { StoreConfig } from '@reachmap/store';
 import type { Catalogue } from '@reachmap/targets';
 import type { Logger } from '@reachmap/telemetry';
@@ -8,8 +9,6 @@ import type { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { type AccessPolicy, authenticate, requireRole } from './access/authenticate.ts';
 import type { ApiEnv } from './http/api-env.ts';
-import { ApiError } from './http/api-error.ts';
-import { errorResponse } from './http/error-response.ts';
 import { validationHook } from './http/validation-hook.ts';
 import { registerDirectoryRoutes } from './routes/directory.ts';
 import { registerEventsRoute } from './routes/events.ts';
@@ -78,7 +77,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use('/api/v1/*', authenticate(deps.redis, deps.access));
 
   app.onError((error, c) => {
-    if (error instanceof ApiError) {
+    if (error instanceof HttpError) {
       if (error.status >= 500)
         deps.logger.warn({ requestId: c.get('requestId'), code: error.code }, error.message);
       return errorResponse(c, error);
@@ -87,16 +86,16 @@ export function createApiApp(deps: ApiDeps): ApiApp {
       deps.logger.warn({ requestId: c.get('requestId'), err: error }, 'redis unavailable');
       return errorResponse(
         c,
-        new ApiError(503, 'redis_unavailable', 'the store is unreachable; retry later', {
+        new HttpError(503, 'redis_unavailable', 'the store is unreachable; retry later', {
           retryAfterS: REDIS_DOWN_RETRY_AFTER_S,
         }),
       );
     }
     deps.logger.error({ requestId: c.get('requestId'), err: error }, 'unhandled error');
-    return errorResponse(c, new ApiError(500, 'internal_error', 'the API failed to handle this request'));
+    return errorResponse(c, new HttpError(500, 'internal_error', 'the API failed to handle this request'));
   });
   app.notFound((c) =>
-    errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)),
+    errorResponse(c, new HttpError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)),
   );
 
   registerMapRoute(app, routeDeps);

@@ -4,6 +4,7 @@
 import { loadConfig } from '@reachmap/config';
 import { createDashboardApp } from '@reachmap/dashboard';
 import { resolveRedis } from '@reachmap/queue';
+import { shutdownOnSignal } from '@reachmap/server-kit';
 import { createLogger } from '@reachmap/telemetry';
 import { ApiConfig } from './api-config.ts';
 import { startApiFromConfig } from './start-from-config.ts';
@@ -17,19 +18,4 @@ const api = await startApiFromConfig(config, {
   dashboard: createDashboardApp(),
 });
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    void api
-      .close()
-      .then(() => redis.embedded?.stop())
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      });
-  });
-}
+shutdownOnSignal({ close: () => api.close(), redis, logger });

@@ -1,6 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { createRedisConnection, type RedisClient, type RedisTarget, waitUntilReady } from '@reachmap/queue';
+import { closeHttpServer, listenHttp } from '@reachmap/server-kit';
 import type { StoreConfig } from '@reachmap/store';
 import type { Catalogue } from '@reachmap/targets';
 import type { Logger } from '@reachmap/telemetry';
@@ -111,14 +110,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     logger,
     ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
   });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () =>
-      resolve(started),
-    );
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const { server, url } = await listenHttp({ fetch: app.fetch, host: options.host, port: options.port });
   logger.info(
     { url, partitions: options.store.partitions, anonymousRead: options.access.anonymousRead },
     'api listening',
@@ -127,19 +119,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections hold close() open until their idle timeout; end each once it is idle.
-      const endIdle = setInterval(() => {
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
-      }, 50);
       // Event streams never go idle; they end with the grace period.
-      const grace = setTimeout(() => {
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      }, options.shutdownGraceMs);
+      const drained = closeHttpServer(server, { graceMs: options.shutdownGraceMs });
       await dispatcher.stop();
       await drained;
-      clearInterval(endIdle);
-      clearTimeout(grace);
       await worker.close();
       await queue.close();
       await Promise.all([redis.quit(), dispatchConnection.quit(), workerConnection.quit()]);

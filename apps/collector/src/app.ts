@@ -1,14 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { RedisClient } from '@reachmap/queue';
 import { newPrefixedId } from '@reachmap/schema';
+import { errorResponse, HttpError } from '@reachmap/server-kit';
 import type { Logger } from '@reachmap/telemetry';
 import { requestId } from 'hono/request-id';
 import { ReplyError } from 'ioredis';
 import type { AgentConfigSource } from './agent-config/agent-config.ts';
 import type { GeoIpLookup } from './geoip/geoip-lookup.ts';
 import type { CollectorEnv } from './http/collector-env.ts';
-import { CollectorError } from './http/collector-error.ts';
-import { errorResponse } from './http/error-response.ts';
 import { requireSignedAgent } from './http/signed-request.ts';
 import { type CollectorMetrics, createCollectorMetrics } from './observability/collector-metrics.ts';
 import { registerAgentConfigRoute } from './routes/agent-config.ts';
@@ -62,7 +61,7 @@ export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; me
   });
 
   app.onError((error, c) => {
-    if (error instanceof CollectorError) {
+    if (error instanceof HttpError) {
       metrics.rejected.inc({ reason: error.code });
       if (error.status >= 500)
         deps.logger.warn({ requestId: c.get('requestId'), code: error.code }, error.message);
@@ -73,7 +72,7 @@ export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; me
       deps.logger.warn({ requestId: c.get('requestId'), err: error }, 'redis unavailable');
       return errorResponse(
         c,
-        new CollectorError(503, 'redis_unavailable', 'the collector store is unreachable; retry later', {
+        new HttpError(503, 'redis_unavailable', 'the collector store is unreachable; retry later', {
           retryAfterS: REDIS_DOWN_RETRY_AFTER_S,
         }),
       );
@@ -81,11 +80,11 @@ export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; me
     deps.logger.error({ requestId: c.get('requestId'), err: error }, 'unhandled error');
     return errorResponse(
       c,
-      new CollectorError(500, 'internal_error', 'the collector failed to handle this request'),
+      new HttpError(500, 'internal_error', 'the collector failed to handle this request'),
     );
   });
   app.notFound((c) =>
-    errorResponse(c, new CollectorError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)),
+    errorResponse(c, new HttpError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)),
   );
 
   const signed = requireSignedAgent({

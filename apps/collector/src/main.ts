@@ -2,6 +2,7 @@
 // the catalogue signed with the collector key, then serve until SIGINT/SIGTERM.
 import { loadConfig } from '@reachmap/config';
 import { resolveRedis } from '@reachmap/queue';
+import { shutdownOnSignal } from '@reachmap/server-kit';
 import { createLogger } from '@reachmap/telemetry';
 import { CollectorConfig } from './collector-config.ts';
 import { startCollectorFromConfig } from './start-from-config.ts';
@@ -11,19 +12,4 @@ const logger = createLogger({ name: 'collector', level: config.LOG_LEVEL });
 const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR });
 const collector = await startCollectorFromConfig(config, { redis: redis.target, logger });
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    void collector
-      .close()
-      .then(() => redis.embedded?.stop())
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      });
-  });
-}
+shutdownOnSignal({ close: () => collector.close(), redis, logger });

@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { createRedisConnection, type RedisTarget, waitUntilReady } from '@reachmap/queue';
 import type { AgentSchedule } from '@reachmap/schema';
+import { closeHttpServer, listenHttp } from '@reachmap/server-kit';
 import type { Logger } from '@reachmap/telemetry';
 import type { CatalogueProvider } from './agent-config/agent-config.ts';
 import { createCollectorApp } from './app.ts';
@@ -55,35 +54,20 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     logger,
   });
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () =>
-      resolve(started),
-    );
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const { server, url } = await listenHttp({ fetch: app.fetch, host: options.host, port: options.port });
   logger.info({ url, keyId: signingKey.keyId, geoIp: geoIp !== null }, 'collector listening');
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections hold close() open until their idle timeout; end each one as soon as
-      // its last in-flight request has been answered.
-      const endIdle = setInterval(() => {
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
-      }, 50);
-      const grace = setTimeout(() => {
-        logger.warn(
-          { graceMs: options.shutdownGraceMs },
-          'requests still running after the grace period; closing',
-        );
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      }, options.shutdownGraceMs);
-      await drained;
-      clearInterval(endIdle);
-      clearTimeout(grace);
+      await closeHttpServer(server, {
+        graceMs: options.shutdownGraceMs,
+        onGraceExpired: () =>
+          logger.warn(
+            { graceMs: options.shutdownGraceMs },
+            'requests still running after the grace period; closing',
+          ),
+      });
       await queue.close();
       await redis.quit();
       logger.info({ url }, 'collector stopped');

@@ -19,6 +19,11 @@ export {
   probeHttp,
 } from './http/probe-http.ts';
 export { RECORDED_RESPONSE_HEADERS } from './http/recorded-headers.ts';
+export {
+  type DialRewrite,
+  type ProbeNetwork,
+  setProcessProbeNetwork,
+} from './network/probe-network.ts';
 export type { ProbeContext } from './probe-options.ts';
 export { probeQuic, type QuicTarget } from './quic/probe-quic.ts';
 export { probeTcpConnect, type TcpConnectTarget } from './tcp/probe-tcp-connect.ts';
@@ -38,8 +43,3 @@ export {
   type TlsHandshakeResult,
   type TlsHandshakeTarget,
 } from './tls/probe-tls-handshake.ts';
-export {
-  type DialRewrite,
-  type ProbeNetwork,
-  setProcessProbeNetwork,
-} from './network/probe-network.ts';

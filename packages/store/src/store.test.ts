@@ -1,4 +1,5 @@
 import { EVENTS_STREAM_KEY, queuePrefix } from '@reachmap/queue';
+import { startTestRedis } from '@reachmap/queue/testing';
 import {
   initialScopeState,
   type OpenInterference,
@@ -17,7 +18,6 @@ import { listScopes, readScopeState, readScopeStates } from './scope-states.ts';
 import { readSeries } from './series.ts';
 import { compareAndSetScopeState, readStoredScopeState, type StoredScopeState } from './state-store.ts';
 import { StoreConfig } from './store-config.ts';
-import { startTestRedis } from './test-redis.ts';
 import { readOutageSignals, readWindowSummary } from './window-reader.ts';
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');

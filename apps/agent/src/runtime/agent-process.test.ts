@@ -100,9 +100,10 @@ describe('reachmap-agent run', () => {
     const ingested = await collector.ingestedIds();
     // Every id once across all ingest jobs, although a batch was in flight when the agent died.
     expect(ingested.length).toBe(new Set(ingested).size);
-    // Each process measured a round right after starting (4 targets for an agent in RU); those arrived too.
+    // Each process measured a round right after starting (4 targets for an agent in RU); the first
+    // round completed before the kill, so at least its measurements arrived too. (The second may be
+    // cut short by the SIGTERM: a partial round is spooled and delivered, never padded.)
     const roundMeasurements = ingested.length - 3000;
     expect(roundMeasurements).toBeGreaterThanOrEqual(4);
-    expect(roundMeasurements % 4).toBe(0);
   });
 });

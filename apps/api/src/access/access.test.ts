@@ -1,6 +1,7 @@
+import { startTestRedis } from '@reachmap/queue/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKeysCommand } from '../admin/keys-command.ts';
-import { type ApiHarness, bearer, startTestApi, startTestRedis } from '../testing/api-harness.ts';
+import { type ApiHarness, bearer, startTestApi } from '../testing/api-harness.ts';
 import { listApiKeys } from './api-keys.ts';
 
 let redis: Awaited<ReturnType<typeof startTestRedis>>;

@@ -1,11 +1,15 @@
 import type { RedisClient } from '@reachmap/queue';
+import { enforceRateLimit, HttpError, type RateLimit } from '@reachmap/server-kit';
 import type { MiddlewareHandler } from 'hono';
 import type { ApiEnv } from '../http/api-env.ts';
-import { ApiError } from '../http/api-error.ts';
 import { clientAddress } from '../http/client-address.ts';
 import { findApiKey } from './api-keys.ts';
 import { type ApiRole, hasRole } from './principal.ts';
-import { enforceRateLimit, RATE_LIMIT_KEYS, type RateLimit } from './rate-limit.ts';
+
+const RATE_LIMIT_KEYS = {
+  perKey: (keyId: string) => `rm:rate:api-key:${keyId}`,
+  perAddress: (address: string) => `rm:rate:api-ip:${address}`,
+} as const;
 
 export interface AccessPolicy {
   /** Whether requests without a key may read (default on; docs/api.md). */
@@ -36,7 +40,7 @@ export function authenticate(redis: RedisClient, policy: AccessPolicy): Middlewa
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const key = match?.[1] === undefined ? null : await findApiKey(redis, match[1]);
     if (key === null) {
-      throw new ApiError(401, 'unauthenticated', 'the API key is missing, malformed, unknown or revoked');
+      throw new HttpError(401, 'unauthenticated', 'the API key is missing, malformed, unknown or revoked');
     }
     await enforceRateLimit(redis, RATE_LIMIT_KEYS.perKey(key.id), policy.perKey, 'this API key');
     c.set('principal', { kind: 'key', keyId: key.id, role: key.role });
@@ -50,10 +54,10 @@ export function requireRole(role: ApiRole, policy: AccessPolicy): MiddlewareHand
     const principal = c.get('principal');
     if (principal.kind === 'anonymous') {
       if (role === 'read' && policy.anonymousRead) return next();
-      throw new ApiError(401, 'unauthenticated', `this endpoint needs an API key with the ${role} role`);
+      throw new HttpError(401, 'unauthenticated', `this endpoint needs an API key with the ${role} role`);
     }
     if (!hasRole(principal, role)) {
-      throw new ApiError(
+      throw new HttpError(
         403,
         'forbidden',
         `this endpoint needs the ${role} role; the key has ${principal.role}`,

@@ -1,6 +1,6 @@
 import { issuesOf } from '@reachmap/schema';
+import { HttpError } from '@reachmap/server-kit';
 import type { ZodError } from 'zod';
-import { ApiError } from './api-error.ts';
 
 /**
  * zod-openapi's validation hook: bad input becomes one 400 with a JSON pointer per problem, prefixed
@@ -8,7 +8,7 @@ import { ApiError } from './api-error.ts';
  */
 export function validationHook(result: { target: string; success: boolean; error?: ZodError }): void {
   if (result.success || result.error === undefined) return;
-  throw new ApiError(400, 'invalid_request', `the request ${result.target} is not valid`, {
+  throw new HttpError(400, 'invalid_request', `the request ${result.target} is not valid`, {
     details: issuesOf(result.error, `/${result.target}`),
   });
 }

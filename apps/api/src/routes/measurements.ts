@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CountryCode, MeasurementId, TargetId, VerdictStatus } from '@reachmap/schema';
+import { HttpError } from '@reachmap/server-kit';
 import { ClassifiedMeasurement, listRecentMeasurements, readMeasurement } from '@reachmap/store';
-import { ApiError } from '../http/api-error.ts';
 import { csvResponse, wantsCsv } from '../http/csv.ts';
 import { errorResponses, READ_ERRORS } from '../http/error-schema.ts';
 import type { ApiApp, RouteDeps } from './route-deps.ts';
@@ -116,7 +116,7 @@ export function registerMeasurementRoutes(app: ApiApp, deps: RouteDeps): void {
     const { id } = c.req.valid('param');
     const record = await readMeasurement(deps.redis, deps.store, id);
     if (record === null) {
-      throw new ApiError(
+      throw new HttpError(
         404,
         'measurement_not_found',
         `no recent measurement ${id}; the recent store keeps 48 h`,

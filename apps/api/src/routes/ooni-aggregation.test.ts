@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { OoniAggregationResponse } from '@reachmap/ooni';
+import { startTestRedis } from '@reachmap/queue/testing';
 import type { Measurement, Verdict } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
 import { countMeasurement, StoreConfig } from '@reachmap/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, startTestApi, startTestRedis } from '../testing/api-harness.ts';
+import { type ApiHarness, startTestApi } from '../testing/api-harness.ts';
 
 const FIXTURES = new URL('../../../../../shared/fixtures/ooni/', import.meta.url);
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { HttpError } from '@reachmap/server-kit';
 import { listScopes } from '@reachmap/store';
-import { ApiError } from '../http/api-error.ts';
 import { csvResponse } from '../http/csv.ts';
 import { READ_ERRORS } from '../http/error-schema.ts';
 import { aggregateLikeOoni } from '../ooni/aggregate.ts';
@@ -61,13 +61,13 @@ export function registerOoniAggregationRoute(app: ApiApp, deps: RouteDeps): void
     const started = performance.now();
     const query = c.req.valid('query');
     if (query.axis_x !== undefined && query.axis_x === query.axis_y) {
-      throw new ApiError(400, 'invalid_request', 'axis_x and axis_y must differ');
+      throw new HttpError(400, 'invalid_request', 'axis_x and axis_y must differ');
     }
     const toMs = query.until ?? deps.now();
     const fromMs = query.since ?? toMs - 7 * DAY_MS;
-    if (fromMs >= toMs) throw new ApiError(400, 'invalid_request', '`since` must be before `until`');
+    if (fromMs >= toMs) throw new HttpError(400, 'invalid_request', '`since` must be before `until`');
     if (toMs - fromMs > MAX_SPAN_MS)
-      throw new ApiError(400, 'invalid_request', 'ask for at most 400 days at once');
+      throw new HttpError(400, 'invalid_request', 'ask for at most 400 days at once');
     const [catalogue, scopes] = await Promise.all([deps.catalogue(), listScopes(deps.redis, deps.store)]);
     const rows = await aggregateLikeOoni(deps.redis, deps.store, catalogue, scopes, query, { fromMs, toMs });
     const axes = [query.axis_x, query.axis_y].filter((axis): axis is OoniAxis => axis !== undefined);

@@ -1,14 +1,9 @@
+import { startTestRedis } from '@reachmap/queue/testing';
 import type { Measurement, Verdict } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
 import { countMeasurement, StoreConfig } from '@reachmap/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ApiHarness,
-  appendEvent,
-  sampleEvent,
-  startTestApi,
-  startTestRedis,
-} from '../testing/api-harness.ts';
+import { type ApiHarness, appendEvent, sampleEvent, startTestApi } from '../testing/api-harness.ts';
 
 const NOW = Date.now();
 const config = StoreConfig.parse({});

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { GRANULARITY_MS, Granularity } from '@reachmap/rollup';
 import { ScopeKey, TargetId, VerdictStatus } from '@reachmap/schema';
+import { HttpError } from '@reachmap/server-kit';
 import { readSeries, type SeriesPoint } from '@reachmap/store';
-import { ApiError } from '../http/api-error.ts';
 import { csvResponse, wantsCsv } from '../http/csv.ts';
 import { READ_ERRORS } from '../http/error-schema.ts';
 import type { ApiApp, RouteDeps } from './route-deps.ts';
@@ -97,9 +97,9 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps): void {
     const query = c.req.valid('query');
     const toMs = query.to ?? deps.now();
     const fromMs = query.from ?? toMs - 24 * 3_600_000;
-    if (fromMs >= toMs) throw new ApiError(400, 'invalid_request', '`from` must be before `to`');
+    if (fromMs >= toMs) throw new HttpError(400, 'invalid_request', '`from` must be before `to`');
     if ((toMs - fromMs) / GRANULARITY_MS[query.bucket] > MAX_POINTS) {
-      throw new ApiError(
+      throw new HttpError(
         400,
         'too_many_points',
         `ask for at most ${MAX_POINTS} buckets; use a coarser bucket`,

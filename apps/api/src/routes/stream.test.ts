@@ -1,11 +1,6 @@
+import { startTestRedis } from '@reachmap/queue/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ApiHarness,
-  appendEvent,
-  sampleEvent,
-  startTestApi,
-  startTestRedis,
-} from '../testing/api-harness.ts';
+import { type ApiHarness, appendEvent, sampleEvent, startTestApi } from '../testing/api-harness.ts';
 
 interface SseFrame {
   id?: string;

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ScopeKey, TargetId } from '@reachmap/schema';
+import { HttpError } from '@reachmap/server-kit';
 import { streamSSE } from 'hono/streaming';
 import { eventOfEntry, eventStreamKeys } from '../events/stream-entry.ts';
-import { ApiError } from '../http/api-error.ts';
 import { errorResponses, READ_ERRORS } from '../http/error-schema.ts';
 import { currentPositions, formatCursor, parseCursor } from '../stream/stream-cursor.ts';
 import type { ApiApp, RouteDeps } from './route-deps.ts';
@@ -36,9 +36,14 @@ export function registerStreamRoute(app: ApiApp, deps: RouteDeps): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid('query');
     if (open >= deps.stream.maxStreams) {
-      throw new ApiError(503, 'too_many_streams', 'the server has too many open event streams; retry later', {
-        retryAfterS: 30,
-      });
+      throw new HttpError(
+        503,
+        'too_many_streams',
+        'the server has too many open event streams; retry later',
+        {
+          retryAfterS: 30,
+        },
+      );
     }
     open += 1;
     const connection = deps.stream.openConnection();

@@ -1,13 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import {
-  createRedisConnection,
-  type EmbeddedRedis,
-  type RedisClient,
-  startEmbeddedRedis,
-} from '@reachmap/queue';
+import type { EmbeddedRedis, RedisClient } from '@reachmap/queue';
 import type { ScopeEvent } from '@reachmap/schema';
 import { newPrefixedId } from '@reachmap/schema';
 import { StoreConfig, storeKeys } from '@reachmap/store';
@@ -15,26 +7,6 @@ import { loadCatalogue } from '@reachmap/targets';
 import { createLogger } from '@reachmap/telemetry';
 import { createApiKey } from '../access/api-keys.ts';
 import { type RunningApi, type StartApiOptions, startApi } from '../start-api.ts';
-
-/** A private redis-server for one test file; `flushall` between tests keeps them apart. */
-export async function startTestRedis(): Promise<{
-  server: EmbeddedRedis;
-  redis: RedisClient;
-  stop(): Promise<void>;
-}> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'reachmap-api-'));
-  const server = await startEmbeddedRedis({ dataDir });
-  const redis = createRedisConnection({ kind: 'single', url: server.url }, 'worker');
-  return {
-    server,
-    redis,
-    stop: async () => {
-      redis.disconnect();
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 export interface ApiHarness {
   api: RunningApi;

@@ -1,15 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startTestRedis } from '@reachmap/queue/testing';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ApiHarness,
-  appendEvent,
-  bearer,
-  sampleEvent,
-  startTestApi,
-  startTestRedis,
-} from '../testing/api-harness.ts';
+import { type ApiHarness, appendEvent, bearer, sampleEvent, startTestApi } from '../testing/api-harness.ts';
 
 interface Received {
   headers: IncomingHttpHeaders;

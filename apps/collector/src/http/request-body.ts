@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { CollectorError } from './collector-error.ts';
+import { HttpError } from '@reachmap/server-kit';
 
 const gunzipAsync = promisify(gunzip);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -37,15 +37,10 @@ export async function readWireBody(request: Request, maxWireBytes: number): Prom
   return Buffer.concat(chunks);
 }
 
-function tooLarge(limit: number): CollectorError {
-  return new CollectorError(
-    413,
-    'body_too_large',
-    `request body exceeds ${limit} bytes; send smaller batches`,
-    {
-      details: { limit_bytes: limit },
-    },
-  );
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'body_too_large', `request body exceeds ${limit} bytes; send smaller batches`, {
+    details: { limit_bytes: limit },
+  });
 }
 
 /** `application/json`, optionally gzip-encoded, parsed into a value; every failure is the client's 4xx. */
@@ -56,30 +51,21 @@ export async function decodeJsonBody(
 ): Promise<unknown> {
   const mediaType = (headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
-    throw new CollectorError(
-      415,
-      'unsupported_media_type',
-      'send the body as Content-Type: application/json',
-      {
-        details: { content_type: headers.get('content-type') },
-      },
-    );
+    throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json', {
+      details: { content_type: headers.get('content-type') },
+    });
   }
   const decoded = await decodeContent(headers.get('content-encoding'), wire, maxDecodedBytes);
   let text: string;
   try {
     text = strictUtf8.decode(decoded);
   } catch {
-    throw new CollectorError(400, 'malformed_json', 'request body is not valid UTF-8');
+    throw new HttpError(400, 'malformed_json', 'request body is not valid UTF-8');
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new CollectorError(
-      400,
-      'malformed_json',
-      `request body is not valid JSON: ${(error as Error).message}`,
-    );
+    throw new HttpError(400, 'malformed_json', `request body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
@@ -94,7 +80,7 @@ async function decodeContent(
     return wire;
   }
   if (normalized !== 'gzip') {
-    throw new CollectorError(415, 'unsupported_content_encoding', 'Content-Encoding must be gzip or absent', {
+    throw new HttpError(415, 'unsupported_content_encoding', 'Content-Encoding must be gzip or absent', {
       details: { content_encoding: encoding },
     });
   }
@@ -104,16 +90,12 @@ async function decodeContent(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
       throw decodedTooLarge(maxDecodedBytes);
-    throw new CollectorError(
-      400,
-      'bad_gzip',
-      `the gzip body cannot be decompressed: ${(error as Error).message}`,
-    );
+    throw new HttpError(400, 'bad_gzip', `the gzip body cannot be decompressed: ${(error as Error).message}`);
   }
 }
 
-function decodedTooLarge(limit: number): CollectorError {
-  return new CollectorError(413, 'decoded_body_too_large', `decompressed body exceeds ${limit} bytes`, {
+function decodedTooLarge(limit: number): HttpError {
+  return new HttpError(413, 'decoded_body_too_large', `decompressed body exceeds ${limit} bytes`, {
     details: { limit_bytes: limit },
   });
 }

@@ -6,12 +6,11 @@ import {
 } from '@reachmap/agent-auth';
 import type { RedisClient } from '@reachmap/queue';
 import { AgentId } from '@reachmap/schema';
+import { enforceRateLimit, HttpError, type RateLimit } from '@reachmap/server-kit';
 import type { MiddlewareHandler } from 'hono';
 import { findAgent } from '../agents/agent-store.ts';
-import { enforceRateLimit, type RateLimit } from '../limits/rate-limit.ts';
 import { COLLECTOR_KEYS } from '../redis-keys.ts';
 import type { CollectorEnv } from './collector-env.ts';
-import { CollectorError } from './collector-error.ts';
 import { readWireBody } from './request-body.ts';
 
 /**
@@ -34,18 +33,18 @@ export interface SignedRequestOptions {
 export function requireSignedAgent(options: SignedRequestOptions): MiddlewareHandler<CollectorEnv> {
   return async (c, next) => {
     const headers = readSignatureHeaders((name) => c.req.header(name), options.now());
-    if (!headers.ok) throw new CollectorError(401, headers.code, headers.message);
+    if (!headers.ok) throw new HttpError(401, headers.code, headers.message);
     const agent = AgentId.safeParse(headers.agentId).success
       ? await findAgent(options.redis, headers.agentId)
       : null;
     if (agent === null) {
-      throw new CollectorError(401, 'unknown_agent', 'no enrolled agent has this id; enrol with a new token');
+      throw new HttpError(401, 'unknown_agent', 'no enrolled agent has this id; enrol with a new token');
     }
     const wireBody = await readWireBody(c.req.raw, options.maxWireBytes);
     const url = new URL(c.req.url);
     const signed = { method: c.req.method, path: `${url.pathname}${url.search}`, body: wireBody };
     if (!verifyRequestSignature(signed, headers, importPublicKey(agent.public_key))) {
-      throw new CollectorError(
+      throw new HttpError(
         401,
         'signature_invalid',
         'the request signature does not verify with this agent key',
@@ -53,7 +52,7 @@ export function requireSignedAgent(options: SignedRequestOptions): MiddlewareHan
     }
     // Checked after the signature, so only the agent itself can learn that it was revoked.
     if (agent.revoked_at !== null) {
-      throw new CollectorError(403, 'agent_revoked', `agent ${agent.id} was revoked at ${agent.revoked_at}`);
+      throw new HttpError(403, 'agent_revoked', `agent ${agent.id} was revoked at ${agent.revoked_at}`);
     }
     const fresh = await options.redis.set(
       COLLECTOR_KEYS.nonce(agent.id, headers.nonce),
@@ -63,7 +62,7 @@ export function requireSignedAgent(options: SignedRequestOptions): MiddlewareHan
       'NX',
     );
     if (fresh === null)
-      throw new CollectorError(401, 'nonce_replayed', 'this nonce was already used; sign every request anew');
+      throw new HttpError(401, 'nonce_replayed', 'this nonce was already used; sign every request anew');
     await enforceRateLimit(
       options.redis,
       COLLECTOR_KEYS.agentRate(agent.id),

@@ -1,5 +1,5 @@
 import type { RedisClient } from '@reachmap/queue';
-import { CollectorError } from '../http/collector-error.ts';
+import { HttpError } from '@reachmap/server-kit';
 import { type IngestQueue, ingestBacklog } from '../submission/ingest-queue.ts';
 
 export interface BackpressureLimits {
@@ -28,20 +28,15 @@ export async function enforceBackpressure(
 ): Promise<void> {
   const [backlog, memoryInfo] = await Promise.all([ingestBacklog(queue), redis.info('memory')]);
   if (backlog >= limits.maxQueueDepth) {
-    throw new CollectorError(
-      503,
-      'backpressure',
-      'the ingest queue is full; keep the batch and retry later',
-      {
-        retryAfterS: limits.retryAfterS,
-        details: { reason: 'queue_depth' },
-      },
-    );
+    throw new HttpError(503, 'backpressure', 'the ingest queue is full; keep the batch and retry later', {
+      retryAfterS: limits.retryAfterS,
+      details: { reason: 'queue_depth' },
+    });
   }
   const used = infoField(memoryInfo, 'used_memory');
   const max = infoField(memoryInfo, 'maxmemory');
   if (used !== undefined && max !== undefined && max > 0 && used / max >= limits.maxMemoryRatio) {
-    throw new CollectorError(
+    throw new HttpError(
       503,
       'backpressure',
       'the collector store is nearly full; keep the batch and retry later',

@@ -1,13 +1,12 @@
 import { importPublicKey } from '@reachmap/agent-auth';
 import { EnrollRequest, EnrollResponse, issuesOf, newPrefixedId } from '@reachmap/schema';
+import { enforceRateLimit, HttpError } from '@reachmap/server-kit';
 import { signedConfigFor } from '../agent-config/agent-config.ts';
 import { saveNewAgent } from '../agents/agent-store.ts';
 import { consumeEnrolmentToken } from '../enrolment/enrolment-tokens.ts';
 import { observeNetwork } from '../geoip/geoip-lookup.ts';
 import { clientAddress } from '../http/client-address.ts';
-import { CollectorError } from '../http/collector-error.ts';
 import { decodeJsonBody, readWireBody } from '../http/request-body.ts';
-import { enforceRateLimit } from '../limits/rate-limit.ts';
 import { COLLECTOR_KEYS } from '../redis-keys.ts';
 import { errorResponses } from './error-schema.ts';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
@@ -47,21 +46,16 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
       await decodeJsonBody(c.req.raw.headers, wire, MAX_ENROL_BODY_BYTES),
     );
     if (!parsed.success) {
-      throw new CollectorError(
-        422,
-        'invalid_enrolment',
-        'the enrolment request does not match EnrollRequest',
-        {
-          details: issuesOf(parsed.error),
-        },
-      );
+      throw new HttpError(422, 'invalid_enrolment', 'the enrolment request does not match EnrollRequest', {
+        details: issuesOf(parsed.error),
+      });
     }
     const request = parsed.data;
     try {
       importPublicKey(request.public_key);
     } catch (error) {
       // Checked before the token is used up, so a mangled key does not cost the operator a token.
-      throw new CollectorError(422, 'invalid_public_key', (error as Error).message, {
+      throw new HttpError(422, 'invalid_public_key', (error as Error).message, {
         details: [{ path: '/public_key', message: (error as Error).message }],
       });
     }
@@ -72,11 +66,7 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
     const config = await signedConfigFor(agentId, deps.config, now);
     const grant = await consumeEnrolmentToken(deps.redis, request.token, now);
     if (grant === null) {
-      throw new CollectorError(
-        401,
-        'token_invalid',
-        'the enrolment token is unknown, already used or expired',
-      );
+      throw new HttpError(401, 'token_invalid', 'the enrolment token is unknown, already used or expired');
     }
     const observed = deps.geoIp === null ? null : observeNetwork(deps.geoIp, address, request.network, now);
     await saveNewAgent(deps.redis, {

@@ -1,4 +1,4 @@
-import { CollectorError } from '../http/collector-error.ts';
+import { HttpError } from '@reachmap/server-kit';
 import { ingestBacklog } from '../submission/ingest-queue.ts';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
 
@@ -26,7 +26,7 @@ export function registerHealthRoutes(app: CollectorApp, deps: RouteDeps): void {
       const backlog = await withinReadinessTimeout(ingestBacklog(deps.queue));
       return c.json({ status: 'ready', ingest_backlog: backlog }, 200);
     } catch (error) {
-      throw new CollectorError(
+      throw new HttpError(
         503,
         'not_ready',
         `Redis or the ingest queue is unavailable: ${(error as Error).message}`,

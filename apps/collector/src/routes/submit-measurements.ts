@@ -1,11 +1,11 @@
 import { issuesOf, SubmissionBatch, SubmissionResult } from '@reachmap/schema';
+import { HttpError } from '@reachmap/server-kit';
 import { getTracer, withSpan } from '@reachmap/telemetry';
 import type { MiddlewareHandler } from 'hono';
 import { recordAgentActivity } from '../agents/agent-store.ts';
 import { observeNetwork } from '../geoip/geoip-lookup.ts';
 import { clientAddress } from '../http/client-address.ts';
 import type { CollectorEnv } from '../http/collector-env.ts';
-import { CollectorError } from '../http/collector-error.ts';
 import { decodeJsonBody } from '../http/request-body.ts';
 import { enforceBackpressure } from '../limits/backpressure.ts';
 import { type Admission, admitMeasurements, EnqueueFailedError } from '../submission/admit-measurements.ts';
@@ -55,7 +55,7 @@ export function registerSubmitRoute(
       const body = await decodeJsonBody(c.req.raw.headers, c.get('wireBody'), deps.limits.maxDecodedBytes);
       const batch = SubmissionBatch.safeParse(body);
       if (!batch.success) {
-        throw new CollectorError(422, 'invalid_batch', 'the body does not match SubmissionBatch', {
+        throw new HttpError(422, 'invalid_batch', 'the body does not match SubmissionBatch', {
           details: issuesOf(batch.error),
         });
       }
@@ -71,7 +71,7 @@ export function registerSubmitRoute(
       } catch (error) {
         if (!(error instanceof EnqueueFailedError)) throw error;
         deps.logger.error({ requestId, agentId: agent.id, err: error }, 'enqueue failed');
-        throw new CollectorError(503, 'enqueue_failed', 'the batch could not be queued; keep it and retry', {
+        throw new HttpError(503, 'enqueue_failed', 'the batch could not be queued; keep it and retry', {
           retryAfterS: deps.limits.backpressure.retryAfterS,
         });
       }

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Failure, ThroughputRun } from '@reachmap/schema';
 import { createDeadline } from '../deadline.ts';
-import type { ProbeContext } from '../probe-options.ts';
 import { probeNetworkOf } from '../network/probe-network.ts';
+import type { ProbeContext } from '../probe-options.ts';
 import { openTcpConnection } from '../tcp/open-connection.ts';
 import { startTls } from '../tls/start-tls.ts';
 import { driveDownload } from './drive-download.ts';

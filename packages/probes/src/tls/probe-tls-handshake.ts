@@ -1,7 +1,7 @@
 import type { TcpConnect, TlsHandshake } from '@reachmap/schema';
 import { createDeadline } from '../deadline.ts';
-import type { ProbeContext } from '../probe-options.ts';
 import { probeNetworkOf } from '../network/probe-network.ts';
+import type { ProbeContext } from '../probe-options.ts';
 import { openTcpConnection } from '../tcp/open-connection.ts';
 import { summarizePeerChain } from './certificate-summary.ts';
 import { startTls } from './start-tls.ts';

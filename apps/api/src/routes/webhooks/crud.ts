@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ApiError } from '../../http/api-error.ts';
+import { HttpError } from '@reachmap/server-kit';
 import { csvResponse, wantsCsv } from '../../http/csv.ts';
 import { errorResponses } from '../../http/error-schema.ts';
 import { Webhook, WebhookCreate, WebhookUpdate } from '../../webhooks/webhook-schema.ts';
@@ -119,7 +119,7 @@ export function registerWebhookCrudRoutes(app: ApiApp, deps: RouteDeps): void {
       await existingWebhook(deps, id);
       if (update.url !== undefined) await assertSafeDestination(deps, update.url);
       const webhook = await updateWebhook(deps.redis, id, update, deps.now());
-      if (webhook === null) throw new ApiError(404, 'webhook_not_found', `no webhook ${id}`);
+      if (webhook === null) throw new HttpError(404, 'webhook_not_found', `no webhook ${id}`);
       deps.logger.info({ webhookId: id, enabled: webhook.enabled }, 'webhook updated');
       return c.json(publicWebhook(webhook, deps.now()), 200);
     },

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ApiError } from '../../http/api-error.ts';
+import { HttpError } from '@reachmap/server-kit';
 import { csvResponse, wantsCsv } from '../../http/csv.ts';
 import { deliverMessage } from '../../webhooks/deliver-message.ts';
 import { enqueueDelivery } from '../../webhooks/delivery-queue.ts';
@@ -113,9 +113,9 @@ export function registerWebhookDeliveryRoutes(app: ApiApp, deps: RouteDeps): voi
         (entry) => entry.id === deliveryId,
       );
       if (attempt === undefined)
-        throw new ApiError(404, 'delivery_not_found', `no delivery ${deliveryId} of ${id}`);
+        throw new HttpError(404, 'delivery_not_found', `no delivery ${deliveryId} of ${id}`);
       if (attempt.trigger === 'test' || (await archivedEvent(deps.redis, attempt.message_id)) === null) {
-        throw new ApiError(
+        throw new HttpError(
           409,
           'not_redeliverable',
           'only event deliveries of the last 30 days can be redelivered',
@@ -152,7 +152,7 @@ export function registerWebhookDeliveryRoutes(app: ApiApp, deps: RouteDeps): voi
       const { id } = c.req.valid('param');
       await existingWebhook(deps, id);
       const rotated = await rotateWebhookSecret(deps.redis, id, deps.webhooks.secretOverlapMs, deps.now());
-      if (rotated === null) throw new ApiError(404, 'webhook_not_found', `no webhook ${id}`);
+      if (rotated === null) throw new HttpError(404, 'webhook_not_found', `no webhook ${id}`);
       deps.logger.info({ webhookId: id, overlapMs: deps.webhooks.secretOverlapMs }, 'webhook secret rotated');
       return c.json({ ...publicWebhook(rotated.webhook, deps.now()), secret: rotated.secret }, 200);
     },

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ApiError } from '../../http/api-error.ts';
+import { HttpError } from '@reachmap/server-kit';
 import { errorResponses } from '../../http/error-schema.ts';
 import { vetDestination } from '../../webhooks/destination-vetting.ts';
 import type { StoredWebhook } from '../../webhooks/webhook-schema.ts';
@@ -21,7 +21,7 @@ export const WEBHOOK_ERRORS = errorResponses({
 
 export async function existingWebhook(deps: RouteDeps, id: string): Promise<StoredWebhook> {
   const webhook = await getWebhook(deps.redis, id);
-  if (webhook === null) throw new ApiError(404, 'webhook_not_found', `no webhook ${id}`);
+  if (webhook === null) throw new HttpError(404, 'webhook_not_found', `no webhook ${id}`);
   return webhook;
 }
 
@@ -30,7 +30,7 @@ export async function assertSafeDestination(deps: RouteDeps, url: string): Promi
   const { addressPolicy, resolveHost } = deps.webhooks.delivery;
   const vetting = await vetDestination(url, addressPolicy, resolveHost);
   if (!vetting.ok) {
-    throw new ApiError(422, 'unsafe_destination', `the webhook URL is refused: ${vetting.reason}`, {
+    throw new HttpError(422, 'unsafe_destination', `the webhook URL is refused: ${vetting.reason}`, {
       details: [{ path: '/json/url', message: vetting.reason }],
     });
   }

@@ -1,8 +1,8 @@
 import type { ErrorBody } from '@reachmap/schema';
 import type { Context } from 'hono';
-import type { ApiError } from './api-error.ts';
+import type { HttpError } from './http-error.ts';
 
-export function errorBody(error: ApiError, requestId: string): ErrorBody {
+export function errorBody(error: HttpError, requestId: string): ErrorBody {
   return {
     error: {
       code: error.code,
@@ -13,8 +13,8 @@ export function errorBody(error: ApiError, requestId: string): ErrorBody {
   };
 }
 
-/** Renders an ApiError as the one error shape, with Retry-After when the client should come back. */
-export function errorResponse(c: Context, error: ApiError): Response {
+/** Renders an HttpError as the one error shape, with Retry-After when the client should come back. */
+export function errorResponse(c: Context, error: HttpError): Response {
   if (error.retryAfterS !== undefined)
     c.header('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterS))));
   return c.json(errorBody(error, c.get('requestId') ?? 'unknown'), error.status);

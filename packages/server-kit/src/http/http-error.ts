@@ -1,11 +1,11 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /**
- * A refusal the collector explains to the client: HTTP status, a stable machine-readable `code`
- * (docs/api-agent.md lists them), a message a person can act on, and optional details.
+ * A refusal a server explains to its client: HTTP status, a stable machine-readable `code`
+ * (docs/api.md and docs/api-agent.md list them), a message a person can act on, and optional details.
  */
-export class CollectorError extends Error {
-  override name = 'CollectorError';
+export class HttpError extends Error {
+  override name = 'HttpError';
   readonly status: ContentfulStatusCode;
   readonly code: string;
   readonly details: unknown;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from '@reachmap/queue';
-import { CollectorError } from '../http/collector-error.ts';
+import { HttpError } from '../http/http-error.ts';
 
 const FIXED_WINDOW_SCRIPT = readFileSync(new URL('./fixed-window.lua', import.meta.url), 'utf8');
 const COMMAND = 'reachmapFixedWindow';
@@ -21,19 +21,19 @@ export interface RateLimit {
   windowMs: number;
 }
 
-/** Counts a request against `key`; throws 429 with Retry-After once the window's budget is spent. */
+/** Counts a request against `counterKey`; throws 429 with Retry-After once the window's budget is spent. */
 export async function enforceRateLimit(
   redis: RedisClient,
-  key: string,
+  counterKey: string,
   rate: RateLimit,
-  what: string,
+  who: string,
 ): Promise<void> {
-  const [count, remainingMs] = await withFixedWindow(redis)[COMMAND](key, rate.windowMs);
+  const [count, remainingMs] = await withFixedWindow(redis)[COMMAND](counterKey, rate.windowMs);
   if (count > rate.limit) {
-    throw new CollectorError(
+    throw new HttpError(
       429,
       'rate_limited',
-      `${what} is limited to ${rate.limit} requests per ${rate.windowMs / 1000} s; retry later`,
+      `${who} is limited to ${rate.limit} requests per ${rate.windowMs / 1000} s; retry later`,
       { retryAfterS: remainingMs / 1000, details: { limit: rate.limit, window_s: rate.windowMs / 1000 } },
     );
   }
