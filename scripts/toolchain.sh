@@ -74,6 +74,26 @@ ensure_redis_server() {
   exit 1
 }
 
+# What the test suite needs from the system: chromium (dashboard browser tests), nftables, iptables
+# and iproute2 (the censorship lab's namespaces), redis-tools (redis-benchmark for the benchmarks).
+# Installed with apt when we are root; otherwise the tests that need them say what is missing.
+ensure_test_system_packages() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v nft >/dev/null 2>&1 || missing+=(nftables)
+  command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
+  [ "${#missing[@]}" -eq 0 ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${missing[*]} with apt-get (needed by the test suite)"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  else
+    say "not root: ${missing[*]} missing; the tests that need them will say so"
+  fi
+}
+
 ensure_dependencies() {
   local stamp="$REACHMAP_ROOT/node_modules/.reachmap-install-stamp"
   if [ -f "$stamp" ] && [ "$stamp" -nt "$REACHMAP_ROOT/pnpm-lock.yaml" ]; then
