@@ -1,0 +1,32 @@
+// A real aggregator process (`startAggregator`, configured from the environment like main.ts) whose
+// clock the parent sets over IPC, so that a test can run several processes through the same
+// scripted windows. Messages in: {clock: ms} | {evaluate: true} | {stop: true}.
+import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
+import { loadConfig } from '@reachmap/config';
+import { parseRedisTarget } from '@reachmap/queue';
+import { createLogger } from '@reachmap/telemetry';
+
+const send = (message: unknown) => process.send?.(message);
+const config = loadConfig(AggregatorConfig);
+if (config.REDIS_URL === undefined) throw new Error('REDIS_URL is required');
+let now = Number(process.env.SCRIPTED_CLOCK_START ?? '0');
+const aggregator = await startAggregator({
+  redis: parseRedisTarget(config.REDIS_URL),
+  config,
+  logger: createLogger({ name: 'scripted-aggregator', level: config.LOG_LEVEL }),
+  clock: () => now,
+});
+process.on('message', (message: { clock?: number; evaluate?: boolean; stop?: boolean }) => {
+  if (message.clock !== undefined) {
+    now = message.clock;
+    send({ clockSet: now });
+  } else if (message.evaluate === true) {
+    aggregator.evaluateNow().then(
+      (result) => send({ evaluated: result.transitions }),
+      (error: unknown) => send({ error: String(error) }),
+    );
+  } else if (message.stop === true) {
+    void aggregator.stop().then(() => process.exit(0));
+  }
+});
+send({ ready: true });

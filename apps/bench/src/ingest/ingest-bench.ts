@@ -1,0 +1,304 @@
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { QUEUE_NAMES, queuePrefix, type RedisClient } from '@reachmap/queue';
+import { partitionOf, storeKeys } from '@reachmap/store';
+import { Queue } from 'bullmq';
+import { benchNetworks, networkOfAgent } from '../bench-networks.ts';
+import { type BenchRedis, commandTotals } from '../bench-redis.ts';
+import { forEachConcurrently } from '../bounded-concurrency.ts';
+import { percentile } from '../percentile.ts';
+import { type NodeProcess, readProcessCpuSeconds } from '../processes/node-process.ts';
+import { startAggregators, startCollectors, stopAll } from '../processes/reachmap-servers.ts';
+import type { BenchProfile } from '../profile.ts';
+import type { Progress } from '../progress.ts';
+import { ROUND_SIZE, roundMeasurements } from './round-measurements.ts';
+import { enrolSimulatedAgent, type SimulatedAgent, submitGzipBatch } from './simulated-agent.ts';
+
+export interface IngestFigures {
+  measurements: number;
+  batchSize: number;
+  agents: number;
+  collectors: number;
+  aggregators: number;
+  aggregatorConcurrency: number;
+  /** Measurements counted in the store per second, first submit to last counted. */
+  measurementsPerSecond: number;
+  /** Every submitted measurement had its counted marker afterwards. */
+  allCounted: boolean;
+  redisCommandsPerSecond: number;
+  /** Redis time in Lua scripts per measurement (apply-once; BullMQ's own scripts are a small part). */
+  scriptMicrosPerMeasurement: number;
+  /** CPU seconds per process kind during the throughput phase. */
+  cpuSeconds: { collectors: number; aggregators: number; redis: number; loadGenerator: number };
+  backpressured: number;
+  latency: { offeredPerSecond: number; samples: number; p50Ms: number; p99Ms: number };
+}
+
+interface PreparedBatch {
+  agent: SimulatedAgent;
+  body: Buffer;
+  size: number;
+  /** Counted marker of the batch's last measurement: the aggregator counts a job's measurements in order. */
+  lastCountedKey: string;
+  allCountedKeys: string[];
+}
+
+const PARTITIONS = 1;
+/** Enough waiting jobs to keep every aggregator worker busy, few enough to drain in seconds. */
+const MAX_BACKLOG_JOBS = 64;
+
+function prepareBatches(agents: readonly SimulatedAgent[], count: number, roundsPerBatch: number) {
+  const batches: PreparedBatch[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const agent = agents[index % agents.length] as SimulatedAgent;
+    // Rounds of the last few minutes, as a catching-up agent sends them.
+    const measurements = Array.from({ length: roundsPerBatch }, (_, round) =>
+      roundMeasurements(agent, Date.now() - 60_000 - round * 5_000),
+    ).flat();
+    const keys = storeKeys(partitionOf(agent.network.country, PARTITIONS));
+    const allCountedKeys = measurements.map((measurement) => keys.counted(measurement.id));
+    batches.push({
+      agent,
+      body: gzipSync(JSON.stringify({ measurements })),
+      size: measurements.length,
+      lastCountedKey: allCountedKeys[allCountedKeys.length - 1] ?? '',
+      allCountedKeys,
+    });
+  }
+  return batches;
+}
+
+async function countExisting(client: RedisClient, keys: readonly string[]): Promise<number> {
+  let found = 0;
+  for (let start = 0; start < keys.length; start += 5_000) {
+    const pipeline = client.pipeline();
+    for (const key of keys.slice(start, start + 5_000)) pipeline.exists(key);
+    for (const [error, value] of (await pipeline.exec()) ?? []) if (error === null && value === 1) found += 1;
+  }
+  return found;
+}
+
+/**
+ * Jobs waiting for an aggregator, refreshed every 20 ms. The load generator holds back while the
+ * backlog is over a limit: the collector accepts far faster than the aggregators count, and an
+ * unbounded backlog would only measure how long the bench takes to drain it.
+ */
+function watchBacklog(queue: Queue) {
+  let waiting = 0;
+  let stopped = false;
+  const polling = (async () => {
+    while (!stopped) {
+      waiting = (await queue.getJobCounts('waiting')).waiting ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return {
+    async belowLimit(limit: number) {
+      while (waiting > limit && !stopped) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+    async stop() {
+      stopped = true;
+      await polling;
+    },
+  };
+}
+
+async function waitUntilDrained(queue: Queue, deadlineMs: number): Promise<void> {
+  while (Date.now() < deadlineMs) {
+    const counts = await queue.getJobCounts(
+      'waiting',
+      'active',
+      'delayed',
+      'prioritized',
+      'waiting-children',
+    );
+    if (Object.values(counts).every((count) => count === 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the ingest queue did not drain before the deadline');
+}
+
+/**
+ * Resolves each pending key's latency when it appears: one pipelined EXISTS round per tick.
+ * The tick (5 ms) bounds how much the poll adds to a sample.
+ */
+function startCountedWatcher(client: RedisClient) {
+  const pending = new Map<string, number>();
+  const latencies: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped || pending.size > 0) {
+      const keys = [...pending.keys()];
+      if (keys.length > 0) {
+        const pipeline = client.pipeline();
+        for (const key of keys) pipeline.exists(key);
+        const results = (await pipeline.exec()) ?? [];
+        const now = performance.now();
+        keys.forEach((key, index) => {
+          if (results[index]?.[1] === 1) {
+            latencies.push(now - (pending.get(key) ?? now));
+            pending.delete(key);
+          }
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    watch: (key: string, submittedAt: number) => pending.set(key, submittedAt),
+    latencies,
+    /** Waits for every watched key (or the deadline). */
+    async finish(deadlineMs: number) {
+      stopped = true;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, deadlineMs - Date.now()));
+      });
+      await Promise.race([loop, deadline]);
+      clearTimeout(timer);
+      if (pending.size > 0) throw new Error(`${pending.size} batches were not counted before the deadline`);
+    },
+  };
+}
+
+function totalCpu(processes: readonly NodeProcess[]): number {
+  return processes.reduce((sum, process) => sum + (process.cpuSeconds() ?? 0), 0);
+}
+
+/**
+ * Agents → collector HTTP → BullMQ → aggregator → rollups, with real processes on the bench's Redis.
+ * Phase 1 sends batches as fast as `inFlight` allows for `submitSeconds` (or until the prepared pool
+ * runs out) and times first submit → last counted.
+ * Phase 2 offers half that rate for `latencySeconds` and times each batch from submit until its
+ * last measurement is counted (an overloaded pipeline has only queueing latency to show).
+ */
+export async function runIngestBench(
+  redis: BenchRedis,
+  profile: BenchProfile['ingest'],
+  progress: Progress,
+): Promise<IngestFigures> {
+  const dataDir = join(redis.dir, 'ingest');
+  const collectors = await startCollectors({
+    count: profile.collectors,
+    redisUrl: redis.embedded.url,
+    dataDir,
+  });
+  const queue = new Queue(QUEUE_NAMES.ingest, { connection: redis.client, prefix: queuePrefix(0) });
+  let aggregators: NodeProcess[] = [];
+  try {
+    aggregators = await startAggregators({
+      count: profile.aggregators,
+      redisUrl: redis.embedded.url,
+      dataDir,
+      client: redis.client,
+      concurrency: profile.aggregatorConcurrency,
+      partitions: PARTITIONS,
+    });
+    progress(`ingest: ${collectors.urls.length} collector and ${aggregators.length} aggregator processes up`);
+    const networks = benchNetworks(5, 5);
+    const agents: SimulatedAgent[] = [];
+    await forEachConcurrently(Array.from({ length: profile.agents }), 8, async (_, index) => {
+      const url = collectors.urls[index % collectors.urls.length] as string;
+      agents[index] = await enrolSimulatedAgent(url, redis.client, networkOfAgent(networks, index));
+    });
+    progress(`ingest: ${agents.length} agents enrolled`);
+
+    const batchSize = profile.roundsPerBatch * ROUND_SIZE;
+    const batches = prepareBatches(
+      agents,
+      Math.ceil(profile.measurements / batchSize),
+      profile.roundsPerBatch,
+    );
+    progress(`ingest: ${batches.length} signed-gzip batches of ${batchSize} prepared; throughput phase`);
+
+    let backpressured = 0;
+    const cpuBefore = {
+      collectors: totalCpu(collectors.processes),
+      aggregators: totalCpu(aggregators),
+      redis: readProcessCpuSeconds(redis.embedded.pid) ?? 0,
+      loadGenerator: process.cpuUsage(),
+    };
+    const totalsBefore = await commandTotals(redis.client);
+    const started = performance.now();
+    const submitUntil = started + profile.submitSeconds * 1000;
+    const submitted: PreparedBatch[] = [];
+    const backlog = watchBacklog(queue);
+    await forEachConcurrently(batches, profile.inFlight, async (batch, index) => {
+      await backlog.belowLimit(MAX_BACKLOG_JOBS);
+      // A pool larger than the time allows: what was not sent by the deadline is left out.
+      if (performance.now() > submitUntil) return;
+      const url = collectors.urls[index % collectors.urls.length] as string;
+      backpressured += (await submitGzipBatch(url, batch.agent, batch.body, batch.size)).backpressured;
+      submitted.push(batch);
+    });
+    await backlog.stop();
+    await waitUntilDrained(queue, Date.now() + 300_000);
+    const elapsedS = (performance.now() - started) / 1000;
+    const totalsAfter = await commandTotals(redis.client);
+    const commands = totalsAfter.commands - totalsBefore.commands;
+    const loadCpu = process.cpuUsage(cpuBefore.loadGenerator);
+    const cpuSeconds = {
+      collectors: totalCpu(collectors.processes) - cpuBefore.collectors,
+      aggregators: totalCpu(aggregators) - cpuBefore.aggregators,
+      redis: (readProcessCpuSeconds(redis.embedded.pid) ?? 0) - cpuBefore.redis,
+      loadGenerator: (loadCpu.user + loadCpu.system) / 1e6,
+    };
+    const measurements = submitted.length * batchSize;
+    const counted = await countExisting(
+      redis.client,
+      submitted.flatMap((batch) => batch.allCountedKeys),
+    );
+    const measurementsPerSecond = measurements / elapsedS;
+    progress(
+      `ingest: ${Math.round(measurementsPerSecond)} measurements/s (${counted}/${measurements} counted)`,
+    );
+
+    const offeredPerSecond = measurementsPerSecond / 2;
+    const latencyBatches = prepareBatches(
+      agents,
+      Math.max(2, Math.round((offeredPerSecond * profile.latencySeconds) / batchSize)),
+      profile.roundsPerBatch,
+    );
+    progress(
+      `ingest: latency phase, ${latencyBatches.length} batches at ${Math.round(offeredPerSecond)} measurements/s`,
+    );
+    const watcher = startCountedWatcher(redis.client);
+    const intervalMs = (batchSize / offeredPerSecond) * 1000;
+    const latencyStart = performance.now();
+    await Promise.all(
+      latencyBatches.map(async (batch, index) => {
+        const due = latencyStart + index * intervalMs;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+        const submittedAt = performance.now();
+        const url = collectors.urls[index % collectors.urls.length] as string;
+        backpressured += (await submitGzipBatch(url, batch.agent, batch.body, batch.size)).backpressured;
+        watcher.watch(batch.lastCountedKey, submittedAt);
+      }),
+    );
+    await watcher.finish(Date.now() + 120_000);
+
+    return {
+      measurements,
+      batchSize,
+      agents: agents.length,
+      collectors: collectors.urls.length,
+      aggregators: aggregators.length,
+      aggregatorConcurrency: profile.aggregatorConcurrency,
+      measurementsPerSecond,
+      allCounted: counted === measurements,
+      redisCommandsPerSecond: commands / elapsedS,
+      scriptMicrosPerMeasurement: (totalsAfter.scriptMicros - totalsBefore.scriptMicros) / measurements,
+      cpuSeconds,
+      backpressured,
+      latency: {
+        offeredPerSecond,
+        samples: watcher.latencies.length,
+        p50Ms: percentile(watcher.latencies, 50),
+        p99Ms: percentile(watcher.latencies, 99),
+      },
+    };
+  } finally {
+    await queue.close();
+    await stopAll([...collectors.processes, ...aggregators]);
+  }
+}

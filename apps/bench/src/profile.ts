@@ -1,0 +1,72 @@
+/**
+ * How big a bench run is. `full` is what docs/benchmarks.md reports (under 5 minutes on 2 cores);
+ * `quick` only proves every benchmark still runs end to end (seconds).
+ */
+export interface BenchProfile {
+  name: 'full' | 'quick';
+  ingest: {
+    agents: number;
+    /** Agent rounds per submitted batch; a round is 10 measurements (2 controls + 8 services). */
+    roundsPerBatch: number;
+    /** Size of the prepared pool of batches: the most the throughput phase can send. */
+    measurements: number;
+    /** The throughput phase stops sending after this long; the queue is then drained. */
+    submitSeconds: number;
+    /** Batches in flight at once during the throughput phase. */
+    inFlight: number;
+    /** Length of the latency phase, run at half the measured throughput. */
+    latencySeconds: number;
+    collectors: number;
+    aggregators: number;
+    aggregatorConcurrency: number;
+  };
+  ceiling: { requests: number };
+  history: {
+    days: number;
+    countries: number;
+    regionsPerCountry: number;
+    targets: number;
+    /** Measurements per (region/ASN network, target) and day, spread over the day. */
+    measurementsPerPairPerDay: number;
+  };
+  queries: { repetitions: number };
+  agent: { rounds: number; idleSeconds: number };
+}
+
+export const FULL_PROFILE: BenchProfile = {
+  name: 'full',
+  ingest: {
+    agents: 200,
+    roundsPerBatch: 10,
+    measurements: 100_000,
+    submitSeconds: 30,
+    inFlight: 32,
+    latencySeconds: 10,
+    collectors: 1,
+    aggregators: 2,
+    aggregatorConcurrency: 8,
+  },
+  ceiling: { requests: 500_000 },
+  history: { days: 90, countries: 5, regionsPerCountry: 5, targets: 10, measurementsPerPairPerDay: 2 },
+  queries: { repetitions: 100 },
+  agent: { rounds: 3, idleSeconds: 5 },
+};
+
+export const QUICK_PROFILE: BenchProfile = {
+  name: 'quick',
+  ingest: {
+    agents: 4,
+    roundsPerBatch: 2,
+    measurements: 400,
+    submitSeconds: 10,
+    inFlight: 4,
+    latencySeconds: 2,
+    collectors: 1,
+    aggregators: 1,
+    aggregatorConcurrency: 4,
+  },
+  ceiling: { requests: 10_000 },
+  history: { days: 3, countries: 2, regionsPerCountry: 2, targets: 3, measurementsPerPairPerDay: 2 },
+  queries: { repetitions: 10 },
+  agent: { rounds: 1, idleSeconds: 1 },
+};

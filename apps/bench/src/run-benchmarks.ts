@@ -1,0 +1,270 @@
+import { type AgentFigures, measureAgentFootprint } from './agent/agent-footprint.ts';
+import { runBullmqBaseline } from './baseline/bullmq-baseline.ts';
+import { startBenchRedis } from './bench-redis.ts';
+import { PIPELINE_DEPTH, runRedisBenchmark } from './ceiling/redis-benchmark.ts';
+import { type IngestFigures, runIngestBench } from './ingest/ingest-bench.ts';
+import type { BenchProfile } from './profile.ts';
+import type { Progress } from './progress.ts';
+import { runHistoryBench } from './queries/query-bench.ts';
+import { measured, notMeasured, type ResultRow } from './report/result-row.ts';
+
+const MIB = 1024 ** 2;
+
+function ingestRows(figures: IngestFigures, baselinePerSecond: number, baselineNote: string): ResultRow[] {
+  const setup =
+    `${figures.measurements.toLocaleString('en-US')} measurements, ${figures.agents} enrolled agents, ` +
+    `signed gzip batches of ${figures.batchSize}; ${figures.collectors} collector + ${figures.aggregators} ` +
+    `aggregator processes (concurrency ${figures.aggregatorConcurrency})`;
+  const cpu = figures.cpuSeconds;
+  return [
+    measured(
+      'ingest',
+      'reachmap ingest, sustained',
+      figures.measurementsPerSecond,
+      'measurements/s',
+      `${setup}; first submit → last counted; ${figures.allCounted ? 'every measurement counted' : 'NOT every measurement counted'}`,
+    ),
+    measured('ingest', 'bare BullMQ baseline', baselinePerSecond, 'measurements/s', baselineNote),
+    measured('ingest', 'ratio reachmap / baseline', figures.measurementsPerSecond / baselinePerSecond, '×'),
+    measured(
+      'ingest',
+      'submit-to-map latency p50',
+      figures.latency.p50Ms,
+      'ms',
+      `${figures.latency.samples} batches offered at ${Math.round(figures.latency.offeredPerSecond)} measurements/s (half the sustained rate); submit → last measurement of the batch counted`,
+    ),
+    measured('ingest', 'submit-to-map latency p99', figures.latency.p99Ms, 'ms'),
+    measured(
+      'ingest',
+      'Redis commands per measurement',
+      figures.redisCommandsPerSecond / figures.measurementsPerSecond,
+      'commands',
+      'INFO commandstats delta (commands inside Lua included) ÷ measurements',
+    ),
+    measured(
+      'ingest',
+      'Redis time in Lua per measurement',
+      figures.scriptMicrosPerMeasurement,
+      'µs',
+      `INFO commandstats EVALSHA usec delta ÷ measurements; Redis runs scripts on one thread, so one node counts at most ${Math.round(1e6 / figures.scriptMicrosPerMeasurement).toLocaleString('en-US')} measurements/s`,
+    ),
+    measured(
+      'ingest',
+      'CPU during the throughput phase',
+      cpu.collectors + cpu.aggregators + cpu.redis + cpu.loadGenerator,
+      'CPU s',
+      `collectors ${cpu.collectors.toFixed(1)}, aggregators ${cpu.aggregators.toFixed(1)}, redis-server ${cpu.redis.toFixed(1)}, load generator ${cpu.loadGenerator.toFixed(1)}`,
+    ),
+    measured('ingest', 'collector 503 backpressure answers', figures.backpressured, 'answers'),
+  ];
+}
+
+/** Every benchmark of one run, in order, on one private redis-server; a failing part becomes "not measured". */
+export async function runBenchmarks(profile: BenchProfile, progress: Progress): Promise<ResultRow[]> {
+  const redis = await startBenchRedis();
+  progress(`redis-server ${redis.embedded.url} in ${redis.dir}`);
+  const rows: ResultRow[] = [];
+  try {
+    const ingest = await runIngestBench(redis, profile.ingest, progress);
+    const baseline = await runBullmqBaseline(
+      redis,
+      {
+        measurements: Math.min(ingest.measurements, 50_000),
+        batchSize: ingest.batchSize,
+        inFlight: profile.ingest.inFlight,
+        workers: profile.ingest.aggregators,
+        concurrency: profile.ingest.aggregatorConcurrency,
+      },
+      progress,
+    );
+    const baselineNote =
+      `${baseline.measurements.toLocaleString('en-US')} jobs (one per measurement) by addBulk per batch, ` +
+      `${baseline.workers} no-op worker processes (concurrency ${baseline.concurrency}); same Redis, same run`;
+    rows.push(...ingestRows(ingest, baseline.measurementsPerSecond, baselineNote));
+
+    const ceiling = await runRedisBenchmark(redis.embedded.port, profile.ceiling.requests);
+    for (const test of ['set', 'incr', 'lpush']) {
+      const metric = `redis-benchmark ${test.toUpperCase()} -P ${PIPELINE_DEPTH}`;
+      const value = ceiling.kind === 'measured' ? ceiling.requestsPerSecond.get(test) : undefined;
+      rows.push(
+        value === undefined
+          ? notMeasured(
+              'ceiling',
+              metric,
+              'requests/s',
+              ceiling.kind === 'unavailable' ? ceiling.reason : 'no result',
+            )
+          : measured(
+              'ceiling',
+              metric,
+              value,
+              'requests/s',
+              ceiling.kind === 'measured' ? `\`${ceiling.command}\`` : '',
+            ),
+      );
+    }
+    const incr = ceiling.kind === 'measured' ? ceiling.requestsPerSecond.get('incr') : undefined;
+    rows.push(
+      measured(
+        'ceiling',
+        'Redis commands/s executed during reachmap ingest',
+        ingest.redisCommandsPerSecond,
+        'commands/s',
+      ),
+      incr === undefined
+        ? notMeasured(
+            'ceiling',
+            'rollup path share of the INCR ceiling',
+            '%',
+            'no redis-benchmark INCR figure',
+          )
+        : measured(
+            'ceiling',
+            'rollup path share of the INCR ceiling',
+            (100 * ingest.redisCommandsPerSecond) / incr,
+            '%',
+          ),
+    );
+    progress('ceiling: done');
+
+    const history = await runHistoryBench(redis, profile, progress);
+    for (const query of history.queries) {
+      const note = `${profile.queries.repetitions} sequential requests over HTTP to the API process, e.g. \`${query.example}\`${query.failures > 0 ? `; ${query.failures} non-200 answers` : ''}`;
+      rows.push(
+        measured('queries', `${query.query} p50`, query.p50Ms, 'ms', note),
+        measured('queries', `${query.query} p99`, query.p99Ms, 'ms'),
+      );
+    }
+    const seeded = `${history.days} days, ${history.scopes} scopes × ${history.targets} targets, ${history.measurements.toLocaleString('en-US')} measurements through the apply-once Lua script in ${history.seedSeconds.toFixed(0)} s; ${history.events} events formed`;
+    rows.push(
+      measured(
+        'memory',
+        'used_memory per seeded day (all keys)',
+        history.usedMemoryBytes / history.days / MIB,
+        'MiB',
+        seeded,
+      ),
+      measured(
+        'memory',
+        'rollup keys per seeded day',
+        history.rollupKeys / history.days,
+        'keys',
+        'roll, roll-agents, roll-wit, roll-tput keys alive after seeding (5-minute buckets older than 48 h have expired)',
+      ),
+      measured(
+        'memory',
+        'rollup memory per seeded day',
+        history.rollupBytes / history.days / MIB,
+        'MiB',
+        'sum of MEMORY USAGE over the rollup keys',
+      ),
+      measured(
+        'memory',
+        'bytes per rollup key',
+        history.rollupBytes / Math.max(1, history.rollupKeys),
+        'bytes',
+      ),
+    );
+    const perKey = history.perMeasurementKeyBytes;
+    const keyRow = (metric: string, bytes: number | null, note: string) =>
+      bytes === null
+        ? notMeasured('memory', metric, 'bytes', 'no such key after the run')
+        : measured('memory', metric, bytes, 'bytes', note);
+    rows.push(
+      keyRow(
+        'exactly-once marker `{rm:pN}:counted:<id>`',
+        perKey.counted,
+        'one per measurement and partition, kept 8 days',
+      ),
+      keyRow('collector marker `rm:seen:<id>`', perKey.seen, 'one per measurement, kept 8 days'),
+      keyRow(
+        'recent record `{rm:pN}:msm:<id>`',
+        perKey.recent,
+        'one per measurement, kept 48 h (REACHMAP_RECENT_TTL)',
+      ),
+    );
+    rows.push(...agentRows(await measureAgentFootprint(redis, profile.agent, progress)));
+    rows.push(...goalRows(rows));
+    return rows;
+  } finally {
+    await redis.stop();
+  }
+}
+
+function agentRows(figures: AgentFigures): ResultRow[] {
+  const bundleMetric = 'bundle size (dist/reachmap-agent.mjs)';
+  const bundle =
+    figures.bundleBytes === null
+      ? notMeasured('agent', bundleMetric, 'KiB', figures.kind === 'unavailable' ? figures.reason : '')
+      : measured('agent', bundleMetric, figures.bundleBytes / 1024, 'KiB', 'one file, no node_modules');
+  if (figures.kind === 'unavailable') {
+    return [
+      bundle,
+      notMeasured('agent', 'idle RSS', 'MiB', figures.reason),
+      notMeasured('agent', 'peak RSS', 'MiB', figures.reason),
+      notMeasured('agent', 'bare Node idle RSS (floor)', 'MiB', figures.reason),
+      notMeasured('agent', 'CPU time per round', 'CPU s', figures.reason),
+    ];
+  }
+  const setup = `\`reachmap-agent run\` of the bundle on Node ${process.version}, loopback catalogue of ${figures.measurementsPerRound} targets, ${figures.rounds} rounds at the 5 s interval floor`;
+  return [
+    bundle,
+    measured(
+      'agent',
+      'idle RSS',
+      figures.idleRssBytes / MIB,
+      'MiB',
+      `${setup}; VmRSS 2 s after the last round`,
+    ),
+    measured('agent', 'peak RSS', figures.peakRssBytes / MIB, 'MiB', 'VmHWM over the whole run'),
+    measured(
+      'agent',
+      'bare Node idle RSS (floor)',
+      figures.bareNodeRssBytes / MIB,
+      'MiB',
+      '`node -e "setInterval(() => {}, 1000)"` on the same Node',
+    ),
+    measured(
+      'agent',
+      'CPU time per round',
+      figures.cpuSecondsPerRound,
+      'CPU s',
+      figures.rounds > 1
+        ? 'user + system between consecutive rounds (probing, spooling, submitting)'
+        : 'one round only: includes start-up',
+    ),
+  ];
+}
+
+function figureOf(rows: readonly ResultRow[], metric: string): number | null {
+  return rows.find((row) => row.metric === metric)?.value ?? null;
+}
+
+function goalRow(
+  metric: string,
+  value: number | null,
+  unit: string,
+  met: (value: number) => boolean,
+): ResultRow {
+  if (value === null) return notMeasured('goals', metric, unit, 'the figure it needs was not measured');
+  return measured('goals', metric, value, unit, met(value) ? 'met' : 'missed (docs/scaling.md says why)');
+}
+
+function goalRows(rows: readonly ResultRow[]): ResultRow[] {
+  return [
+    goalRow(
+      'ingest ≥ 3× bare BullMQ',
+      figureOf(rows, 'ratio reachmap / baseline'),
+      '×',
+      (value) => value >= 3,
+    ),
+    goalRow(
+      'ingest ≥ 30 000 measurements/s',
+      figureOf(rows, 'reachmap ingest, sustained'),
+      'measurements/s',
+      (value) => value >= 30_000,
+    ),
+    goalRow('map query p99 ≤ 20 ms', figureOf(rows, 'map, countries p99'), 'ms', (value) => value <= 20),
+    goalRow('agent idle RSS ≤ 50 MB', figureOf(rows, 'idle RSS'), 'MiB', (value) => value <= 50),
+  ];
+}
