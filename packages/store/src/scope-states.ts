@@ -74,16 +74,28 @@ async function readCountryState(
   );
   const evaluated = children.filter((child) => child.version > 0);
   const derived = deriveCountryState(evaluated.map((child) => child.machine));
-  const agreeing = evaluated.filter((child) => child.machine.state === derived.state).map(scopeStateOf);
-  const sinces = agreeing.map((child) => child.since).sort();
+  // No child is ever `partial` itself: for a partial country, the children that show interference.
+  const shown = evaluated
+    .filter((child) =>
+      derived.state === 'partial'
+        ? InterferenceStatus.safeParse(child.machine.state).success
+        : child.machine.state === derived.state,
+    )
+    .map(scopeStateOf);
+  const sinces = shown.map((child) => child.since).sort();
+  // Regions and ASNs each partition the same agents, so adding both would count every agent twice.
+  const agentsAt = (level: ScopeLevel) =>
+    shown
+      .filter((child) => scopeLevelOf(child.scope) === level)
+      .reduce((sum, child) => sum + child.agents, 0);
   return {
     scope: country,
     target,
     state: derived.state,
     method: derived.method,
-    confidence: agreeing.length === 0 ? 0 : Math.max(...agreeing.map((child) => child.confidence)),
+    confidence: shown.length === 0 ? 0 : Math.max(...shown.map((child) => child.confidence)),
     since: sinces[0] ?? EPOCH,
-    agents: agreeing.reduce((sum, child) => sum + child.agents, 0),
+    agents: Math.max(agentsAt('region'), agentsAt('asn')),
     simulated: evaluated.some((child) => scopeStateOf(child).simulated),
   };
 }

@@ -10,7 +10,7 @@ import type { Measurement, ThroughputRun, Verdict } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClassifiedMeasurement } from './classified-measurement.ts';
-import { countMeasurement } from './count-measurement.ts';
+import { countMeasurement, countMeasurements } from './count-measurement.ts';
 import { readEvents } from './events.ts';
 import { partitionOf, storeKeys } from './keys.ts';
 import { listRecentMeasurements, readMeasurement } from './recent.ts';
@@ -177,6 +177,145 @@ describe('countMeasurement', () => {
   });
 });
 
+describe('countMeasurements', () => {
+  /** Script runs since the last CONFIG RESETSTAT (EVALSHA, or EVAL after a SCRIPT FLUSH). */
+  async function scriptCalls(): Promise<number> {
+    const stats = await redis.redis.info('commandstats');
+    return [...stats.matchAll(/^cmdstat_eval(?:sha)?:calls=(\d+)/gm)].reduce(
+      (sum, [, n]) => sum + Number(n),
+      0,
+    );
+  }
+
+  interface KeySnapshot {
+    type: string;
+    content: unknown;
+    /** PEXPIRETIME: absolute ms, or -1 without a TTL. */
+    expireAt: number;
+  }
+
+  /** Every key's type, content and expiry. */
+  async function snapshot(): Promise<Record<string, KeySnapshot>> {
+    const state: Record<string, KeySnapshot> = {};
+    for (const key of (await redis.redis.keys('*')).sort()) {
+      const type = await redis.redis.type(key);
+      const expireAt = await redis.redis.pexpiretime(key);
+      let content: unknown;
+      if (type === 'hash') content = await redis.redis.hgetall(key);
+      else if (type === 'list') content = await redis.redis.lrange(key, 0, -1);
+      else if (type === 'zset') content = await redis.redis.zrange(key, '0', '-1', 'WITHSCORES');
+      else if (type === 'set') content = (await redis.redis.smembers(key)).sort();
+      else content = await redis.redis.get(key);
+      state[key] = { type, content, expireAt };
+    }
+    return state;
+  }
+
+  function job(): ClassifiedMeasurement[] {
+    const at = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();
+    return [
+      classified({ agent: agent(1), start_time: at(1_000) }, { status: 'blocked', method: 'sni-reset' }),
+      classified({ agent: agent(1), start_time: at(2_000) }, { status: 'ok', method: null }, 'failed'),
+      classified({ agent: agent(2), start_time: at(3_000) }, { status: 'blocked', method: 'sni-reset' }),
+      classified({ agent: agent(2), start_time: at(400_000) }, { status: 'ok', method: null }),
+      classified({ agent: agent(3), start_time: at(4_000) }, { status: 'blocked', method: 'timeout' }),
+      classified(
+        { agent: agent(3), network: { country: 'RU', region: 'RU-SPE', asn: 64501, network_type: 'mobile' } },
+        { status: 'ok', method: null },
+      ),
+      classified(
+        {
+          agent: agent(4),
+          target: {
+            id: 'control-domestic',
+            kind: 'control',
+            control: 'domestic',
+            input: null,
+            catalogue_version: 'lab-1',
+          },
+        },
+        { status: 'ok', method: null },
+        'none',
+      ),
+    ];
+  }
+
+  it('counts exactly the measurements of a job not counted before, in one call', async () => {
+    const measurements = job();
+    const replayed = [measurements[0], measurements[3], measurements[6]] as ClassifiedMeasurement[];
+    for (const m of replayed) await countMeasurement(redis.redis, m, config, NOW);
+    await redis.redis.config('RESETSTAT');
+    // The job also carries one of its measurements twice (a duplicate inside one batch).
+    const results = await countMeasurements(
+      redis.redis,
+      [...measurements, measurements[1] as ClassifiedMeasurement],
+      config,
+      NOW,
+    );
+    expect(await scriptCalls()).toBe(1);
+    expect(results.map((r) => r.counted)).toEqual([0, 1, 1, 0, 1, 1, 0, 0]);
+    expect(results.map((r) => r.alreadyCounted)).toEqual([1, 0, 0, 1, 0, 0, 1, 1]);
+    const [hour] = await readSeries(redis.redis, config, {
+      scope: 'RU',
+      target: 'whatsapp',
+      fromMs: T0,
+      toMs: T0 + 1,
+      granularity: '1h',
+    });
+    expect(hour?.runs).toBe(6);
+    expect(hour?.counts).toEqual({ blocked: 3, ok: 3 });
+    expect(hour?.methods).toEqual({ 'sni-reset': 2, timeout: 1 });
+    expect(hour?.agents).toBe(3);
+    // Replaying the whole job later changes nothing, not even the relative TTLs of the keys it wrote.
+    const before = await snapshot();
+    // A gap, so that a relative TTL set again would show as a later expiry.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await countMeasurements(redis.redis, measurements, config, NOW + 600_000);
+    expect(again.every((r) => r.counted === 0 && r.alreadyCounted === 1)).toBe(true);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('splits a large job into calls of at most 100 measurements', async () => {
+    const measurements = Array.from({ length: 120 }, (_, i) =>
+      classified(
+        { agent: agent(i % 7), start_time: new Date(T0 + i * 1_000).toISOString() },
+        { status: 'ok', method: null },
+      ),
+    );
+    await redis.redis.config('RESETSTAT');
+    const results = await countMeasurements(redis.redis, measurements, config, NOW);
+    expect(await scriptCalls()).toBe(2);
+    expect(results.every((r) => r.counted === 1 && r.alreadyCounted === 0)).toBe(true);
+    const [hour] = await readSeries(redis.redis, config, {
+      scope: 'RU-MOW',
+      target: 'whatsapp',
+      fromMs: T0,
+      toMs: T0 + 1,
+      granularity: '1h',
+    });
+    expect(hour?.runs).toBe(120);
+    expect(hour?.agents).toBe(7);
+  });
+
+  it('leaves the same keys, contents and expiries as counting one measurement per call', async () => {
+    const measurements = job();
+    for (const m of measurements) await countMeasurement(redis.redis, m, config, NOW);
+    const oneByOne = await snapshot();
+    await redis.redis.flushall();
+    await countMeasurements(redis.redis, measurements, config, NOW);
+    const batched = await snapshot();
+    const withoutExpiry = (state: Record<string, KeySnapshot>) =>
+      Object.fromEntries(Object.entries(state).map(([key, { type, content }]) => [key, { type, content }]));
+    expect(withoutExpiry(batched)).toEqual(withoutExpiry(oneByOne));
+    // Relative TTLs (markers, windows, records) follow the wall clock of the call: equal within a minute.
+    for (const [key, { expireAt }] of Object.entries(batched)) {
+      const expected = oneByOne[key]?.expireAt ?? Number.NaN;
+      expect(expireAt < 0, key).toBe(expected < 0);
+      expect(Math.abs(expireAt - expected), key).toBeLessThan(60_000);
+    }
+  });
+});
+
 describe('evaluation windows', () => {
   it('summarises exactly the runs inside [start, end) of a (scope, target)', async () => {
     await countMeasurement(
@@ -327,7 +466,15 @@ describe('scope state compare-and-set', () => {
     );
     expect(
       await readScopeStates(redis.redis, config, { level: 'country', target: 'whatsapp' }),
-    ).toMatchObject([{ scope: 'RU', state: 'blocked', method: 'sni-reset' }]);
+    ).toMatchObject([{ scope: 'RU', state: 'blocked', method: 'sni-reset', agents: 3 }]);
+    // The same three agents seen through their ASN: the country still has three agents, not six.
+    const asnState: StoredScopeState = { ...next, machine: { ...next.machine, scope: 'AS64500' } };
+    await compareAndSetScopeState(redis.redis, config, 0, asnState, [{ ...draft, scope: 'AS64500' }]);
+    expect(await readScopeState(redis.redis, config, 'RU', 'whatsapp')).toMatchObject({
+      state: 'blocked',
+      agents: 3,
+      since: draft.since,
+    });
   });
 });
 
