@@ -1,7 +1,7 @@
 import { classifyMeasurement } from '@reachmap/classifier';
 import type { RedisClient } from '@reachmap/queue';
 import type { IngestJobData, Measurement } from '@reachmap/schema';
-import { type ClassifiedMeasurement, countMeasurement } from '@reachmap/store';
+import { type ClassifiedMeasurement, countMeasurements } from '@reachmap/store';
 import type { Logger } from '@reachmap/telemetry';
 import { appendToArchive } from './raw-archive.ts';
 import { controlsHealthOf, findRoundControls } from './round-controls.ts';
@@ -63,12 +63,10 @@ export async function ingestJob(data: AggregatorJobData, deps: IngestDependencie
     ready.push({ measurement, verdict, controls: controlsHealthOf(found), received_at: data.received_at });
   }
 
-  const now = deps.clock();
-  let counted = 0;
-  for (const classified of ready) {
-    const result = await countMeasurement(redis, classified, settings.store, now);
-    if (result.counted > 0) counted += 1;
-  }
+  // One Lua call per partition for the whole job (chunked by the store): measurements of one job
+  // mostly share their rollup keys, so Redis merges their writes instead of repeating them.
+  const results = await countMeasurements(redis, ready, settings.store, deps.clock());
+  const counted = results.filter((result) => result.counted > 0).length;
   if (ready.length > 0)
     await appendToArchive(
       settings.archiveDir,

@@ -6,34 +6,108 @@ import { pairMember, partitionOf, storeKeys } from './keys.ts';
 import type { StoreConfig } from './store-config.ts';
 
 /** One write of `apply-once.lua`: name, 1-based index into KEYS, then string arguments. */
-export type Operation = [name: string, keyIndex: string, ...args: string[]];
+export type Operation = [name: string, keyIndex: number, ...args: string[]];
 
-/** Everything one measurement writes into one partition, applied atomically and at most once. */
+/**
+ * One measurement's share of a partition plan: the KEYS index of its "counted" marker, then the
+ * 1-based indices into `PartitionPlan.operations` of the writes it adds.
+ */
+export type MeasurementPlan = [marker: number, ...operations: number[]];
+
+/**
+ * Everything a job's measurements write into one partition, applied atomically and each measurement
+ * at most once. The measurements of a job mostly write the same increments to the same keys, so each
+ * distinct write is listed once in `operations` and measurements refer to it by index; the script
+ * applies a write once per newly counted measurement that refers to it. `upkeep` (TTLs, trims, caps)
+ * runs once per key that a newly counted measurement wrote: its arguments depend only on the key (a
+ * bucket's end) and on the call (`now`, the config), so once is what running it after every
+ * measurement would leave behind.
+ */
 export interface PartitionPlan {
   partition: number;
-  /** KEYS of the script; the first is the partition's "counted" marker. */
+  /** KEYS of the script, all of the partition. */
   keys: string[];
+  /** Position of each planned measurement in the list given to `planCount`, in plan order. */
+  positions: number[];
+  measurements: MeasurementPlan[];
+  /** Distinct additive writes (increments, set and list members, the recent record). */
   operations: Operation[];
+  upkeep: Operation[];
+}
+
+/**
+ * Tells operations apart for deduplication. NUL never occurs in names or arguments (ids, statuses,
+ * numbers, JSON text), so joining on it is unambiguous, and much cheaper than JSON.stringify on the
+ * hot path (about a hundred operations per measurement, most of them repeats).
+ */
+function identityOf(name: string, keyIndex: number, args: readonly (string | number)[]): string {
+  return `${name}\u0000${keyIndex}\u0000${args.join('\u0000')}`;
 }
 
 class PlanBuilder {
-  readonly keys: string[];
-  readonly operations: Operation[] = [];
   readonly partition: number;
+  readonly #keys = new Map<string, number>();
+  readonly #positions: number[] = [];
+  readonly #measurements: MeasurementPlan[] = [];
+  readonly #operations: Operation[] = [];
+  readonly #operationIndex = new Map<string, number>();
+  readonly #upkeep = new Map<string, Operation>();
+  #current: MeasurementPlan;
 
-  constructor(partition: number, marker: string) {
+  constructor(partition: number, position: number, marker: string) {
     this.partition = partition;
-    this.keys = [marker];
+    this.#current = this.#start(position, marker);
   }
 
+  #indexOf(key: string): number {
+    let index = this.#keys.get(key);
+    if (index === undefined) {
+      index = this.#keys.size + 1;
+      this.#keys.set(key, index);
+    }
+    return index;
+  }
+
+  #start(position: number, marker: string): MeasurementPlan {
+    const measurement: MeasurementPlan = [this.#indexOf(marker)];
+    this.#positions.push(position);
+    this.#measurements.push(measurement);
+    return measurement;
+  }
+
+  /** Directs the next writes to the measurement at `position`, guarded by its `marker` key. */
+  begin(position: number, marker: string): void {
+    if (this.#positions.at(-1) !== position) this.#current = this.#start(position, marker);
+  }
+
+  /** An additive write of the current measurement. */
   add(name: string, key: string, ...args: (string | number)[]): void {
-    let index = this.keys.indexOf(key);
-    if (index < 0) index = this.keys.push(key) - 1;
-    this.operations.push([name, String(index + 1), ...args.map(String)]);
+    const keyIndex = this.#indexOf(key);
+    const identity = identityOf(name, keyIndex, args);
+    let index = this.#operationIndex.get(identity);
+    if (index === undefined) {
+      index = this.#operations.push([name, keyIndex, ...args.map(String)]);
+      this.#operationIndex.set(identity, index);
+    }
+    this.#current.push(index);
+  }
+
+  /** Upkeep of a key: kept once per distinct (name, key, arguments). */
+  upkeep(name: string, key: string, ...args: (string | number)[]): void {
+    const keyIndex = this.#indexOf(key);
+    const identity = identityOf(name, keyIndex, args);
+    if (!this.#upkeep.has(identity)) this.#upkeep.set(identity, [name, keyIndex, ...args.map(String)]);
   }
 
   plan(): PartitionPlan {
-    return { partition: this.partition, keys: this.keys, operations: this.operations };
+    return {
+      partition: this.partition,
+      keys: [...this.#keys.keys()],
+      positions: this.#positions,
+      measurements: this.#measurements,
+      operations: this.#operations,
+      upkeep: [...this.#upkeep.values()],
+    };
   }
 }
 
@@ -67,18 +141,19 @@ function addRollups(
     builder.add('hincrby', counters, `status:${verdict.status}`, 1);
     if (verdict.method !== null) builder.add('hincrby', counters, `method:${verdict.method}`, 1);
     builder.add('hincrby', counters, `controls:${classified.controls}`, 1);
-    builder.add('pexpireat', counters, expireAt);
+    builder.upkeep('pexpireat', counters, expireAt);
     const agents = keys.rollupAgents(part);
     builder.add('pfadd', agents, measurement.agent.id);
-    builder.add('pexpireat', agents, expireAt);
+    builder.upkeep('pexpireat', agents, expireAt);
     if (goodputs.length > 0) {
       const throughput = keys.rollupThroughput(part);
       for (const bps of goodputs) builder.add('hincrby', throughput, binOf(bps), 1);
-      builder.add('pexpireat', throughput, expireAt);
+      builder.upkeep('pexpireat', throughput, expireAt);
     }
     const witnesses = keys.rollupWitnesses(part);
-    builder.add('lpush-capped', witnesses, `${verdict.status}:${measurement.id}`, config.rollupWitnessCap);
-    builder.add('pexpireat', witnesses, expireAt);
+    builder.add('lpush', witnesses, `${verdict.status}:${measurement.id}`);
+    builder.upkeep('ltrim-cap', witnesses, config.rollupWitnessCap);
+    builder.upkeep('pexpireat', witnesses, expireAt);
   }
 }
 
@@ -91,8 +166,8 @@ function addTimeScored(
   now: number,
 ) {
   builder.add('zadd', key, score, member);
-  builder.add('zrem-below', key, now - config.entryRetentionMs);
-  builder.add('pexpire', key, config.entryRetentionMs);
+  builder.upkeep('zrem-below', key, now - config.entryRetentionMs);
+  builder.upkeep('pexpire', key, config.entryRetentionMs);
 }
 
 function addEvaluationEntries(
@@ -135,8 +210,8 @@ function addEvaluationEntries(
   }
   const heartbeats = keys.heartbeats(scope);
   builder.add('zadd-gt', heartbeats, time, encodeHeartbeat(measurement.agent.id, time));
-  builder.add('zrem-below', heartbeats, now - config.entryRetentionMs);
-  builder.add('pexpire', heartbeats, config.entryRetentionMs);
+  builder.upkeep('zrem-below', heartbeats, now - config.entryRetentionMs);
+  builder.upkeep('pexpire', heartbeats, config.entryRetentionMs);
   builder.add('sadd', keys.scopes, scope);
 }
 
@@ -145,37 +220,41 @@ function addRecentRecord(builder: PlanBuilder, classified: ClassifiedMeasurement
   const { measurement } = classified;
   builder.add('set-px', keys.measurement(measurement.id), JSON.stringify(classified), config.recentTtlMs);
   builder.add('zadd', keys.recentIndex, Date.parse(measurement.start_time), measurement.id);
-  builder.add('zcap', keys.recentIndex, config.recentIndexCap);
+  builder.upkeep('zcap', keys.recentIndex, config.recentIndexCap);
 }
 
 /**
- * The writes of one classified measurement, one plan per partition its scopes live in. The recent
- * record and the country's ASN index go to the country's partition, where readers look for them.
+ * The writes of a list of classified measurements, one plan per partition their scopes live in, each
+ * measurement guarded by its own "counted" marker in every partition it writes to. The recent record
+ * and the country's ASN index go to the country's partition, where readers look for them.
  */
 export function planCount(
-  classified: ClassifiedMeasurement,
+  measurements: readonly ClassifiedMeasurement[],
   config: StoreConfig,
   now: number,
 ): PartitionPlan[] {
-  const { measurement } = classified;
   const builders = new Map<number, PlanBuilder>();
-  const builderFor = (scope: ScopeKey) => {
-    const partition = partitionOf(scope, config.partitions);
-    let builder = builders.get(partition);
-    if (builder === undefined) {
-      builder = new PlanBuilder(partition, storeKeys(partition).counted(measurement.id));
-      builders.set(partition, builder);
+  for (const [position, classified] of measurements.entries()) {
+    const { measurement } = classified;
+    const builderFor = (scope: ScopeKey) => {
+      const partition = partitionOf(scope, config.partitions);
+      const marker = storeKeys(partition).counted(measurement.id);
+      let builder = builders.get(partition);
+      if (builder === undefined) {
+        builder = new PlanBuilder(partition, position, marker);
+        builders.set(partition, builder);
+      } else builder.begin(position, marker);
+      return builder;
+    };
+    const country = measurement.network.country;
+    for (const scope of scopesOfNetwork(measurement.network)) {
+      const builder = builderFor(scope);
+      addRollups(builder, scope, classified, config);
+      addEvaluationEntries(builder, scope, classified, config, now);
     }
-    return builder;
-  };
-  const country = measurement.network.country;
-  for (const scope of scopesOfNetwork(measurement.network)) {
-    const builder = builderFor(scope);
-    addRollups(builder, scope, classified, config);
-    addEvaluationEntries(builder, scope, classified, config, now);
+    const home = builderFor(country);
+    addRecentRecord(home, classified, config);
+    home.add('sadd', storeKeys(home.partition).countryAsns(country), `AS${measurement.network.asn}`);
   }
-  const home = builderFor(country);
-  addRecentRecord(home, classified, config);
-  home.add('sadd', storeKeys(home.partition).countryAsns(country), `AS${measurement.network.asn}`);
   return [...builders.values()].map((builder) => builder.plan());
 }
