@@ -7,7 +7,7 @@ import {
 } from '@reachmap/queue';
 import { runAdmin } from './commands/admin.ts';
 import { runOoni } from './commands/ooni.ts';
-import { runUp } from './commands/up.ts';
+import { DemoNeedsLabCatalogueError, runUp } from './commands/up.ts';
 
 const HELP = `reachmap — an open network-interference observatory
 
@@ -33,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
 
 /** Problems a user can fix; anything else is a bug and keeps its stack trace. */
 const USER_ERRORS = [
+  DemoNeedsLabCatalogueError,
   ConfigError,
   RedisServerNotFoundError,
   IncompatibleRedisError,
@@ -57,6 +58,14 @@ async function main(argv: string[]): Promise<number> {
     if (USER_ERRORS.some((kind) => error instanceof kind)) {
       process.stderr.write(`reachmap: ${(error as Error).message}\n`);
       return error instanceof ConfigError ? 2 : 1;
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+      process.stderr.write(
+        `reachmap: ${address}:${port} is already in use; stop what listens there or choose another ` +
+          'COLLECTOR_PORT / API_PORT\n',
+      );
+      return 1;
     }
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`reachmap ${name}: ${error.message}\n`);

@@ -11,6 +11,29 @@ export {
   startLyingResolver,
 } from './censor/lying-resolver.ts';
 export { type ResolvedRule, RuleResolutionError, resolveRules } from './censor/resolve-rules.ts';
+export {
+  DEMO_REGION_SLOT_OFFSET,
+  type DemoNetwork,
+  type DemoNetworkOptions,
+  startDemoNetwork,
+} from './demo/start-demo-network.ts';
+export { formatLabReport } from './runner/format-report.ts';
+export { detectLabMode } from './runner/lab-mode.ts';
+export { type LabReport, type RunLabOptions, runLab } from './runner/run-lab.ts';
+export {
+  LAB_WINDOW_MS,
+  type LabMode,
+  type RunScenarioOptions,
+  runScenario,
+  type ScenarioReport,
+} from './runner/run-scenario.ts';
+export {
+  type ConfusionTable,
+  confusionTable,
+  type ExpectationScore,
+  type ObservedTimeline,
+  scoreExpectation,
+} from './runner/score-expectations.ts';
 export { type CensorAction, CensorRule, RuleMatch } from './scenario/censor-rule.ts';
 export {
   countryOfRegion,
@@ -50,10 +73,14 @@ export {
 export {
   agentSourceAddress,
   catalogueForRegion,
+  demoWorldPlacement,
   labAddressOfRegionLoopback,
   loopbackPort,
+  regionDial,
   regionLoopbackAddress,
+  type WorldPlacement,
   worldLoopbackAddress,
+  worldLoopbackPlacement,
 } from './userspace/loopback-addressing.ts';
 export {
   type LabEndpoint,
@@ -62,3 +89,5 @@ export {
   type UserSpaceCensor,
   type UserSpaceCensorOptions,
 } from './userspace/user-space-censor.ts';
+export { issueWorldCertificates, type WorldCertificates } from './world/world-certificates.ts';
+export { startWorldServices, type WorldServices } from './world/world-services.ts';

@@ -72,7 +72,12 @@ export async function startLabStack(options: LabStackOptions): Promise<LabStack>
       port: 0,
       catalogue: async () => document,
       // Rounds must end before the next one is due; a small jitter keeps agents apart.
-      schedule: { interval_s: interval, jitter_s: 2, round_deadline_s: Math.max(30, interval * 3), concurrency: 8 },
+      schedule: {
+        interval_s: interval,
+        jitter_s: 2,
+        round_deadline_s: Math.max(30, interval * 3),
+        concurrency: 8,
+      },
       configRefreshS: 600,
       limits: {
         maxWireBytes: 5 * 1024 ** 2,
@@ -83,7 +88,7 @@ export async function startLabStack(options: LabStackOptions): Promise<LabStack>
       },
       geoIpDatabases: [],
       shutdownGraceMs: 1_000,
-      logger: logger.child({ component: 'collector' }),
+      logger: logger.child({ component: 'collector' }, { level: 'warn' }),
     });
     closers.push(() => collector.close());
 
@@ -94,12 +99,12 @@ export async function startLabStack(options: LabStackOptions): Promise<LabStack>
       REACHMAP_EVALUATION_GRACE: '10s',
       REACHMAP_EVALUATE_EVERY: '3s',
       REACHMAP_CONTROL_WAIT: '3s',
-      COLLECTOR_CATALOGUE: 'lab',
+      REACHMAP_CATALOGUE: 'lab',
     });
     const aggregator: Aggregator = await startAggregator({
       redis: redisTarget,
       config: aggregatorConfig,
-      logger: logger.child({ component: 'aggregator' }),
+      logger: logger.child({ component: 'aggregator' }, { level: 'warn' }),
     });
     closers.push(() => aggregator.stop());
 

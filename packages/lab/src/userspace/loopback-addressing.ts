@@ -23,6 +23,26 @@ export function worldLoopbackAddress(labIp: string): string {
   return `127.18.${c}.${d}`;
 }
 
+/** Where a world service for lab address `labIp:port` listens (or is reached by the censors). */
+export type WorldPlacement = (labIp: string, port: number) => { host: string; port: number };
+
+/** A user-space world on 127.<secondOctet>.a.b (ports shifted), for worlds that must not share addresses. */
+export function loopbackWorldPlacement(secondOctet: number): WorldPlacement {
+  return (labIp, port) => {
+    const [c, d] = octets(labIp);
+    return { host: `127.${secondOctet}.${c}.${d}`, port: loopbackPort(port) };
+  };
+}
+
+/** The lab runner's world in user space: 127.18.a.b (`worldLoopbackAddress`). */
+export const worldLoopbackPlacement: WorldPlacement = loopbackWorldPlacement(18);
+
+/**
+ * The demo network's world: 127.19.a.b, so `reachmap up`'s demo and a `pnpm lab run` in user space
+ * can share a machine.
+ */
+export const demoWorldPlacement: WorldPlacement = loopbackWorldPlacement(19);
+
 export function regionLoopbackAddress(labIp: string, region: number): string {
   const [c, d] = octets(labIp);
   return `127.${100 + region}.${c}.${d}`;
@@ -125,10 +145,6 @@ export function catalogueForRegion(catalogue: Catalogue, region: number): Catalo
  * Where agent `agent` of region `region` really connects for a lab destination: the region censor's
  * twin of it (a `ProbeNetwork.dialRewrite` for `@reachmap/probes`). Observations keep the 198.18 address.
  */
-export function regionDial(
-  region: number,
-  ip: string,
-  port: number,
-): { ip: string; port: number } {
+export function regionDial(region: number, ip: string, port: number): { ip: string; port: number } {
   return LAB_IP.test(ip) ? { ip: regionLoopbackAddress(ip, region), port: loopbackPort(port) } : { ip, port };
 }

@@ -11,11 +11,14 @@ import {
   agentSourceAddress,
   loopbackPort,
   regionLoopbackAddress,
-  worldLoopbackAddress,
+  type WorldPlacement,
+  worldLoopbackPlacement,
 } from './loopback-addressing.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 const POLICER_BURST_BYTES = 16_384;
+/** A typical Ethernet MSS: the size of the packets a kernel policer would meter. */
+const POLICED_PIECE_BYTES = 1_460;
 
 export interface LabEndpoint {
   labIp: string;
@@ -33,6 +36,8 @@ export interface UserSpaceCensorOptions {
   /** Destinations to relay; the runner passes `labEndpoints(catalogue)`. */
   endpoints: readonly LabEndpoint[];
   random?: () => number;
+  /** Where the world's services are reached; default the lab runner's (`worldLoopbackPlacement`). */
+  world?: WorldPlacement;
 }
 
 export interface UserSpaceCensor {
@@ -85,7 +90,13 @@ export function labEndpoints(catalogue: Catalogue): LabEndpoint[] {
 }
 
 /** Applies the deciding rule (null: none) to an accepted TCP connection, relaying it to the world twin if allowed. */
-function relayTcp(client: Socket, flow: Flow, firstChunk: Buffer, rule: ResolvedRule | null): void {
+function relayTcp(
+  client: Socket,
+  flow: Flow,
+  firstChunk: Buffer,
+  rule: ResolvedRule | null,
+  world: WorldPlacement,
+): void {
   const action = rule?.action ?? null;
   if (action?.kind === 'reset') return void client.resetAndDestroy();
   if (action?.kind === 'drop' || action?.kind === 'outage' || action?.kind === 'allowlist') {
@@ -100,7 +111,8 @@ function relayTcp(client: Socket, flow: Flow, firstChunk: Buffer, rule: Resolved
     );
     return;
   }
-  const upstream = connect({ host: worldLoopbackAddress(flow.labIp), port: loopbackPort(flow.port) });
+  const { host, port } = world(flow.labIp, flow.port);
+  const upstream = connect({ host, port });
   upstream.on('error', () => client.destroy());
   client.on('error', () => upstream.destroy());
   client.on('close', () => upstream.destroy());
@@ -108,12 +120,7 @@ function relayTcp(client: Socket, flow: Flow, firstChunk: Buffer, rule: Resolved
   const toServer = shaper(action);
   const toClient = shaper(action);
   let replyBytes = 0;
-  const pipe = (
-    from: Socket,
-    to: Socket,
-    shape: (chunk: Buffer, send: () => void) => void,
-    isReply: boolean,
-  ) => {
+  const pipe = (from: Socket, to: Socket, shape: Shaper, isReply: boolean) => {
     from.on('data', (chunk: Buffer) => {
       if (isReply && action?.kind === 'stallAfter') {
         // DOMAIN.md: the flow goes silent after N reply bytes, with no RST.
@@ -123,10 +130,11 @@ function relayTcp(client: Socket, flow: Flow, firstChunk: Buffer, rule: Resolved
         chunk = chunk.subarray(0, allowed);
       }
       from.pause();
-      shape(chunk, () => {
-        to.write(chunk);
-        from.resume();
-      });
+      shape(
+        chunk,
+        (piece) => to.write(piece),
+        () => from.resume(),
+      );
     });
   };
   pipe(client, upstream, toServer, false);
@@ -134,19 +142,49 @@ function relayTcp(client: Socket, flow: Flow, firstChunk: Buffer, rule: Resolved
   if (firstChunk.length > 0) client.emit('data', firstChunk);
 }
 
-/** Paces chunks for `police` (token bucket) and `netem` delay; loss has no meaning inside a TCP stream. */
-function shaper(action: ResolvedRule['action'] | null): (chunk: Buffer, send: () => void) => void {
+/** Hands a chunk on (`write`, possibly in pieces and later), then calls `done` for the next one. */
+type Shaper = (chunk: Buffer, write: (piece: Buffer) => void, done: () => void) => void;
+
+/**
+ * Paces chunks for `police` (token bucket) and `netem` delay; loss has no meaning inside a TCP stream.
+ * A policer meters packets, so chunks (up to 64 KiB from a socket read) are cut into MSS-sized pieces:
+ * released whole, a 64 KiB chunk at 128 kbit/s would arrive in 4 s bursts, which the classifier
+ * rightly reads as congestion (high goodput variance) rather than a flat cap.
+ */
+function shaper(action: ResolvedRule['action'] | null): Shaper {
   if (action?.kind === 'police') {
     const bucket = new TokenBucket(action.rateBps, POLICER_BURST_BYTES);
-    return (chunk, send) => {
-      const wait = bucket.take(chunk.length);
-      if (wait === 0) send();
-      else setTimeout(send, wait);
+    return (chunk, write, done) => {
+      let offset = 0;
+      const next = () => {
+        while (offset < chunk.length) {
+          const piece = chunk.subarray(offset, offset + POLICED_PIECE_BYTES);
+          offset += piece.length;
+          const wait = bucket.take(piece.length);
+          if (wait > 0) {
+            setTimeout(() => {
+              write(piece);
+              next();
+            }, wait);
+            return;
+          }
+          write(piece);
+        }
+        done();
+      };
+      next();
     };
   }
   if (action?.kind === 'netem' && action.delayMs > 0)
-    return (_chunk, send) => void setTimeout(send, action.delayMs);
-  return (_chunk, send) => send();
+    return (chunk, write, done) =>
+      void setTimeout(() => {
+        write(chunk);
+        done();
+      }, action.delayMs);
+  return (chunk, write, done) => {
+    write(chunk);
+    done();
+  };
 }
 
 /**
@@ -155,6 +193,7 @@ function shaper(action: ResolvedRule['action'] | null): (chunk: Buffer, send: ()
  */
 export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Promise<UserSpaceCensor> {
   const random = options.random ?? Math.random;
+  const world = options.world ?? worldLoopbackPlacement;
   let rules = options.rules;
   const servers: Server[] = [];
   const udpSockets: UdpSocket[] = [];
@@ -193,14 +232,14 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
           atOpen.action.kind !== 'blockpage' &&
           !rules.some((rule) => rule.sni !== null)
         ) {
-          return relayTcp(client, flow, Buffer.alloc(0), atOpen);
+          return relayTcp(client, flow, Buffer.alloc(0), atOpen, world);
         }
         // Peek the first client bytes: a ClientHello's SNI may bring an earlier rule into play.
         client.once('data', (first: Buffer) => {
           const serverName = clientHelloServerName(first);
           const rule =
             serverName === null ? atOpen : ruleAfterClientHello(rules, flow, serverName, atOpen, random);
-          relayTcp(client, flow, first, rule);
+          relayTcp(client, flow, first, rule, world);
         });
       });
       await new Promise<void>((resolve, reject) => {
@@ -260,8 +299,8 @@ async function startUdpRelay(
       upstreams.set(key, created);
       upstream = created;
     }
-    const send = () =>
-      upstream.send(message, loopbackPort(endpoint.port), worldLoopbackAddress(endpoint.labIp));
+    const destination = (options.world ?? worldLoopbackPlacement)(endpoint.labIp, endpoint.port);
+    const send = () => upstream.send(message, destination.port, destination.host);
     if (action?.kind === 'netem' && action.delayMs > 0) setTimeout(send, action.delayMs);
     else send();
   });

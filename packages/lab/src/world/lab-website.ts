@@ -47,11 +47,17 @@ function answerDoh(request: IncomingMessage, response: ServerResponse, catalogue
       zone: catalogue.dns_zone,
       agentIndexOf: () => null,
     });
-    if (answer === null) return void response.writeHead(400).end();
+    if (answer === null) {
+      response.writeHead(400).end();
+      return;
+    }
     response.writeHead(200, { 'content-type': DNS_MESSAGE, 'content-length': answer.length }).end(answer);
   };
   const fromQuery = new URL(request.url ?? '/', 'https://lab').searchParams.get('dns');
-  if (fromQuery !== null) return reply(Buffer.from(fromQuery, 'base64url'));
+  if (fromQuery !== null) {
+    reply(Buffer.from(fromQuery, 'base64url'));
+    return;
+  }
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.once('end', () => reply(Buffer.concat(chunks)));
@@ -67,7 +73,10 @@ export function labWebsite(catalogue: Catalogue): RequestListener {
   return (request, response) => {
     const url = new URL(request.url ?? '/', 'http://lab');
     const host = (request.headers.host ?? '').replace(/:\d+$/, '');
-    if (url.pathname === '/dns-query') return answerDoh(request, response, catalogue);
+    if (url.pathname === '/dns-query') {
+      answerDoh(request, response, catalogue);
+      return;
+    }
     if (url.pathname === '/') {
       const title = titles.get(host) ?? LAB_SITE_TITLE;
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', server: 'reachmap-lab' });

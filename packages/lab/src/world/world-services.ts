@@ -6,6 +6,7 @@ import type { Catalogue } from '@reachmap/targets';
 import type { Logger } from '@reachmap/telemetry';
 import { LAB_BLOCKPAGE_IP, LAB_SYSTEM_RESOLVER_IP } from '../topology/addressing.ts';
 import { LAB_BLOCKPAGE_HTML } from '../topology/censor-daemon.ts';
+import type { WorldPlacement } from '../userspace/loopback-addressing.ts';
 import { labEndpoints } from '../userspace/user-space-censor.ts';
 import { labWebsite } from './lab-website.ts';
 import { startQuicResponder } from './quic-responder.ts';
@@ -13,15 +14,10 @@ import { startTargetServer } from './target-server.ts';
 import type { WorldCertificates } from './world-certificates.ts';
 import { startZoneDnsServer } from './zone-dns-server.ts';
 
-/**
- * Where a world service for lab address `labIp:port` listens: the address itself inside the world
- * namespace (kernel lab), or its loopback twin (user space: `worldLoopbackAddress`, `loopbackPort`).
- */
-export type WorldPlacement = (labIp: string, port: number) => { host: string; port: number };
-
 export interface WorldServicesOptions {
   catalogue: Catalogue;
   certificates: WorldCertificates;
+  /** The lab addresses themselves inside the world namespace (kernel), or loopback twins (user space). */
   placement: WorldPlacement;
   logger: Logger;
 }
@@ -97,7 +93,8 @@ export async function startWorldServices(options: WorldServicesOptions): Promise
           limits: LAB_REFLECTOR_LIMITS,
           logLevel: 'warn',
         },
-        logger.child({ component: 'reflector', reflector: reflector.id }),
+        // Per-request logs of the reflector would drown the lab's own; warnings still show.
+        logger.child({ component: 'reflector', reflector: reflector.id }, { level: 'warn' }),
       );
       closers.push(() => running.close(0));
     }

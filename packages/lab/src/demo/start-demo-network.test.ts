@@ -1,0 +1,64 @@
+import { connect } from 'node:net';
+import { readScopeState } from '@reachmap/store';
+import { createLogger } from '@reachmap/telemetry';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LabStack, startLabStack } from '../runner/lab-stack.ts';
+import { loopbackWorldPlacement, regionLoopbackAddress } from '../userspace/loopback-addressing.ts';
+import { type DemoNetwork, startDemoNetwork } from './start-demo-network.ts';
+
+const logger = createLogger({ name: 'demo-test', level: 'silent' });
+/** Away from the default demo addresses: a developer's `reachmap up` may be running its demo. */
+const TEST_WORLD = loopbackWorldPlacement(23);
+const TEST_FIRST_SLOT = 150;
+
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+let stack: LabStack;
+let demo: DemoNetwork | null = null;
+
+beforeAll(async () => {
+  // A real collector and aggregator on a private Redis; short windows so a state opens within the test.
+  stack = await startLabStack({ host: '127.0.0.1', intervalMs: 8_000, windowMs: 30_000, logger });
+});
+
+afterAll(async () => {
+  await demo?.stop();
+  await stack.close();
+});
+
+describe('startDemoNetwork', () => {
+  it('feeds simulated measurements that open a block for the censored region, then leaves nothing behind', async () => {
+    demo = await startDemoNetwork({
+      collectorUrl: stack.collectorUrl,
+      enrol: stack.createToken,
+      logger,
+      addresses: { world: TEST_WORLD, firstRegionSlot: TEST_FIRST_SLOT },
+    });
+    expect(demo.regions.map((region) => region.id)).toEqual(['RU-MOW', 'RU-SPE', 'IR-07', 'DE-BE', 'TR-34']);
+
+    // IR-07 answers WhatsApp names with the blockpage address: blocked at DNS, by simulated agents.
+    const deadline = Date.now() + 200_000;
+    let state = await readScopeState(stack.redis, stack.store, 'IR-07', 'whatsapp');
+    while (state.state !== 'blocked' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      state = await readScopeState(stack.redis, stack.store, 'IR-07', 'whatsapp');
+    }
+    expect(state).toMatchObject({ state: 'blocked', simulated: true });
+    expect(state.agents).toBeGreaterThanOrEqual(2);
+    const clean = await readScopeState(stack.redis, stack.store, 'DE-BE', 'whatsapp');
+    expect(clean).toMatchObject({ state: 'accessible', simulated: true });
+
+    await demo.stop();
+    demo = null;
+    expect(await listening(TEST_WORLD('198.18.1.1', 443).host, 20_443)).toBe(false);
+    expect(await listening(regionLoopbackAddress('198.18.1.1', TEST_FIRST_SLOT), 20_443)).toBe(false);
+  }, 280_000);
+});

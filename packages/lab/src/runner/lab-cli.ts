@@ -1,0 +1,84 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createLogger } from '@reachmap/telemetry';
+import { listScenarioFiles, loadScenario } from '../scenario/scenario-files.ts';
+import type { Scenario } from '../scenario/scenario-schema.ts';
+import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
+import { formatLabReport } from './format-report.ts';
+import { detectLabMode } from './lab-mode.ts';
+import { runLab } from './run-lab.ts';
+
+const USAGE = `usage: pnpm lab run <scenario|file.yaml|all> [--userspace] [--parallel N] [--json report.json]
+
+Runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft,
+user-space censor otherwise (or with --userspace). Exits 1 when any expectation fails.
+User space beside another user-space lab: --world-octet N (world on 127.N.a.b, default 18) and
+--first-slot N (censors from 127.(100+N), default 0).`;
+
+/** `pnpm lab run …`: exit code 0 all passed, 1 a failure, 2 bad usage, 130/143 interrupted. */
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      userspace: { type: 'boolean' },
+      user: { type: 'boolean' },
+      parallel: { type: 'string' },
+      json: { type: 'string' },
+      'world-octet': { type: 'string' },
+      'first-slot': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, which] = positionals;
+  if (values.help === true || command !== 'run' || which === undefined) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help === true ? 0 : 2;
+  }
+  const parallel = Number(values.parallel ?? '1');
+  if (!Number.isInteger(parallel) || parallel < 1) {
+    process.stderr.write(`--parallel must be a positive integer, got "${values.parallel}"\n`);
+    return 2;
+  }
+  const files = listScenarioFiles();
+  const chosen =
+    which === 'all'
+      ? files
+      : which.endsWith('.yaml')
+        ? [which]
+        : files.filter((file) => file.endsWith(`/${which}.yaml`));
+  if (chosen.length === 0) {
+    process.stderr.write(`no scenario "${which}" in infra/lab/scenarios\n`);
+    return 2;
+  }
+  const scenarios: Scenario[] = [];
+  for (const file of chosen) scenarios.push(loadScenario(file));
+
+  const mode = values.userspace === true || values.user === true ? 'userspace' : detectLabMode();
+  const logger = createLogger({ name: 'lab', level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  const interrupt = new AbortController();
+  let exitCode: number | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    exitCode = signal === 'SIGINT' ? 130 : 143;
+    logger.warn({ signal }, 'interrupted: tearing the lab down');
+    interrupt.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  logger.info({ mode, scenarios: scenarios.map((s) => s.name), parallel }, 'lab run starting');
+  const worldOctet = values['world-octet'] === undefined ? undefined : Number(values['world-octet']);
+  const firstSlot = values['first-slot'] === undefined ? undefined : Number(values['first-slot']);
+  const report = await runLab(scenarios, {
+    mode,
+    parallel,
+    logger,
+    signal: interrupt.signal,
+    ...(worldOctet === undefined ? {} : { world: loopbackWorldPlacement(worldOctet) }),
+    ...(firstSlot === undefined ? {} : { firstRegionSlot: firstSlot }),
+  });
+  process.stdout.write(`${formatLabReport(report)}\n`);
+  if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  return exitCode ?? (report.passed ? 0 : 1);
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,101 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '@reachmap/telemetry';
+import { describe, expect, it } from 'vitest';
+import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
+import { runLab } from './run-lab.ts';
+import { SHORT_SNI_RESET_YAML, shortSniResetScenario, TEST_WINDOW_MS } from './testing/short-scenario.ts';
+
+const LAB_CLI = fileURLToPath(new URL('./lab-cli.ts', import.meta.url));
+const logger = createLogger({ name: 'lab-test', level: 'silent' });
+/**
+ * Its own world (127.20) and censor slots (from 120): other test files use the default world and low
+ * slots at the same time (the CLI test below picks 127.21 and slot 130).
+ */
+const TEST_WORLD = loopbackWorldPlacement(20);
+const TEST_FIRST_SLOT = 120;
+
+/** True while something still listens where the world's WhatsApp stand-in was. */
+function worldStillListening(world = TEST_WORLD): Promise<boolean> {
+  const { host, port } = world('198.18.1.1', 443);
+  return new Promise((resolve) => {
+    const socket = connect(port, host, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Processes still running a lab agent (started with the lab's preload module). */
+function labAgentProcesses(): string[] {
+  const listing = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
+  return listing.split('\n').filter((line) => line.includes('lab-agent-preload.ts'));
+}
+
+describe('the lab runner end to end (user space)', () => {
+  it('detects an SNI reset with real agents, sees it end after the phase, and keeps the clean region quiet', async () => {
+    const before = labAgentProcesses().length;
+    const report = await runLab([shortSniResetScenario()], {
+      mode: 'userspace',
+      parallel: 1,
+      logger,
+      signal: new AbortController().signal,
+      windowMs: TEST_WINDOW_MS,
+      world: TEST_WORLD,
+      firstRegionSlot: TEST_FIRST_SLOT,
+    });
+    const [scenario] = report.scenarios;
+    expect(scenario?.error).toBeNull();
+    expect(scenario?.scores.map((score) => [score.label, score.pass, score.detail])).toEqual(
+      scenario?.scores.map((score) => [score.label, true, score.detail]),
+    );
+    expect(scenario?.scores[0]?.timeToDetectMs).toBeGreaterThan(0);
+    expect(scenario?.confusion.rows).toContainEqual({
+      scope: 'RU-MOW',
+      target: 'whatsapp',
+      expected: 'blocked',
+      observed: 'blocked',
+    });
+    expect(report.passed).toBe(true);
+    // Torn down: no world server, no agent process left.
+    expect(await worldStillListening()).toBe(false);
+    expect(labAgentProcesses().length).toBe(before);
+  }, 360_000);
+
+  it('tears everything down when interrupted with SIGINT mid-run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'reachmap-lab-sigint-'));
+    try {
+      const file = join(dir, 'short-sni-reset.yaml');
+      await writeFile(file, SHORT_SNI_RESET_YAML);
+      const before = labAgentProcesses().length;
+      const child = spawn(
+        process.execPath,
+        [LAB_CLI, 'run', file, '--userspace', '--world-octet', '21', '--first-slot', '130'],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      const started = new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('"scenario started"')) resolve();
+        });
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await started;
+      expect(labAgentProcesses().length).toBe(before + 4);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(await worldStillListening(loopbackWorldPlacement(21))).toBe(false);
+      expect(labAgentProcesses().length).toBe(before);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,80 @@
+import { loadCatalogue } from '@reachmap/targets';
+import type { Logger } from '@reachmap/telemetry';
+import type { Scenario } from '../scenario/scenario-schema.ts';
+import { type WorldPlacement, worldLoopbackPlacement } from '../userspace/loopback-addressing.ts';
+import { issueWorldCertificates } from '../world/world-certificates.ts';
+import { startWorldServices } from '../world/world-services.ts';
+import { type LabMode, runScenario, type ScenarioReport } from './run-scenario.ts';
+
+export interface RunLabOptions {
+  mode: LabMode;
+  /** Scenarios run at once (each with its own stack; user space gives each its own censor slots). */
+  parallel: number;
+  logger: Logger;
+  signal: AbortSignal;
+  windowMs?: number;
+  /** User space: the world's loopback placement (default 127.18) and the first censor slot (default 0). */
+  world?: WorldPlacement;
+  firstRegionSlot?: number;
+}
+
+export interface LabReport {
+  mode: LabMode;
+  startedAt: string;
+  finishedAt: string;
+  passed: boolean;
+  scenarios: ScenarioReport[];
+}
+
+/**
+ * Runs scenarios, `parallel` at a time. In user space one world (loopback twins) serves every run:
+ * it is honest and stateless, and each run's censors sit on their own region slots.
+ */
+export async function runLab(scenarios: readonly Scenario[], options: RunLabOptions): Promise<LabReport> {
+  const startedAt = new Date().toISOString();
+  const catalogue = await loadCatalogue({ kind: 'lab' });
+  const certificates = await issueWorldCertificates(catalogue);
+  const world =
+    options.mode === 'userspace'
+      ? await startWorldServices({
+          catalogue,
+          certificates,
+          placement: options.world ?? worldLoopbackPlacement,
+          logger: options.logger,
+        })
+      : null;
+  const reports: ScenarioReport[] = new Array(scenarios.length);
+  try {
+    let next = 0;
+    let slot = options.firstRegionSlot ?? 0;
+    const worker = async () => {
+      while (next < scenarios.length && !options.signal.aborted) {
+        const index = next++;
+        const scenario = scenarios[index];
+        if (scenario === undefined) continue;
+        const regionOffset = slot;
+        slot += scenario.regions.length;
+        reports[index] = await runScenario(scenario, {
+          mode: options.mode,
+          certificates,
+          regionOffset,
+          world: options.world ?? worldLoopbackPlacement,
+          logger: options.logger,
+          signal: options.signal,
+          ...(options.windowMs === undefined ? {} : { windowMs: options.windowMs }),
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, worker));
+  } finally {
+    await world?.close();
+  }
+  const done = reports.filter((report) => report !== undefined);
+  return {
+    mode: options.mode,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    passed: done.length === scenarios.length && done.every((report) => report.passed),
+    scenarios: done,
+  };
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { Expectation } from '../scenario/scenario-schema.ts';
+import {
+  confusionTable,
+  type EventSample,
+  type ObservedTimeline,
+  type StateSample,
+  scoreExpectation,
+} from './score-expectations.ts';
+
+const DURATION = 240_000;
+
+const state = (
+  atMs: number,
+  scope: string,
+  target: string,
+  name: StateSample['state'],
+  method: StateSample['method'] = null,
+): StateSample => ({
+  atMs,
+  scope,
+  target,
+  state: name,
+  method,
+});
+const event = (
+  atMs: number,
+  type: EventSample['type'],
+  scope: string,
+  target: string | null,
+  method: EventSample['method'] = null,
+): EventSample => ({
+  atMs,
+  type,
+  scope,
+  target,
+  method,
+});
+
+/** RU-MOW blocks WhatsApp by SNI from 75 s, lifted at 120 s and cleared at 190 s; DE-BE stays clean. */
+const TIMELINE: ObservedTimeline = {
+  states: [
+    state(2_000, 'RU-MOW', 'whatsapp', 'insufficient'),
+    state(40_000, 'RU-MOW', 'whatsapp', 'accessible'),
+    state(75_000, 'RU-MOW', 'whatsapp', 'blocked', 'sni-reset'),
+    state(190_000, 'RU-MOW', 'whatsapp', 'accessible'),
+    state(40_000, 'DE-BE', 'whatsapp', 'accessible'),
+  ],
+  events: [
+    event(75_000, 'block.started', 'RU-MOW', 'whatsapp', 'sni-reset'),
+    event(190_000, 'block.ended', 'RU-MOW', 'whatsapp', 'sni-reset'),
+  ],
+};
+
+const score = (expectation: Expectation) => scoreExpectation(expectation, 0, TIMELINE, DURATION);
+
+describe('scoreExpectation', () => {
+  it.each([
+    [{ scope: 'RU-MOW', target: 'whatsapp', state: 'blocked', within: 90_000 }, true, 75_000],
+    [{ scope: 'RU-MOW', target: 'whatsapp', state: 'blocked', layer: 'tls', within: 90_000 }, true, 75_000],
+    [{ scope: 'RU-MOW', target: 'whatsapp', state: 'blocked', method: 'sni-reset' }, true, 75_000],
+    // Wrong layer or method: the state showed, but not for the expected reason.
+    [{ scope: 'RU-MOW', target: 'whatsapp', state: 'blocked', layer: 'dns' }, false, null],
+    [{ scope: 'RU-MOW', target: 'whatsapp', state: 'blocked', method: 'sni-timeout' }, false, null],
+    // Too late for a 60 s limit.
+    [{ scope: 'RU-MOW', target: 'whatsapp', state: 'blocked', within: 60_000 }, false, null],
+    // Measured from `after`: accessible again 70 s after the phase at 120 s.
+    [
+      { scope: 'RU-MOW', target: 'whatsapp', state: 'accessible', after: 120_000, within: 90_000 },
+      true,
+      70_000,
+    ],
+    [{ scope: 'DE-BE', target: 'whatsapp', state: 'accessible' }, true, 40_000],
+    [{ scope: 'DE-BE', target: 'telegram', state: 'accessible' }, false, null],
+  ] as const)('state %j → pass %s, detected after %s ms', (expectation, pass, timeToDetectMs) => {
+    expect(score(expectation as Expectation)).toMatchObject({ pass, timeToDetectMs });
+  });
+
+  it.each([
+    [
+      { scope: 'RU-MOW', target: 'whatsapp', event: 'block.ended', after: 120_000, within: 90_000 },
+      true,
+      70_000,
+    ],
+    [
+      { scope: 'RU-MOW', target: 'whatsapp', event: 'block.ended', after: 120_000, within: 60_000 },
+      false,
+      null,
+    ],
+    [{ scope: 'RU-MOW', event: 'block.started' }, true, 75_000],
+    [{ scope: 'RU-MOW', event: 'block.started', method: 'reset' }, false, null],
+    [{ scope: 'DE-BE', event: 'block.started' }, false, null],
+  ] as const)('event %j → pass %s, detected after %s ms', (expectation, pass, timeToDetectMs) => {
+    expect(score(expectation as Expectation)).toMatchObject({ pass, timeToDetectMs });
+  });
+
+  it.each([
+    [{ noEvent: 'block.started', scope: 'DE-BE' }, true],
+    [{ noEvent: 'block.started', scope: 'RU-MOW' }, false],
+    [{ noEvent: 'block.started', scope: 'RU-MOW', target: 'telegram' }, true],
+    [{ noEvent: 'throttle.started', scope: 'RU-MOW' }, true],
+  ] as const)('noEvent %j → pass %s', (expectation, pass) => {
+    expect(score(expectation as Expectation)).toMatchObject({ pass, timeToDetectMs: null });
+  });
+
+  it('says what was seen instead when a state expectation fails', () => {
+    const failed = score({ scope: 'RU-MOW', target: 'whatsapp', state: 'throttled' });
+    expect(failed.detail).toBe('last seen accessible at 190s');
+  });
+});
+
+describe('confusionTable', () => {
+  it('pairs each state expectation with the last state shown in its window', () => {
+    const table = confusionTable(
+      [
+        { scope: 'RU-MOW', target: 'whatsapp', state: 'blocked', within: 150_000 },
+        { scope: 'RU-MOW', target: 'whatsapp', state: 'blocked' },
+        { scope: 'DE-BE', target: 'whatsapp', state: 'accessible' },
+        { scope: 'DE-BE', target: 'telegram', state: 'accessible' },
+        { noEvent: 'block.started', scope: 'DE-BE' },
+      ],
+      TIMELINE,
+      DURATION,
+    );
+    expect(table.rows.map((row) => row.observed)).toEqual(['blocked', 'accessible', 'accessible', null]);
+    expect(table.counts).toEqual({
+      blocked: { blocked: 1, accessible: 1 },
+      accessible: { accessible: 1, unobserved: 1 },
+    });
+  });
+});

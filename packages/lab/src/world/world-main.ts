@@ -1,0 +1,21 @@
+import { readFile } from 'node:fs/promises';
+import { loadCatalogue } from '@reachmap/targets';
+import { createLogger } from '@reachmap/telemetry';
+import type { WorldCertificates } from './world-certificates.ts';
+import { startWorldServices } from './world-services.ts';
+
+/**
+ * The world's services in the kernel lab, run inside the world namespace
+ * (`ip netns exec <world> node world-main.ts <config.json>`), listening on the lab addresses themselves.
+ */
+const certificates = JSON.parse(await readFile(process.argv[2] ?? '', 'utf8')) as WorldCertificates;
+const world = await startWorldServices({
+  catalogue: await loadCatalogue({ kind: 'lab' }),
+  certificates,
+  placement: (labIp, port) => ({ host: labIp, port }),
+  logger: createLogger({ name: 'lab-world', level: 'warn' }),
+});
+process.stdout.write('ready\n');
+const stop = () => void world.close().then(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
