@@ -7,6 +7,7 @@ export type { AgentRecord, ObservedNetwork } from './agents/agent-store.ts';
 export * from './app.ts';
 export * from './collector-config.ts';
 export * from './collector-options.ts';
+export * from './local-agent-limits.ts';
 export type { CollectorLimits } from './routes/route-deps.ts';
 export * from './start-collector.ts';
 export * from './start-from-config.ts';

@@ -5,6 +5,7 @@ import { exportPrivateKeyPem, generateAgentKeyPair } from '@reachmap/agent-auth'
 import {
   type AgentRecord,
   createEnrolmentToken,
+  LOCAL_AGENT_LIMITS,
   listAgents,
   type RunningCollector,
   startCollector,
@@ -71,13 +72,7 @@ export async function startCollectorFixture(
       catalogue: async () => document,
       schedule,
       configRefreshS: 30,
-      limits: {
-        maxWireBytes: 5 * 1024 ** 2,
-        maxDecodedBytes: 50 * 1024 ** 2,
-        agentRequestsPerMinute: 100_000,
-        enrolmentsPerMinutePerAddress: 1_000,
-        backpressure: { maxQueueDepth: 1_000_000, maxMemoryRatio: 0.99, retryAfterS: 1 },
-      },
+      limits: LOCAL_AGENT_LIMITS,
       geoIpDatabases: [],
       shutdownGraceMs: 1_000,
       logger: createLogger({ name: 'collector-test', level: 'silent' }),

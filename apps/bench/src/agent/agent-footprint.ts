@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { exportPrivateKeyPem, generateAgentKeyPair } from '@reachmap/agent-auth';
-import { createEnrolmentToken, startCollector } from '@reachmap/collector';
+import { createEnrolmentToken, LOCAL_AGENT_LIMITS, startCollector } from '@reachmap/collector';
 import { signCatalogue } from '@reachmap/targets';
 import { createLogger } from '@reachmap/telemetry';
 import type { BenchRedis } from '../bench-redis.ts';
@@ -112,13 +112,7 @@ async function runAgent(
     catalogue: async () => document,
     schedule: SCHEDULE,
     configRefreshS: 3600,
-    limits: {
-      maxWireBytes: 5 * 1024 ** 2,
-      maxDecodedBytes: 50 * 1024 ** 2,
-      agentRequestsPerMinute: 10_000,
-      enrolmentsPerMinutePerAddress: 1_000,
-      backpressure: { maxQueueDepth: 1_000_000, maxMemoryRatio: 0.99, retryAfterS: 1 },
-    },
+    limits: LOCAL_AGENT_LIMITS,
     geoIpDatabases: [],
     shutdownGraceMs: 1_000,
     logger: createLogger({ name: 'bench-agent-collector', level: 'silent' }),

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPrivateKeyPem, generateAgentKeyPair } from '@reachmap/agent-auth';
 import { type Aggregator, AggregatorConfig, startAggregator } from '@reachmap/aggregator';
-import { createEnrolmentToken, type RunningCollector, startCollector } from '@reachmap/collector';
+import {
+  createEnrolmentToken,
+  LOCAL_AGENT_LIMITS,
+  type RunningCollector,
+  startCollector,
+} from '@reachmap/collector';
 import {
   createRedisConnection,
   type EmbeddedRedis,
@@ -79,13 +84,7 @@ export async function startLabStack(options: LabStackOptions): Promise<LabStack>
         concurrency: 8,
       },
       configRefreshS: 600,
-      limits: {
-        maxWireBytes: 5 * 1024 ** 2,
-        maxDecodedBytes: 50 * 1024 ** 2,
-        agentRequestsPerMinute: 10_000,
-        enrolmentsPerMinutePerAddress: 10_000,
-        backpressure: { maxQueueDepth: 1_000_000, maxMemoryRatio: 0.99, retryAfterS: 1 },
-      },
+      limits: LOCAL_AGENT_LIMITS,
       geoIpDatabases: [],
       shutdownGraceMs: 1_000,
       logger: logger.child({ component: 'collector' }, { level: 'warn' }),
