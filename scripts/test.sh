@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, typecheck, then every workspace's vitest tests in one run.
+# The whole test suite: lint, typecheck, every workspace's vitest tests in one run, then the censorship
+# lab's whole scenario catalogue (network namespaces as root, the user-space censor otherwise).
 # Called by `./reachmap test` after the toolchain is provisioned.
 set -uo pipefail
 cd "$REACHMAP_ROOT"
@@ -20,4 +21,13 @@ step "tests (vitest, every workspace)"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile="$artifacts/vitest.json" || status=1
 
 node scripts/summarize-tests.ts "$artifacts/vitest.json" || status=1
+
+# Scenarios run side by side, each with its own namespaces, Redis, collector and aggregator; the agents
+# sleep between rounds, so 2 cores carry 6 at once (docs/lab.md, "Running in CI").
+step "censorship lab: every scenario of infra/lab/scenarios"
+lab_status=0
+pnpm --silent lab run all --parallel "${REACHMAP_LAB_PARALLEL:-6}" --json "$artifacts/lab-report.json" \
+  >"$artifacts/lab.log" || lab_status=$?
+sed -n '/^| scenario |/,$p' "$artifacts/lab.log"
+[ "$lab_status" -eq 0 ] || { echo "lab: failed (exit $lab_status); logs in $artifacts/lab.log" >&2; status=1; }
 exit "$status"

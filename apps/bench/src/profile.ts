@@ -30,6 +30,14 @@ export interface BenchProfile {
     measurementsPerPairPerDay: number;
   };
   queries: { repetitions: number };
+  dashboard: {
+    /** The history the dashboard is measured with (written by the same seeder as `history`). */
+    seed: BenchProfile['history'];
+    /** The baseline stack: the same networks and targets with only this many days of history. */
+    baselineDays: number;
+    /** Page loads per stack, each in a fresh browser context (empty cache). */
+    repetitions: number;
+  };
   agent: { rounds: number; idleSeconds: number };
 }
 
@@ -49,6 +57,14 @@ export const FULL_PROFILE: BenchProfile = {
   ceiling: { requests: 500_000 },
   history: { days: 90, countries: 5, regionsPerCountry: 5, targets: 10, measurementsPerPairPerDay: 2 },
   queries: { repetitions: 100 },
+  // A year, two rounds per network and day (as `history`: two rounds per recent window is what lets
+  // the evaluator decide, so the map has blocked countries): every daily bucket of the year holds
+  // data, which is what the 365-day timeline reads; more rounds would grow counts, not keys read.
+  dashboard: {
+    seed: { days: 365, countries: 3, regionsPerCountry: 4, targets: 4, measurementsPerPairPerDay: 2 },
+    baselineDays: 2,
+    repetitions: 10,
+  },
   agent: { rounds: 3, idleSeconds: 5 },
 };
 
@@ -68,5 +84,10 @@ export const QUICK_PROFILE: BenchProfile = {
   ceiling: { requests: 10_000 },
   history: { days: 3, countries: 2, regionsPerCountry: 2, targets: 3, measurementsPerPairPerDay: 2 },
   queries: { repetitions: 10 },
+  dashboard: {
+    seed: { days: 3, countries: 2, regionsPerCountry: 2, targets: 3, measurementsPerPairPerDay: 2 },
+    baselineDays: 2,
+    repetitions: 2,
+  },
   agent: { rounds: 1, idleSeconds: 1 },
 };

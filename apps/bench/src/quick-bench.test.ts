@@ -42,7 +42,15 @@ describe('pnpm bench --quick', () => {
     );
     expect(generated).toContain('(quick profile)');
 
-    for (const heading of ['Ingest', 'Ceiling (Redis itself)', 'Queries', 'Memory', 'Agent', 'Goals']) {
+    for (const heading of [
+      'Ingest',
+      'Ceiling (Redis itself)',
+      'Queries',
+      'Memory',
+      'Dashboard',
+      'Agent',
+      'Goals',
+    ]) {
       const rows = tableRows(generated, heading);
       expect(rows.length, heading).toBeGreaterThan(0);
       for (const row of rows) {
@@ -61,10 +69,16 @@ describe('pnpm bench --quick', () => {
       'map, countries p99',
       'OONI aggregation, day × country over 3 days p99',
       'used_memory per seeded day (all keys)',
+      // chromium is installed wherever the dashboard's own browser tests run.
+      'world map, first render p50',
+      'timeline, 365 d p95',
+      'app JS transferred',
     ]) {
       expect(measuredMetric(metric), metric).toMatch(ROW);
       expect(measuredMetric(metric), metric).not.toContain('| not measured |');
     }
     expect(measuredMetric('reachmap ingest, sustained')).toContain('every measurement counted');
+    // The assets go out gzip-compressed to chromium, which asks for it.
+    expect(measuredMetric('app JS transferred')).toContain('content-encoding gzip');
   });
 });

@@ -2,6 +2,8 @@ import { type AgentFigures, measureAgentFootprint } from './agent/agent-footprin
 import { runBullmqBaseline } from './baseline/bullmq-baseline.ts';
 import { startBenchRedis } from './bench-redis.ts';
 import { PIPELINE_DEPTH, runRedisBenchmark } from './ceiling/redis-benchmark.ts';
+import { runDashboardBench } from './dashboard/dashboard-bench.ts';
+import { dashboardRows } from './dashboard/dashboard-rows.ts';
 import { type IngestFigures, runIngestBench } from './ingest/ingest-bench.ts';
 import type { BenchProfile } from './profile.ts';
 import type { Progress } from './progress.ts';
@@ -183,6 +185,7 @@ export async function runBenchmarks(profile: BenchProfile, progress: Progress): 
         'one per measurement, kept 48 h (REACHMAP_RECENT_TTL)',
       ),
     );
+    rows.push(...dashboardRows(await runDashboardBench(redis, profile.dashboard, progress)));
     rows.push(...agentRows(await measureAgentFootprint(redis, profile.agent, progress)));
     rows.push(...goalRows(rows));
     return rows;

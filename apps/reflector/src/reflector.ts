@@ -10,6 +10,8 @@ import { createRouter } from './http/router.ts';
 import { versionNegotiationFor } from './quic-version-negotiation.ts';
 import { tlsCredentialsFor } from './tls-credentials.ts';
 
+const TLS_RECORD_BYTES = 1_400;
+
 /** First byte of a TLS record carrying a handshake (RFC 8446 §5.1): tells a ClientHello from HTTP. */
 const TLS_HANDSHAKE_RECORD = 0x16;
 /** A client that sends nothing this long after connecting is dropped before it holds a slot longer. */
@@ -35,6 +37,10 @@ export async function startReflector(config: ReflectorConfig, logger: Logger): P
     { ...serverTimeouts, cert: credentials.cert, key: credentials.key },
     router,
   );
+  // Records of about one segment, as CDNs send them early in a connection: a client then sees bytes as
+  // they arrive, and a censor that cuts a flow after ~16 KB (DOMAIN.md) still leaves readable bytes,
+  // which a single 16 KiB record would hide entirely.
+  httpsServer.on('secureConnection', (tlsSocket) => tlsSocket.setMaxSendFragment(TLS_RECORD_BYTES));
   httpsServer.on('tlsClientError', (error, socket) => {
     logger.debug({ clientIp: socket.remoteAddress, reason: error.message }, 'tls handshake failed');
   });

@@ -400,6 +400,31 @@ const THROUGHPUT: Row[] = [
     ['ok', null, null],
   ),
   row(
+    'a 6-s policed transfer whose first second carries the burst is still a rate cap',
+    {
+      measurement: service({
+        tcp: [tcp(TARGET_IP)],
+        throughput: [
+          ...fiveTransfers(() => ({ perSecondBps: [256_000, ...flat(128_000, 5)] })),
+          ...fastControlTransfers(),
+        ],
+      }),
+      controls: HEALTHY_CONTROLS,
+    },
+    ['throttled', 'throughput', 'rate-cap'],
+  ),
+  row(
+    'a 3-s flat transfer is too short to call flat once the first second is left out → ok',
+    {
+      measurement: service({
+        tcp: [tcp(TARGET_IP)],
+        throughput: [...fiveTransfers(() => ({ perSecondBps: flat(128_000, 3) })), ...fastControlTransfers()],
+      }),
+      controls: HEALTHY_CONTROLS,
+    },
+    ['ok', null, null],
+  ),
+  row(
     'flat 128 kbit/s with no control transfer → insufficient',
     {
       measurement: service({

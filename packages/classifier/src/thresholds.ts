@@ -51,8 +51,8 @@ export const THROTTLE_MIN_CONNECTIONS = 3;
 export const THROTTLE_MAX_CV = 0.3;
 
 /**
- * Fewest whole seconds of samples for a coefficient of variation to mean anything. Our choice: with
- * one or two samples every run looks flat.
+ * Fewest whole seconds of samples, after the first, for a coefficient of variation to mean anything.
+ * Our choice: with one or two samples every run looks flat.
  */
 export const THROTTLE_MIN_SECONDS = 3;
 

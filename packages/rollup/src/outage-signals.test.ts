@@ -12,6 +12,8 @@ describe('heartbeatBaseline', () => {
     ['an even history', [2, 4, 6, 8], 5],
     ['a history with an outage in it', [5, 5, 0, 5, 5], 5],
     ['only the last five windows (baselineMs / windowMs)', [50, 50, 50, 3, 3, 3, 4, 4], 3],
+    ['the windows since the scope was first heard', [0, 3], 3],
+    ['a scope never heard', [0, 0], null],
   ])('is the median of %s', (_name, history, expected) => {
     expect(heartbeatBaseline(history, config)).toBe(expected);
   });

@@ -50,11 +50,15 @@ export type OutageSignals = z.infer<typeof OutageSignals>;
 
 /**
  * IODA's baseline: the median of the signal over a sliding window (7 days for active probing), robust
- * to the outages inside it. `recentAgentsHeard` is oldest first, one entry per past window.
+ * to the outages inside it. `recentAgentsHeard` is oldest first, one entry per past window. Windows
+ * before the scope was first heard are not part of it: the evaluator meets a new scope one window
+ * before its first agent's, and that empty window would halve a young scope's baseline.
  */
 export function heartbeatBaseline(recentAgentsHeard: readonly number[], config: RollupConfig): number | null {
   const windows = Math.ceil(config.outage.baselineMs / config.windowMs);
-  const recent = [...recentAgentsHeard.slice(-windows)].sort((a, b) => a - b);
+  const firstHeard = recentAgentsHeard.findIndex((heard) => heard > 0);
+  const sinceFirstHeard = firstHeard === -1 ? [] : recentAgentsHeard.slice(firstHeard);
+  const recent = [...sinceFirstHeard.slice(-windows)].sort((a, b) => a - b);
   if (recent.length === 0) return null;
   const middle = Math.floor(recent.length / 2);
   const upper = recent[middle] ?? 0;

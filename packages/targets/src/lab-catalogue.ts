@@ -14,6 +14,13 @@ import type { Catalogue, Suite, Target, ZoneRecord } from './catalogue-schema.ts
 const REFLECTOR_BASE = 10;
 const RESOLVER_BASE = 53;
 const HOSTS_PER_TARGET = 254;
+/**
+ * Lab transfers are shorter than real ones so a round fits the lab's 15-20 s interval even when a
+ * target is policed (5 connections × 6 s). 6 s still leaves a stalled flow its 5 s of silence after
+ * the 16 KiB cap and a policed one 5 steady seconds; 256 KiB is what the stall rule asks of a control.
+ */
+const LAB_TRANSFER_BYTES = 256 * 1024;
+const LAB_TRANSFER_SECONDS = 6;
 
 export class LabAddressSpaceExhaustedError extends Error {
   override readonly name = 'LabAddressSpaceExhaustedError';
@@ -92,6 +99,8 @@ function labSuite(suite: Suite, plan: TargetAddressPlan): Suite {
     })),
     throughput: suite.throughput.map((spec) => ({
       ...spec,
+      bytes: Math.min(spec.bytes, LAB_TRANSFER_BYTES),
+      seconds: Math.min(spec.seconds, LAB_TRANSFER_SECONDS),
       source:
         spec.source.kind === 'url'
           ? { kind: 'url', url: plan.url(spec.source.url) }
@@ -106,7 +115,7 @@ function labSuite(suite: Suite, plan: TargetAddressPlan): Suite {
 
 /**
  * The lab twin of a real catalogue: same ids, suites, judges and version, every destination moved into
- * the lab. Deterministic, so data/catalogue.lab.json can be checked for staleness.
+ * the lab, transfers shortened. Deterministic, so data/catalogue.lab.json can be checked for staleness.
  */
 export function labCatalogueFrom(real: Catalogue): Catalogue {
   const zone = new Map<string, string>();

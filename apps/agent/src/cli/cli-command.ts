@@ -2,13 +2,16 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
+/** Parsed option values; repeatable options (`multiple: true`) give arrays. */
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
 /** One `reachmap-agent <command>`: its help text and what it does; resolves to the exit code. */
 export interface CliCommand {
   name: string;
   summary: string;
   usage: string;
   options: OptionSpecs;
-  run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number>;
+  run(values: OptionValues, io: CliIo): Promise<number>;
 }
 
 export interface CliIo {
@@ -29,10 +32,7 @@ export class UsageError extends Error {
 }
 
 /** Parses a command's arguments strictly; unknown options are a usage error, not silently ignored. */
-export function parseCommandArgs(
-  command: CliCommand,
-  args: string[],
-): Record<string, string | boolean | undefined> {
+export function parseCommandArgs(command: CliCommand, args: string[]): OptionValues {
   try {
     const { values } = parseArgs({
       args,
@@ -40,7 +40,7 @@ export function parseCommandArgs(
       strict: true,
       allowPositionals: false,
     });
-    return values as Record<string, string | boolean | undefined>;
+    return values as OptionValues;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { enrollAgent } from '../identity/enroll-agent.ts';
 import { resolveStateDir } from '../identity/state-dir.ts';
 import { AGENT_SOFTWARE } from '../software.ts';
-import { type CliCommand, EXIT, UsageError } from './cli-command.ts';
+import { type CliCommand, EXIT, type OptionValues, UsageError } from './cli-command.ts';
 
 export const enrollCommand: CliCommand = {
   name: 'enroll',
@@ -66,13 +66,13 @@ Options:
   },
 };
 
-function requiredString(values: Record<string, string | boolean | undefined>, name: string): string {
+function requiredString(values: OptionValues, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
   return value;
 }
 
-function declaredNetwork(values: Record<string, string | boolean | undefined>): AgentNetwork {
+function declaredNetwork(values: OptionValues): AgentNetwork {
   const asnText = requiredString(values, 'asn').replace(/^AS/i, '');
   const parsed = AgentNetworkSchema.safeParse({
     country: requiredString(values, 'country').toUpperCase(),

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -140,6 +140,21 @@ describe('reachmap-agent CLI', () => {
       expect(stdout).toMatch(/Usage: reachmap-agent <command>/);
       const once = await run(process.execPath, ['reachmap-agent.mjs', 'once', '--help'], { cwd: outside });
       expect(once.stdout).toMatch(/--target ID/);
+      // The footprint measures of scripts/build-bundle.ts: `once` evaluates the probes, which use
+      // node:http, node:tls and node:crypto, yet Node's undici, http2 and WebCrypto stay unloaded.
+      const listModules =
+        'data:text/javascript,process.on("exit",()=>console.error(process.moduleLoadList.join()))';
+      const loaded = await run(
+        process.execPath,
+        ['--import', listModules, 'reachmap-agent.mjs', 'once', '--help'],
+        { cwd: outside },
+      );
+      expect(loaded.stderr).toMatch(/NativeModule http,/);
+      expect(loaded.stderr).toMatch(/NativeModule tls,/);
+      expect(loaded.stderr).not.toMatch(/undici|http2|webcrypto/);
+      // One byte per character: V8 keeps the source as a one-byte string, half the size of a two-byte one.
+      const source = await readFile(join(outside, 'reachmap-agent.mjs'), 'utf8');
+      expect(Buffer.byteLength(source)).toBe(source.length);
     } finally {
       await rm(outside, { recursive: true, force: true });
     }

@@ -4,12 +4,17 @@ import { StateDirLockedError } from '../runtime/state-lock.ts';
 import { AGENT_SOFTWARE } from '../software.ts';
 import { SpoolStateCorruptError } from '../spool/spool-state.ts';
 import { type CliCommand, type CliIo, EXIT, parseCommandArgs, UsageError } from './cli-command.ts';
-import { enrollCommand } from './enroll-command.ts';
-import { onceCommand } from './once-command.ts';
-import { runCommand } from './run-command.ts';
-import { statusCommand } from './status-command.ts';
 
-const COMMANDS: readonly CliCommand[] = [enrollCommand, runCommand, onceCommand, statusCommand];
+/**
+ * Each command's module is evaluated only when that command runs (or the overview lists them all), so
+ * the long-running `run` does not carry enroll's, once's or status's code and schemas.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
+  enroll: async () => (await import('./enroll-command.ts')).enrollCommand,
+  run: async () => (await import('./run-command.ts')).runCommand,
+  once: async () => (await import('./once-command.ts')).onceCommand,
+  status: async () => (await import('./status-command.ts')).statusCommand,
+};
 
 /** Errors an operator can act on: printed as one line, without a stack trace. */
 const OPERATOR_ERRORS = [
@@ -20,15 +25,16 @@ const OPERATOR_ERRORS = [
   UnknownTargetInCatalogueError,
 ];
 
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+async function overview(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  const width = Math.max(...commands.map((command) => command.name.length));
   return [
     `reachmap-agent ${AGENT_SOFTWARE.version}: measures reachability of messengers and websites from this network`,
     '',
     'Usage: reachmap-agent <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
     'Run "reachmap-agent <command> --help" for the options of a command.',
   ].join('\n');
@@ -38,18 +44,19 @@ function overview(): string {
 export async function runCli(args: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(overview());
+    io.out(await overview());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version') {
     io.out(AGENT_SOFTWARE.version);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (command === undefined) {
-    io.err(`reachmap-agent: unknown command "${name}"\n\n${overview()}`);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (load === undefined) {
+    io.err(`reachmap-agent: unknown command "${name}"\n\n${await overview()}`);
     return EXIT.usage;
   }
+  const command = await load();
   try {
     const values = parseCommandArgs(command, rest);
     if (values.help === true) {

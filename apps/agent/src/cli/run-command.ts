@@ -8,7 +8,13 @@ import { acquireStateLock } from '../runtime/state-lock.ts';
 import { AGENT_SOFTWARE } from '../software.ts';
 import { Spool } from '../spool/spool.ts';
 import { AgentStatusRecorder } from '../status/agent-status.ts';
-import { extraTrustAnchors, MEASURING_OPTIONS, measurementSource, spoolMaxBytes } from './agent-options.ts';
+import {
+  extraTrustAnchors,
+  labLies,
+  MEASURING_OPTIONS,
+  measurementSource,
+  spoolMaxBytes,
+} from './agent-options.ts';
 import { type CliCommand, EXIT, UsageError } from './cli-command.ts';
 
 export const SPOOL_DIR = 'spool';
@@ -44,6 +50,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
     if (!Number.isFinite(graceMs) || graceMs < 0)
       throw new UsageError(`--shutdown-grace-s must be a number of seconds`);
     const maxBytes = spoolMaxBytes(values, io.env);
+    const lies = labLies(values);
     const ca = await extraTrustAnchors(values);
     const identity = await loadIdentity(stateDir);
     const lock = await acquireStateLock(stateDir);
@@ -77,6 +84,12 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
         },
         'agent started',
       );
+      if (lies.size > 0) {
+        logger.warn(
+          { lies: Object.fromEntries(lies) },
+          'lab agent lying: fabricated results for these targets',
+        );
+      }
       try {
         await runAgent(
           {
@@ -89,6 +102,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
             logger,
             source: measurementSource(values),
             shutdownGraceMs: graceMs,
+            lies,
             ...(ca === undefined ? {} : { ca }),
           },
           stop.signal,

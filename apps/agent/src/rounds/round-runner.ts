@@ -9,6 +9,7 @@ import {
   type RoundId,
 } from '@reachmap/schema';
 import { type Catalogue, judgesOf, type Target } from '@reachmap/targets';
+import { type AgentLies, reportedMeasurement } from '../lab/agent-lies.ts';
 import { runLimited } from './run-limited.ts';
 import { runSuite } from './suite-runner.ts';
 
@@ -31,6 +32,8 @@ export interface RoundOptions {
   /** Measure only this target (with the controls that judge it). */
   only?: string;
   ca?: string[];
+  /** Lab only (`--lie`): targets whose measurements are replaced by fabricated ones. */
+  lies?: AgentLies;
 }
 
 export interface LocalError {
@@ -68,7 +71,10 @@ export async function runRound(options: RoundOptions): Promise<RoundReport> {
   const measure = async (target: Target, controlIds: Measurement['id'][]) => {
     if (options.signal.aborted || options.stopStarting?.aborted) return;
     try {
-      const measurement = await runSuite(target, { ...options, round: { id, controls: controlIds }, signal });
+      const measurement = reportedMeasurement(
+        await runSuite(target, { ...options, round: { id, controls: controlIds }, signal }),
+        options.lies,
+      );
       const valid = MeasurementV1.safeParse(measurement);
       if (!valid.success) {
         // Spooled anyway: the collector files it under rejected/ with its reasons, where the operator looks.

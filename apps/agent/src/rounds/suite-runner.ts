@@ -57,85 +57,42 @@ export async function runSuite(target: Target, context: SuiteContext): Promise<M
   const resolver = new SuiteResolver(probe(PROBE_TIMEOUT_MS.dns));
   const { suite } = target;
 
-  const dns =
-    suite.dns === null ? [] : await runDnsSuite(suite.dns, context.catalogue, probe(PROBE_TIMEOUT_MS.dns));
+  // The layers run side by side: each probe has its own sockets, and a blackholed target then costs
+  // one timeout per round instead of one per layer (a round must fit its interval).
+  const [dns, tcp, handshakes, http, quic] = await Promise.all([
+    suite.dns === null ? [] : runDnsSuite(suite.dns, context.catalogue, probe(PROBE_TIMEOUT_MS.dns)),
+    runTcpLayer(suite, resolver, probe(PROBE_TIMEOUT_MS.tcp)),
+    runTlsLayer(suite, resolver, context, () => probe(PROBE_TIMEOUT_MS.tls)),
+    runHttpLayer(suite, context, probe(PROBE_TIMEOUT_MS.http)),
+    runQuicLayer(suite, resolver, probe(PROBE_TIMEOUT_MS.quic)),
+  ]);
 
-  const tcpTasks = suite.tcp.flatMap((endpoint) =>
-    endpoint.ports.map((port) => ({ host: endpoint.host, port })),
-  );
-  const tcp = (
-    await runLimited(tcpTasks, LAYER_PARALLELISM, async ({ host, port }) =>
-      Promise.all(
-        (
-          await resolver.addresses(host)
-        ).map((ip) => probeTcpConnect({ ip, port }, probe(PROBE_TIMEOUT_MS.tcp))),
-      ),
+  // The connections of one transfer source one after another: parallel ones would share the
+  // bottleneck and hide a per-flow policer. Different sources (a URL, a reflector) side by side, so a
+  // target with two policed sources still fits a round.
+  const throughput = (
+    await Promise.all(
+      suite.throughput.map(async (spec) => {
+        const runs: ThroughputRun[] = [];
+        for (const transfer of await throughputTargets(spec, context, resolver)) {
+          if (context.signal.aborted) break;
+          runs.push(
+            ...(await probeThroughputSuite(
+              transfer,
+              { direction: 'download', bytes: spec.bytes, maxDurationMs: spec.seconds * 1000 },
+              {
+                clock,
+                timeoutMs: PROBE_TIMEOUT_MS.tls,
+                signal: context.signal,
+                connections: spec.connections,
+              },
+            )),
+          );
+        }
+        return runs;
+      }),
     )
   ).flat();
-
-  const tlsTasks = suite.tls.flatMap((endpoint) =>
-    endpoint.addresses.map((address) => ({ endpoint, address })),
-  );
-  const tlsResults = await runLimited(tlsTasks, LAYER_PARALLELISM, async ({ endpoint, address }) => {
-    const results = [];
-    for (const ip of await resolver.addresses(address)) {
-      const base = { ip, port: endpoint.port, ca: context.ca };
-      results.push(
-        await probeTlsHandshake(
-          { ...base, sni: endpoint.sni, sniRole: 'target' },
-          probe(PROBE_TIMEOUT_MS.tls),
-        ),
-      );
-      // Right after the target SNI, to the same address: SNI-based blocking shows as this one succeeding.
-      if (endpoint.control_sni !== null) {
-        results.push(
-          await probeTlsHandshake(
-            { ...base, sni: endpoint.control_sni, sniRole: 'control' },
-            probe(PROBE_TIMEOUT_MS.tls),
-          ),
-        );
-      }
-    }
-    return results;
-  });
-  const handshakes = tlsResults.flat();
-
-  const http = (
-    await runLimited(suite.http, LAYER_PARALLELISM, (check) =>
-      probeHttp(
-        { url: check.url },
-        context.ca === undefined ? {} : { ca: context.ca },
-        probe(PROBE_TIMEOUT_MS.http),
-      ),
-    )
-  ).flat();
-
-  const quic = (
-    await runLimited(suite.quic, LAYER_PARALLELISM, async (endpoint) =>
-      Promise.all(
-        (
-          await resolver.addresses(endpoint.host)
-        ).map((ip) =>
-          probeQuic({ ip, port: endpoint.port, sni: endpoint.sni }, probe(PROBE_TIMEOUT_MS.quic)),
-        ),
-      ),
-    )
-  ).flat();
-
-  // One after another: parallel transfers would share the bottleneck and hide a per-flow policer.
-  const throughput: ThroughputRun[] = [];
-  for (const spec of suite.throughput) {
-    for (const transfer of await throughputTargets(spec, context, resolver)) {
-      if (context.signal.aborted) break;
-      throughput.push(
-        ...(await probeThroughputSuite(
-          transfer,
-          { direction: 'download', bytes: spec.bytes, maxDurationMs: spec.seconds * 1000 },
-          { clock, timeoutMs: PROBE_TIMEOUT_MS.tls, signal: context.signal, connections: spec.connections },
-        )),
-      );
-    }
-  }
 
   const observations: Observations = {
     dns: [...dns, ...resolver.queries],
@@ -165,6 +122,61 @@ export async function runSuite(target: Target, context: SuiteContext): Promise<M
     end_time: new Date(Math.max(startTime, Date.now())).toISOString(),
     observations,
   };
+}
+
+type SuiteSpec = Target['suite'];
+
+async function runTcpLayer(suite: SuiteSpec, resolver: SuiteResolver, context: ProbeContext) {
+  const tasks = suite.tcp.flatMap((endpoint) =>
+    endpoint.ports.map((port) => ({ host: endpoint.host, port })),
+  );
+  const results = await runLimited(tasks, LAYER_PARALLELISM, async ({ host, port }) =>
+    Promise.all((await resolver.addresses(host)).map((ip) => probeTcpConnect({ ip, port }, context))),
+  );
+  return results.flat();
+}
+
+async function runTlsLayer(
+  suite: SuiteSpec,
+  resolver: SuiteResolver,
+  suiteContext: SuiteContext,
+  context: () => ProbeContext,
+) {
+  const tasks = suite.tls.flatMap((endpoint) => endpoint.addresses.map((address) => ({ endpoint, address })));
+  const results = await runLimited(tasks, LAYER_PARALLELISM, async ({ endpoint, address }) => {
+    const handshakes = [];
+    for (const ip of await resolver.addresses(address)) {
+      const base = { ip, port: endpoint.port, ca: suiteContext.ca };
+      handshakes.push(await probeTlsHandshake({ ...base, sni: endpoint.sni, sniRole: 'target' }, context()));
+      // Right after the target SNI, to the same address: SNI-based blocking shows as this one succeeding.
+      if (endpoint.control_sni !== null) {
+        handshakes.push(
+          await probeTlsHandshake({ ...base, sni: endpoint.control_sni, sniRole: 'control' }, context()),
+        );
+      }
+    }
+    return handshakes;
+  });
+  return results.flat();
+}
+
+async function runHttpLayer(suite: SuiteSpec, suiteContext: SuiteContext, context: ProbeContext) {
+  const options = suiteContext.ca === undefined ? {} : { ca: suiteContext.ca };
+  const results = await runLimited(suite.http, LAYER_PARALLELISM, (check) =>
+    probeHttp({ url: check.url }, options, context),
+  );
+  return results.flat();
+}
+
+async function runQuicLayer(suite: SuiteSpec, resolver: SuiteResolver, context: ProbeContext) {
+  const results = await runLimited(suite.quic, LAYER_PARALLELISM, async (endpoint) =>
+    Promise.all(
+      (await resolver.addresses(endpoint.host)).map((ip) =>
+        probeQuic({ ip, port: endpoint.port, sni: endpoint.sni }, context),
+      ),
+    ),
+  );
+  return results.flat();
 }
 
 async function runDnsSuite(

@@ -1,6 +1,7 @@
 import type { MeasurementSource } from '@reachmap/schema';
 import type { ConfigurationStore } from '../config/configuration-store.ts';
 import type { AgentIdentity } from '../identity/agent-identity.ts';
+import type { AgentLies } from '../lab/agent-lies.ts';
 import { runRound } from '../rounds/round-runner.ts';
 import type { Spool } from '../spool/spool.ts';
 import type { AgentStatusRecorder } from '../status/agent-status.ts';
@@ -26,6 +27,8 @@ export interface AgentRuntimeOptions {
   shutdownGraceMs?: number;
   backoff?: BackoffPolicy;
   ca?: string[];
+  /** Lab only (`--lie`): targets whose measurements the agent fabricates. */
+  lies?: AgentLies;
 }
 
 /**
@@ -126,6 +129,7 @@ async function measureRounds(
       stopStarting: stop,
       onMeasurement: (measurement) => spool.append([measurement]),
       ca: options.ca,
+      lies: options.lies,
     });
     for (const error of report.localErrors) {
       logger.error({ roundId: report.id, target: error.target, err: error.message }, 'local error in round');

@@ -12,6 +12,7 @@ import { readProcessCpuSeconds } from '../processes/node-process.ts';
 import type { BenchProfile } from '../profile.ts';
 import type { Progress } from '../progress.ts';
 import { startLoopbackCatalogue } from './loopback-catalogue.ts';
+import { operatorEnvironment } from './operator-environment.ts';
 
 const execFileAsync = promisify(execFile);
 const AGENT_BUNDLE = fileURLToPath(new URL('../../../agent/dist/reachmap-agent.mjs', import.meta.url));
@@ -58,9 +59,10 @@ interface RoundLog {
 
 /**
  * The built agent bundle enrolled (its own `enroll` command) with an in-process collector that serves
- * a loopback catalogue, then `run` for `rounds` rounds at the 5 s floor of the schedule. CPU per round
- * is the process's CPU time between consecutive "round finished" lines (probing plus spooling and
- * submitting); idle RSS is read 2 s after the last round, while it waits for the next one.
+ * a loopback catalogue, then `run` for `rounds` rounds at the 5 s floor of the schedule, both with the
+ * environment of the systemd unit (NODE_OPTIONS, allocator settings). CPU per round is the process's
+ * CPU time between consecutive "round finished" lines (probing plus spooling and submitting); idle RSS
+ * is read 2 s after the last round, while it waits for the next one.
  */
 export async function measureAgentFootprint(
   redis: BenchRedis,
@@ -118,31 +120,36 @@ async function runAgent(
     logger: createLogger({ name: 'bench-agent-collector', level: 'silent' }),
   });
   const stateDir = join(dir, 'state');
+  const environment = { ...process.env, ...operatorEnvironment() };
   try {
     const { token } = await createEnrolmentToken(redis.client, {
       label: 'bench-agent',
       expiresInMs: 600_000,
     });
-    await execFileAsync(process.execPath, [
-      AGENT_BUNDLE,
-      'enroll',
-      '--collector',
-      collector.url,
-      '--token',
-      token,
-      '--country',
-      'RU',
-      '--region',
-      'RU-MOW',
-      '--asn',
-      '64500',
-      '--network-type',
-      'fixed',
-      '--state-dir',
-      stateDir,
-    ]);
+    await execFileAsync(
+      process.execPath,
+      [
+        AGENT_BUNDLE,
+        'enroll',
+        '--collector',
+        collector.url,
+        '--token',
+        token,
+        '--country',
+        'RU',
+        '--region',
+        'RU-MOW',
+        '--asn',
+        '64500',
+        '--network-type',
+        'fixed',
+        '--state-dir',
+        stateDir,
+      ],
+      { env: environment },
+    );
     const agent = spawn(process.execPath, [AGENT_BUNDLE, 'run', '--state-dir', stateDir], {
-      env: { ...process.env, REACHMAP_AGENT_LOG_LEVEL: 'info' },
+      env: { ...environment, REACHMAP_AGENT_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const pid = agent.pid;

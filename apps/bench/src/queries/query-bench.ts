@@ -1,15 +1,11 @@
-import { join } from 'node:path';
-import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
-import { findFreeLoopbackPort } from '@reachmap/queue';
 import { StoreConfig } from '@reachmap/store';
-import { createLogger } from '@reachmap/telemetry';
 import { benchNetworks, scopeCount } from '../bench-networks.ts';
 import { type BenchRedis, redisInfoNumbers } from '../bench-redis.ts';
 import { percentile } from '../percentile.ts';
-import { spawnNodeProcess, waitForProcess } from '../processes/node-process.ts';
-import { mainOf, stopAll } from '../processes/reachmap-servers.ts';
+import { startApiProcess } from '../processes/api-process.ts';
 import type { BenchProfile } from '../profile.ts';
 import type { Progress } from '../progress.ts';
+import { evaluateSeeded } from './evaluate-seeded.ts';
 import { seedHistory } from './seed-history.ts';
 
 export interface QueryTiming {
@@ -115,27 +111,12 @@ export async function runHistoryBench(
     `history: ${measurements} measurements over ${history.days} days seeded in ${seedSeconds.toFixed(1)} s`,
   );
 
-  const aggregator = await startAggregator({
-    redis: redis.target,
-    config: AggregatorConfig.parse({ REACHMAP_EVALUATE_EVERY: '1h' }),
-    logger: createLogger({ name: 'bench-evaluator', level: 'silent' }),
-    archiveDir: join(redis.dir, 'history-archive'),
-  });
-  const evaluation = await aggregator.evaluateNow().finally(() => aggregator.stop());
+  const evaluation = await evaluateSeeded(redis, 'history-archive');
   progress(`history: evaluator formed ${evaluation.transitions} transitions`);
 
-  const port = await findFreeLoopbackPort();
-  const api = spawnNodeProcess('api', mainOf('@reachmap/api'), {
-    REDIS_URL: redis.embedded.url,
-    REACHMAP_DATA_DIR: join(redis.dir, 'api'),
-    HOST: '127.0.0.1',
-    API_PORT: String(port),
-    API_RATE_ANONYMOUS_PER_MINUTE: '10000000',
-    LOG_LEVEL: 'warn',
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const api = await startApiProcess(redis);
+  const baseUrl = api.url;
   try {
-    await waitForProcess(api, async () => (await fetch(`${baseUrl}/v1/map?target=whatsapp`)).status === 200);
     const networks = benchNetworks(history.countries, history.regionsPerCountry);
     const regions = networks.map((network) => network.region ?? network.country);
     const since = new Date(now - history.days * DAY_MS).toISOString();
@@ -191,11 +172,11 @@ export async function runHistoryBench(
       usedMemoryBytes,
       rollupKeys: rollupAfter.keys,
       rollupBytes: rollupAfter.bytes,
-      events: evaluation.events.length,
+      events: evaluation.events,
       perMeasurementKeyBytes,
       queries,
     };
   } finally {
-    await stopAll([api]);
+    await api.process.stop();
   }
 }

@@ -5,6 +5,7 @@ const SECTION_TITLES: Record<BenchSection, string> = {
   ceiling: 'Ceiling (Redis itself)',
   queries: 'Queries',
   memory: 'Memory',
+  dashboard: 'Dashboard',
   agent: 'Agent',
   goals: 'Goals (reported, not asserted)',
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const BenchSection = z.enum(['ingest', 'ceiling', 'queries', 'memory', 'agent', 'goals']);
+export const BenchSection = z.enum(['ingest', 'ceiling', 'queries', 'memory', 'dashboard', 'agent', 'goals']);
 export type BenchSection = z.infer<typeof BenchSection>;
 
 /**

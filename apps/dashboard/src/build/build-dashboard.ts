@@ -18,10 +18,21 @@ function contentHash(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex').slice(0, 10).toUpperCase();
 }
 
-async function writeAsset(outDir: string, name: string, content: string | Uint8Array): Promise<BuiltAsset> {
+/**
+ * Writes an asset and, for the hashed ones under assets/, its gzip twin `<name>.gz`, which the server
+ * sends to browsers that accept gzip (compressed once here at level 9, never per request).
+ */
+async function writeAsset(
+  outDir: string,
+  name: string,
+  content: string | Uint8Array,
+  precompress: boolean,
+): Promise<BuiltAsset> {
   await writeFile(join(outDir, name), content);
+  const gzipped = gzipSync(content, { level: 9 });
+  if (precompress) await writeFile(join(outDir, `${name}.gz`), gzipped);
   const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-  return { file: name, bytes, gzipBytes: gzipSync(content).byteLength };
+  return { file: name, bytes, gzipBytes: gzipped.byteLength };
 }
 
 /**
@@ -50,18 +61,18 @@ export async function buildDashboard(outDir: string): Promise<BuiltAsset[]> {
   for (const file of bundle.outputFiles) {
     const name = basename(file.path);
     byExtension.set(name.slice(name.lastIndexOf('.')), name);
-    assets.push(await writeAsset(assetsDir, name, file.contents));
+    assets.push(await writeAsset(assetsDir, name, file.contents, true));
   }
 
   const topology = await countriesTopologyJson();
   const countriesName = `countries-${contentHash(topology)}.json`;
-  assets.push(await writeAsset(assetsDir, countriesName, topology));
+  assets.push(await writeAsset(assetsDir, countriesName, topology, true));
 
   const template = await readFile(join(CLIENT_DIR, 'index.html'), 'utf8');
   const html = template
     .replace('%APP_JS%', `/assets/${byExtension.get('.js')}`)
     .replace('%APP_CSS%', `/assets/${byExtension.get('.css')}`)
     .replace('%COUNTRIES_JSON%', `/assets/${countriesName}`);
-  assets.push(await writeAsset(outDir, 'index.html', html));
+  assets.push(await writeAsset(outDir, 'index.html', html, false));
   return assets;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardAssetsDir } from './assets-dir.ts';
@@ -14,6 +15,8 @@ describe('createDashboardApp', () => {
     mkdirSync(join(assetsDir, 'assets'));
     writeFileSync(join(assetsDir, 'index.html'), '<!doctype html><title>reachmap</title>');
     writeFileSync(join(assetsDir, 'assets', 'app-ABC123.js'), 'console.log(1);');
+    writeFileSync(join(assetsDir, 'assets', 'app-ABC123.css'), 'body{margin:0}');
+    writeFileSync(join(assetsDir, 'assets', 'app-ABC123.css.gz'), gzipSync('body{margin:0}'));
     writeFileSync(join(assetsDir, 'package.json'), '{"secret":true}');
   });
 
@@ -34,6 +37,32 @@ describe('createDashboardApp', () => {
     expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(await response.text()).toBe('console.log(1);');
+  });
+
+  it('sends the gzip twin of an asset only to clients that accept gzip', async () => {
+    const app = createDashboardApp(assetsDir);
+    const gzipped = await app.request('/assets/app-ABC123.css', {
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gzipped.headers.get('vary')).toBe('accept-encoding');
+    expect(gzipped.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(gunzipSync(Buffer.from(await gzipped.arrayBuffer())).toString()).toBe('body{margin:0}');
+
+    for (const acceptEncoding of ['identity', 'gzip;q=0, br', '']) {
+      const plain = await app.request('/assets/app-ABC123.css', {
+        headers: { 'accept-encoding': acceptEncoding },
+      });
+      expect(plain.headers.get('content-encoding'), acceptEncoding).toBeNull();
+      expect(plain.headers.get('vary'), acceptEncoding).toBe('accept-encoding');
+      expect(await plain.text(), acceptEncoding).toBe('body{margin:0}');
+    }
+    // An asset without a twin is sent as it is, even to a gzip client.
+    const js = await app.request('/assets/app-ABC123.js', { headers: { 'accept-encoding': 'gzip' } });
+    expect(js.headers.get('content-encoding')).toBeNull();
+    expect(await js.text()).toBe('console.log(1);');
+    // The twin itself is not addressable.
+    expect((await app.request('/assets/app-ABC123.css.gz')).status).toBe(404);
   });
 
   it('answers HEAD with the headers and no body', async () => {
@@ -70,6 +99,10 @@ describe('createDashboardApp', () => {
     const html = readFileSync(join(dashboardAssetsDir(), 'index.html'), 'utf8');
     const assets = [...html.matchAll(/"(\/assets\/[^"]+)"/g)].map((match) => match[1] ?? '');
     expect(assets).toHaveLength(3);
-    for (const asset of assets) expect((await app.request(asset)).status, asset).toBe(200);
+    for (const asset of assets) {
+      expect((await app.request(asset)).status, asset).toBe(200);
+      const gzipped = await app.request(asset, { headers: { 'accept-encoding': 'gzip' } });
+      expect(gzipped.headers.get('content-encoding'), asset).toBe('gzip');
+    }
   });
 });

@@ -24,21 +24,53 @@ const SECURITY_HEADERS = {
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
 };
 
-async function fileResponse(path: string, contentType: string, cacheControl: string, head: boolean) {
+interface FileServing {
+  contentType: string;
+  cacheControl: string;
+  head: boolean;
+  /**
+   * `accepted`: send `<path>.gz` with `content-encoding: gzip` when it exists (the build writes it for
+   * assets); `refused`: the client does not take gzip; `never`: the file has no gzip twin to offer.
+   */
+  gzip: 'accepted' | 'refused' | 'never';
+}
+
+async function readIfPresent(path: string): Promise<Buffer<ArrayBuffer> | null> {
   try {
-    const body = await readFile(path);
-    return new Response(head ? null : body, {
-      headers: {
-        'content-type': contentType,
-        'content-length': String(body.byteLength),
-        'cache-control': cacheControl,
-        ...SECURITY_HEADERS,
-      },
-    });
+    return await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+async function fileResponse(path: string, serving: FileServing): Promise<Response | null> {
+  const gzipped = serving.gzip === 'accepted' ? await readIfPresent(`${path}.gz`) : null;
+  const body = gzipped ?? (await readIfPresent(path));
+  if (body === null) return null;
+  return new Response(serving.head ? null : body, {
+    headers: {
+      'content-type': serving.contentType,
+      'content-length': String(body.byteLength),
+      'cache-control': serving.cacheControl,
+      // A cache in between must not hand the gzip body to a client that did not ask for it.
+      ...(serving.gzip === 'never' ? {} : { vary: 'accept-encoding' }),
+      ...(gzipped === null ? {} : { 'content-encoding': 'gzip' }),
+      ...SECURITY_HEADERS,
+    },
+  });
+}
+
+/** Whether the client takes gzip (`Accept-Encoding: gzip, br` yes; absent or `gzip;q=0` no). */
+function acceptsGzip(request: Request): boolean {
+  const header = request.headers.get('accept-encoding') ?? '';
+  return header.split(',').some((coding) => {
+    const [name, ...parameters] = coding.trim().split(';');
+    const quality = parameters.find((parameter) => parameter.trim().startsWith('q='));
+    return (
+      name?.trim().toLowerCase() === 'gzip' && (quality === undefined || Number(quality.trim().slice(2)) > 0)
+    );
+  });
 }
 
 /**
@@ -54,12 +86,12 @@ export async function dashboardResponse(
   const head = request.method === 'HEAD';
   const { pathname } = new URL(request.url);
   if (pathname === '/' || pathname === '/index.html') {
-    const page = await fileResponse(
-      join(assetsDir, 'index.html'),
-      CONTENT_TYPES['.html'] ?? '',
-      REVALIDATE,
+    const page = await fileResponse(join(assetsDir, 'index.html'), {
+      contentType: CONTENT_TYPES['.html'] ?? '',
+      cacheControl: REVALIDATE,
       head,
-    );
+      gzip: 'never',
+    });
     return (
       page ??
       new Response('The dashboard is not built: run `pnpm --filter @reachmap/dashboard build`.\n', {
@@ -72,5 +104,10 @@ export async function dashboardResponse(
   const name = pathname.slice('/assets/'.length);
   if (!ASSET_NAME.test(name)) return null;
   const contentType = CONTENT_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
-  return await fileResponse(join(assetsDir, 'assets', name), contentType, IMMUTABLE, head);
+  return await fileResponse(join(assetsDir, 'assets', name), {
+    contentType,
+    cacheControl: IMMUTABLE,
+    head,
+    gzip: acceptsGzip(request) ? 'accepted' : 'refused',
+  });
 }

@@ -11,10 +11,14 @@ import { coefficientOfVariation, median, perSecondGoodput } from '../throughput-
 import type { Finding, Rule } from './rule.ts';
 import { type DirectionTransfers, judgeEachDirection } from './transfers.ts';
 
-/** Coefficient of variation of a run's 1-s goodput; null when the run is too short to tell. */
+/**
+ * Coefficient of variation of a run's steady 1-s goodput; null when the run is too short to tell. The
+ * first second is left out: TCP slow start and a policer's burst allowance make it differ from the rest
+ * even under a perfectly flat cap (a 16 KiB burst doubles the first second at 128 kbit/s).
+ */
 function variation(run: ThroughputRun): number | null {
-  const rates = perSecondGoodput(run.samples);
-  return rates.length < THROTTLE_MIN_SECONDS ? null : coefficientOfVariation(rates);
+  const steady = perSecondGoodput(run.samples).slice(1);
+  return steady.length < THROTTLE_MIN_SECONDS ? null : coefficientOfVariation(steady);
 }
 
 function isFlat(run: ThroughputRun): boolean {

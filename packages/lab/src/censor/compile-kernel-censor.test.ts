@@ -12,19 +12,20 @@ const context = {
   systemResolverIp: '198.18.0.2',
   censorDaemonIp: '198.19.252.2',
   interfaces: ['up0'],
+  netem: true,
 };
 let catalogue: Catalogue;
 beforeAll(async () => {
   catalogue = await loadCatalogue({ kind: 'lab' });
 });
 
-function compile(rules: unknown[]) {
+function compile(rules: unknown[], netem = true) {
   return compileKernelCensor(
     resolveRules(
       rules.map((rule) => CensorRule.parse(rule)),
       catalogue,
     ),
-    context,
+    { ...context, netem },
   );
 }
 
@@ -42,15 +43,15 @@ describe('compileKernelCensor', () => {
       'ct mark 0x00020001 ct reply bytes > 16384 drop',
     ],
     [
-      'police (both directions)',
+      'police (marked for its shaping class)',
       { match: { target: 'telegram' }, action: { police: '128kbit' } },
-      'ct direction reply limit rate over 16000 bytes/second',
+      'ct mark 0x00020001 meta priority set 1:11',
     ],
     ['loss', { match: {}, action: { loss: 5 } }, 'numgen random mod 10000 < 500 drop'],
     [
       'share',
       { match: { target: 'youtube', share: 0.7 }, action: 'drop' },
-      'numgen random mod 100 < 70 ct mark set 0x00020001',
+      'symhash mod 100 < 70 ct mark set 0x00020001',
     ],
     ['agents', { match: { agents: [1] }, action: 'drop' }, 'ct original ip saddr { 198.19.0.6 }'],
     [
@@ -131,6 +132,55 @@ describe('compileKernelCensor', () => {
       'delay',
       '80ms',
     ]);
+  });
+
+  it('shapes a policed rule to its rate in an HTB class with a short queue, on every interface', () => {
+    const compiled = compileKernelCensor(
+      resolveRules(
+        [CensorRule.parse({ match: { target: 'telegram' }, action: { police: '128kbit' } })],
+        catalogue,
+      ),
+      { ...context, interfaces: ['up0', 'a0'] },
+    );
+    for (const device of ['up0', 'a0']) {
+      expect(compiled.tcCommands).toContainEqual(
+        [
+          'class',
+          'add',
+          'dev',
+          device,
+          'parent',
+          '1:',
+          'classid',
+          '1:11',
+          'htb',
+          'rate',
+          '128000bit',
+          'ceil',
+          '128000bit',
+        ].concat(['burst', '16384b', 'cburst', '16384b']),
+      );
+      expect(compiled.tcCommands).toContainEqual([
+        'qdisc',
+        'add',
+        'dev',
+        device,
+        'parent',
+        '1:11',
+        'pfifo',
+        'limit',
+        '4',
+      ]);
+    }
+  });
+
+  it('without sch_netem keeps the loss, leaves the delay out and says so', () => {
+    const compiled = compile([{ match: {}, action: { loss: '5%', delay: '80ms' } }], false);
+    expect(compiled.nftScript).toContain('numgen random mod 10000 < 500 drop');
+    expect(compiled.nftScript).not.toContain('meta priority');
+    expect(compiled.tcCommands).toEqual([]);
+    expect(compiled.omitted).toEqual(['rule 1: delay not applied (this kernel has no sch_netem)']);
+    expect(compile([{ match: {}, action: { loss: '5%', delay: '80ms' } }]).omitted).toEqual([]);
   });
 
   it('needs the censor daemon only for DNS and blockpage rules', () => {

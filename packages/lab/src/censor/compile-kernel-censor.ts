@@ -16,6 +16,8 @@ export interface KernelCensorContext {
   censorDaemonIp: string;
   /** Interfaces whose egress carries delayed flows (tc netem leaves). */
   interfaces: readonly string[];
+  /** Whether the kernel has `sch_netem`; without it delays are left out and listed in `omitted`. */
+  netem: boolean;
 }
 
 export interface KernelCensor {
@@ -27,6 +29,8 @@ export interface KernelCensor {
   tcCommands: string[][];
   /** Whether the router must run the censor daemon (lying resolver, blockpage). */
   needsDaemon: boolean;
+  /** Parts of rules this kernel cannot apply, said out loud in the report instead of silently dropped. */
+  omitted: string[];
 }
 
 const GENERATION_MASK = '0xffff0000';
@@ -34,6 +38,13 @@ const RULE_MASK = '0x0000ffff';
 /** Packet marks set by the SNI string match; they live below the generation bits. */
 const SNI_PACKET_MARK_BASE = 0x100;
 const MIN_POLICER_BURST_BYTES = 16_384;
+/**
+ * Packets a shaping class may queue (~0.4 s at 128 kbit/s). Measured through the kernel lab, five 6-s
+ * downloads at 128 kbit/s: 4 packets gave a steady 1-s CV of ~0.2; 8 and 16 packets let slow start
+ * overflow the queue into a 0.9-1.6 s retransmission timeout (CV 0.35-0.55); 64 left a backlog that
+ * starved the next connection entirely (there is no per-flow fair queue here: no sfq, no fq_codel).
+ */
+const SHAPER_QUEUE_PACKETS = 4;
 
 function hex(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
@@ -58,8 +69,13 @@ function flowConditions(rule: ResolvedRule, context: KernelCensorContext): strin
   return conditions;
 }
 
+/**
+ * A flow's share draw must hold for all its packets: a random number per packet would give every
+ * unclaimed packet another chance, so nearly every flow would be claimed. `symhash` hashes the flow's
+ * addresses and ports the same way in both directions, and new connections differ in source port.
+ */
 function shareCondition(rule: ResolvedRule): string[] {
-  return rule.sharePercent >= 100 ? [] : [`numgen random mod 100 < ${rule.sharePercent}`];
+  return rule.sharePercent >= 100 ? [] : [`symhash mod 100 < ${rule.sharePercent}`];
 }
 
 /** String searched in the ClientHello: the lab name's fixed tail (`*.whatsapp.net` → `.whatsapp.net.lab`). */
@@ -68,7 +84,7 @@ export function sniSearchString(glob: string): string {
   return `${tail}.lab`;
 }
 
-function actionStatements(rule: ResolvedRule, marked: string): string[] {
+function actionStatements(rule: ResolvedRule, marked: string, netem: boolean): string[] {
   const { action } = rule;
   switch (action.kind) {
     case 'drop':
@@ -80,21 +96,15 @@ function actionStatements(rule: ResolvedRule, marked: string): string[] {
     case 'stallAfter':
       // DOMAIN.md: the 16 KB cap drops the flow after N reply bytes, with no RST.
       return [`${marked} ct reply bytes > ${action.bytes} drop`];
-    case 'police': {
-      // A policer drops what exceeds the rate (Censored Planet IMC 2021); one bucket per direction.
-      const bytesPerSecond = Math.max(1, Math.floor(action.rateBps / 8));
-      const burst = Math.max(MIN_POLICER_BURST_BYTES, Math.floor(bytesPerSecond / 4));
-      return ['original', 'reply'].map(
-        (direction) =>
-          `${marked} ct direction ${direction} limit rate over ${bytesPerSecond} bytes/second burst ${burst} bytes drop`,
-      );
-    }
+    case 'police':
+      // Rate-limited in an HTB class (see shapingQdiscs); the mark picks the class.
+      return [`${marked} meta priority set 1:${rule.id + 10}`];
     case 'netem': {
       const statements: string[] = [];
       if (action.lossPercent > 0) {
         statements.push(`${marked} numgen random mod 10000 < ${Math.round(action.lossPercent * 100)} drop`);
       }
-      if (action.delayMs > 0) statements.push(`${marked} meta priority set 1:${rule.id + 10}`);
+      if (action.delayMs > 0 && netem) statements.push(`${marked} meta priority set 1:${rule.id + 10}`);
       return statements;
     }
     case 'dns':
@@ -158,12 +168,20 @@ export function compileKernelCensor(
   }
   for (const rule of rules) {
     const marked = `ct mark ${hex((context.generation << 16) | rule.id)}`;
-    forward.push(...actionStatements(rule, marked));
+    forward.push(...actionStatements(rule, marked, context.netem));
   }
 
   const delayed = rules.filter((rule) => rule.action.kind === 'netem' && rule.action.delayMs > 0);
+  const omitted = context.netem
+    ? []
+    : delayed.map((rule) => `rule ${rule.id}: delay not applied (this kernel has no sch_netem)`);
+  const shaped = rules.filter(
+    (rule) =>
+      rule.action.kind === 'police' ||
+      (context.netem && rule.action.kind === 'netem' && rule.action.delayMs > 0),
+  );
   const tcCommands =
-    delayed.length === 0 ? [] : context.interfaces.flatMap((device) => delayQdiscs(device, delayed));
+    shaped.length === 0 ? [] : context.interfaces.flatMap((device) => shapingQdiscs(device, shaped));
 
   const nftScript = [
     `table inet ${context.table}`,
@@ -180,7 +198,7 @@ export function compileKernelCensor(
     '}',
     '',
   ].join('\n');
-  return { nftScript, sniMatches, tcCommands, needsDaemon: nat.length > 0 };
+  return { nftScript, sniMatches, tcCommands, needsDaemon: nat.length > 0, omitted };
 }
 
 /** DNS actions send the agents' system-resolver queries to the lying resolver; blockpage sends HTTP(S) there. */
@@ -201,19 +219,48 @@ function redirections(rule: ResolvedRule, context: KernelCensorContext): string[
   );
 }
 
-/** An HTB root whose default class is unlimited, plus one netem leaf per delaying rule (skb priority 1:<id+10>). */
-function delayQdiscs(device: string, rules: readonly ResolvedRule[]): string[][] {
+/**
+ * An HTB root whose default class is unlimited, plus one class per shaping rule (skb priority
+ * 1:<id+10>): a netem leaf for a delay, or a rate-limited class for `police`. The rate is shaped, not
+ * policed: this kernel has no `act_police`, and nft's `limit` policer at LAN round-trip times drives TCP
+ * into loss and retransmission timeouts (goodput swinging 0-80 kbit/s at 128 kbit/s, CV 0.3-1.2),
+ * which is not the flat rate observed behind real policers (Censored Planet, IMC 2021). A short queue
+ * keeps TCP smooth and the added delay near what a policer's burst allows.
+ */
+function shapingQdiscs(device: string, rules: readonly ResolvedRule[]): string[][] {
   const commands: string[][] = [
     ['qdisc', 'add', 'dev', device, 'root', 'handle', '1:', 'htb', 'default', '1'],
     ['class', 'add', 'dev', device, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', '10gbit'],
   ];
   for (const rule of rules) {
-    if (rule.action.kind !== 'netem') continue;
     const classId = `1:${rule.id + 10}`;
-    commands.push(
-      ['class', 'add', 'dev', device, 'parent', '1:', 'classid', classId, 'htb', 'rate', '10gbit'],
-      ['qdisc', 'add', 'dev', device, 'parent', classId, 'netem', 'delay', `${rule.action.delayMs}ms`],
-    );
+    if (rule.action.kind === 'police') {
+      const rate = `${Math.max(8, Math.floor(rule.action.rateBps))}bit`;
+      const burst = `${MIN_POLICER_BURST_BYTES}b`;
+      commands.push(
+        [
+          'class',
+          'add',
+          'dev',
+          device,
+          'parent',
+          '1:',
+          'classid',
+          classId,
+          'htb',
+          'rate',
+          rate,
+          'ceil',
+          rate,
+        ].concat(['burst', burst, 'cburst', burst]),
+        ['qdisc', 'add', 'dev', device, 'parent', classId, 'pfifo', 'limit', String(SHAPER_QUEUE_PACKETS)],
+      );
+    } else if (rule.action.kind === 'netem') {
+      commands.push(
+        ['class', 'add', 'dev', device, 'parent', '1:', 'classid', classId, 'htb', 'rate', '10gbit'],
+        ['qdisc', 'add', 'dev', device, 'parent', classId, 'netem', 'delay', `${rule.action.delayMs}ms`],
+      );
+    }
   }
   return commands;
 }

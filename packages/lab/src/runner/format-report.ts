@@ -33,5 +33,9 @@ export function formatLabReport(report: LabReport): string {
     lines.push('', '| expected → observed | state expectations |', '|---|---|');
     for (const [key, count] of [...confusion].sort()) lines.push(`| ${key} | ${count} |`);
   }
+  const notes = report.scenarios.flatMap((scenario) =>
+    scenario.notes.map((note) => `- ${scenario.scenario}: ${note}`),
+  );
+  if (notes.length > 0) lines.push('', 'Not applied as written:', ...notes);
   return lines.join('\n');
 }

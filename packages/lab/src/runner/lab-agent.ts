@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AGENT_SOFTWARE, enrollAgent } from '@reachmap/agent';
 import type { Logger } from '@reachmap/telemetry';
+import { type AgentLie, lieArguments } from '../scenario/agent-lies.ts';
 
 const PRELOAD = fileURLToPath(new URL('./lab-agent-preload.ts', import.meta.url));
 /** The agent's CLI entry (`reachmap-agent`), next to the package's exported index. */
@@ -17,6 +18,8 @@ export interface LabAgentOptions {
   token: string;
   network: { country: string; region: string; asn: number };
   caPem: string;
+  /** Targets this agent reports fabricated results for (the scenario's `lie` rules); none when absent. */
+  lies?: readonly AgentLie[];
   /** User space: the region and agent index its probes dial through (see lab-agent-preload.ts). */
   userSpace: { region: number; agent: number } | null;
   /** Kernel lab: how to start the agent inside its namespace. Default: a plain child process. */
@@ -39,6 +42,7 @@ export class LabAgentError extends Error {
  */
 export async function startLabAgent(options: LabAgentOptions): Promise<LabAgent> {
   const stateDir = await mkdtemp(join(tmpdir(), 'reachmap-lab-agent-'));
+  const lies = options.lies ?? [];
   const caFile = join(stateDir, 'lab-ca.pem');
   await writeFile(caFile, options.caPem);
   const enrolled = await enrollAgent({
@@ -61,6 +65,7 @@ export async function startLabAgent(options: LabAgentOptions): Promise<LabAgent>
     '--state-dir',
     stateDir,
     '--simulated',
+    ...lieArguments(lies),
     '--ca-file',
     caFile,
     '--shutdown-grace-s',
@@ -77,15 +82,20 @@ export async function startLabAgent(options: LabAgentOptions): Promise<LabAgent>
   const log = options.logger.child({ agent: options.label, agentId: enrolled.identity.agent_id });
   child.stdout?.on('data', (chunk: Buffer) => log.debug({ output: chunk.toString().trim() }, 'agent output'));
   child.stderr?.on('data', (chunk: Buffer) => log.warn({ output: chunk.toString().trim() }, 'agent stderr'));
+  if (lies.length > 0) log.info({ lies }, 'agent started lying (lie rules)');
   let exited = false;
+  let stopping = false;
   child.once('exit', (code, signal) => {
     exited = true;
-    log.info({ code, signal }, 'agent exited');
+    // An agent leaving mid-run starves the scenario of evidence: worth a warning, unlike a stop.
+    if (stopping) log.debug({ code, signal }, 'agent stopped');
+    else log.warn({ code, signal }, 'agent exited before the end of the run');
   });
 
   return {
     agentId: enrolled.identity.agent_id,
     async stop() {
+      stopping = true;
       if (!exited) {
         const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         child.kill('SIGTERM');

@@ -8,7 +8,7 @@ import { formatLabReport } from './format-report.ts';
 import { detectLabMode } from './lab-mode.ts';
 import { runLab } from './run-lab.ts';
 
-const USAGE = `usage: pnpm lab run <scenario|file.yaml|all> [--userspace] [--parallel N] [--json report.json]
+const USAGE = `usage: pnpm lab run <scenario|file.yaml|all>... [--userspace] [--parallel N] [--json report.json]
 
 Runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft,
 user-space censor otherwise (or with --userspace). Exits 1 when any expectation fails.
@@ -30,8 +30,8 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const [command, which] = positionals;
-  if (values.help === true || command !== 'run' || which === undefined) {
+  const [command, ...which] = positionals;
+  if (values.help === true || command !== 'run' || which.length === 0) {
     process.stderr.write(`${USAGE}\n`);
     return values.help === true ? 0 : 2;
   }
@@ -41,15 +41,19 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const files = listScenarioFiles();
-  const chosen =
-    which === 'all'
-      ? files
-      : which.endsWith('.yaml')
-        ? [which]
-        : files.filter((file) => file.endsWith(`/${which}.yaml`));
-  if (chosen.length === 0) {
-    process.stderr.write(`no scenario "${which}" in infra/lab/scenarios\n`);
-    return 2;
+  const chosen: string[] = [];
+  for (const name of which) {
+    const matching =
+      name === 'all'
+        ? files
+        : name.endsWith('.yaml')
+          ? [name]
+          : files.filter((file) => file.endsWith(`/${name}.yaml`));
+    if (matching.length === 0) {
+      process.stderr.write(`no scenario "${name}" in infra/lab/scenarios\n`);
+      return 2;
+    }
+    chosen.push(...matching.filter((file) => !chosen.includes(file)));
   }
   const scenarios: Scenario[] = [];
   for (const file of chosen) scenarios.push(loadScenario(file));
@@ -75,6 +79,14 @@ async function main(argv: string[]): Promise<number> {
     signal: interrupt.signal,
     ...(worldOctet === undefined ? {} : { world: loopbackWorldPlacement(worldOctet) }),
     ...(firstSlot === undefined ? {} : { firstRegionSlot: firstSlot }),
+    onScenarioFinished: (scenario, finished, total) => {
+      const held = scenario.scores.filter((score) => score.pass).length;
+      const verdict =
+        scenario.error === null ? `${held}/${scenario.scores.length} expectations held` : scenario.error;
+      process.stderr.write(
+        `[lab ${finished}/${total}] ${scenario.passed ? 'pass' : 'FAIL'} ${scenario.scenario}: ${verdict}\n`,
+      );
+    },
   });
   process.stdout.write(`${formatLabReport(report)}\n`);
   if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -95,7 +95,7 @@ export async function startLabStack(options: LabStackOptions): Promise<LabStack>
       REACHMAP_DATA_DIR: dir,
       REACHMAP_WINDOW: `${seconds(options.windowMs)}s`,
       // Lab windows are short, so late submissions and control re-checks are waited for briefly.
-      REACHMAP_EVALUATION_GRACE: '10s',
+      REACHMAP_EVALUATION_GRACE: '15s',
       REACHMAP_EVALUATE_EVERY: '3s',
       REACHMAP_CONTROL_WAIT: '3s',
       REACHMAP_CATALOGUE: 'lab',

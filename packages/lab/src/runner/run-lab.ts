@@ -16,6 +16,8 @@ export interface RunLabOptions {
   /** User space: the world's loopback placement (default 127.18) and the first censor slot (default 0). */
   world?: WorldPlacement;
   firstRegionSlot?: number;
+  /** Progress for long runs: called as each scenario ends. */
+  onScenarioFinished?: (report: ScenarioReport, finished: number, total: number) => void;
 }
 
 export interface LabReport {
@@ -27,7 +29,7 @@ export interface LabReport {
 }
 
 /**
- * Runs scenarios, `parallel` at a time. In user space one world (loopback twins) serves every run:
+ * Runs scenarios, `parallel` at a time, longest first; the report keeps the given order. In user space one world (loopback twins) serves every run:
  * it is honest and stateless, and each run's censors sit on their own region slots.
  */
 export async function runLab(scenarios: readonly Scenario[], options: RunLabOptions): Promise<LabReport> {
@@ -47,14 +49,20 @@ export async function runLab(scenarios: readonly Scenario[], options: RunLabOpti
   try {
     let next = 0;
     let slot = options.firstRegionSlot ?? 0;
+    let finished = 0;
+    // Longest first: the last scenario to start should be a short one, or the run waits on a tail.
+    const order = scenarios
+      .map((scenario, index) => ({ index, duration: scenario.duration }))
+      .sort((a, b) => b.duration - a.duration)
+      .map((entry) => entry.index);
     const worker = async () => {
-      while (next < scenarios.length && !options.signal.aborted) {
-        const index = next++;
+      while (next < order.length && !options.signal.aborted) {
+        const index = order[next++] ?? 0;
         const scenario = scenarios[index];
         if (scenario === undefined) continue;
         const regionOffset = slot;
         slot += scenario.regions.length;
-        reports[index] = await runScenario(scenario, {
+        const report = await runScenario(scenario, {
           mode: options.mode,
           certificates,
           regionOffset,
@@ -63,6 +71,9 @@ export async function runLab(scenarios: readonly Scenario[], options: RunLabOpti
           signal: options.signal,
           ...(options.windowMs === undefined ? {} : { windowMs: options.windowMs }),
         });
+        reports[index] = report;
+        finished += 1;
+        options.onScenarioFinished?.(report, finished, scenarios.length);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, worker));

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type Catalogue, loadCatalogue } from '@reachmap/targets';
 import type { Logger } from '@reachmap/telemetry';
 import { resolveRules } from '../censor/resolve-rules.ts';
+import { agentLies } from '../scenario/agent-lies.ts';
 import type { CensorRule } from '../scenario/censor-rule.ts';
 import { countryOfRegion } from '../scenario/parse-scenario.ts';
 import type { Scenario } from '../scenario/scenario-schema.ts';
@@ -56,6 +57,8 @@ export interface ScenarioReport {
   passed: boolean;
   /** Set when the run itself failed (the stack did not start, it was interrupted, …). */
   error: string | null;
+  /** What this run could not apply as written (e.g. a delay on a kernel without sch_netem). */
+  notes: string[];
   scores: ExpectationScore[];
   confusion: ConfusionTable;
   timeline: ObservedTimeline;
@@ -68,6 +71,8 @@ interface LabNetwork {
   collectorHost: string;
   spawnAgent: ((region: number, agent: number) => (argv: readonly string[]) => ChildProcess) | null;
   applyCensor(region: number, rules: readonly CensorRule[]): Promise<void>;
+  /** Rule parts this network could not apply, as of now. */
+  omitted(): readonly string[];
   close(): Promise<void>;
 }
 
@@ -84,6 +89,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let timeline: ObservedTimeline = { states: [], events: [] };
   let error: string | null = null;
   let networkName: string | null = null;
+  let notes: string[] = [];
   try {
     const network =
       options.mode === 'kernel'
@@ -115,6 +121,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
             token: await stack.createToken(label),
             network: { country: countryOfRegion(region.id), region: region.id, asn: region.asn },
             caPem: options.certificates.caPem,
+            lies: agentLies(region.censor, a),
             userSpace: options.mode === 'userspace' ? { region: options.regionOffset + r, agent: a } : null,
             ...(network.spawnAgent === null ? {} : { spawnAgent: network.spawnAgent(r, a) }),
             logger,
@@ -150,6 +157,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     await sleep(scenario.duration, options.signal);
     await observer.poll();
     timeline = observer.timeline();
+    notes = [...network.omitted()];
     if (options.signal.aborted) error = 'interrupted';
   } catch (failure) {
     error = (failure as Error).message;
@@ -175,6 +183,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     durationMs: scenario.duration,
     passed: error === null && scores.every((score) => score.pass),
     error,
+    notes,
     scores,
     confusion: confusionTable(scenario.expect, timeline, scenario.duration),
     timeline,
@@ -245,6 +254,8 @@ async function userSpaceNetwork(
     async applyCensor(region, rules) {
       await censors[region]?.setRules(resolveRules(rules, catalogue));
     },
+    // User-space approximations are documented per action (docs/lab.md), not per run.
+    omitted: () => [],
     async close() {
       await Promise.all(censors.map((censor) => censor.close()));
     },
@@ -277,6 +288,7 @@ async function kernelNetwork(
         return topology.runInNamespace(namespace, argv);
       },
       applyCensor: (region, rules) => topology.applyCensor(region, rules),
+      omitted: () => topology.omitted,
       async close() {
         topology.teardown();
         await rm(configDir, { recursive: true, force: true });

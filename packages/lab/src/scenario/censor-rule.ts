@@ -1,4 +1,4 @@
-import { TargetId, VerdictStatus } from '@reachmap/schema';
+import { TargetId } from '@reachmap/schema';
 import { z } from 'zod';
 import { ByteCount, Milliseconds, Percent, Rate } from './quantities.ts';
 
@@ -29,6 +29,20 @@ export type RuleMatch = z.infer<typeof RuleMatch>;
 
 const SIMPLE_ACTIONS = ['drop', 'reset', 'blockpage', 'outage'] as const;
 
+/**
+ * The statuses `reachmap-agent --lie` can fabricate (apps/agent/src/lab/lie-status.ts); the agent
+ * refuses any other at its start, so a scenario is refused here first, with the same list.
+ */
+export const LIE_STATUSES = ['blocked', 'throttled', 'stalled'] as const;
+export type LieStatus = (typeof LIE_STATUSES)[number];
+const LieStatusSchema = z.enum(LIE_STATUSES, {
+  error: (issue) =>
+    `the agent can fabricate only ${LIE_STATUSES.join(', ')}, not ${JSON.stringify(issue.input)}`,
+});
+
+/** Match keys that select flows on the wire; a lie has no network effect, so none of them applies to it. */
+const FLOW_ONLY_MATCH_KEYS = ['sni', 'host', 'ip', 'proto', 'port', 'share'] as const;
+
 /** One schema per action key, so an error names the field that is wrong, not every alternative. */
 const OBJECT_ACTIONS = {
   dns: z.strictObject({
@@ -39,7 +53,7 @@ const OBJECT_ACTIONS = {
   loss: z.strictObject({ loss: Percent.optional(), delay: Milliseconds.optional() }),
   delay: z.strictObject({ loss: Percent.optional(), delay: Milliseconds.optional() }),
   allowlist: z.strictObject({ allowlist: z.array(z.union([z.cidrv4(), z.ipv4()])).min(1) }),
-  lie: z.strictObject({ lie: VerdictStatus }),
+  lie: z.strictObject({ lie: LieStatusSchema }),
 } as const;
 type ActionKey = keyof typeof OBJECT_ACTIONS;
 
@@ -50,7 +64,7 @@ export type CensorAction =
   | { kind: 'stallAfter'; bytes: number }
   | { kind: 'netem'; lossPercent: number; delayMs: number }
   | { kind: 'allowlist'; prefixes: string[] }
-  | { kind: 'lie'; status: VerdictStatus };
+  | { kind: 'lie'; status: LieStatus };
 
 function normalizeAction(key: ActionKey, value: unknown): CensorAction {
   switch (key) {
@@ -103,8 +117,31 @@ export const CensorActionSchema = z.unknown().transform((value, ctx): CensorActi
   return z.NEVER;
 });
 
-export const CensorRule = z.strictObject({
-  match: RuleMatch,
-  action: CensorActionSchema,
-});
+/**
+ * A lie is told by the agent about a target (`--lie <target>=<status>`), not done to flows: it needs
+ * `target`, may name `agents`, and refuses the keys that select flows.
+ */
+export const CensorRule = z
+  .strictObject({
+    match: RuleMatch,
+    action: CensorActionSchema,
+  })
+  .superRefine(({ match, action }, ctx) => {
+    if (action.kind !== 'lie') return;
+    if (match.target === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['match', 'target'],
+        message: 'a lie rule needs a target: the agent fabricates results per catalogue target',
+      });
+    }
+    for (const key of FLOW_ONLY_MATCH_KEYS) {
+      if (match[key] === undefined) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['match', key],
+        message: `a lie rule matches only target and agents: the agent lies about a whole target, "${key}" selects network flows`,
+      });
+    }
+  });
 export type CensorRule = z.infer<typeof CensorRule>;

@@ -87,8 +87,69 @@ describe('parseScenario', () => {
     expect(issuesOf(yaml).join()).toContain('regions[0].censor[0].match.agents: agent 3 does not exist');
   });
 
+  it.each([
+    [
+      'a status the agent cannot fabricate',
+      '{ match: { target: whatsapp }, action: { lie: ok } }',
+      'regions[0].censor[0].action.lie: the agent can fabricate only blocked, throttled, stalled, not "ok"',
+    ],
+    [
+      'a lie without a target',
+      '{ match: { agents: [0] }, action: { lie: blocked } }',
+      'regions[0].censor[0].match.target: a lie rule needs a target',
+    ],
+    [
+      'a lie that selects flows',
+      '{ match: { target: whatsapp, sni: "*.whatsapp.net" }, action: { lie: blocked } }',
+      'regions[0].censor[0].match.sni: a lie rule matches only target and agents',
+    ],
+    [
+      'a lie drawn per flow',
+      '{ match: { target: whatsapp, share: 0.5 }, action: { lie: stalled } }',
+      'regions[0].censor[0].match.share: a lie rule matches only target and agents',
+    ],
+  ])('refuses %s', (_name, rule, message) => {
+    const yaml = BRIEF_EXAMPLE.replace('{ match: { sni: "*.whatsapp.net" }, action: reset }', rule);
+    expect(issuesOf(yaml).join('\n')).toContain(message);
+  });
+
+  const LYING = BRIEF_EXAMPLE.replace(
+    '{ match: { sni: "*.whatsapp.net" }, action: reset }',
+    '{ match: { target: whatsapp, agents: [0] }, action: { lie: blocked } }',
+  );
+
+  it('refuses a phase that drops or changes lie rules: agents lie from their start', () => {
+    expect(issuesOf(LYING).join()).toContain(
+      "phases[0].censor: a phase cannot change lie rules: agents lie from their start to the end; repeat region RU-MOW's lie rules unchanged",
+    );
+    const changed = LYING.replace(
+      'region: RU-MOW, censor: []',
+      'region: RU-MOW, censor: [{ match: { target: whatsapp, agents: [1] }, action: { lie: blocked } }]',
+    );
+    expect(issuesOf(changed).join()).toContain('phases[0].censor: a phase cannot change lie rules');
+  });
+
+  it('accepts a phase that keeps the lie rules and changes the network rules', () => {
+    const kept = LYING.replace(
+      'region: RU-MOW, censor: []',
+      'region: RU-MOW, censor: [{ match: { target: telegram }, action: drop }, { match: { target: whatsapp, agents: [0] }, action: { lie: blocked } }]',
+    );
+    expect(issuesOf(kept)).toEqual([]);
+  });
+
   it('reports YAML syntax errors as issues', () => {
     expect(issuesOf('name: [unclosed')).toHaveLength(1);
+  });
+
+  it('accepts every lie status the agent can fabricate', () => {
+    for (const status of ['blocked', 'throttled', 'stalled']) {
+      const rule = `{ match: { target: whatsapp, agents: [0] }, action: { lie: ${status} } }`;
+      const yaml = BRIEF_EXAMPLE.replace('{ match: { sni: "*.whatsapp.net" }, action: reset }', rule).replace(
+        'region: RU-MOW, censor: []',
+        `region: RU-MOW, censor: [${rule}]`,
+      );
+      expect(issuesOf(yaml), status).toEqual([]);
+    }
   });
 
   it('accepts every action form of the format', () => {
@@ -106,7 +167,6 @@ describe('parseScenario', () => {
       '{ loss: 5%, delay: 80ms }',
       '{ loss: 5 }',
       '{ allowlist: [198.18.6.0/24] }',
-      '{ lie: blocked }',
     ];
     for (const action of actions) {
       expect(issuesOf(BRIEF_EXAMPLE.replace('action: reset', `action: ${action}`)), action).toEqual([]);

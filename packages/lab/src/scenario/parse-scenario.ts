@@ -1,6 +1,7 @@
 import { scopeLevelOf } from '@reachmap/schema';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { sameLies } from './agent-lies.ts';
 import { type Scenario, ScenarioShape } from './scenario-schema.ts';
 
 /** One problem in a scenario file, at a YAML path such as `regions[0].censor[1].action`. */
@@ -70,6 +71,14 @@ function crossReferenceIssues(scenario: Scenario): ScenarioIssue[] {
     );
     if (regions.length === 0) {
       issues.push({ path: `phases[${p}].region`, message: `no region ${phase.region} in this scenario` });
+    }
+    // Agents are started with their lies (`--lie`) and keep them: a phase replaces network rules only.
+    const changed = regions.find((region) => !sameLies(region.censor, phase.censor, region.agents));
+    if (changed !== undefined) {
+      issues.push({
+        path: `phases[${p}].censor`,
+        message: `a phase cannot change lie rules: agents lie from their start to the end; repeat region ${changed.id}'s lie rules unchanged`,
+      });
     }
     phase.censor.forEach((rule, c) => {
       const agents = Math.min(...regions.map((region) => region.agents));

@@ -56,6 +56,8 @@ export interface Topology {
   runInNamespace(namespace: string, argv: readonly string[]): ChildProcess;
   /** Removes every namespace, interface, rule, file and process this topology created. Idempotent. */
   teardown(): void;
+  /** Rule parts this kernel could not apply (e.g. delays without sch_netem), for the report. */
+  readonly omitted: readonly string[];
 }
 
 export interface TopologyOptions {
@@ -74,6 +76,25 @@ function worldAddresses(catalogue: Catalogue): string[] {
     if (address.kind === 'ip' && address.value.includes('.')) ips.add(address.value);
   }
   return [...ips];
+}
+
+let netemSupport: boolean | null = null;
+
+/**
+ * Whether this kernel can delay packets with `sch_netem`. Minimal VM kernels (Firecracker's, some CI
+ * runners') ship without it, and without modules to load; asked once per process in a router.
+ */
+function kernelHasNetem(namespace: string): boolean {
+  if (netemSupport !== null) return netemSupport;
+  try {
+    runIn(namespace, ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
+    runIn(namespace, ['tc', 'qdisc', 'del', 'dev', 'lo', 'root']);
+    netemSupport = true;
+  } catch (error) {
+    if (!(error instanceof LabCommandError)) throw error;
+    netemSupport = false;
+  }
+  return netemSupport;
 }
 
 function freeHostSlot(): number {
@@ -104,6 +125,7 @@ export async function buildTopology(
   const children = new Set<ChildProcess>();
   const daemons = new Map<number, ChildProcess>();
   const generations = new Map<number, number>();
+  const omitted: string[] = [];
   let hostInterface: string | null = null;
   let tornDown = false;
 
@@ -128,6 +150,14 @@ export async function buildTopology(
   };
   registerForCleanup(teardown);
 
+  // veths accept 64 KiB TSO super-packets, which cross the router's netfilter as one skb: a policer
+  // then drops 64 KiB at a time and a 16 KiB byte cap trips before the first body byte. Real censors
+  // see wire-sized packets, so every lab link sends one segment per skb.
+  const wireSizedPackets = (namespace: string | null, device: string) => {
+    const argv = ['ip', 'link', 'set', 'dev', device, 'gso_max_segs', '1'];
+    if (namespace === null) runCommand(argv);
+    else runIn(namespace, argv);
+  };
   const addNamespace = (name: string) => {
     runCommand(['ip', 'netns', 'add', name]);
     namespaces.push(name);
@@ -164,6 +194,8 @@ export async function buildTopology(
         'netns',
         world,
       ]);
+      wireSizedPackets(null, hostInterface);
+      wireSizedPackets(world, 'host0');
       runCommand(['ip', 'addr', 'add', `${link.hostIp}/30`, 'dev', hostInterface]);
       runCommand(['ip', 'link', 'set', hostInterface, 'up']);
       runIn(world, ['ip', 'addr', 'add', `${link.worldIp}/30`, 'dev', 'host0']);
@@ -197,6 +229,8 @@ export async function buildTopology(
         'netns',
         world,
       ]);
+      wireSizedPackets(router, 'up0');
+      wireSizedPackets(world, `r${r}`);
       runIn(router, ['ip', 'addr', 'add', `${up.routerIp}/30`, 'dev', 'up0']);
       runIn(router, ['ip', 'link', 'set', 'up0', 'up']);
       runIn(router, ['ip', 'route', 'add', 'default', 'via', up.worldIp]);
@@ -224,6 +258,8 @@ export async function buildTopology(
           'netns',
           namespace,
         ]);
+        wireSizedPackets(router, `a${a}`);
+        wireSizedPackets(namespace, 'eth0');
         runIn(router, ['ip', 'addr', 'add', `${link.routerIp}/30`, 'dev', `a${a}`]);
         runIn(router, ['ip', 'link', 'set', `a${a}`, 'up']);
         runIn(namespace, ['ip', 'addr', 'add', `${link.agentIp}/30`, 'dev', 'eth0']);
@@ -257,7 +293,12 @@ export async function buildTopology(
         systemResolverIp: LAB_SYSTEM_RESOLVER_IP,
         censorDaemonIp: uplink(regionIndex).routerIp,
         interfaces,
+        netem: kernelHasNetem(region.router),
       });
+      for (const part of compiled.omitted) {
+        const note = `${region.id} AS${region.asn} ${part}`;
+        if (!omitted.includes(note)) omitted.push(note);
+      }
       runIn(region.router, ['nft', '-f', '-'], compiled.nftScript);
       runIn(region.router, ['iptables-nft', '-t', 'mangle', '-F', 'FORWARD']);
       for (const match of compiled.sniMatches) runIn(region.router, ['iptables-nft', ...match]);
@@ -290,7 +331,7 @@ export async function buildTopology(
     };
 
     for (const [r, region] of scenario.regions.entries()) await applyCensor(r, region.censor);
-    return { runId, world, hostIp, regions, applyCensor, runInNamespace, teardown };
+    return { runId, world, hostIp, regions, applyCensor, runInNamespace, teardown, omitted };
   } catch (error) {
     teardown();
     throw error;

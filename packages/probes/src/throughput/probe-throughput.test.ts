@@ -169,4 +169,31 @@ describe('probeThroughputSuite', () => {
       [2, 100_000, null],
     ]);
   });
+
+  it('stops after a connection whose handshake timed out: the server is blackholed', async () => {
+    const server = await serve(startSilentTcpServer());
+    const runs = await probeThroughputSuite(
+      { ...plain(server.port, '/download?bytes=1000'), tls: { sni: 'blackholed.lab' } },
+      { direction: 'download', bytes: 1000 },
+      { clock: createMeasurementClock(), timeoutMs: 300, connections: 5 },
+    );
+    expect(runs.map((run) => [run.connection, run.failure, run.samples.length])).toEqual([
+      [0, 'generic_timeout_error', 0],
+    ]);
+  });
+
+  it('goes on after fast failures: a refusal costs nothing and may hit only some flows', async () => {
+    const server = await serve(startThroughputServer());
+    await server.close();
+    const runs = await probeThroughputSuite(
+      plain(server.port, '/download?bytes=1'),
+      { direction: 'download', bytes: 1 },
+      { ...context(), connections: 3 },
+    );
+    expect(runs.map((run) => run.failure)).toEqual([
+      'connection_refused',
+      'connection_refused',
+      'connection_refused',
+    ]);
+  });
 });
