@@ -31,6 +31,7 @@ export {
   DEFAULT_MAX_DURATION_MS,
   DEFAULT_SAMPLE_INTERVAL_MS,
   DEFAULT_STALL_TIMEOUT_MS,
+  NOT_STARTED,
   probeThroughput,
   type ThroughputContext,
   type ThroughputLimits,

@@ -1,4 +1,4 @@
-import { DEFAULT_SAMPLE_INTERVAL_MS, DEFAULT_STALL_TIMEOUT_MS } from '@reachmap/probes';
+import { DEFAULT_SAMPLE_INTERVAL_MS, DEFAULT_STALL_TIMEOUT_MS, NOT_STARTED } from '@reachmap/probes';
 import type { Failure, Measurement, Observations, TcpConnect, ThroughputRun } from '@reachmap/schema';
 import { z } from 'zod';
 import type { LieStatus } from './lie-status.ts';
@@ -85,13 +85,7 @@ function resetEveryConnect(honest: Measurement): Measurement {
         .map((exchange) => ({ ...exchange, response: null, failure: reset, t: exchange.t0 + RESET_AFTER_S })),
       throughput: observations.throughput.map((run) => ({
         ...run,
-        samples: [],
-        bytes: 0,
-        duration_s: 0,
-        ttfb_s: null,
-        goodput_bps: 0,
-        longest_stall_s: 0,
-        bytes_before_stall: null,
+        ...NOT_STARTED,
         failure: reset,
         t: run.t0 + RESET_AFTER_S,
       })),

@@ -56,8 +56,7 @@ export async function runLab(scenarios: readonly Scenario[], options: RunLabOpti
       .sort((a, b) => b.duration - a.duration)
       .map((entry) => entry.index);
     const worker = async () => {
-      while (next < order.length && !options.signal.aborted) {
-        const index = order[next++] ?? 0;
+      for (let index = order[next++]; index !== undefined && !options.signal.aborted; index = order[next++]) {
         const scenario = scenarios[index];
         if (scenario === undefined) continue;
         const regionOffset = slot;

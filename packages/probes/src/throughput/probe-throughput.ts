@@ -73,7 +73,8 @@ async function connect(
   return handshake;
 }
 
-const NOT_STARTED: Omit<TransferOutcome, 'failure'> = {
+/** What a run records when its connection or handshake failed: no transfer happened. */
+export const NOT_STARTED: Omit<TransferOutcome, 'failure'> = {
   samples: [],
   bytes: 0,
   duration_s: 0,
