@@ -75,7 +75,8 @@ ensure_redis_server() {
 }
 
 # What the test suite needs from the system: chromium (dashboard browser tests), nftables, iptables
-# and iproute2 (the censorship lab's namespaces), redis-tools (redis-benchmark for the benchmarks).
+# and iproute2 (the censorship lab's namespaces), redis-tools (redis-benchmark for the benchmarks),
+# python3 (sets the kernel's memory-deny-write-execute for the agent's packaging test).
 # Installed with apt when we are root; otherwise the tests that need them say what is missing.
 ensure_test_system_packages() {
   local missing=()
@@ -84,6 +85,7 @@ ensure_test_system_packages() {
   command -v iptables >/dev/null 2>&1 || missing+=(iptables)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
   [ "${#missing[@]}" -eq 0 ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${missing[*]} with apt-get (needed by the test suite)"

@@ -206,10 +206,11 @@ function agentRows(figures: AgentFigures): ResultRow[] {
       notMeasured('agent', 'idle RSS', 'MiB', figures.reason),
       notMeasured('agent', 'peak RSS', 'MiB', figures.reason),
       notMeasured('agent', 'bare Node idle RSS (floor)', 'MiB', figures.reason),
+      notMeasured('agent', "Node with the agent's builtins (floor)", 'MiB', figures.reason),
       notMeasured('agent', 'CPU time per round', 'CPU s', figures.reason),
     ];
   }
-  const setup = `\`reachmap-agent run\` of the bundle on Node ${process.version}, loopback catalogue of ${figures.measurementsPerRound} targets, ${figures.rounds} rounds at the 5 s interval floor`;
+  const setup = `\`reachmap-agent run\` of the bundle on Node ${process.version} with the unit's flags, loopback catalogue of ${figures.measurementsPerRound} targets, ${figures.rounds} rounds at the 5 s interval floor`;
   return [
     bundle,
     measured(
@@ -226,6 +227,13 @@ function agentRows(figures: AgentFigures): ResultRow[] {
       figures.bareNodeRssBytes / MIB,
       'MiB',
       '`node -e "setInterval(() => {}, 1000)"` on the same Node',
+    ),
+    measured(
+      'agent',
+      "Node with the agent's builtins (floor)",
+      figures.builtinsFloorRssBytes / MIB,
+      'MiB',
+      `\`node ${figures.nodeArgs.join(' ')}\` (the unit's flags) with every builtin the bundle loads and one TLS context, no code of ours`,
     ),
     measured(
       'agent',

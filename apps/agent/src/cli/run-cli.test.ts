@@ -4,12 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unitLaunch } from '../packaging/unit-launch.ts';
 import { type CollectorFixture, startCollectorFixture } from '../testing/collector-fixture.ts';
+import { denyWriteExecuteUnavailable, underDenyWriteExecute } from '../testing/deny-write-execute.ts';
 import { type LoopbackNetwork, startLoopbackNetwork } from '../testing/loopback-network.ts';
 import { runCli } from './run-cli.ts';
 
 const run = promisify(execFile);
 const PACKAGE_DIR = join(import.meta.dirname, '..', '..');
+const BUNDLE = join(PACKAGE_DIR, 'dist', 'reachmap-agent.mjs');
+
+let bundleBuilt: Promise<unknown> | undefined;
+/** dist/reachmap-agent.mjs, built once by this file's first test that needs it. */
+async function builtBundle(): Promise<string> {
+  bundleBuilt ??= run(process.execPath, [join(PACKAGE_DIR, 'scripts', 'build-bundle.ts')], {
+    cwd: PACKAGE_DIR,
+  });
+  await bundleBuilt;
+  return BUNDLE;
+}
 
 let network: LoopbackNetwork;
 let collector: CollectorFixture;
@@ -132,10 +145,10 @@ describe('reachmap-agent CLI', () => {
   });
 
   it('builds a single-file bundle that runs with plain Node outside the repository', async () => {
-    await run(process.execPath, [join(PACKAGE_DIR, 'scripts', 'build-bundle.ts')], { cwd: PACKAGE_DIR });
+    const bundle = await builtBundle();
     const outside = await mkdtemp(join(tmpdir(), 'reachmap-agent-bundle-'));
     try {
-      await copyFile(join(PACKAGE_DIR, 'dist', 'reachmap-agent.mjs'), join(outside, 'reachmap-agent.mjs'));
+      await copyFile(bundle, join(outside, 'reachmap-agent.mjs'));
       const { stdout } = await run(process.execPath, ['reachmap-agent.mjs', '--help'], { cwd: outside });
       expect(stdout).toMatch(/Usage: reachmap-agent <command>/);
       const once = await run(process.execPath, ['reachmap-agent.mjs', 'once', '--help'], { cwd: outside });
@@ -152,12 +165,40 @@ describe('reachmap-agent CLI', () => {
       expect(loaded.stderr).toMatch(/NativeModule http,/);
       expect(loaded.stderr).toMatch(/NativeModule tls,/);
       expect(loaded.stderr).not.toMatch(/undici|http2|webcrypto/);
+      // Reading node:util's property descriptors would load worker_threads and 40-odd more.
+      expect(loaded.stderr).not.toMatch(/worker_threads/);
       // One byte per character: V8 keeps the source as a one-byte string, half the size of a two-byte one.
       const source = await readFile(join(outside, 'reachmap-agent.mjs'), 'utf8');
       expect(Buffer.byteLength(source)).toBe(source.length);
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
+  });
+
+  it("measures with the unit's Node flags under memory-deny-write-execute, which stops a JIT", async (context) => {
+    const unavailable = await denyWriteExecuteUnavailable();
+    if (unavailable !== null) context.skip(`memory-deny-write-execute cannot be set here: ${unavailable}`);
+    // The guard holds: Node with its JIT aborts at start-up under it.
+    await expect(run(...underDenyWriteExecute(process.execPath, ['-e', '0']))).rejects.toMatchObject({
+      signal: 'SIGTRAP',
+    });
+    const { nodeArgs, environment } = unitLaunch();
+    const bundle = await builtBundle();
+    const ca = await writeCa();
+    const { stdout } = await run(
+      ...underDenyWriteExecute(process.execPath, [
+        ...nodeArgs,
+        bundle,
+        'once',
+        '--target',
+        'whatsapp',
+        '--ca-file',
+        ca,
+      ]),
+      { env: { ...process.env, ...environment, REACHMAP_AGENT_DIR: stateDir } },
+    );
+    expect(stdout).toMatch(/whatsapp\s+service/);
+    expect(stdout).toMatch(/SNI filtering/);
   });
 });
 

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { unitLaunch } from '@reachmap/agent/unit-launch';
 import { exportPrivateKeyPem, generateAgentKeyPair } from '@reachmap/agent-auth';
 import { createEnrolmentToken, LOCAL_AGENT_LIMITS, startCollector } from '@reachmap/collector';
 import { signCatalogue } from '@reachmap/targets';
@@ -12,7 +13,6 @@ import { readProcessCpuSeconds } from '../processes/node-process.ts';
 import type { BenchProfile } from '../profile.ts';
 import type { Progress } from '../progress.ts';
 import { startLoopbackCatalogue } from './loopback-catalogue.ts';
-import { operatorEnvironment } from './operator-environment.ts';
 
 const execFileAsync = promisify(execFile);
 const AGENT_BUNDLE = fileURLToPath(new URL('../../../agent/dist/reachmap-agent.mjs', import.meta.url));
@@ -28,6 +28,9 @@ export type AgentFigures =
       peakRssBytes: number;
       /** RSS of a bare `node` process waiting on a timer: the floor any Node agent starts from. */
       bareNodeRssBytes: number;
+      /** The same with the unit's Node flags, the bundle's builtins loaded and a TLS context made. */
+      builtinsFloorRssBytes: number;
+      nodeArgs: string[];
       cpuSecondsPerRound: number;
       rounds: number;
       measurementsPerRound: number;
@@ -42,14 +45,28 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: kib('VmRSS') * 1024, peak: kib('VmHWM') * 1024 };
 }
 
-async function bareNodeRss(): Promise<number> {
-  const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+/** VmRSS of `node [nodeArgs] -e script` once it has settled. */
+async function idleNodeRss(nodeArgs: string[], script: string): Promise<number> {
+  const idle = spawn(process.execPath, [...nodeArgs, '-e', script], { stdio: 'ignore' });
   try {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_ROUND_MS));
     return idle.pid === undefined ? Number.NaN : memoryOf(idle.pid).rss;
   } finally {
     idle.kill('SIGTERM');
   }
+}
+
+/**
+ * The floor under the agent that no code of ours can lower: Node started with the unit's flags, every
+ * builtin the bundle asks for loaded, and the TLS context its probes and submissions need.
+ */
+function builtinsFloorScript(bundle: string): string {
+  const builtins = [...new Set([...bundle.matchAll(/getBuiltinModule\("([^"]+)"\)/g)].map((m) => m[1]))];
+  return [
+    `for (const name of ${JSON.stringify(builtins)}) process.getBuiltinModule(name);`,
+    `process.getBuiltinModule('node:tls').createSecureContext();`,
+    'setInterval(() => {}, 1000);',
+  ].join('\n');
 }
 
 interface RoundLog {
@@ -59,8 +76,8 @@ interface RoundLog {
 
 /**
  * The built agent bundle enrolled (its own `enroll` command) with an in-process collector that serves
- * a loopback catalogue, then `run` for `rounds` rounds at the 5 s floor of the schedule, both with the
- * environment of the systemd unit (NODE_OPTIONS, allocator settings). CPU per round is the process's
+ * a loopback catalogue, then `run` for `rounds` rounds at the 5 s floor of the schedule, both started
+ * the way the systemd unit starts the agent (its Node flags and environment). CPU per round is the process's
  * CPU time between consecutive "round finished" lines (probing plus spooling and submitting); idle RSS
  * is read 2 s after the last round, while it waits for the next one.
  */
@@ -120,7 +137,8 @@ async function runAgent(
     logger: createLogger({ name: 'bench-agent-collector', level: 'silent' }),
   });
   const stateDir = join(dir, 'state');
-  const environment = { ...process.env, ...operatorEnvironment() };
+  const launch = unitLaunch();
+  const environment = { ...process.env, ...launch.environment };
   try {
     const { token } = await createEnrolmentToken(redis.client, {
       label: 'bench-agent',
@@ -129,6 +147,7 @@ async function runAgent(
     await execFileAsync(
       process.execPath,
       [
+        ...launch.nodeArgs,
         AGENT_BUNDLE,
         'enroll',
         '--collector',
@@ -148,10 +167,14 @@ async function runAgent(
       ],
       { env: environment },
     );
-    const agent = spawn(process.execPath, [AGENT_BUNDLE, 'run', '--state-dir', stateDir], {
-      env: { ...environment, REACHMAP_AGENT_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const agent = spawn(
+      process.execPath,
+      [...launch.nodeArgs, AGENT_BUNDLE, 'run', '--state-dir', stateDir],
+      {
+        env: { ...environment, REACHMAP_AGENT_LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const pid = agent.pid;
     if (pid === undefined) return { kind: 'unavailable', bundleBytes, reason: 'the agent did not start' };
     try {
@@ -175,7 +198,8 @@ async function runAgent(
             } catch {
               continue;
             }
-            if (log.msg !== 'round finished') continue;
+            // Rounds that end while the floors are measured are not counted.
+            if (log.msg !== 'round finished' || finished.length === profile.rounds) continue;
             finished.push({
               cpu: readProcessCpuSeconds(pid) ?? Number.NaN,
               measurements: log.measurements ?? 0,
@@ -190,7 +214,11 @@ async function runAgent(
       });
       await new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_ROUND_MS));
       const memory = memoryOf(pid);
-      const bareNodeRssBytes = await bareNodeRss();
+      const bareNodeRssBytes = await idleNodeRss([], 'setInterval(() => {}, 1000)');
+      const builtinsFloorRssBytes = await idleNodeRss(
+        launch.nodeArgs,
+        builtinsFloorScript(readFileSync(AGENT_BUNDLE, 'utf8')),
+      );
       const first = finished[0];
       const last = finished[finished.length - 1];
       if (first === undefined || last === undefined) throw new Error('no round finished');
@@ -203,6 +231,8 @@ async function runAgent(
         idleRssBytes: memory.rss,
         peakRssBytes: memory.peak,
         bareNodeRssBytes,
+        builtinsFloorRssBytes,
+        nodeArgs: launch.nodeArgs,
         cpuSecondsPerRound,
         rounds: finished.length,
         measurementsPerRound: last.measurements,
