@@ -6,7 +6,7 @@ import {
   newPrefixedId,
   type Observations,
 } from '@reachmap/schema';
-import { sampleMeasurement } from '@reachmap/schema/testing';
+import { emptyObservations, sampleMeasurement } from '@reachmap/schema/testing';
 
 /**
  * Lab rounds for aggregator tests: two controls and one WhatsApp target measured by one agent, with
@@ -14,15 +14,7 @@ import { sampleMeasurement } from '@reachmap/schema/testing';
  */
 
 const TARGET_IP = '198.18.0.10';
-const NONE: Observations = {
-  dns: [],
-  tcp: [],
-  tls: [],
-  http: [],
-  quic: [],
-  throughput: [],
-  network_events: [],
-};
+const NONE = emptyObservations();
 
 export type TargetOutcome = 'sni-reset' | 'reachable' | 'unreachable';
 

@@ -10,7 +10,7 @@ import {
   type ThroughputRun,
   type TlsHandshake,
 } from '@reachmap/schema';
-import { sampleMeasurement } from '@reachmap/schema/testing';
+import { emptyObservations, sampleMeasurement } from '@reachmap/schema/testing';
 
 /**
  * Small builders for classifier tests: observations as an agent in the lab would record them
@@ -22,15 +22,7 @@ export const TARGET_IP = '198.18.0.10';
 export const TARGET_SNI = 'e1.whatsapp.net';
 export const HARMLESS_SNI = 'example.org';
 
-const NO_OBSERVATIONS: Observations = {
-  dns: [],
-  tcp: [],
-  tls: [],
-  http: [],
-  quic: [],
-  throughput: [],
-  network_events: [],
-};
+const NO_OBSERVATIONS = emptyObservations();
 
 export function service(observations: Partial<Observations>, network?: Measurement['network']): Measurement {
   const base = sampleMeasurement();

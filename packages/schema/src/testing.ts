@@ -1,5 +1,6 @@
 import { newMeasurementId, newPrefixedId } from './ids.ts';
 import type { Measurement } from './measurement.ts';
+import type { Observations } from './observations.ts';
 
 /**
  * A valid v1 measurement for tests in every package: a successful TCP connect to a lab address
@@ -35,4 +36,9 @@ export function sampleMeasurement(overrides: Partial<Measurement> = {}): Measure
     },
     ...overrides,
   };
+}
+
+/** Observations with every layer empty, for tests that fill in only the layers they are about. */
+export function emptyObservations(): Observations {
+  return { dns: [], tcp: [], tls: [], http: [], quic: [], throughput: [], network_events: [] };
 }

@@ -8,7 +8,7 @@ import {
   type ThroughputRun,
   type VerdictStatus,
 } from '@reachmap/schema';
-import { sampleMeasurement } from '@reachmap/schema/testing';
+import { emptyObservations, sampleMeasurement } from '@reachmap/schema/testing';
 import { describe, expect, it } from 'vitest';
 import { fabricateLie } from './fabricate-lie.ts';
 import type { LieStatus } from './lie-status.ts';
@@ -18,15 +18,7 @@ const TARGET_IP = '198.18.0.10';
 const REFLECTOR_IP = '198.18.0.20';
 const TRANSFER_BYTES = 256 * 1024;
 
-const NO_OBSERVATIONS: Observations = {
-  dns: [],
-  tcp: [],
-  tls: [],
-  http: [],
-  quic: [],
-  throughput: [],
-  network_events: [],
-};
+const NO_OBSERVATIONS = emptyObservations();
 
 function measurement(
   target: Pick<Measurement['target'], 'id' | 'kind' | 'control'>,

@@ -1,21 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { classifyMeasurement } from '@reachmap/classifier';
-import type { HttpExchange, Measurement, Observations, TlsHandshake } from '@reachmap/schema';
-import { sampleMeasurement } from '@reachmap/schema/testing';
+import type { HttpExchange, Measurement, TlsHandshake } from '@reachmap/schema';
+import { emptyObservations, sampleMeasurement } from '@reachmap/schema/testing';
 import { describe, expect, it } from 'vitest';
 import type { MappedMeasurement } from '../import/map-measurement.ts';
 import { importOoni } from '../import-ooni.ts';
 import { exportOoni } from './export-ooni.ts';
 
-const EMPTY: Observations = {
-  dns: [],
-  tcp: [],
-  tls: [],
-  http: [],
-  quic: [],
-  throughput: [],
-  network_events: [],
-};
+const EMPTY = emptyObservations();
 const IP = '198.18.0.10';
 
 function handshake(
