@@ -3,6 +3,7 @@ export * from './config/configuration-store.ts';
 export * from './identity/agent-identity.ts';
 export * from './identity/enroll-agent.ts';
 export * from './identity/state-dir.ts';
+export * from './lab/lie-status.ts';
 export * from './rounds/round-runner.ts';
 export * from './rounds/round-summary.ts';
 export * from './rounds/suite-runner.ts';

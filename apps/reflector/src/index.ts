@@ -5,3 +5,4 @@ export {
   type ReflectorConfig,
 } from './config.ts';
 export { type RunningReflector, startReflector } from './reflector.ts';
+export { sendSegmentSizedRecords, TLS_HANDSHAKE_RECORD } from './tls-records.ts';

@@ -9,11 +9,8 @@ import type { ReflectorConfig } from './config.ts';
 import { createRouter } from './http/router.ts';
 import { versionNegotiationFor } from './quic-version-negotiation.ts';
 import { tlsCredentialsFor } from './tls-credentials.ts';
+import { sendSegmentSizedRecords, TLS_HANDSHAKE_RECORD } from './tls-records.ts';
 
-const TLS_RECORD_BYTES = 1_400;
-
-/** First byte of a TLS record carrying a handshake (RFC 8446 §5.1): tells a ClientHello from HTTP. */
-const TLS_HANDSHAKE_RECORD = 0x16;
 /** A client that sends nothing this long after connecting is dropped before it holds a slot longer. */
 const FIRST_BYTE_TIMEOUT_MS = 10_000;
 const SWEEP_INTERVAL_MS = 60_000;
@@ -37,10 +34,7 @@ export async function startReflector(config: ReflectorConfig, logger: Logger): P
     { ...serverTimeouts, cert: credentials.cert, key: credentials.key },
     router,
   );
-  // Records of about one segment, as CDNs send them early in a connection: a client then sees bytes as
-  // they arrive, and a censor that cuts a flow after ~16 KB (DOMAIN.md) still leaves readable bytes,
-  // which a single 16 KiB record would hide entirely.
-  httpsServer.on('secureConnection', (tlsSocket) => tlsSocket.setMaxSendFragment(TLS_RECORD_BYTES));
+  sendSegmentSizedRecords(httpsServer);
   httpsServer.on('tlsClientError', (error, socket) => {
     logger.debug({ clientIp: socket.remoteAddress, reason: error.message }, 'tls handshake failed');
   });

@@ -38,6 +38,7 @@ export {
   type ThroughputTarget,
 } from './throughput/probe-throughput.ts';
 export { DEFAULT_SUITE_CONNECTIONS, probeThroughputSuite } from './throughput/probe-throughput-suite.ts';
+export { createTransferMeter, type TransferStats } from './throughput/transfer-meter.ts';
 export {
   DEFAULT_ALPN,
   probeTlsHandshake,

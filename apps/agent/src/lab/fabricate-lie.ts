@@ -1,4 +1,10 @@
-import { DEFAULT_SAMPLE_INTERVAL_MS, DEFAULT_STALL_TIMEOUT_MS, NOT_STARTED } from '@reachmap/probes';
+import {
+  createTransferMeter,
+  DEFAULT_SAMPLE_INTERVAL_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
+  NOT_STARTED,
+  type TransferStats,
+} from '@reachmap/probes';
 import type { Failure, Measurement, Observations, TcpConnect, ThroughputRun } from '@reachmap/schema';
 import { z } from 'zod';
 import type { LieStatus } from './lie-status.ts';
@@ -145,33 +151,17 @@ function stalledSamples(): Samples {
 }
 
 /**
- * A run's summary as the agent's transfer meter computes it (packages/probes transfer-meter.ts):
- * goodput over the bytes after the first arrival, stalls as the gaps between arrivals and, for a
- * transfer that did not complete, from the last arrival to the end.
+ * A run's summary from the agent's own transfer meter, fed the samples' arrivals. Neither fabricated
+ * transfer completes: the policed one is cut by its time budget, the stalled one gives up.
  */
-function summarize(samples: Samples) {
+function summarize(samples: Samples): TransferStats {
+  const meter = createTransferMeter();
   let previous = 0;
-  let lastArrival = 0;
-  let first: [number, number] | null = null;
-  let longestStall = 0;
-  let bytesBeforeStall: number | null = null;
   for (const [t, bytes] of samples) {
-    if (bytes === previous) continue;
-    first ??= [t, bytes];
-    if (t - lastArrival > longestStall) [longestStall, bytesBeforeStall] = [t - lastArrival, previous];
-    [previous, lastArrival] = [bytes, t];
+    meter.record(t, bytes - previous);
+    previous = bytes;
   }
-  const end = samples.at(-1)?.[0] ?? 0;
-  if (end - lastArrival > longestStall) [longestStall, bytesBeforeStall] = [end - lastArrival, previous];
-  const window = first === null ? 0 : end - first[0];
-  return {
-    bytes: previous,
-    duration_s: end,
-    ttfb_s: first?.[0] ?? null,
-    goodput_bps: window > 0 ? Math.round(((previous - (first?.[1] ?? 0)) * 8) / window) : 0,
-    longest_stall_s: Number(longestStall.toFixed(6)),
-    bytes_before_stall: longestStall > 0 ? bytesBeforeStall : null,
-  };
+  return meter.finish(samples.at(-1)?.[0] ?? 0, false);
 }
 
 /**

@@ -77,9 +77,9 @@ interface RoundLog {
 /**
  * The built agent bundle enrolled (its own `enroll` command) with an in-process collector that serves
  * a loopback catalogue, then `run` for `rounds` rounds at the 5 s floor of the schedule, both started
- * the way the systemd unit starts the agent (its Node flags and environment). CPU per round is the process's
- * CPU time between consecutive "round finished" lines (probing plus spooling and submitting); idle RSS
- * is read 2 s after the last round, while it waits for the next one.
+ * the way the systemd unit starts the agent (its Node flags and environment). CPU per round is the
+ * process's CPU time between consecutive "round finished" lines (probing plus spooling and
+ * submitting); idle RSS is read 2 s after the last round, while it waits for the next one.
  */
 export async function measureAgentFootprint(
   redis: BenchRedis,

@@ -59,11 +59,15 @@ function spread(samples: readonly number[]): Spread {
   return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 
-/** Per request kind: its durations over every load, and its (median) body size. */
-function byKind(
-  runs: readonly PageRun[],
-): Map<string, { durations: number[]; bytes: number[]; encoding: string | null }> {
-  const kinds = new Map<string, { durations: number[]; bytes: number[]; encoding: string | null }>();
+/** One request kind over every load: its durations, body sizes and content encoding. */
+interface KindSamples {
+  durations: number[];
+  bytes: number[];
+  encoding: string | null;
+}
+
+function byKind(runs: readonly PageRun[]): Map<string, KindSamples> {
+  const kinds = new Map<string, KindSamples>();
   for (const request of runs.flatMap((run) => run.requests)) {
     const kind = requestKind(request.url, request.resourceType);
     if (kind === null) continue;

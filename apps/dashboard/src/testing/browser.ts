@@ -15,15 +15,14 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+const LAUNCH_OPTIONS = { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS };
 
 /** Debian's chromium, headless, with a fresh profile that is deleted on close. */
 export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'reachmap-chromium-'));
   // launchPersistentContext passes `--user-data-dir` itself and adds `--headless`.
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
+    ...LAUNCH_OPTIONS,
     viewport: { width: 1400, height: 1000 },
   });
   return {
@@ -40,5 +39,5 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
  * with an empty cache, as a first visit does): the benchmark of apps/bench.
  */
 export async function launchHeadlessChromium(): Promise<Browser> {
-  return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return await chromium.launch(LAUNCH_OPTIONS);
 }

@@ -252,7 +252,11 @@ function shapingQdiscs(device: string, rules: readonly ResolvedRule[]): string[]
           rate,
           'ceil',
           rate,
-        ].concat(['burst', burst, 'cburst', burst]),
+          'burst',
+          burst,
+          'cburst',
+          burst,
+        ],
         ['qdisc', 'add', 'dev', device, 'parent', classId, 'pfifo', 'limit', String(SHAPER_QUEUE_PACKETS)],
       );
     } else if (rule.action.kind === 'netem') {

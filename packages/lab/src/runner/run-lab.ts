@@ -29,8 +29,9 @@ export interface LabReport {
 }
 
 /**
- * Runs scenarios, `parallel` at a time, longest first; the report keeps the given order. In user space one world (loopback twins) serves every run:
- * it is honest and stateless, and each run's censors sit on their own region slots.
+ * Runs scenarios, `parallel` at a time, longest first; the report keeps the given order. In user space
+ * one world (loopback twins) serves every run: it is honest and stateless, and each run's censors sit
+ * on their own region slots.
  */
 export async function runLab(scenarios: readonly Scenario[], options: RunLabOptions): Promise<LabReport> {
   const startedAt = new Date().toISOString();

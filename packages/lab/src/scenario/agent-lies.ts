@@ -1,4 +1,5 @@
-import type { CensorRule, LieStatus } from './censor-rule.ts';
+import type { LieStatus } from '@reachmap/agent';
+import type { CensorRule } from './censor-rule.ts';
 
 /** One target an agent reports fabricated results for (`reachmap-agent --lie <target>=<status>`). */
 export interface AgentLie {

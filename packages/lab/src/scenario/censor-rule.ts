@@ -1,3 +1,4 @@
+import { LIE_STATUSES, type LieStatus } from '@reachmap/agent';
 import { TargetId } from '@reachmap/schema';
 import { z } from 'zod';
 import { ByteCount, Milliseconds, Percent, Rate } from './quantities.ts';
@@ -30,11 +31,9 @@ export type RuleMatch = z.infer<typeof RuleMatch>;
 const SIMPLE_ACTIONS = ['drop', 'reset', 'blockpage', 'outage'] as const;
 
 /**
- * The statuses `reachmap-agent --lie` can fabricate (apps/agent/src/lab/lie-status.ts); the agent
- * refuses any other at its start, so a scenario is refused here first, with the same list.
+ * The statuses `reachmap-agent --lie` can fabricate; the agent refuses any other at its start, so a
+ * scenario is refused here first, with the agent's own list.
  */
-export const LIE_STATUSES = ['blocked', 'throttled', 'stalled'] as const;
-export type LieStatus = (typeof LIE_STATUSES)[number];
 const LieStatusSchema = z.enum(LIE_STATUSES, {
   error: (issue) =>
     `the agent can fabricate only ${LIE_STATUSES.join(', ')}, not ${JSON.stringify(issue.input)}`,

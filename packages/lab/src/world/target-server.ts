@@ -2,15 +2,7 @@ import { createServer as createHttpServer, type RequestListener } from 'node:htt
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import type { IssuedCertificate } from '@reachmap/lab-pki';
-
-/** First byte of a TLS record carrying a handshake (RFC 8446 §5.1): tells a ClientHello from HTTP. */
-const TLS_HANDSHAKE_RECORD = 0x16;
-/**
- * Records of about one segment, as CDNs send them early in a connection: with 16 KiB records a flow cut
- * after ~16 KB (the stall scenarios) would deliver no readable byte at all, and a 128 kbit/s policer
- * would deliver one record per second, which reads as bursts rather than a flat rate.
- */
-const TLS_RECORD_BYTES = 1_400;
+import { sendSegmentSizedRecords, TLS_HANDSHAKE_RECORD } from '@reachmap/reflector';
 
 export interface TargetServer {
   close(): Promise<void>;
@@ -30,7 +22,7 @@ export async function startTargetServer(
   const http = createHttpServer(site);
   const https = createHttpsServer({ cert: certificate.chainPem, key: certificate.privateKeyPem }, site);
   https.on('tlsClientError', () => {});
-  https.on('secureConnection', (tlsSocket) => tlsSocket.setMaxSendFragment(TLS_RECORD_BYTES));
+  sendSegmentSizedRecords(https);
   const sockets = new Set<Socket>();
   const tcp: Server = createTcpServer({ pauseOnConnect: true }, (socket) => {
     sockets.add(socket);
