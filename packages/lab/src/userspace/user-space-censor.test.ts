@@ -23,11 +23,21 @@ let censor: UserSpaceCensor | null = null;
 
 beforeAll(async () => {
   catalogue = await loadCatalogue({ kind: 'lab' });
-  // Telegram's twin serves downloads; WhatsApp's answers "hello" to whatever it is sent (a ClientHello).
+  // Telegram's twin serves downloads and closes after each, like the lab's target servers; WhatsApp's
+  // answers "hello" to whatever it is sent (a ClientHello).
   const download = createHttpServer((request, response) => {
-    const bytes = Number(new URL(request.url ?? '/', 'http://lab').searchParams.get('bytes') ?? '0');
-    response.writeHead(200, { 'content-length': String(bytes) });
-    response.end(Buffer.alloc(bytes, 0x61));
+    const query = new URL(request.url ?? '/', 'http://lab').searchParams;
+    const bytes = Number(query.get('bytes') ?? '0');
+    response.writeHead(200, { 'content-length': String(bytes), connection: 'close' });
+    // `pieces` sends the body in that many writes 5 ms apart, so the relay reads them one by one.
+    const pieces = Number(query.get('pieces') ?? '1');
+    const size = Math.ceil(bytes / pieces);
+    const writePiece = (offset: number) => {
+      if (offset + size >= bytes) return void response.end(Buffer.alloc(bytes - offset, 0x61));
+      response.write(Buffer.alloc(size, 0x61));
+      setTimeout(() => writePiece(offset + size), 5);
+    };
+    writePiece(0);
   });
   const greeter = createServer((socket) => socket.once('data', () => socket.end('hello')));
   for (const [server, ip] of [
@@ -64,29 +74,34 @@ async function startWith(rules: unknown[]): Promise<UserSpaceCensor> {
 function download(
   bytes: number,
   giveUpMs: number,
+  pieces = 1,
 ): Promise<{ bytes: number; ms: number; error: string | null }> {
   return new Promise((resolve) => {
     const started = performance.now();
     let received = 0;
+    const settle = (error: string | null) =>
+      resolve({ bytes: received, ms: performance.now() - started, error });
     const request = get(
       {
         host: regionLoopbackAddress(TELEGRAM_DC, REGION),
         port: loopbackPort(443),
-        path: `/download?bytes=${bytes}`,
+        path: `/download?bytes=${bytes}&pieces=${pieces}`,
       },
       (response) => {
         response.on('data', (chunk: Buffer) => {
           received += chunk.length;
         });
-        response.on('end', () => resolve({ bytes: received, ms: performance.now() - started, error: null }));
+        response.on('end', () => settle(null));
+        // A relay that passes the server's close on ends the reply early instead of going silent.
+        response.on('close', () => {
+          if (!response.complete) settle('closed');
+        });
       },
     );
-    request.on('error', (error: NodeJS.ErrnoException) =>
-      resolve({ bytes: received, ms: performance.now() - started, error: error.code ?? 'error' }),
-    );
+    request.on('error', (error: NodeJS.ErrnoException) => settle(error.code ?? 'error'));
     setTimeout(() => {
       request.destroy();
-      resolve({ bytes: received, ms: performance.now() - started, error: 'gave-up' });
+      settle('gave-up');
     }, giveUpMs);
   });
 }
@@ -137,6 +152,15 @@ describe('user-space censor', () => {
     const result = await download(100_000, 10_000);
     expect(result.bytes).toBe(100_000);
     expect(result.ms).toBeGreaterThan(1_000);
+  });
+
+  it('delay adds latency once per direction, not once per chunk read', async () => {
+    await startWith([{ match: { target: 'telegram' }, action: { delay: '200ms' } }]);
+    // 40 pieces 5 ms apart: held for the delay one after another they would take 40 × 200 ms = 8 s.
+    const result = await download(56_000, 10_000, 40);
+    expect(result).toMatchObject({ bytes: 56_000, error: null });
+    expect(result.ms).toBeGreaterThanOrEqual(400);
+    expect(result.ms).toBeLessThan(4_000);
   });
 
   it('an SNI rule resets the ClientHello naming the target and lets a harmless SNI through', async () => {

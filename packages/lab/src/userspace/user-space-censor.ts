@@ -113,32 +113,48 @@ function relayTcp(
   }
   const { host, port } = world(flow.labIp, flow.port);
   const upstream = connect({ host, port });
-  upstream.on('error', () => client.destroy());
+  let replyBytes = 0;
+  // A stalled flow is silent for good (DOMAIN.md: no RST): not even the server's FIN or error reaches the client.
+  const replyStalled = () => action?.kind === 'stallAfter' && replyBytes >= action.bytes;
+  upstream.on('error', () => {
+    if (!replyStalled()) client.destroy();
+  });
   client.on('error', () => upstream.destroy());
   client.on('close', () => upstream.destroy());
-  upstream.on('close', () => client.destroy());
-  const toServer = shaper(action);
-  const toClient = shaper(action);
-  let replyBytes = 0;
   const pipe = (from: Socket, to: Socket, shape: Shaper, isReply: boolean) => {
+    let shaping = false;
+    let ended = false;
+    const later = delayLine(action);
+    const forward = (piece: Buffer) =>
+      later(() => {
+        if (!to.destroyed) to.write(piece);
+      });
+    // The FIN follows the last paced byte: ending at once would cut what the shaper still holds.
+    const forwardEnd = () => {
+      if (!(isReply && replyStalled())) later(() => to.end());
+    };
     from.on('data', (chunk: Buffer) => {
       if (isReply && action?.kind === 'stallAfter') {
-        // DOMAIN.md: the flow goes silent after N reply bytes, with no RST.
         const allowed = Math.max(0, action.bytes - replyBytes);
         replyBytes += chunk.length;
         if (allowed === 0) return;
         chunk = chunk.subarray(0, allowed);
       }
+      shaping = true;
       from.pause();
-      shape(
-        chunk,
-        (piece) => to.write(piece),
-        () => from.resume(),
-      );
+      shape(chunk, forward, () => {
+        shaping = false;
+        if (ended) forwardEnd();
+        else from.resume();
+      });
+    });
+    from.on('end', () => {
+      ended = true;
+      if (!shaping) forwardEnd();
     });
   };
-  pipe(client, upstream, toServer, false);
-  pipe(upstream, client, toClient, true);
+  pipe(client, upstream, shaper(action), false);
+  pipe(upstream, client, shaper(action), true);
   if (firstChunk.length > 0) client.emit('data', firstChunk);
 }
 
@@ -146,7 +162,7 @@ function relayTcp(
 type Shaper = (chunk: Buffer, write: (piece: Buffer) => void, done: () => void) => void;
 
 /**
- * Paces chunks for `police` (token bucket) and `netem` delay; loss has no meaning inside a TCP stream.
+ * Paces chunks for `police` (token bucket); other actions hand chunks on at once.
  * A policer meters packets, so chunks (up to 64 KiB from a socket read) are cut into MSS-sized pieces:
  * released whole, a 64 KiB chunk at 128 kbit/s would arrive in 4 s bursts, which the classifier
  * rightly reads as congestion (high goodput variance) rather than a flat cap.
@@ -175,16 +191,21 @@ function shaper(action: ResolvedRule['action'] | null): Shaper {
       next();
     };
   }
-  if (action?.kind === 'netem' && action.delayMs > 0)
-    return (chunk, write, done) =>
-      void setTimeout(() => {
-        write(chunk);
-        done();
-      }, action.delayMs);
   return (chunk, write, done) => {
     write(chunk);
     done();
   };
+}
+
+/**
+ * netem's delay is latency, not a rate: everything handed on (pieces, then the FIN) leaves `delayMs`
+ * later while the next chunk is already read. Holding each chunk for the delay before reading the next
+ * would turn 80 ms into 80 ms per 1,400-byte TLS record. Loss has no meaning inside a TCP stream.
+ * Timers of one duration fire in the order they were set, so nothing is reordered.
+ */
+function delayLine(action: ResolvedRule['action'] | null): (send: () => void) => void {
+  if (action?.kind === 'netem' && action.delayMs > 0) return (send) => void setTimeout(send, action.delayMs);
+  return (send) => send();
 }
 
 /**
