@@ -1,5 +1,8 @@
-// Prints the suite's closing line, `tests: N passed, N failed, N skipped`, from vitest's JSON report.
+// Prints the suite's closing line, `tests: N passed, N failed, N skipped`, from vitest's JSON report,
+// and names every test file that failed outside its tests (a hook or an import): its tests count as
+// skipped, so the counts alone would look green.
 import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 
 const reportPath = process.argv[2];
 if (reportPath === undefined || !existsSync(reportPath)) {
@@ -12,9 +15,23 @@ const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
   numPendingTests: number;
   numTodoTests: number;
   numTotalTests: number;
+  testResults: Array<{
+    name: string;
+    status: string;
+    message: string;
+    assertionResults: Array<{ status: string }>;
+  }>;
 };
-const skipped = report.numPendingTests + report.numTodoTests;
-process.stdout.write(
-  `\ntests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped\n`,
+const brokenFiles = report.testResults.filter(
+  (file) => file.status === 'failed' && file.assertionResults.every((test) => test.status !== 'failed'),
 );
-process.exit(report.numFailedTests > 0 || report.numTotalTests === 0 ? 1 : 0);
+const skipped = report.numPendingTests + report.numTodoTests;
+const broken = brokenFiles.length === 0 ? '' : `, ${brokenFiles.length} test file(s) failed outside a test`;
+process.stdout.write(
+  `\ntests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped${broken}\n`,
+);
+for (const file of brokenFiles) {
+  const firstLine = file.message.split('\n')[0] ?? '';
+  process.stdout.write(`  ${relative(process.cwd(), file.name)}: ${firstLine}\n`);
+}
+process.exit(report.numFailedTests > 0 || brokenFiles.length > 0 || report.numTotalTests === 0 ? 1 : 0);

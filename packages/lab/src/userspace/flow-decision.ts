@@ -67,3 +67,23 @@ export function ruleAfterClientHello(
   }
   return current;
 }
+
+/**
+ * The rule that decides, at open, every flow of the region's agents to this destination whatever the
+ * share draw: null when none does, or when the decision depends on the agent or on the draw.
+ */
+export function ruleForEveryAgent(
+  rules: readonly ResolvedRule[],
+  destination: Omit<Flow, 'agentIndex'>,
+  agents: number,
+): ResolvedRule | null {
+  let deciding: ResolvedRule | null = null;
+  for (let agentIndex = 0; agentIndex < agents; agentIndex++) {
+    const flow = { ...destination, agentIndex };
+    const first = rules.find((rule) => actsOnFlows(rule) && rule.sni === null && matchesTuple(rule, flow));
+    if (first === undefined || first.sharePercent < 100) return null;
+    if (deciding !== null && deciding !== first) return null;
+    deciding = first;
+  }
+  return deciding;
+}

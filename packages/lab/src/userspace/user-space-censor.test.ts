@@ -6,7 +6,12 @@ import { type Catalogue, loadCatalogue } from '@reachmap/targets';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRules } from '../censor/resolve-rules.ts';
 import { CensorRule } from '../scenario/censor-rule.ts';
-import { loopbackPort, regionLoopbackAddress, worldLoopbackAddress } from './loopback-addressing.ts';
+import {
+  agentSourceAddress,
+  loopbackPort,
+  regionLoopbackAddress,
+  worldLoopbackAddress,
+} from './loopback-addressing.ts';
 import { type LabEndpoint, startUserSpaceCensor, type UserSpaceCensor } from './user-space-censor.ts';
 
 const TELEGRAM_DC = '198.18.2.3';
@@ -106,6 +111,30 @@ function download(
   });
 }
 
+/** A bare TCP connect to the region's twin of the Telegram DC, from `localAddress` when given. */
+function plainConnect(localAddress?: string): Promise<'connected' | 'timeout' | string> {
+  return new Promise((resolve) => {
+    const socket = connect({
+      host: regionLoopbackAddress(TELEGRAM_DC, REGION),
+      port: loopbackPort(443),
+      ...(localAddress === undefined ? {} : { localAddress }),
+    });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('timeout');
+    }, 1_000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(error.code ?? 'error');
+    });
+  });
+}
+
 function tlsHello(serverName: string): Promise<string> {
   return new Promise((resolve) => {
     const socket = tlsConnect({
@@ -181,15 +210,25 @@ describe('user-space censor', () => {
     expect(other).toMatchObject({ rcode: 'NOERROR', failure: null, answers: [{ value: '198.18.2.1' }] });
   });
 
-  it('a plain connect to a blackholed address still succeeds in user space (documented approximation)', async () => {
+  it('a drop for every agent leaves SYNs unanswered, as a kernel drop does', async () => {
     await startWith([{ match: { target: 'telegram' }, action: 'drop' }]);
-    const connected = await new Promise<boolean>((resolve) => {
-      const socket = connect(loopbackPort(443), regionLoopbackAddress(TELEGRAM_DC, REGION), () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    expect(connected).toBe(true);
+    expect(await plainConnect()).toBe('timeout');
+    expect(await plainConnect(agentSourceAddress(REGION, 1))).toBe('timeout');
+  });
+
+  it('a phase hands the endpoint from the blackhole to the relay and back', async () => {
+    const running = await startWith([{ match: { target: 'telegram' }, action: 'drop' }]);
+    await running.setRules([]);
+    expect(await plainConnect()).toBe('connected');
+    await running.setRules(
+      resolveRules([CensorRule.parse({ match: { target: 'telegram' }, action: 'drop' })], catalogue),
+    );
+    expect(await plainConnect()).toBe('timeout');
+  });
+
+  it('a drop for some agents accepts their connection, then stays silent (documented approximation)', async () => {
+    await startWith([{ match: { target: 'telegram', agents: [0] }, action: 'drop' }]);
+    expect(await plainConnect(agentSourceAddress(REGION, 0))).toBe('connected');
+    expect(await download(1_000, 1_500)).toMatchObject({ bytes: 1_000, error: null });
   });
 });

@@ -6,7 +6,7 @@ import type { ResolvedRule } from '../censor/resolve-rules.ts';
 import { LAB_SYSTEM_RESOLVER_IP } from '../topology/addressing.ts';
 import { LAB_BLOCKPAGE_HTML } from '../topology/censor-daemon.ts';
 import { clientHelloServerName } from './client-hello.ts';
-import { type Flow, ruleAfterClientHello, ruleAtOpen } from './flow-decision.ts';
+import { type Flow, ruleAfterClientHello, ruleAtOpen, ruleForEveryAgent } from './flow-decision.ts';
 import {
   agentSourceAddress,
   loopbackPort,
@@ -14,9 +14,12 @@ import {
   type WorldPlacement,
   worldLoopbackPlacement,
 } from './loopback-addressing.ts';
+import { type Listener, listenOnFreedPort, type SynBlackhole, startSynBlackhole } from './syn-blackhole.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 const POLICER_BURST_BYTES = 16_384;
+/** Actions that answer nothing at all: their SYNs go unanswered in the kernel lab too. */
+const SILENT_AT_OPEN: ReadonlySet<ResolvedRule['action']['kind']> = new Set(['drop', 'outage', 'allowlist']);
 /** A typical Ethernet MSS: the size of the packets a kernel policer would meter. */
 const POLICED_PIECE_BYTES = 1_460;
 
@@ -210,13 +213,13 @@ function delayLine(action: ResolvedRule['action'] | null): (send: () => void) =>
 
 /**
  * One region's censor without root: TCP and UDP relays on the region's loopback twins of every lab
- * endpoint, forwarding to the world's twins under the region's rules, plus its system resolver.
+ * endpoint, forwarding to the world's twins under the region's rules, plus its system resolver. A TCP
+ * endpoint that every agent's flows are silently dropped to gets a SYN blackhole instead of a relay.
  */
 export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Promise<UserSpaceCensor> {
   const random = options.random ?? Math.random;
   const world = options.world ?? worldLoopbackPlacement;
   let rules = options.rules;
-  const servers: Server[] = [];
   const udpSockets: UdpSocket[] = [];
   const openSockets = new Set<Socket>();
   const resolverHost = regionLoopbackAddress(LAB_SYSTEM_RESOLVER_IP, options.region);
@@ -233,42 +236,66 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
     });
   };
 
+  const startRelay = async (endpoint: LabEndpoint): Promise<Server> => {
+    const server = createServer((client) => {
+      openSockets.add(client);
+      client.once('close', () => openSockets.delete(client));
+      client.on('error', () => client.destroy());
+      const flow: Flow = {
+        labIp: endpoint.labIp,
+        port: endpoint.port,
+        proto: 'tcp',
+        agentIndex: agentIndexOf(options.region, options.agents, client.remoteAddress),
+      };
+      const atOpen = ruleAtOpen(rules, flow, random);
+      if (atOpen !== null && atOpen.action.kind !== 'blockpage' && !rules.some((rule) => rule.sni !== null)) {
+        return relayTcp(client, flow, Buffer.alloc(0), atOpen, world);
+      }
+      // Peek the first client bytes: a ClientHello's SNI may bring an earlier rule into play.
+      client.once('data', (first: Buffer) => {
+        const serverName = clientHelloServerName(first);
+        const rule =
+          serverName === null ? atOpen : ruleAfterClientHello(rules, flow, serverName, atOpen, random);
+        relayTcp(client, flow, first, rule, world);
+      });
+    });
+    await listenOnFreedPort(server, listenerOf(endpoint, options.region));
+    return server;
+  };
+
+  // Each TCP endpoint has a relay, or belongs to the blackhole while every agent's SYN to it is dropped.
+  const tcpEndpoints = options.endpoints.filter((endpoint) => endpoint.proto === 'tcp');
+  const relays = new Map<LabEndpoint, Server>();
+  let blackhole: SynBlackhole | null = null;
+  // null until the listeners are first placed.
+  let blackholed: LabEndpoint[] | null = null;
+  const placeTcpListeners = async () => {
+    const next = tcpEndpoints.filter((endpoint) => {
+      const rule = ruleForEveryAgent(rules, endpoint, options.agents);
+      return rule !== null && SILENT_AT_OPEN.has(rule.action.kind);
+    });
+    const current = blackholed;
+    if (current !== null && next.length === current.length && next.every((e) => current.includes(e))) return;
+    await blackhole?.close();
+    blackhole = null;
+    for (const endpoint of tcpEndpoints) {
+      const relay = relays.get(endpoint);
+      if (next.includes(endpoint)) {
+        // Stop listening only: flows it already relays keep the rule that decided them.
+        relay?.close();
+        relays.delete(endpoint);
+      } else if (relay === undefined) {
+        relays.set(endpoint, await startRelay(endpoint));
+      }
+    }
+    blackholed = next;
+    if (next.length > 0) blackhole = await startSynBlackhole(next.map((e) => listenerOf(e, options.region)));
+  };
+
+  await placeTcpListeners();
   for (const endpoint of options.endpoints) {
-    const host = regionLoopbackAddress(endpoint.labIp, options.region);
-    const port = loopbackPort(endpoint.port);
-    if (endpoint.proto === 'tcp') {
-      const server = createServer((client) => {
-        openSockets.add(client);
-        client.once('close', () => openSockets.delete(client));
-        client.on('error', () => client.destroy());
-        const flow: Flow = {
-          labIp: endpoint.labIp,
-          port: endpoint.port,
-          proto: 'tcp',
-          agentIndex: agentIndexOf(options.region, options.agents, client.remoteAddress),
-        };
-        const atOpen = ruleAtOpen(rules, flow, random);
-        if (
-          atOpen !== null &&
-          atOpen.action.kind !== 'blockpage' &&
-          !rules.some((rule) => rule.sni !== null)
-        ) {
-          return relayTcp(client, flow, Buffer.alloc(0), atOpen, world);
-        }
-        // Peek the first client bytes: a ClientHello's SNI may bring an earlier rule into play.
-        client.once('data', (first: Buffer) => {
-          const serverName = clientHelloServerName(first);
-          const rule =
-            serverName === null ? atOpen : ruleAfterClientHello(rules, flow, serverName, atOpen, random);
-          relayTcp(client, flow, first, rule, world);
-        });
-      });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => resolve());
-      });
-      servers.push(server);
-    } else {
+    if (endpoint.proto === 'udp') {
+      const { host, port } = listenerOf(endpoint, options.region);
       udpSockets.push(await startUdpRelay(host, port, endpoint, options, () => rules, random));
     }
   }
@@ -278,17 +305,25 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
     systemResolver: `${resolverHost}:${loopbackPort(53)}`,
     async setRules(next) {
       rules = next;
+      await placeTcpListeners();
       await startResolver();
     },
     async close() {
       for (const socket of openSockets) socket.destroy();
-      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+      await blackhole?.close();
+      await Promise.all(
+        [...relays.values()].map((server) => new Promise((resolve) => server.close(resolve))),
+      );
       await Promise.all(
         udpSockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))),
       );
       await resolver?.close();
     },
   };
+}
+
+function listenerOf(endpoint: LabEndpoint, region: number): Listener {
+  return { host: regionLoopbackAddress(endpoint.labIp, region), port: loopbackPort(endpoint.port) };
 }
 
 /** Relays datagrams per client; drops, loses or delays them as the deciding rule says. */
