@@ -35,6 +35,11 @@ function actsOnFlows(rule: ResolvedRule): boolean {
   return rule.action.kind !== 'dns' && rule.action.kind !== 'lie';
 }
 
+/** A rule that can decide the flow when it opens: no SNI to wait for, and its tuple matches. */
+function decidesAtOpen(rule: ResolvedRule, flow: Flow): boolean {
+  return actsOnFlows(rule) && rule.sni === null && matchesTuple(rule, flow);
+}
+
 /**
  * The rule that decides a flow when it opens: the first non-SNI rule whose tuple matches and whose
  * `share` draw hits. Same order as the kernel censor (compile-kernel-censor.ts).
@@ -45,8 +50,7 @@ export function ruleAtOpen(
   random: () => number,
 ): ResolvedRule | null {
   for (const rule of rules) {
-    if (!actsOnFlows(rule) || rule.sni !== null || !matchesTuple(rule, flow)) continue;
-    if (random() * 100 < rule.sharePercent) return rule;
+    if (decidesAtOpen(rule, flow) && random() * 100 < rule.sharePercent) return rule;
   }
   return null;
 }
@@ -80,7 +84,7 @@ export function ruleForEveryAgent(
   let deciding: ResolvedRule | null = null;
   for (let agentIndex = 0; agentIndex < agents; agentIndex++) {
     const flow = { ...destination, agentIndex };
-    const first = rules.find((rule) => actsOnFlows(rule) && rule.sni === null && matchesTuple(rule, flow));
+    const first = rules.find((rule) => decidesAtOpen(rule, flow));
     if (first === undefined || first.sharePercent < 100) return null;
     if (deciding !== null && deciding !== first) return null;
     deciding = first;

@@ -102,7 +102,7 @@ function relayTcp(
 ): void {
   const action = rule?.action ?? null;
   if (action?.kind === 'reset') return void client.resetAndDestroy();
-  if (action?.kind === 'drop' || action?.kind === 'outage' || action?.kind === 'allowlist') {
+  if (action !== null && SILENT_AT_OPEN.has(action.kind)) {
     // Silence: the connection stays open and nothing comes back (a kernel drop would not even accept it).
     client.pause();
     return;
@@ -345,7 +345,8 @@ async function startUdpRelay(
       agentIndex: agentIndexOf(options.region, options.agents, remote.address),
     };
     const action = ruleAtOpen(currentRules(), flow, random)?.action ?? null;
-    if (action !== null && ['drop', 'reset', 'outage', 'allowlist'].includes(action.kind)) return;
+    // A reset has nothing to reset on UDP: the datagram is just gone.
+    if (action !== null && (SILENT_AT_OPEN.has(action.kind) || action.kind === 'reset')) return;
     if (action?.kind === 'netem' && random() * 100 < action.lossPercent) return;
     const key = `${remote.address}:${remote.port}`;
     let upstream = upstreams.get(key);
