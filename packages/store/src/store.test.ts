@@ -1,6 +1,8 @@
 import { EVENTS_STREAM_KEY, queuePrefix } from '@reachmap/queue';
 import { startTestRedis } from '@reachmap/queue/testing';
 import {
+  bucketId,
+  bucketStart,
   initialScopeState,
   type OpenInterference,
   RollupConfig,
@@ -20,7 +22,10 @@ import { compareAndSetScopeState, readStoredScopeState, type StoredScopeState } 
 import { StoreConfig } from './store-config.ts';
 import { readOutageSignals, readWindowSummary } from './window-reader.ts';
 
-const T0 = Date.parse('2026-11-23T10:00:00.000Z');
+// Redis expires keys on the real clock, and rollups are given absolute expiries from their bucket's
+// end, so the test's times must sit just before the real now: a fixed date rots once it is older
+// than the shortest retention (48 h for 5-minute buckets).
+const T0 = bucketStart(Date.now(), '1h') - 3_600_000;
 const NOW = T0 + 120_000;
 const config = StoreConfig.parse({});
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
@@ -89,9 +94,9 @@ describe('countMeasurement', () => {
     const keys = storeKeys(0);
     const base = { scope: 'RU-MOW', target: 'whatsapp', source: 'agent' } as const;
     const expected = {
-      '5m': ['5m-20261123T1000Z', config.retention['5m']],
-      '1h': ['1h-20261123T1000Z', config.retention['1h']],
-      '1d': ['1d-20261123T0000Z', config.retention['1d']],
+      '5m': [bucketId(T0, '5m'), config.retention['5m']],
+      '1h': [bucketId(T0, '1h'), config.retention['1h']],
+      '1d': [bucketId(T0, '1d'), config.retention['1d']],
     } as const;
     for (const [bucket, retention] of Object.values(expected)) {
       const expireAt = await redis.redis.pexpiretime(keys.rollup({ ...base, bucket }));
