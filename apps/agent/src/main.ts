@@ -1,4 +1,4 @@
-import { runCli } from './cli/run-cli.ts';
+import { runCli } from '@reachmap/agent/cli';
 
 const code = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),

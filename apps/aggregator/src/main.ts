@@ -1,9 +1,8 @@
+import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
 import { ConfigError, loadConfig } from '@reachmap/config';
 import { resolveRedis } from '@reachmap/queue';
 import { shutdownOnSignal } from '@reachmap/server-kit';
 import { createLogger } from '@reachmap/telemetry';
-import { AggregatorConfig } from './aggregator-config.ts';
-import { startAggregator } from './start-aggregator.ts';
 
 /** Process entry: configuration from the environment, then workers until SIGINT/SIGTERM. */
 async function main(): Promise<void> {

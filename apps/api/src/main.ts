@@ -1,13 +1,13 @@
 // The API process: configuration from the environment, Redis (embedded unless REDIS_URL), the
 // shipped catalogue for /v1/targets and the dashboard at /, then serve (and dispatch webhooks)
 // until SIGINT/SIGTERM.
+
+import { ApiConfig, startApiFromConfig } from '@reachmap/api';
 import { loadConfig } from '@reachmap/config';
 import { createDashboardApp } from '@reachmap/dashboard';
 import { resolveRedis } from '@reachmap/queue';
 import { shutdownOnSignal } from '@reachmap/server-kit';
 import { createLogger } from '@reachmap/telemetry';
-import { ApiConfig } from './api-config.ts';
-import { startApiFromConfig } from './start-from-config.ts';
 
 const config = loadConfig(ApiConfig);
 const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });

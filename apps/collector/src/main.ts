@@ -1,11 +1,11 @@
 // The collector process: configuration from the environment, Redis (embedded unless REDIS_URL),
 // the catalogue signed with the collector key, then serve until SIGINT/SIGTERM.
+
+import { CollectorConfig, startCollectorFromConfig } from '@reachmap/collector';
 import { loadConfig } from '@reachmap/config';
 import { resolveRedis } from '@reachmap/queue';
 import { shutdownOnSignal } from '@reachmap/server-kit';
 import { createLogger } from '@reachmap/telemetry';
-import { CollectorConfig } from './collector-config.ts';
-import { startCollectorFromConfig } from './start-from-config.ts';
 
 const config = loadConfig(CollectorConfig);
 const logger = createLogger({ name: 'collector', level: config.LOG_LEVEL });

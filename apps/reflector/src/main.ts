@@ -1,6 +1,5 @@
+import { parseReflectorConfig, startReflector } from '@reachmap/reflector';
 import { pino } from 'pino';
-import { parseReflectorConfig } from './config.ts';
-import { startReflector } from './reflector.ts';
 
 const parsed = parseReflectorConfig(process.env);
 if (!parsed.ok) {

@@ -10,5 +10,6 @@ export * from './rounds/suite-runner.ts';
 export * from './runtime/agent-logger.ts';
 export * from './runtime/agent-runtime.ts';
 export * from './software.ts';
+export * from './spool/inspect-spool.ts';
 export * from './spool/spool.ts';
 export * from './submission/submitter.ts';

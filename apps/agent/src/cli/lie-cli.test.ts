@@ -3,14 +3,19 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Spool } from '@reachmap/agent';
+import { runCli } from '@reachmap/agent/cli';
+import {
+  type CollectorFixture,
+  type EnrolledAgent,
+  enrolTestAgent,
+  type LoopbackNetwork,
+  startCollectorFixture,
+  startLoopbackNetwork,
+} from '@reachmap/agent/testing';
 import { classifyMeasurement } from '@reachmap/classifier';
 import { type Measurement, MeasurementV1 } from '@reachmap/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Spool } from '../spool/spool.ts';
-import { type EnrolledAgent, enrolTestAgent } from '../testing/agent-under-test.ts';
-import { type CollectorFixture, startCollectorFixture } from '../testing/collector-fixture.ts';
-import { type LoopbackNetwork, startLoopbackNetwork } from '../testing/loopback-network.ts';
-import { runCli } from './run-cli.ts';
 
 const MAIN = join(import.meta.dirname, '..', 'main.ts');
 

@@ -3,12 +3,17 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runCli } from '@reachmap/agent/cli';
+import {
+  type CollectorFixture,
+  denyWriteExecuteUnavailable,
+  type LoopbackNetwork,
+  startCollectorFixture,
+  startLoopbackNetwork,
+  underDenyWriteExecute,
+} from '@reachmap/agent/testing';
+import { unitLaunch } from '@reachmap/agent/unit-launch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unitLaunch } from '../packaging/unit-launch.ts';
-import { type CollectorFixture, startCollectorFixture } from '../testing/collector-fixture.ts';
-import { denyWriteExecuteUnavailable, underDenyWriteExecute } from '../testing/deny-write-execute.ts';
-import { type LoopbackNetwork, startLoopbackNetwork } from '../testing/loopback-network.ts';
-import { runCli } from './run-cli.ts';
 
 const run = promisify(execFile);
 const PACKAGE_DIR = join(import.meta.dirname, '..', '..');

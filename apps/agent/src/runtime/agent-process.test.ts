@@ -2,12 +2,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { inspectSpool, Spool } from '@reachmap/agent';
+import {
+  type CollectorFixture,
+  type EnrolledAgent,
+  enrolTestAgent,
+  type LoopbackNetwork,
+  startCollectorFixture,
+  startLoopbackNetwork,
+} from '@reachmap/agent/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectSpool } from '../spool/inspect-spool.ts';
-import { Spool } from '../spool/spool.ts';
-import { type EnrolledAgent, enrolTestAgent } from '../testing/agent-under-test.ts';
-import { type CollectorFixture, startCollectorFixture } from '../testing/collector-fixture.ts';
-import { type LoopbackNetwork, startLoopbackNetwork } from '../testing/loopback-network.ts';
 
 const MAIN = join(import.meta.dirname, '..', 'main.ts');
 

@@ -93,7 +93,7 @@ export async function measureAgentFootprint(
     return {
       kind: 'unavailable',
       bundleBytes: null,
-      reason: 'no bundle: run `pnpm --filter @reachmap/agent build`',
+      reason: 'no bundle: run `pnpm --filter @reachmap/agent-app build`',
     };
   }
   try {

@@ -15,7 +15,7 @@ export interface ApiProcess {
  */
 export async function startApiProcess(redis: BenchRedis): Promise<ApiProcess> {
   const port = await findFreeLoopbackPort();
-  const api = spawnNodeProcess('api', mainOf('@reachmap/api'), {
+  const api = spawnNodeProcess('api', mainOf('@reachmap/api-app'), {
     REDIS_URL: redis.embedded.url,
     REACHMAP_DATA_DIR: join(redis.dir, 'api'),
     HOST: '127.0.0.1',

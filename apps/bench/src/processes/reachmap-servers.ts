@@ -4,9 +4,12 @@ import { findFreeLoopbackPort, QUEUE_NAMES, queuePrefix, type RedisClient } from
 import { Queue } from 'bullmq';
 import { type NodeProcess, spawnNodeProcess, waitForProcess } from './node-process.ts';
 
-/** The process entry (`src/main.ts`) next to a workspace package's `src/index.ts`. */
-export function mainOf(packageName: string): string {
-  return fileURLToPath(new URL('./main.ts', import.meta.resolve(packageName)));
+/**
+ * The process entry of an app workspace (its `./main` export). The bench starts other apps as child
+ * processes, never imports them (docs/development.md, "The house").
+ */
+export function mainOf(appName: string): string {
+  return fileURLToPath(import.meta.resolve(`${appName}/main`));
 }
 
 export interface CollectorProcesses {
@@ -28,7 +31,7 @@ export async function startCollectors(options: {
   const processes: NodeProcess[] = [];
   for (let index = 0; index < options.count; index += 1) {
     const port = await findFreeLoopbackPort();
-    const collector = spawnNodeProcess(`collector-${index}`, mainOf('@reachmap/collector'), {
+    const collector = spawnNodeProcess(`collector-${index}`, mainOf('@reachmap/collector-app'), {
       REDIS_URL: options.redisUrl,
       REACHMAP_DATA_DIR: options.dataDir,
       HOST: '127.0.0.1',
@@ -58,7 +61,7 @@ export async function startAggregators(options: {
   const processes: NodeProcess[] = [];
   for (let index = 0; index < options.count; index += 1) {
     processes.push(
-      spawnNodeProcess(`aggregator-${index}`, mainOf('@reachmap/aggregator'), {
+      spawnNodeProcess(`aggregator-${index}`, mainOf('@reachmap/aggregator-app'), {
         REDIS_URL: options.redisUrl,
         REACHMAP_DATA_DIR: options.dataDir,
         REACHMAP_ARCHIVE_DIR: join(options.dataDir, `archive-${index}`),

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
 import { ApiConfig, startApiFromConfig } from '@reachmap/api';
-import { CollectorConfig, createEnrolmentToken, startCollectorFromConfig } from '@reachmap/collector';
+import { CollectorConfig, startCollectorFromConfig } from '@reachmap/collector';
 import { loadConfig, ServerConfig } from '@reachmap/config';
 import { createDashboardApp } from '@reachmap/dashboard';
-import { startDemoNetwork } from '@reachmap/lab';
 import { createLogger, startTelemetrySdk } from '@reachmap/telemetry';
+import { demoRedisUrl, startDemoProcess } from '../demo-process.ts';
 import { openRedisSession } from '../redis-session.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
 
@@ -26,8 +26,6 @@ Options:
 
 Environment: REDIS_URL, REACHMAP_DATA_DIR (default .reachmap-data), HOST (default 127.0.0.1),
 COLLECTOR_PORT (8470), API_PORT (8471), LOG_LEVEL (info), OTEL_* (OpenTelemetry export).`;
-
-const DEMO_TOKEN_LIFETIME_MS = 3_600_000;
 
 const DEMO_PACE = {
   REACHMAP_WINDOW: '2m',
@@ -112,11 +110,11 @@ export async function runUp(args: string[]): Promise<number> {
     });
     components.push({ name: 'api and dashboard', url: api.url, stop: api.close });
     if (demo) {
-      const network = await startDemoNetwork({
+      // The lab app's demo entry, as a child process: `up` imports no lab code.
+      const network = await startDemoProcess({
         collectorUrl: collector.url,
-        enrol: async (label) =>
-          (await createEnrolmentToken(redis.client, { label, expiresInMs: DEMO_TOKEN_LIFETIME_MS })).token,
-        logger: log.child({ component: 'demo' }),
+        redisUrl: demoRedisUrl(config.REDIS_URL, redis.target),
+        logLevel: config.LOG_LEVEL,
       });
       components.push({ name: 'demo network (simulated)', stop: network.stop });
     }

@@ -1,15 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AGENT_SOFTWARE, enrollAgent } from '@reachmap/agent';
 import type { Logger } from '@reachmap/telemetry';
 import { type AgentLie, lieArguments } from '../scenario/agent-lies.ts';
 
 const PRELOAD = fileURLToPath(new URL('./lab-agent-preload.ts', import.meta.url));
-/** The agent's CLI entry (`reachmap-agent`), next to the package's exported index. */
-const AGENT_MAIN = join(dirname(fileURLToPath(import.meta.resolve('@reachmap/agent'))), 'main.ts');
+/** The agent app's CLI entry (`reachmap-agent`): started as a child process, never imported. */
+const AGENT_MAIN = fileURLToPath(import.meta.resolve('@reachmap/agent-app/main'));
 const STOP_GRACE_MS = 3_000;
 
 export interface LabAgentOptions {
