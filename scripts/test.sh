@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, typecheck, every workspace's vitest tests in one run, then the censorship
-# lab's whole scenario catalogue (network namespaces as root, the user-space censor otherwise).
+# The whole test suite: lint, the dependency rules, typecheck, every workspace's vitest tests in one
+# run, then the censorship lab's whole scenario catalogue (network namespaces as root, the user-space
+# censor otherwise).
 # Called by `./reachmap test` after the toolchain is provisioned.
 set -uo pipefail
 cd "$REACHMAP_ROOT"
@@ -13,6 +14,9 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
 step "lint (biome)"
 pnpm exec biome ci --error-on-warnings . || status=1
+
+step "dependency rules (dependency-cruiser, .dependency-cruiser.json)"
+pnpm exec depcruise --config .dependency-cruiser.json --output-type err apps packages || status=1
 
 step "typecheck (tsc, every workspace)"
 pnpm exec turbo run typecheck --output-logs=errors-only || status=1

@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const RULES = fileURLToPath(new URL('../.dependency-cruiser.json', import.meta.url));
+const DEPCRUISE = fileURLToPath(
+  new URL('../node_modules/dependency-cruiser/bin/dependency-cruiser.mjs', import.meta.url),
+);
+
+/** A miniature house: one allowed and one forbidden import for every rule of the repository's rule file. */
+const HOUSE: Record<string, string> = {
+  'apps/one/src/main.ts':
+    "import { lib } from '../../../packages/lib/src/index.ts';\nexport const one = lib;\n",
+  'apps/one/src/sibling.ts': "import { two } from '../../two/src/main.ts';\nexport const sibling = two;\n",
+  'apps/two/src/main.ts': "import { one } from './own.ts';\nexport const two = one;\n",
+  'apps/two/src/own.ts': 'export const one = 1;\n',
+  'packages/lib/src/index.ts': 'export const lib = 1;\n',
+  'packages/lib/src/reaches-up.ts':
+    "import { two } from '../../../apps/two/src/main.ts';\nexport const up = two;\n",
+  'packages/classifier/src/rule.ts':
+    "import { lib } from '../../lib/src/index.ts';\nexport const rule = lib;\n",
+  'packages/classifier/src/dials.ts': "import { connect } from 'node:net';\nexport const dial = connect;\n",
+  'packages/classifier/src/rule.test.ts':
+    "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
+  'packages/collector/src/index.ts': 'export const collector = 1;\n',
+  'packages/agent/src/round.ts':
+    "import { collector } from '../../collector/src/index.ts';\nexport const round = collector;\n",
+  'packages/agent/src/testing/fixture.ts':
+    "import { collector } from '../../../collector/src/index.ts';\nexport const fixture = collector;\n",
+};
+
+interface Violation {
+  rule: { name: string };
+  from: string;
+  to: string;
+}
+
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'reachmap-dependency-rules-'));
+  for (const [path, source] of Object.entries(HOUSE)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), source);
+  }
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** dependency-cruiser over the miniature house, as scripts/test.sh runs it (`err`) or as JSON. */
+function cruise(outputType: 'err' | 'json'): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [DEPCRUISE, '--config', RULES, '--output-type', outputType, 'apps', 'packages'],
+      { cwd: root, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => {
+        if (stdout === '') return reject(error ?? new Error('dependency-cruiser printed nothing'));
+        resolve({ code: error === null ? 0 : Number(error.code), stdout });
+      },
+    );
+  });
+}
+
+describe('the dependency rules (.dependency-cruiser.json)', () => {
+  it('fail on each deliberate violation and only on those', async () => {
+    // The test command's form fails (a non-zero exit)...
+    expect((await cruise('err')).code).not.toBe(0);
+    // ...on exactly the forbidden imports, not on their allowed neighbours.
+    const { violations } = (
+      JSON.parse((await cruise('json')).stdout) as { summary: { violations: Violation[] } }
+    ).summary;
+    const found = violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
+    expect(found).toEqual([
+      'agent-imports-no-server-code: packages/agent/src/round.ts -> packages/collector/src/index.ts',
+      'apps-never-import-apps: apps/one/src/sibling.ts -> apps/two/src/main.ts',
+      'packages-never-import-apps: packages/lib/src/reaches-up.ts -> apps/two/src/main.ts',
+      'pure-logic-does-no-io: packages/classifier/src/dials.ts -> net',
+    ]);
+  }, 60_000);
+});
