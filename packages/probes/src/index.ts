@@ -19,11 +19,7 @@ export {
   probeHttp,
 } from './http/probe-http.ts';
 export { RECORDED_RESPONSE_HEADERS } from './http/recorded-headers.ts';
-export {
-  type DialRewrite,
-  type ProbeNetwork,
-  setProcessProbeNetwork,
-} from './network/probe-network.ts';
+export type { DialRewrite, ProbeNetwork } from './network/probe-network.ts';
 export type { ProbeContext } from './probe-options.ts';
 export { probeQuic, type QuicTarget } from './quic/probe-quic.ts';
 export { probeTcpConnect, type TcpConnectTarget } from './tcp/probe-tcp-connect.ts';

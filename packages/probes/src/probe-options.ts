@@ -7,6 +7,6 @@ export interface ProbeContext {
   /** Budget for the whole probe, in milliseconds. */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Lab interposition (see ProbeNetwork); unset: the process's default, normally direct. */
+  /** Lab interposition (see ProbeNetwork), injected by the caller; unset: direct. */
   network?: ProbeNetwork;
 }

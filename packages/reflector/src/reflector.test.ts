@@ -7,7 +7,7 @@ import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { createCertificateAuthority, issueCertificate } from '@reachmap/lab-pki';
+import { createCertificateAuthority, issueCertificate } from '@reachmap/pki';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientLimitsConfig, ReflectorConfig } from './config.ts';

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createCertificateAuthority, issueCertificate } from '@reachmap/lab-pki';
+import { createCertificateAuthority, issueCertificate } from '@reachmap/pki';
 import type { ReflectorConfig } from './config.ts';
 
 export interface TlsCredentials {

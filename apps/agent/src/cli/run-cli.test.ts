@@ -175,6 +175,16 @@ describe('reachmap-agent CLI', () => {
       // One byte per character: V8 keeps the source as a one-byte string, half the size of a two-byte one.
       const source = await readFile(join(outside, 'reachmap-agent.mjs'), 'utf8');
       expect(Buffer.byteLength(source)).toBe(source.length);
+      // No lab code in what operators install: lies are the lab's, injected by its own agent entry.
+      expect(source).not.toMatch(/fabricateLie|parseLies|LIE_STATUSES|--lie/);
+      const lying = await run(
+        process.execPath,
+        ['reachmap-agent.mjs', 'once', '--simulated', '--lie', 'x=blocked'],
+        {
+          cwd: outside,
+        },
+      ).catch((error: { code: number; stderr: string }) => error);
+      expect(lying).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--lie'") });
     } finally {
       await rm(outside, { recursive: true, force: true });
     }

@@ -4,7 +4,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Spool } from '@reachmap/agent';
-import { runCli } from '@reachmap/agent/cli';
 import {
   type CollectorFixture,
   type EnrolledAgent,
@@ -16,8 +15,9 @@ import {
 import { classifyMeasurement } from '@reachmap/classifier';
 import { type Measurement, MeasurementV1 } from '@reachmap/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLabAgentCli } from './lab-agent-cli.ts';
 
-const MAIN = join(import.meta.dirname, '..', 'main.ts');
+const LAB_AGENT_MAIN = join(import.meta.dirname, '..', 'runner', 'lab-agent-main.ts');
 
 let network: LoopbackNetwork;
 let collector: CollectorFixture;
@@ -41,7 +41,7 @@ afterAll(async () => {
 async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli([...args, '--state-dir', agent.stateDir], {
+  const code = await runLabAgentCli([...args, '--state-dir', agent.stateDir], {
     out: (line) => out.push(line),
     err: (line) => err.push(line),
     env: {},
@@ -57,7 +57,7 @@ function verdictFor(measurements: readonly Measurement[], target: string) {
   return { measurement, verdict: classifyMeasurement({ measurement, controls }) };
 }
 
-describe('reachmap-agent --lie (the lab lying agent)', () => {
+describe('the lab agent --lie (lies injected into the agent library from the lab)', () => {
   it.each(['once', 'run'])('%s refuses --lie without --simulated, naming why', async (command) => {
     const result = await cli(command, '--lie', 'signal=blocked');
     expect(result.code).toBe(2);
@@ -70,11 +70,6 @@ describe('reachmap-agent --lie (the lab lying agent)', () => {
     const result = await cli('once', '--simulated', '--lie', 'signal=ok');
     expect(result.code).toBe(2);
     expect(result.err).toContain('the agent can fabricate only blocked, throttled, stalled, not "ok"');
-  });
-
-  it('stays out of the help operators read', async () => {
-    for (const command of ['run', 'once'])
-      expect((await cli(command, '--help')).out.join()).not.toContain('--lie');
   });
 
   it('once reports the fabricated transfers instead of the measured ones', async () => {
@@ -128,7 +123,7 @@ describe('reachmap-agent --lie (the lab lying agent)', () => {
     const child = spawn(
       process.execPath,
       [
-        MAIN,
+        LAB_AGENT_MAIN,
         'run',
         '--state-dir',
         agent.stateDir,
@@ -138,8 +133,12 @@ describe('reachmap-agent --lie (the lab lying agent)', () => {
         '--ca-file',
         caFile,
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const lines: Record<string, unknown>[] = [];
     const roundFinished = new Promise<void>((resolve, reject) => {
       createInterface({ input: child.stdout }).on('line', (line) => {
@@ -152,12 +151,7 @@ describe('reachmap-agent --lie (the lab lying agent)', () => {
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
-    expect(
-      lines.find((line) => line.msg === 'lab agent lying: fabricated results for these targets'),
-    ).toMatchObject({
-      level: 40,
-      lies: { signal: 'blocked' },
-    });
+    expect(stderr).toContain('warning: lab agent lying (--lie): signal is reported as blocked, fabricated');
 
     const { spool } = await Spool.open({ dir: join(agent.stateDir, 'spool') });
     const batch = await spool.nextBatch(1000, 10 * 1024 * 1024);

@@ -7,9 +7,8 @@ import { AGENT_SOFTWARE, enrollAgent } from '@reachmap/agent';
 import type { Logger } from '@reachmap/telemetry';
 import { type AgentLie, lieArguments } from '../scenario/agent-lies.ts';
 
-const PRELOAD = fileURLToPath(new URL('./lab-agent-preload.ts', import.meta.url));
-/** The agent app's CLI entry (`reachmap-agent`): started as a child process, never imported. */
-const AGENT_MAIN = fileURLToPath(import.meta.resolve('@reachmap/agent-app/main'));
+/** The agent's command line with the lab's lies and probe network injected (lab-agent-main.ts). */
+const LAB_AGENT_MAIN = fileURLToPath(new URL('./lab-agent-main.ts', import.meta.url));
 const STOP_GRACE_MS = 3_000;
 
 export interface LabAgentOptions {
@@ -20,7 +19,7 @@ export interface LabAgentOptions {
   caPem: string;
   /** Targets this agent reports fabricated results for (the scenario's `lie` rules); none when absent. */
   lies?: readonly AgentLie[];
-  /** User space: the region and agent index its probes dial through (see lab-agent-preload.ts). */
+  /** User space: the region and agent index its probes dial through (see lab-agent-main.ts). */
   userSpace: { region: number; agent: number } | null;
   /** Kernel lab: how to start the agent inside its namespace. Default: a plain child process. */
   spawnAgent?: (argv: readonly string[]) => ChildProcess;
@@ -59,8 +58,7 @@ export async function startLabAgent(options: LabAgentOptions): Promise<LabAgent>
   }
   const argv = [
     process.execPath,
-    ...(options.userSpace === null ? [] : ['--import', PRELOAD]),
-    AGENT_MAIN,
+    LAB_AGENT_MAIN,
     'run',
     '--state-dir',
     stateDir,

@@ -31,10 +31,10 @@ function worldStillListening(world = TEST_WORLD): Promise<boolean> {
   });
 }
 
-/** Processes still running a lab agent (started with the lab's preload module). */
+/** Processes still running a lab agent (its entry is lab-agent-main.ts). */
 function labAgentProcesses(): string[] {
   const listing = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
-  return listing.split('\n').filter((line) => line.includes('lab-agent-preload.ts'));
+  return listing.split('\n').filter((line) => line.includes('lab-agent-main.ts'));
 }
 
 describe('the lab runner end to end (user space)', () => {

@@ -1,7 +1,7 @@
-import type { LieStatus } from '@reachmap/agent';
+import type { LieStatus } from '../lies/lie-status.ts';
 import type { CensorRule } from './censor-rule.ts';
 
-/** One target an agent reports fabricated results for (`reachmap-agent --lie <target>=<status>`). */
+/** One target an agent reports fabricated results for (the lab agent's `--lie <target>=<status>`, lab-agent-cli.ts). */
 export interface AgentLie {
   target: string;
   status: LieStatus;

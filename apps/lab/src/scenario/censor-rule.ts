@@ -1,6 +1,6 @@
-import { LIE_STATUSES, type LieStatus } from '@reachmap/agent';
 import { TargetId } from '@reachmap/schema';
 import { z } from 'zod';
+import { LIE_STATUSES, type LieStatus } from '../lies/lie-status.ts';
 import { ByteCount, Milliseconds, Percent, Rate } from './quantities.ts';
 
 /** Hostname glob: `*` stands for any run of characters, so `*.whatsapp.net` matches `e1.whatsapp.net`. */
@@ -31,7 +31,7 @@ export type RuleMatch = z.infer<typeof RuleMatch>;
 const SIMPLE_ACTIONS = ['drop', 'reset', 'blockpage', 'outage'] as const;
 
 /**
- * The statuses `reachmap-agent --lie` can fabricate; the agent refuses any other at its start, so a
+ * The statuses the lab agent's `--lie` can fabricate; the lab agent refuses any other at its start, so a
  * scenario is refused here first, with the agent's own list.
  */
 const LieStatusSchema = z.enum(LIE_STATUSES, {

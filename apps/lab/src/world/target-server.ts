@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import type { IssuedCertificate } from '@reachmap/lab-pki';
+import type { IssuedCertificate } from '@reachmap/pki';
 import { sendSegmentSizedRecords, TLS_HANDSHAKE_RECORD } from '@reachmap/reflector';
 
 export interface TargetServer {

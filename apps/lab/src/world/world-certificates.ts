@@ -3,7 +3,7 @@ import {
   createCertificateAuthority,
   type IssuedCertificate,
   issueCertificate,
-} from '@reachmap/lab-pki';
+} from '@reachmap/pki';
 import { type Catalogue, catalogueAddresses } from '@reachmap/targets';
 
 /** The lab CA (trusted by lab agents through `--ca-file`) and the one certificate every world server presents. */

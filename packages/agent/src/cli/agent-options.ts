@@ -1,41 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { type AgentLies, InvalidLieError, parseLies } from '../lab/agent-lies.ts';
 import { DEFAULT_SPOOL_MAX_BYTES } from '../spool/spool.ts';
 import { type OptionValues, UsageError } from './cli-command.ts';
 
-/**
- * Options shared by the commands that measure. `--lie` is the lab's lying agent (docs/lab.md): left
- * out of the help text, since no operator has a use for it.
- */
+/** Options shared by the commands that measure. */
 export const MEASURING_OPTIONS = {
   simulated: { type: 'boolean' },
   'ca-file': { type: 'string' },
-  lie: { type: 'string', multiple: true },
 } as const;
 
 /** `--simulated`: measurements of a lab or demo network, kept apart from real ones downstream. */
 export function measurementSource(values: OptionValues): 'agent' | 'simulated' {
   return values.simulated === true ? 'simulated' : 'agent';
-}
-
-/**
- * `--lie TARGET=STATUS` (repeatable): the lab's lying agent reports fabricated results for TARGET.
- * Only with `--simulated`: a real agent's measurements feed public maps and must never be made up.
- */
-export function labLies(values: OptionValues): AgentLies {
-  const texts = values.lie;
-  if (!Array.isArray(texts) || texts.length === 0) return new Map();
-  if (values.simulated !== true) {
-    throw new UsageError(
-      '--lie is for the censorship lab and needs --simulated: a real agent never fabricates results',
-    );
-  }
-  try {
-    return parseLies(texts);
-  } catch (error) {
-    if (error instanceof InvalidLieError) throw new UsageError(error.message);
-    throw error;
-  }
 }
 
 /** `--ca-file`: extra trust anchors (the lab CA) for the TLS validation recorded in measurements. */

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { AgentExtensions } from '../runtime/agent-extensions.ts';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -18,6 +19,8 @@ export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Injected by a program embedding the agent (the lab's agent entry); the binary passes none. */
+  extensions?: AgentExtensions;
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -4,7 +4,7 @@ import { resolveStateDir } from '../identity/state-dir.ts';
 import { runRound } from '../rounds/round-runner.ts';
 import { formatRoundTable, summarizeRound } from '../rounds/round-summary.ts';
 import { AGENT_SOFTWARE } from '../software.ts';
-import { extraTrustAnchors, labLies, MEASURING_OPTIONS, measurementSource } from './agent-options.ts';
+import { extraTrustAnchors, MEASURING_OPTIONS, measurementSource } from './agent-options.ts';
 import { type CliCommand, EXIT } from './cli-command.ts';
 
 export const onceCommand: CliCommand = {
@@ -29,7 +29,6 @@ Options:
   options: { ...MEASURING_OPTIONS, target: { type: 'string' }, json: { type: 'boolean' } },
   async run(values, io) {
     const stateDir = resolveStateDir(values['state-dir'] as string | undefined, io.env);
-    const lies = labLies(values);
     const ca = await extraTrustAnchors(values);
     const identity = await loadIdentity(stateDir);
     const configuration = new ConfigurationStore(stateDir, identity);
@@ -40,9 +39,6 @@ Options:
     if (current === null) {
       io.err('reachmap-agent: no usable configuration (the collector is unreachable and none is stored)');
       return EXIT.failure;
-    }
-    for (const [target, status] of lies) {
-      io.err(`warning: lab agent lying (--lie): ${target} is reported as ${status}, fabricated`);
     }
     const interrupt = new AbortController();
     const onSignal = () => interrupt.abort();
@@ -57,7 +53,7 @@ Options:
         schedule: current.schedule,
         signal: interrupt.signal,
         onMeasurement: async () => {},
-        lies,
+        ...io.extensions,
         ...(typeof values.target === 'string' ? { only: values.target } : {}),
         ...(ca === undefined ? {} : { ca }),
       });

@@ -40,6 +40,8 @@ async function overview(): Promise<string> {
   ].join('\n');
 }
 
+export type { CliIo } from './cli-command.ts';
+
 /** Runs the command line `args` (without node and the script); resolves to the exit code. */
 export async function runCli(args: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = args;

@@ -8,13 +8,7 @@ import { acquireStateLock } from '../runtime/state-lock.ts';
 import { AGENT_SOFTWARE } from '../software.ts';
 import { Spool } from '../spool/spool.ts';
 import { AgentStatusRecorder } from '../status/agent-status.ts';
-import {
-  extraTrustAnchors,
-  labLies,
-  MEASURING_OPTIONS,
-  measurementSource,
-  spoolMaxBytes,
-} from './agent-options.ts';
+import { extraTrustAnchors, MEASURING_OPTIONS, measurementSource, spoolMaxBytes } from './agent-options.ts';
 import { type CliCommand, EXIT, UsageError } from './cli-command.ts';
 
 export const SPOOL_DIR = 'spool';
@@ -50,7 +44,6 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
     if (!Number.isFinite(graceMs) || graceMs < 0)
       throw new UsageError(`--shutdown-grace-s must be a number of seconds`);
     const maxBytes = spoolMaxBytes(values, io.env);
-    const lies = labLies(values);
     const ca = await extraTrustAnchors(values);
     const identity = await loadIdentity(stateDir);
     const lock = await acquireStateLock(stateDir);
@@ -84,12 +77,6 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
         },
         'agent started',
       );
-      if (lies.size > 0) {
-        logger.warn(
-          { lies: Object.fromEntries(lies) },
-          'lab agent lying: fabricated results for these targets',
-        );
-      }
       try {
         await runAgent(
           {
@@ -102,7 +89,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
             logger,
             source: measurementSource(values),
             shutdownGraceMs: graceMs,
-            lies,
+            ...io.extensions,
             ...(ca === undefined ? {} : { ca }),
           },
           stop.signal,

@@ -9,14 +9,14 @@ import {
   type RoundId,
 } from '@reachmap/schema';
 import { type Catalogue, judgesOf, type Target } from '@reachmap/targets';
-import { type AgentLies, reportedMeasurement } from '../lab/agent-lies.ts';
+import type { AgentExtensions } from '../runtime/agent-extensions.ts';
 import { runLimited } from './run-limited.ts';
 import { runSuite } from './suite-runner.ts';
 
 /** The schema allows 50 control ids per measurement; a catalogue with more keeps the first 50. */
 const MAX_ROUND_CONTROLS = 50;
 
-export interface RoundOptions {
+export interface RoundOptions extends AgentExtensions {
   catalogue: Catalogue;
   catalogueVersion: string;
   agent: { id: AgentId; software: { name: string; version: string } };
@@ -32,8 +32,6 @@ export interface RoundOptions {
   /** Measure only this target (with the controls that judge it). */
   only?: string;
   ca?: string[];
-  /** Lab only (`--lie`): targets whose measurements are replaced by fabricated ones. */
-  lies?: AgentLies;
 }
 
 export interface LocalError {
@@ -71,10 +69,8 @@ export async function runRound(options: RoundOptions): Promise<RoundReport> {
   const measure = async (target: Target, controlIds: Measurement['id'][]) => {
     if (options.signal.aborted || options.stopStarting?.aborted) return;
     try {
-      const measurement = reportedMeasurement(
-        await runSuite(target, { ...options, round: { id, controls: controlIds }, signal }),
-        options.lies,
-      );
+      const honest = await runSuite(target, { ...options, round: { id, controls: controlIds }, signal });
+      const measurement = options.reportMeasurement?.(honest) ?? honest;
       const valid = MeasurementV1.safeParse(measurement);
       if (!valid.success) {
         // Spooled anyway: the collector files it under rejected/ with its reasons, where the operator looks.

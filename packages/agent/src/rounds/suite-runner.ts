@@ -3,6 +3,7 @@ import {
   createMeasurementClock,
   type DnsResolver,
   type ProbeContext,
+  type ProbeNetwork,
   probeDns,
   probeHttp,
   probeQuic,
@@ -44,6 +45,8 @@ export interface SuiteContext {
   signal: AbortSignal;
   /** Extra trust anchors in PEM for TLS validation (the lab CA). */
   ca?: string[];
+  /** How probes reach the network (injected by the lab's agent entry); unset: directly. */
+  probeNetwork?: ProbeNetwork;
 }
 
 /**
@@ -53,7 +56,13 @@ export interface SuiteContext {
 export async function runSuite(target: Target, context: SuiteContext): Promise<Measurement> {
   const startTime = Date.now();
   const clock = createMeasurementClock();
-  const probe = (timeoutMs: number): ProbeContext => ({ clock, timeoutMs, signal: context.signal });
+  const network = context.probeNetwork;
+  const probe = (timeoutMs: number): ProbeContext => ({
+    clock,
+    timeoutMs,
+    signal: context.signal,
+    ...(network === undefined ? {} : { network }),
+  });
   const resolver = new SuiteResolver(probe(PROBE_TIMEOUT_MS.dns));
   const { suite } = target;
 
@@ -84,6 +93,7 @@ export async function runSuite(target: Target, context: SuiteContext): Promise<M
                 clock,
                 timeoutMs: PROBE_TIMEOUT_MS.tls,
                 signal: context.signal,
+                ...(network === undefined ? {} : { network }),
                 connections: spec.connections,
               },
             )),

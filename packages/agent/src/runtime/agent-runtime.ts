@@ -1,7 +1,6 @@
 import type { MeasurementSource } from '@reachmap/schema';
 import type { ConfigurationStore } from '../config/configuration-store.ts';
 import type { AgentIdentity } from '../identity/agent-identity.ts';
-import type { AgentLies } from '../lab/agent-lies.ts';
 import { runRound } from '../rounds/round-runner.ts';
 import type { Spool } from '../spool/spool.ts';
 import type { AgentStatusRecorder } from '../status/agent-status.ts';
@@ -9,13 +8,14 @@ import { sleepUnlessAborted } from '../submission/abortable-sleep.ts';
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from '../submission/backoff.ts';
 import { RejectedLog } from '../submission/rejected-log.ts';
 import { Submitter } from '../submission/submitter.ts';
+import type { AgentExtensions } from './agent-extensions.ts';
 import type { Logger } from './agent-logger.ts';
 import { firstRoundDelay, nextRoundDelay } from './round-timing.ts';
 
 /** Time in-flight probes get to finish after SIGTERM before they are interrupted and spooled as they are. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
-export interface AgentRuntimeOptions {
+export interface AgentRuntimeOptions extends AgentExtensions {
   stateDir: string;
   identity: AgentIdentity;
   software: { name: string; version: string };
@@ -27,8 +27,6 @@ export interface AgentRuntimeOptions {
   shutdownGraceMs?: number;
   backoff?: BackoffPolicy;
   ca?: string[];
-  /** Lab only (`--lie`): targets whose measurements the agent fabricates. */
-  lies?: AgentLies;
 }
 
 /**
@@ -129,7 +127,8 @@ async function measureRounds(
       stopStarting: stop,
       onMeasurement: (measurement) => spool.append([measurement]),
       ca: options.ca,
-      lies: options.lies,
+      probeNetwork: options.probeNetwork,
+      reportMeasurement: options.reportMeasurement,
     });
     for (const error of report.localErrors) {
       logger.error({ roundId: report.id, target: error.target, err: error.message }, 'local error in round');

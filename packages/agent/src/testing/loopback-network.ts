@@ -1,4 +1,4 @@
-import { createCertificateAuthority, issueCertificate } from '@reachmap/lab-pki';
+import { createCertificateAuthority, issueCertificate } from '@reachmap/pki';
 import {
   createLabHttpsServer,
   LAB_TARGET_TITLE,

@@ -1,4 +1,4 @@
-import { createCertificateAuthority, issueCertificate } from '@reachmap/lab-pki';
+import { createCertificateAuthority, issueCertificate } from '@reachmap/pki';
 import { DnsQuery } from '@reachmap/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeasurementClock } from '../clock.ts';

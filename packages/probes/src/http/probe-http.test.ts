@@ -1,4 +1,4 @@
-import { createCertificateAuthority, type IssuedCertificate, issueCertificate } from '@reachmap/lab-pki';
+import { createCertificateAuthority, type IssuedCertificate, issueCertificate } from '@reachmap/pki';
 import { HttpExchange } from '@reachmap/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeasurementClock } from '../clock.ts';

@@ -1,4 +1,4 @@
-import { createCertificateAuthority, issueCertificate } from '@reachmap/lab-pki';
+import { createCertificateAuthority, issueCertificate } from '@reachmap/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeasurementClock } from '../clock.ts';
 import { probeDns } from '../dns/probe-dns.ts';
@@ -14,7 +14,7 @@ import { type LoopbackUdpServer, startVersionNegotiationServer } from '../testin
 import { startLabHttpsServer } from '../testing/web-servers.ts';
 import { probeThroughput } from '../throughput/probe-throughput.ts';
 import { probeTlsHandshake } from '../tls/probe-tls-handshake.ts';
-import { type ProbeNetwork, setProcessProbeNetwork } from './probe-network.ts';
+import type { ProbeNetwork } from './probe-network.ts';
 
 /**
  * Logical lab addresses (198.18/15): the rewrite sends every socket to a loopback test server (only
@@ -128,18 +128,5 @@ describe('ProbeNetwork: dial rewrite with logical addresses recorded', () => {
       context(),
     );
     expect(run).toMatchObject({ ip: DOWNLOAD_IP, port: 80, failure: null, bytes: 65_536 });
-  });
-
-  it('uses the process network when the context names none', async () => {
-    setProcessProbeNetwork(network);
-    try {
-      const tcp = await probeTcpConnect(
-        { ip: WEB_IP, port: 443 },
-        { clock: createMeasurementClock(), timeoutMs: 5_000 },
-      );
-      expect(tcp.failure).toBeNull();
-    } finally {
-      setProcessProbeNetwork({});
-    }
   });
 });

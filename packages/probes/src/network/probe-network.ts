@@ -19,18 +19,12 @@ export interface ProbeNetwork {
   localAddress?: string;
 }
 
-let processNetwork: ProbeNetwork = {};
+/** No interposition: sockets go where the observation says. */
+const DIRECT: ProbeNetwork = {};
 
-/**
- * Sets the network of every probe in this process whose context names none: for a process that runs
- * an unmodified caller (a lab agent started with a preload module).
- */
-export function setProcessProbeNetwork(network: ProbeNetwork): void {
-  processNetwork = network;
-}
-
+/** The context's network; a probe without one dials directly (real agents). */
 export function probeNetworkOf(context: { network?: ProbeNetwork }): ProbeNetwork {
-  return context.network ?? processNetwork;
+  return context.network ?? DIRECT;
 }
 
 export function dialTarget(network: ProbeNetwork, ip: string, port: number): { ip: string; port: number } {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { IssuedCertificate } from '@reachmap/lab-pki';
+import type { IssuedCertificate } from '@reachmap/pki';
 import { answerDnsQuery, type LabDnsZone } from './dns-zone.ts';
 import { listenOnLoopback } from './loopback-server.ts';
 

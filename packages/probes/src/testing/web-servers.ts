@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { IssuedCertificate } from '@reachmap/lab-pki';
+import type { IssuedCertificate } from '@reachmap/pki';
 import { type LoopbackServer, listenOnLoopback } from './loopback-server.ts';
 
 /** The page the censorship lab's blockpage server serves; `lab-blockpage` in data/blockpages.json. */

@@ -1,5 +1,5 @@
 import tls from 'node:tls';
-import { createCertificateAuthority, type IssuedCertificate, issueCertificate } from '@reachmap/lab-pki';
+import { createCertificateAuthority, type IssuedCertificate, issueCertificate } from '@reachmap/pki';
 import { TcpConnect, TlsHandshake } from '@reachmap/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeasurementClock } from '../clock.ts';
