@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,4 +83,24 @@ describe('the dependency rules (.dependency-cruiser.json)', () => {
       'pure-logic-does-no-io: packages/classifier/src/dials.ts -> net',
     ]);
   }, 60_000);
+});
+
+describe('the map of the house (docs/development.md)', () => {
+  it('names every workspace and every dependency rule', async () => {
+    const repository = fileURLToPath(new URL('..', import.meta.url));
+    const map =
+      (await readFile(join(repository, 'docs/development.md'), 'utf8')).split('\n## Layout')[0] ?? '';
+    const rules = (JSON.parse(await readFile(RULES, 'utf8')) as { forbidden: Array<{ name: string }> })
+      .forbidden;
+    for (const rule of rules) expect(map).toContain(`\`${rule.name}\``);
+    for (const kind of ['apps', 'packages']) {
+      for (const entry of await readdir(join(repository, kind), { withFileTypes: true })) {
+        if (!entry.isDirectory()) continue;
+        // A row names `apps/x` or `packages/x`, or lists it after one (`apps/collector`, `aggregator`).
+        expect(map, `${kind}/${entry.name}`).toMatch(
+          new RegExp(`\\| \`${kind}/[^|]*\\b${entry.name}\\b[^|]*\\|`),
+        );
+      }
+    }
+  });
 });
