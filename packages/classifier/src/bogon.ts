@@ -1,37 +1,24 @@
-import { type IpAddress, type IpPrefix, parsePrefix, prefixContains, unmapIpv4 } from './ip-address.ts';
+import { isBogonAddress } from '@reachmap/ip-ranges';
+import type { IpAddress } from './ip-address.ts';
 
 /**
  * Addresses a public name never legitimately resolves to, so a resolver answering with one is lying:
- * censors point blocked names at 127.0.0.1, 0.0.0.0 or a private blockpage host (DOMAIN.md: Facebook
- * hosts → 127.0.0.1 in RU, 2026). The list follows RFC 6890 and OONI's netxlite bogon list, except
- * 198.18.0.0/15 (benchmarking) and the documentation ranges: reachmap's lab gives real targets
- * addresses there, and a censor pointing names at them has not been reported.
+ * censors point blocked names at 127.0.0.1, 0.0.0.0 or a private blockpage host. The list has one
+ * owner, @reachmap/ip-ranges (shared with the probes and the webhook guard): OONI netxlite's bogons
+ * except 198.18.0.0/15, where reachmap's lab gives real targets their addresses.
  */
-const BOGON_PREFIXES: readonly IpPrefix[] = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.0.0.0/24',
-  '192.168.0.0/16',
-  '224.0.0.0/4',
-  '240.0.0.0/4',
-  '::/128',
-  '::1/128',
-  '64:ff9b:1::/48',
-  '100::/64',
-  'fc00::/7',
-  'fe80::/10',
-  'ff00::/8',
-].map((text) => {
-  const prefix = parsePrefix(text);
-  if (prefix === null) throw new Error(`bogon prefix ${text} does not parse`);
-  return prefix;
-});
-
 export function isBogon(address: IpAddress): boolean {
-  const plain = unmapIpv4(address);
-  return BOGON_PREFIXES.some((prefix) => prefixContains(prefix, plain));
+  return isBogonAddress(addressText(address));
+}
+
+/** Dotted quad, or eight uncompressed hextets: a form every IP parser reads. */
+function addressText(address: IpAddress): string {
+  const width = address.family === 4 ? 4 : 8;
+  const bits = address.family === 4 ? 8n : 16n;
+  const parts: string[] = [];
+  for (let index = width - 1; index >= 0; index -= 1) {
+    const part = (address.value >> (BigInt(index) * bits)) & ((1n << bits) - 1n);
+    parts.push(address.family === 4 ? part.toString(10) : part.toString(16));
+  }
+  return parts.join(address.family === 4 ? '.' : ':');
 }

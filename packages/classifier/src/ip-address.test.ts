@@ -61,7 +61,11 @@ describe('isBogon', () => {
     // The lab's target addresses must stay plausible answers.
     ['198.18.0.10', false],
     ['198.19.200.1', false],
-    ['2001:db8::1', false],
+    // Documentation ranges are bogons, as in OONI's list and the probes' (one list: @reachmap/ip-ranges).
+    ['2001:db8::1', true],
+    ['192.0.2.1', true],
+    ['8.8.8.8', false],
+    ['2a03:2880:f10c:83:face:b00c:0:25de', false],
   ])('%s: %s', (text, expected) => {
     expect(isBogon(ip(text))).toBe(expected);
   });

@@ -1,5 +1,5 @@
+export { isBogonAddress } from '@reachmap/ip-ranges';
 export { createMeasurementClock, type MeasurementClock } from './clock.ts';
-export { isBogonAddress } from './dns/bogon.ts';
 export { UnsupportedDnsQueryError } from './dns/lookup-system.ts';
 export { type DnsResolver, probeDns } from './dns/probe-dns.ts';
 export { InvalidResolverAddressError } from './dns/resolver-address.ts';

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
+import { isBogonAddress } from '@reachmap/ip-ranges';
 import type { DnsQuery, Failure } from '@reachmap/schema';
 import dnsPacket from 'dns-packet';
-import { isBogonAddress } from './bogon.ts';
 
 type DnsAnswer = DnsQuery['answers'][number];
 export type DnsRecordType = DnsQuery['query_type'];

@@ -1,0 +1,1 @@
+export { isBogonAddress, isNonPublicAddress, reachedAddress, specialRangeOf } from './special-ranges.ts';
