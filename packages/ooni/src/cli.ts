@@ -7,6 +7,7 @@ import { AgreementTally, formatAgreementTable } from './compare/agreement.ts';
 import { exportOoni, type MeasurementWithVerdict } from './export/export-ooni.ts';
 import { formatProgress, importOoni } from './import-ooni.ts';
 import type { OoniSource } from './read/read-ooni-source.ts';
+import { RetentionTally } from './retention-tally.ts';
 import { describeSkipReason } from './skip-reason.ts';
 
 export interface MeasurementQuery {
@@ -27,6 +28,11 @@ export interface OoniCommandDeps {
   stdout?: Writable;
   /** Progress lines of long imports; stderr when not given. */
   progress?(line: string): void;
+  /**
+   * The rollup granularities (`5m`, `1h`, `1d`) that keep a measurement at its start time: none means
+   * it is older than every retention and is refused. Everything is kept when not given.
+   */
+  keptGranularities?(measurement: Measurement): readonly string[];
 }
 
 const USAGE = [
@@ -55,19 +61,31 @@ async function runImport(
   );
   const tally = values.compare ? new AgreementTally() : null;
   const progress = deps.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const placement = new RetentionTally();
   const summary = await importOoni(sources, {
     submit: deps.submit,
     onProgress: (state) => progress(formatProgress(state)),
     onImported: (mapped) => tally?.add(mapped.measurement),
+    refuse: (measurement) => {
+      const kept = deps.keptGranularities?.(measurement) ?? null;
+      if (kept !== null && kept.length === 0) {
+        return { kind: 'older_than_retention', start_time: measurement.start_time };
+      }
+      placement.add(kept);
+      return null;
+    },
   });
   print(`imported ${summary.imported} OONI measurements, skipped ${summary.skipped}`);
+  for (const line of placement.lines()) print(`  ${line}`);
+  for (const [kind, count] of Object.entries(summary.skippedByKind)) print(`  skipped (${kind}): ${count}`);
   for (const skip of summary.skips.slice(0, MAX_SKIPS_SHOWN)) {
     const where = skip.origin.line === null ? skip.origin.file : `${skip.origin.file}:${skip.origin.line}`;
     print(`  skipped ${where}: ${describeSkipReason(skip.reason)}`);
   }
   if (summary.skipped > MAX_SKIPS_SHOWN) print(`  … and ${summary.skipped - MAX_SKIPS_SHOWN} more skipped`);
   if (tally !== null) print(formatAgreementTable(tally.rows()));
-  return 0;
+  // Nothing imported, or an input that could not be read, is a failed import for scripts too.
+  return summary.imported === 0 || (summary.skippedByKind.unreadable ?? 0) > 0 ? 1 : 0;
 }
 
 async function runExport(

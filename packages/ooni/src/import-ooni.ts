@@ -32,6 +32,8 @@ export interface ImportOptions {
   onProgress?(progress: ImportProgress): void;
   /** Sees every imported measurement (the `--compare` tally uses it). */
   onImported?(imported: MappedMeasurement): void;
+  /** A reason to refuse a mapped measurement (e.g. older than the store keeps), or null to import it. */
+  refuse?(measurement: Measurement): SkipReason | null;
   batchSize?: number;
   progressIntervalMs?: number;
   now?(): number;
@@ -94,7 +96,9 @@ export async function importOoni(
           });
         } else if (document.kind === 'measurement') {
           const mapped = mapOoniMeasurement(document.raw, document.meta, document.pointer);
+          const refusal = mapped.ok ? (options.refuse?.(mapped.measurement) ?? null) : null;
           if (!mapped.ok) skip(item.origin, mapped.reason);
+          else if (refusal !== null) skip(item.origin, refusal);
           else {
             summary.droppedEntries += mapped.dropped.length;
             options.onImported?.(mapped);

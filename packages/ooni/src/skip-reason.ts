@@ -8,7 +8,9 @@ export type SkipReason =
   | { kind: 'unsupported_test'; test_name: string }
   | { kind: 'missing_field'; path: string }
   | { kind: 'invalid_field'; path: string; message: string }
-  | { kind: 'invalid_measurement'; issues: ValidationIssue[] };
+  | { kind: 'invalid_measurement'; issues: ValidationIssue[] }
+  /** Older than every rollup retention: counted, it would be deleted at once (docs/ooni.md, Retention). */
+  | { kind: 'older_than_retention'; start_time: string };
 
 export type SkipKind = SkipReason['kind'];
 
@@ -31,5 +33,7 @@ export function describeSkipReason(reason: SkipReason): string {
         .slice(0, 3)
         .map((issue) => `${issue.path} ${issue.message}`)
         .join('; ')}`;
+    case 'older_than_retention':
+      return `started ${reason.start_time}, older than the rollup retention (nothing would keep it)`;
   }
 }

@@ -1,8 +1,9 @@
-import { binOf, bucketExpiresAt, bucketId, Granularity, type WindowRun } from '@reachmap/rollup';
+import { binOf, bucketId, type WindowRun } from '@reachmap/rollup';
 import { type ScopeKey, scopeLevelOf, scopesOfNetwork } from '@reachmap/schema';
 import type { ClassifiedMeasurement } from './classified-measurement.ts';
 import { encodeControlEntry, encodeHeartbeat, encodeWindowRun } from './entries.ts';
 import { pairMember, partitionOf, storeKeys } from './keys.ts';
+import { keptGranularities, rollupExpiry } from './rollup-retention.ts';
 import type { StoreConfig } from './store-config.ts';
 
 /** One write of `apply-once.lua`: name, 1-based index into KEYS, then string arguments. */
@@ -123,37 +124,42 @@ function addRollups(
   scope: ScopeKey,
   classified: ClassifiedMeasurement,
   config: StoreConfig,
+  now: number,
 ): void {
   const { measurement, verdict } = classified;
   const keys = storeKeys(builder.partition);
   const time = Date.parse(measurement.start_time);
   const goodputs = targetGoodputs(classified);
-  for (const granularity of Granularity.options) {
+  // A bucket already past its retention is left out: written, it would be deleted at once.
+  for (const granularity of keptGranularities(time, measurement.source.kind, config, now)) {
     const part = {
       bucket: bucketId(time, granularity),
       scope,
       target: measurement.target.id,
       source: measurement.source.kind,
     };
-    const expireAt = bucketExpiresAt(time, granularity, config.retention);
+    const expireAt = rollupExpiry(time, granularity, measurement.source.kind, config);
+    const expire = (key: string) => {
+      if (expireAt !== null) builder.upkeep('pexpireat', key, expireAt);
+    };
     const counters = keys.rollup(part);
     builder.add('hincrby', counters, 'runs', 1);
     builder.add('hincrby', counters, `status:${verdict.status}`, 1);
     if (verdict.method !== null) builder.add('hincrby', counters, `method:${verdict.method}`, 1);
     builder.add('hincrby', counters, `controls:${classified.controls}`, 1);
-    builder.upkeep('pexpireat', counters, expireAt);
+    expire(counters);
     const agents = keys.rollupAgents(part);
     builder.add('pfadd', agents, measurement.agent.id);
-    builder.upkeep('pexpireat', agents, expireAt);
+    expire(agents);
     if (goodputs.length > 0) {
       const throughput = keys.rollupThroughput(part);
       for (const bps of goodputs) builder.add('hincrby', throughput, binOf(bps), 1);
-      builder.upkeep('pexpireat', throughput, expireAt);
+      expire(throughput);
     }
     const witnesses = keys.rollupWitnesses(part);
     builder.add('lpush', witnesses, `${verdict.status}:${measurement.id}`);
     builder.upkeep('ltrim-cap', witnesses, config.rollupWitnessCap);
-    builder.upkeep('pexpireat', witnesses, expireAt);
+    expire(witnesses);
   }
 }
 
@@ -249,7 +255,7 @@ export function planCount(
     const country = measurement.network.country;
     for (const scope of scopesOfNetwork(measurement.network)) {
       const builder = builderFor(scope);
-      addRollups(builder, scope, classified, config);
+      addRollups(builder, scope, classified, config, now);
       addEvaluationEntries(builder, scope, classified, config, now);
     }
     const home = builderFor(country);

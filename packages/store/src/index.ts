@@ -4,6 +4,7 @@ export * from './evaluator-lock.ts';
 export * from './events.ts';
 export * from './keys.ts';
 export * from './recent.ts';
+export * from './rollup-retention.ts';
 export * from './scope-states.ts';
 export * from './series.ts';
 export * from './state-store.ts';
