@@ -130,6 +130,40 @@ describe('mapping synthetic OONI measurements', () => {
     });
   });
 
+  it("imports the test helper's CNAME targets as CNAME answers and reports control answers that fail validation", () => {
+    const web = {
+      ...facebook,
+      test_name: 'web_connectivity',
+      input: 'http://blocked.example.org/',
+      test_helpers: { backend: { address: 'https://0.th.ooni.org' } },
+      test_keys: {
+        queries: [],
+        control: { dns: { failure: null, addrs: ['cdn.example.net', '192.0.2.7'] } },
+      },
+    };
+    const mapped = mapOoniMeasurement(web, null);
+    if (!mapped.ok) throw new Error(JSON.stringify(mapped.reason));
+    expect(mapped.measurement.observations.dns).toMatchObject([
+      {
+        resolver: { kind: 'doh' },
+        query_type: 'A',
+        answers: [
+          { type: 'CNAME', value: 'cdn.example.net' },
+          { type: 'A', value: '192.0.2.7' },
+        ],
+      },
+    ]);
+    const broken = {
+      ...web,
+      test_keys: { queries: [], control: { dns: { failure: null, addrs: ['192.0.2.7', 'x'.repeat(300)] } } },
+    };
+    const reported = mapOoniMeasurement(broken, null);
+    if (!reported.ok) throw new Error(JSON.stringify(reported.reason));
+    expect(reported.dropped).toMatchObject([
+      { path: '/test_keys/control/dns', reason: expect.stringMatching(/^control A query: /) },
+    ]);
+  });
+
   it.each([
     [
       { ...facebook, test_name: 'ndt' },

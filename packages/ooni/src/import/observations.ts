@@ -109,7 +109,16 @@ export function mapObservations(
     ...mapped(queries, 'queries', (query) => validEntry(DnsQuery, mapDnsQuery(query)), collector),
     ...(controlDns === null
       ? []
-      : controlDnsQueries(controlDns).filter((query) => DnsQuery.safeParse(query).success)),
+      : controlDnsQueries(controlDns).flatMap((query) => {
+          // The test helper's answers can be malformed too (e.g. a non-IP in addrs): said, not hidden.
+          const valid = validEntry(DnsQuery, query);
+          if (typeof valid !== 'string') return [valid];
+          collector.dropped.push({
+            path: `${collector.pointer}/test_keys/control/dns`,
+            reason: `control ${query.query_type} query: ${valid}`,
+          });
+          return [];
+        })),
   ];
   const connects = entriesOf(testKeys, 'tcp_connect', OoniTcpConnect, collector);
   const tcp = mapped(
