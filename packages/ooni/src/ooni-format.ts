@@ -107,7 +107,8 @@ export const OoniMeasurement = z.looseObject({
   software_name: z.string().nullish(),
   software_version: z.string().nullish(),
   data_format_version: z.string().nullish(),
-  test_keys: z.record(z.string(), z.unknown()),
+  test_keys: z.record(z.string(), z.unknown()).nullable(),
+  annotations: z.unknown().optional(),
 });
 export type OoniMeasurement = z.infer<typeof OoniMeasurement>;
 

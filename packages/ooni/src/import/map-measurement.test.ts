@@ -52,9 +52,11 @@ describe.skipIf(!HAVE_REAL_OONI_FIXTURES)('mapping real OONI measurements', () =
     );
   });
 
-  it('derives OONI flags from test_keys when no API envelope carries them', () => {
+  it("scores a bare measurement with fastpath's rules when no API envelope carries OONI's flags", () => {
+    // whatsapp_web_status is "blocked", but fastpath ignores the status keys (ooni/probe-engine#341):
+    // every request succeeded and the endpoints connected.
     expect(mapFile(realFixture('whatsapp.json')).mapped.measurement.source.ooni).toMatchObject({
-      anomaly: true,
+      anomaly: false,
       confirmed: false,
       failure: false,
       measurement_uid: null,
@@ -62,6 +64,10 @@ describe.skipIf(!HAVE_REAL_OONI_FIXTURES)('mapping real OONI measurements', () =
     expect(mapFile(realFixture('web_connectivity_ir_fp.json')).mapped.measurement.source.ooni).toMatchObject({
       anomaly: true,
       confirmed: null,
+    });
+    // A DC request without a URL is a client bug to fastpath: the measurement is discarded.
+    expect(mapFile(realFixture('telegram_nourl.json')).mapped.measurement.source.ooni).toMatchObject({
+      failure: true,
     });
   });
 

@@ -125,10 +125,12 @@ export function mapOoniMeasurement(
     };
   }
 
+  // Some probes sent `test_keys: null` (fastpath discards those): nothing observed, still a record.
+  const testKeys = ooni.test_keys ?? {};
   const { observations, dropped } = mapObservations(
-    ooni.test_keys,
+    testKeys,
     pointer,
-    controlDnsOf(raw, ooni.test_keys, target.host),
+    controlDnsOf(raw, testKeys, target.host),
   );
   const carried = (raw as Record<string, unknown>)[X_REACHMAP];
   const extensionResult = carried === undefined ? null : ReachmapExtension.safeParse(carried);
@@ -163,7 +165,7 @@ export function mapOoniMeasurement(
         report_id: ooni.report_id,
         measurement_uid: meta?.measurement_uid ?? null,
         test_name: ooni.test_name,
-        ...ooniFlags(ooni.test_name, ooni.test_keys, meta),
+        ...ooniFlags(ooni, meta),
       },
     },
     target: {
