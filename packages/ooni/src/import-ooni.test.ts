@@ -107,7 +107,7 @@ describe('detecting the format by content', () => {
     probe_asn: 'AS8402',
     test_name: 'whatsapp',
     test_version: '0.11.0',
-    measurement_start_time: '2024-01-01 00:00:0' + String(n),
+    measurement_start_time: `2024-01-01 00:00:0${n}`,
     software_name: 'ooniprobe-cli',
     software_version: '3.20.0',
     input: null,

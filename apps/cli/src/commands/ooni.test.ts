@@ -9,7 +9,8 @@ const fixtures = join(
   process.env.OONI_FIXTURES_DIR ?? join(import.meta.dirname, '../../../../../shared/fixtures'),
   'ooni',
 );
-if (!existsSync(fixtures) && process.env.CI === 'true') throw new Error(`OONI fixtures missing at ${fixtures}`);
+if (!existsSync(fixtures) && process.env.CI === 'true')
+  throw new Error(`OONI fixtures missing at ${fixtures}`);
 const dataDir = mkdtempSync(join(tmpdir(), 'reachmap-ooni-cli-'));
 const env = { REACHMAP_DATA_DIR: dataDir, REDIS_URL: '' };
 let stack: StackProcess;
