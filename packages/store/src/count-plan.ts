@@ -3,6 +3,7 @@ import { type ScopeKey, scopeLevelOf, scopesOfNetwork } from '@reachmap/schema';
 import type { ClassifiedMeasurement } from './classified-measurement.ts';
 import { encodeControlEntry, encodeHeartbeat, encodeWindowRun } from './entries.ts';
 import { pairMember, partitionOf, storeKeys } from './keys.ts';
+import { encodeOoniIndexField, ooniIndexEntries } from './ooni-index.ts';
 import { keptGranularities, rollupExpiry } from './rollup-retention.ts';
 import type { StoreConfig } from './store-config.ts';
 
@@ -229,6 +230,29 @@ function addRecentRecord(builder: PlanBuilder, classified: ClassifiedMeasurement
   builder.upkeep('zcap', keys.recentIndex, config.recentIndexCap);
 }
 
+/** OONI-shaped counts for /api/v1/aggregation: hourly and daily, kept like the rollups of those sizes. */
+const OONI_INDEX_GRANULARITIES = new Set(['1h', '1d']);
+
+function addOoniIndex(
+  builder: PlanBuilder,
+  classified: ClassifiedMeasurement,
+  config: StoreConfig,
+  now: number,
+) {
+  const entries = ooniIndexEntries(classified);
+  if (entries.length === 0) return;
+  const { measurement } = classified;
+  const keys = storeKeys(builder.partition);
+  const time = Date.parse(measurement.start_time);
+  for (const granularity of keptGranularities(time, measurement.source.kind, config, now)) {
+    if (!OONI_INDEX_GRANULARITIES.has(granularity)) continue;
+    const key = keys.ooniIndex(bucketId(time, granularity));
+    for (const entry of entries) builder.add('hincrby', key, encodeOoniIndexField(entry), 1);
+    const expireAt = rollupExpiry(time, granularity, measurement.source.kind, config);
+    if (expireAt !== null) builder.upkeep('pexpireat', key, expireAt);
+  }
+}
+
 /**
  * The writes of a list of classified measurements, one plan per partition their scopes live in, each
  * measurement guarded by its own "counted" marker in every partition it writes to. The recent record
@@ -260,6 +284,7 @@ export function planCount(
     }
     const home = builderFor(country);
     addRecentRecord(home, classified, config);
+    addOoniIndex(home, classified, config, now);
     home.add('sadd', storeKeys(home.partition).countryAsns(country), `AS${measurement.network.asn}`);
   }
   return [...builders.values()].map((builder) => builder.plan());

@@ -3,6 +3,8 @@ export * from './count-measurement.ts';
 export * from './evaluator-lock.ts';
 export * from './events.ts';
 export * from './keys.ts';
+export * from './ooni-index.ts';
+export * from './ooni-index-reader.ts';
 export * from './recent.ts';
 export * from './rollup-retention.ts';
 export * from './scope-states.ts';

@@ -33,6 +33,8 @@ describe.skipIf(!HAVE_REAL_OONI_FIXTURES)('mapping real OONI measurements', () =
         anomaly: true,
         confirmed: false,
         failure: false,
+        category_code: null,
+        blocking_type: null,
       },
     });
     expect(measurement.target).toMatchObject({ id: 'telegram', kind: 'service', input: null });

@@ -7,7 +7,7 @@ import { ReachmapExtension, X_REACHMAP } from '../reachmap-extension.ts';
 import type { SkipReason } from '../skip-reason.ts';
 import type { ControlDns } from './dns.ts';
 import { type DroppedEntry, mapObservations } from './observations.ts';
-import { ooniFlags } from './ooni-flags.ts';
+import { ooniBlockingType, ooniFlags } from './ooni-flags.ts';
 import { ooniTarget } from './target.ts';
 
 export type MappedMeasurement = {
@@ -166,6 +166,8 @@ export function mapOoniMeasurement(
         measurement_uid: meta?.measurement_uid ?? null,
         test_name: ooni.test_name,
         ...ooniFlags(ooni, meta),
+        category_code: meta?.category_code || null,
+        blocking_type: ooniBlockingType(ooni.test_keys, meta),
       },
     },
     target: {
