@@ -112,13 +112,17 @@ export interface IndexedTransaction {
 export function mapHttpTransactions(
   transactions: readonly IndexedTransaction[],
   drop: (index: number, reason: string) => void,
+  checkEntries = true,
 ): HttpExchange[] {
   const exchanges: HttpExchange[] = [];
   let last: HttpExchange | null = null;
   for (const { index, transaction } of [...transactions].reverse()) {
     const hop: number =
       last !== null && last.hop < MAX_HOP && redirectsTo(last, transaction) ? last.hop + 1 : 0;
-    const exchange: HttpExchange | string = validEntry(HttpExchange, mapExchange(transaction, hop));
+    const mappedExchange = mapExchange(transaction, hop);
+    const exchange: HttpExchange | string = checkEntries
+      ? validEntry(HttpExchange, mappedExchange)
+      : mappedExchange;
     if (typeof exchange === 'string') {
       drop(index, exchange);
       continue;

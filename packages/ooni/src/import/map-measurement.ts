@@ -127,11 +127,10 @@ export function mapOoniMeasurement(
 
   // Some probes sent `test_keys: null` (fastpath discards those): nothing observed, still a record.
   const testKeys = ooni.test_keys ?? {};
-  const { observations, dropped } = mapObservations(
-    testKeys,
-    pointer,
-    controlDnsOf(raw, testKeys, target.host),
-  );
+  const controlDns = controlDnsOf(raw, testKeys, target.host);
+  // Fast path: map every entry unchecked and validate the whole measurement once. Only when that
+  // fails are the entries checked one by one, so that a bad one is dropped rather than the measurement.
+  let { observations, dropped } = mapObservations(testKeys, pointer, controlDns, false);
   const carried = (raw as Record<string, unknown>)[X_REACHMAP];
   const extensionResult = carried === undefined ? null : ReachmapExtension.safeParse(carried);
   if (extensionResult?.success === false)
@@ -183,7 +182,13 @@ export function mapOoniMeasurement(
     end_time: new Date(startMillis + Math.round(runtimeMillis)).toISOString(),
     observations,
   };
-  const validated = validateMeasurement(measurement, pointer);
+  let validated = validateMeasurement(measurement, pointer);
+  if (!validated.ok) {
+    ({ observations, dropped } = mapObservations(testKeys, pointer, controlDns, true));
+    if (extensionResult?.success === false)
+      dropped.push({ path: `${pointer}/${X_REACHMAP}`, reason: 'not a valid reachmap extension' });
+    validated = validateMeasurement({ ...measurement, observations }, pointer);
+  }
   if (!validated.ok) return { ok: false, reason: { kind: 'invalid_measurement', issues: validated.issues } };
   return { ok: true, measurement: validated.value, carriedVerdict: extension?.verdict ?? null, dropped };
 }

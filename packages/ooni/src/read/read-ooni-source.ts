@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { type JsonValueText, splitJsonValues } from './json-values.ts';
 
@@ -27,40 +27,62 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /** Counts the bytes read from a file or stream before any decompression, for progress. */
 export type ByteCounter = (bytes: number) => void;
 
-/** The stream with its first chunk peeked: gzip is recognised by its magic bytes, not by the name. */
-async function decompressedIfGzip(stream: Readable, onBytes?: ByteCounter): Promise<Readable> {
-  if (onBytes) stream.on('data', (chunk: Buffer) => onBytes(chunk.length));
-  const first: Buffer | null = await new Promise((resolve, reject) => {
-    const onReadable = () => {
-      cleanup();
-      resolve(stream.read() as Buffer | null);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(null);
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const cleanup = () => {
-      stream.off('readable', onReadable);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    stream.once('readable', onReadable);
-    stream.once('end', onEnd);
-    stream.once('error', onError);
-  });
-  const replay = Readable.from(
-    (async function* () {
-      if (first !== null) yield typeof first === 'string' ? Buffer.from(first) : first;
-      for await (const chunk of stream) yield chunk as Buffer;
-    })(),
-    { objectMode: false },
-  );
-  const gzip = first !== null && first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1];
-  return gzip ? replay.pipe(createGunzip()) : replay;
+/** Large reads and inflate chunks: fewer round trips through the stream machinery and zlib's pool. */
+const READ_CHUNK = 1024 * 1024;
+const INFLATE_CHUNK = 256 * 1024;
+
+/** The stream's bytes, gunzipped when they start with gzip's magic bytes (whatever the name says). */
+async function* bytesOf(stream: Readable, onBytes?: ByteCounter): AsyncGenerator<Buffer> {
+  let inflate: ReturnType<typeof createGunzip> | null = null;
+  let first = true;
+  const raw = (async function* () {
+    for await (const chunk of stream) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      onBytes?.(buffer.length);
+      yield buffer;
+    }
+  })();
+  for await (const chunk of raw) {
+    if (first) {
+      first = false;
+      if (chunk[0] === GZIP_MAGIC[0] && chunk[1] === GZIP_MAGIC[1]) {
+        inflate = createGunzip({ chunkSize: INFLATE_CHUNK });
+        // The first chunk was taken already: put it back in front of the rest.
+        const rest = Readable.from(
+          (async function* () {
+            yield chunk;
+            yield* raw;
+          })(),
+          { objectMode: false },
+        );
+        rest.on('error', (error) => inflate?.destroy(error));
+        rest.pipe(inflate);
+        for await (const inflated of inflate) yield inflated as Buffer;
+        return;
+      }
+    }
+    yield chunk;
+  }
+}
+
+/**
+ * Lines of a byte stream, read with backpressure (readline's iterator buffers lines ahead of a slow
+ * consumer, which grows memory with the archive).
+ */
+async function* linesOf(stream: Readable, onBytes?: ByteCounter): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of bytesOf(stream, onBytes)) {
+    const text = rest + decoder.write(chunk);
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+      start = end + 1;
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest !== '') yield rest;
 }
 
 /** A first line that opens a pretty-printed document rather than being a broken JSONL record. */
@@ -100,8 +122,7 @@ async function* readStream(
   let document: string[] | null = null;
   let seenValue = false;
   try {
-    const input = await decompressedIfGzip(stream, onBytes);
-    for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+    for await (const text of linesOf(stream, onBytes)) {
       line += 1;
       if (document !== null) {
         document.push(text);
@@ -142,7 +163,7 @@ async function* readDirectory(directory: string, onBytes?: ByteCounter): AsyncGe
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) yield* readDirectory(path, onBytes);
-    else if (entry.isFile()) yield* readStream(createReadStream(path), path, onBytes);
+    else if (entry.isFile()) yield* readStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path, onBytes);
   }
 }
 
@@ -159,7 +180,7 @@ export async function* readOoniSource(source: OoniSource, onBytes?: ByteCounter)
     const info = await stat(source.path);
     yield* info.isDirectory()
       ? readDirectory(source.path, onBytes)
-      : readStream(createReadStream(source.path), source.path, onBytes);
+      : readStream(createReadStream(source.path, { highWaterMark: READ_CHUNK }), source.path, onBytes);
   } catch (error) {
     yield {
       kind: 'unreadable',
