@@ -163,7 +163,8 @@ async function* readDirectory(directory: string, onBytes?: ByteCounter): AsyncGe
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) yield* readDirectory(path, onBytes);
-    else if (entry.isFile()) yield* readStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path, onBytes);
+    else if (entry.isFile())
+      yield* readStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path, onBytes);
   }
 }
 
