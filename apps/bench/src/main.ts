@@ -5,15 +5,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ooniFixturesRoot, runOoniImportBench } from './ooni-import/ooni-import-bench.ts';
+import { ooniImportRows } from './ooni-import/ooni-import-rows.ts';
 import { FULL_PROFILE, QUICK_PROFILE } from './profile.ts';
 import { stderrProgress } from './progress.ts';
-import { replaceGeneratedSection } from './report/benchmarks-doc.ts';
+import { OONI_IMPORT_MARKERS, replaceGeneratedSection } from './report/benchmarks-doc.ts';
 import { renderTables } from './report/render-tables.ts';
 import { runBenchmarks } from './run-benchmarks.ts';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    /** `ooni-import`: run only the OONI importer bench and rewrite only its section. */
+    only: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url)) },
   },
 });
@@ -24,13 +28,39 @@ const machine =
   `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ` +
   `Node ${process.version}, load average at start ${loadavg()[0]?.toFixed(2)}`;
 progress(`${profile.name} profile on ${machine}`);
-const rows = await runBenchmarks(profile, progress);
-const generated = renderTables(rows, {
+const describeRun = () => ({
   command: values.quick ? 'pnpm --filter @reachmap/bench bench --quick' : 'pnpm bench',
   profile: profile.name,
   startedAt: started.toISOString(),
   durationS: (Date.now() - started.getTime()) / 1000,
   machine,
 });
-writeFileSync(values.out, replaceGeneratedSection(readFileSync(values.out, 'utf8'), generated));
-progress(`wrote ${values.out}`);
+if (values.only !== undefined && values.only !== 'ooni-import')
+  throw new Error(`unknown --only ${values.only}`);
+if (values.only === undefined) {
+  const rows = await runBenchmarks(profile, progress);
+  writeFileSync(
+    values.out,
+    replaceGeneratedSection(readFileSync(values.out, 'utf8'), renderTables(rows, describeRun())),
+  );
+  progress(`wrote ${values.out}`);
+}
+// The importer has a section of its own, so that it can be measured alone (`--only ooni-import`).
+const importStarted = Date.now();
+const fixtures = ooniFixturesRoot();
+const importRows = ooniImportRows(
+  fixtures === null
+    ? 'the shared OONI fixtures were not found (set OONI_FIXTURES_DIR)'
+    : await runOoniImportBench(fixtures, profile.ooniImport.archiveBytes, progress),
+);
+const importRun = { ...describeRun(), durationS: (Date.now() - importStarted) / 1000 };
+if (values.only !== undefined) importRun.command += ` --only ${values.only}`;
+writeFileSync(
+  values.out,
+  replaceGeneratedSection(
+    readFileSync(values.out, 'utf8'),
+    renderTables(importRows, importRun),
+    OONI_IMPORT_MARKERS,
+  ),
+);
+progress(`wrote the OONI import section of ${values.out}`);

@@ -39,6 +39,8 @@ export interface BenchProfile {
     repetitions: number;
   };
   agent: { rounds: number; idleSeconds: number };
+  /** Compressed size of the OONI archive the importer reads (gzip JSONL made from the fixtures). */
+  ooniImport: { archiveBytes: number };
 }
 
 export const FULL_PROFILE: BenchProfile = {
@@ -66,6 +68,7 @@ export const FULL_PROFILE: BenchProfile = {
     repetitions: 10,
   },
   agent: { rounds: 3, idleSeconds: 5 },
+  ooniImport: { archiveBytes: 1_000_000_000 },
 };
 
 export const QUICK_PROFILE: BenchProfile = {
@@ -90,4 +93,5 @@ export const QUICK_PROFILE: BenchProfile = {
     repetitions: 2,
   },
   agent: { rounds: 1, idleSeconds: 1 },
+  ooniImport: { archiveBytes: 2_000_000 },
 };

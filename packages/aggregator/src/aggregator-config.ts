@@ -26,6 +26,11 @@ export const AggregatorConfig = ServerConfig.pick({
   REACHMAP_ROLLUP_TTL_5M: duration().default(48 * 3_600_000),
   REACHMAP_ROLLUP_TTL_1H: duration().default(90 * 86_400_000),
   REACHMAP_ROLLUP_TTL_1D: duration().default(3 * 365 * 86_400_000),
+  /** Daily rollups of imported history (OONI archives): `forever` (default) or a duration. */
+  REACHMAP_ROLLUP_TTL_IMPORTED_1D: z
+    .union([z.literal('forever'), duration()])
+    .default('forever')
+    .transform((value) => (value === 'forever' ? null : value)),
   REACHMAP_RECENT_TTL: duration().default(48 * 3_600_000),
   AGGREGATOR_CONCURRENCY: positiveInt().default(4),
 });

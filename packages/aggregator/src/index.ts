@@ -1,4 +1,5 @@
 export * from './aggregator-config.ts';
 export * from './archive-reader.ts';
 export * from './raw-archive.ts';
+export * from './settings.ts';
 export * from './start-aggregator.ts';

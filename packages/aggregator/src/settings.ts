@@ -36,6 +36,7 @@ export function settingsOf(
   const store = StoreConfig.parse({
     partitions: config.REACHMAP_PARTITIONS,
     retention: rollup.retention,
+    importedDailyRetentionMs: config.REACHMAP_ROLLUP_TTL_IMPORTED_1D,
     recentTtlMs: config.REACHMAP_RECENT_TTL,
     // Entries must outlive every window the evaluator may still catch up on.
     entryRetentionMs: Math.max(3_600_000, (config.REACHMAP_CATCH_UP_WINDOWS + 2) * windowMs + graceMs),

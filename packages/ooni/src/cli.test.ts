@@ -37,8 +37,10 @@ describe('runOoniCommand', () => {
     expect(code).toBe(0);
     expect(submitted).toHaveLength(1);
     expect(lines[0]).toBe('imported 1 OONI measurements, skipped 3');
-    expect(lines[1]).toMatch(/mixed\.jsonl:2: malformed JSON/);
-    expect(lines.at(-1)).toContain('| facebook_messenger | 1 |');
+    expect(lines).toContainEqual(expect.stringMatching(/mixed\.jsonl:2: malformed JSON/));
+    expect(lines).toContain('  skipped (malformed_json): 1');
+    expect(lines).toContainEqual(expect.stringContaining('| facebook_messenger | 1 |'));
+    expect(lines.at(-1)).toMatch(/^\| .*mixed\.jsonl:1 \| anomaly \| insufficient \| undecided \|$/);
   });
 
   it('exports what listMeasurements returns as OONI JSONL, passing the filters on', async () => {
@@ -55,6 +57,37 @@ describe('runOoniCommand', () => {
       test_name: 'whatsapp',
       probe_asn: 'AS64500',
     });
+  });
+
+  it('refuses measurements older than every retention, says where the rest are counted, and fails when nothing was imported', async () => {
+    const { deps: injected, submitted } = deps();
+    const lines: string[] = [];
+    const fixture = `${SYNTHETIC_FIXTURES}/mixed.jsonl`;
+    const dailyOnly = { ...injected, keptGranularities: () => ['1d'] };
+    expect(await runOoniCommand(['import', fixture], dailyOnly, (line) => lines.push(line))).toBe(0);
+    expect(submitted).toHaveLength(1);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}1 in daily charts and \/api\/v1\/aggregation only/),
+    );
+    lines.length = 0;
+    const expired = { ...injected, keptGranularities: () => [] };
+    expect(await runOoniCommand(['import', fixture], expired, (line) => lines.push(line))).toBe(1);
+    expect(submitted).toHaveLength(1);
+    expect(lines).toContain('  skipped (older_than_retention): 1');
+    expect(lines).toContainEqual(expect.stringMatching(/older than the rollup retention/));
+  });
+
+  it('fails when an input is missing even if others imported', async () => {
+    const { deps: injected, submitted } = deps();
+    const lines: string[] = [];
+    const code = await runOoniCommand(
+      ['import', `${SYNTHETIC_FIXTURES}/mixed.jsonl`, `${SYNTHETIC_FIXTURES}/no-such-file.jsonl`],
+      injected,
+      (line) => lines.push(line),
+    );
+    expect(code).toBe(1);
+    expect(submitted).toHaveLength(1);
+    expect(lines).toContain('  skipped (unreadable): 1');
   });
 
   it('turns bad arguments and failing dependencies into exit codes with a message', async () => {

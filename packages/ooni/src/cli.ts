@@ -1,12 +1,16 @@
 import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type { CountryCode, Measurement, TargetId } from '@reachmap/schema';
 import { AgreementTally, formatAgreementTable } from './compare/agreement.ts';
+import { formatComparedLine } from './compare/compared-line.ts';
 import { exportOoni, type MeasurementWithVerdict } from './export/export-ooni.ts';
 import { formatProgress, importOoni } from './import-ooni.ts';
+import { importReport, totalSizeOf } from './import-report.ts';
 import type { OoniSource } from './read/read-ooni-source.ts';
+import { RetentionTally } from './retention-tally.ts';
 import { describeSkipReason } from './skip-reason.ts';
 
 export interface MeasurementQuery {
@@ -27,10 +31,15 @@ export interface OoniCommandDeps {
   stdout?: Writable;
   /** Progress lines of long imports; stderr when not given. */
   progress?(line: string): void;
+  /**
+   * The rollup granularities (`5m`, `1h`, `1d`) that keep a measurement at its start time: none means
+   * it is older than every retention and is refused. Everything is kept when not given.
+   */
+  keptGranularities?(measurement: Measurement): readonly string[];
 }
 
 const USAGE = [
-  'usage: reachmap import ooni [--compare] <file|directory|->...',
+  'usage: reachmap import ooni [--compare] [--report FILE.json] <file|directory|->...',
   '       reachmap export ooni [--since ISO] [--until ISO] [--cc CC] [--target ID] [--out FILE]',
 ].join('\n');
 
@@ -43,7 +52,7 @@ async function runImport(
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { compare: { type: 'boolean' } },
+    options: { compare: { type: 'boolean' }, report: { type: 'string' } },
     allowPositionals: true,
   });
   if (positionals.length === 0) {
@@ -54,20 +63,53 @@ async function runImport(
     path === '-' ? { name: 'stdin', stream: deps.stdin ?? process.stdin } : { path },
   );
   const tally = values.compare ? new AgreementTally() : null;
-  const progress = deps.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // On a terminal the progress bar redraws one line; elsewhere (logs, CI) it prints a line a second.
+  const onTerminal = deps.progress === undefined && process.stderr.isTTY === true;
+  const progress =
+    deps.progress ?? ((line: string) => process.stderr.write(onTerminal ? `\r${line}\u001b[K` : `${line}\n`));
+  const placement = new RetentionTally();
+  const verdicts: string[] = [];
   const summary = await importOoni(sources, {
     submit: deps.submit,
+    totalBytes: await totalSizeOf(positionals),
     onProgress: (state) => progress(formatProgress(state)),
-    onImported: (mapped) => tally?.add(mapped.measurement),
+    onImported: (mapped, origin) => {
+      const compared = tally?.add(mapped.measurement);
+      if (compared !== undefined) verdicts.push(formatComparedLine(compared, origin));
+    },
+    refuse: (measurement) => {
+      const kept = deps.keptGranularities?.(measurement) ?? null;
+      if (kept !== null && kept.length === 0) {
+        return { kind: 'older_than_retention', start_time: measurement.start_time };
+      }
+      placement.add(kept);
+      return null;
+    },
   });
+  if (onTerminal) process.stderr.write('\n');
   print(`imported ${summary.imported} OONI measurements, skipped ${summary.skipped}`);
+  for (const line of placement.lines()) print(`  ${line}`);
+  if (summary.droppedEntries > 0) {
+    print(`  ${summary.droppedEntries} OONI entries left out of imported measurements (listed by --report)`);
+  }
+  for (const [kind, count] of Object.entries(summary.skippedByKind)) print(`  skipped (${kind}): ${count}`);
   for (const skip of summary.skips.slice(0, MAX_SKIPS_SHOWN)) {
     const where = skip.origin.line === null ? skip.origin.file : `${skip.origin.file}:${skip.origin.line}`;
     print(`  skipped ${where}: ${describeSkipReason(skip.reason)}`);
   }
   if (summary.skipped > MAX_SKIPS_SHOWN) print(`  … and ${summary.skipped - MAX_SKIPS_SHOWN} more skipped`);
-  if (tally !== null) print(formatAgreementTable(tally.rows()));
-  return 0;
+  if (tally !== null) {
+    print(formatAgreementTable(tally.rows()));
+    print('| file | OONI | reachmap | |');
+    print('|---|---|---|---|');
+    for (const line of verdicts) print(line);
+  }
+  if (values.report !== undefined) {
+    await writeFile(values.report, `${JSON.stringify(importReport(summary), null, 2)}\n`);
+    print(`per-file results written to ${values.report}`);
+  }
+  // Nothing imported, or an input that could not be read, is a failed import for scripts too.
+  return summary.imported === 0 || (summary.skippedByKind.unreadable ?? 0) > 0 ? 1 : 0;
 }
 
 async function runExport(

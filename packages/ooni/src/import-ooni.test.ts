@@ -1,6 +1,11 @@
 import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import type { Measurement } from '@reachmap/schema';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOoni } from './import-ooni.ts';
 import { HAVE_REAL_OONI_FIXTURES, REAL_OONI_FIXTURES, SYNTHETIC_FIXTURES } from './testing/ooni-fixtures.ts';
 
@@ -14,8 +19,13 @@ describe.skipIf(!HAVE_REAL_OONI_FIXTURES)('importing the real OONI fixture direc
     const sink = collector();
     const summary = await importOoni([{ path: REAL_OONI_FIXTURES }], { submit: sink.submit });
     expect(summary.imported).toBe(11);
-    expect(summary.skippedByKind).toEqual({ not_a_measurement: 3 });
-    expect(summary.skips.every((skip) => skip.origin.file.includes('aggregation__'))).toBe(true);
+    // The README beside the data is reported as not JSON, not read as measurements.
+    expect(summary.skippedByKind).toEqual({ not_a_measurement: 3, not_json: 1 });
+    expect(
+      summary.skips.every(
+        (skip) => skip.origin.file.includes('aggregation__') || skip.origin.file.endsWith('README.md'),
+      ),
+    ).toBe(true);
     expect(sink.batches.flat()).toHaveLength(11);
   });
 
@@ -87,5 +97,82 @@ describe('importing JSONL', () => {
     await expect(
       importOoni([{ path: `${SYNTHETIC_FIXTURES}/facebook_messenger.json` }], { submit: failing }),
     ).rejects.toThrow('collector unavailable');
+  });
+});
+
+describe('detecting the format by content', () => {
+  const raw = (n: number, overrides: Record<string, unknown> = {}) => ({
+    report_id: `20240101T000000Z_whatsapp_RU_8402_n1_report${n}`,
+    probe_cc: 'RU',
+    probe_asn: 'AS8402',
+    test_name: 'whatsapp',
+    test_version: '0.11.0',
+    measurement_start_time: `2024-01-01 00:00:0${n}`,
+    software_name: 'ooniprobe-cli',
+    software_version: '3.20.0',
+    input: null,
+    test_keys: {
+      registration_server_status: 'ok',
+      whatsapp_web_status: 'ok',
+      whatsapp_endpoints_status: 'ok',
+    },
+    ...overrides,
+  });
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'ooni-content-'));
+  });
+  afterAll(async () => await rm(directory, { recursive: true, force: true }));
+
+  it('reads pretty-printed JSON, gzip and JSONL whatever the file is called, and several documents per file', async () => {
+    const pretty = `${JSON.stringify(raw(1), null, 2)}\n${JSON.stringify(raw(2), null, 2)}\n`;
+    await writeFile(join(directory, 'pretty.jsonl'), pretty);
+    await writeFile(join(directory, 'pretty-gz.json.gz'), gzipSync(pretty));
+    await writeFile(join(directory, 'lines.data'), `${JSON.stringify(raw(3))}\n${JSON.stringify(raw(4))}\n`);
+    await writeFile(join(directory, 'gz-without-extension'), gzipSync(`${JSON.stringify(raw(5))}\n`));
+    await writeFile(join(directory, 'array.json'), JSON.stringify([raw(6), raw(7)], null, 1));
+    await writeFile(
+      join(directory, 'comments.jsonc'),
+      `// from probe-cli\n// two lines\n${JSON.stringify(raw(8), null, 2)}`,
+    );
+    const sink = collector();
+    const summary = await importOoni([{ path: directory }], { submit: sink.submit });
+    expect(summary.skips).toEqual([]);
+    expect(summary.imported).toBe(10);
+    expect(
+      Object.fromEntries(summary.files.map((file) => [file.file.slice(directory.length + 1), file.imported])),
+    ).toEqual({
+      'array.json': 2,
+      'comments.jsonc': 1,
+      'gz-without-extension': 1,
+      'lines.data': 2,
+      'pretty-gz.json.gz': 2,
+      'pretty.jsonl': 2,
+    });
+  });
+
+  it('reads pretty-printed JSON on stdin', async () => {
+    const sink = collector();
+    const stream = Readable.from([Buffer.from(JSON.stringify(raw(1), null, 2))]);
+    const summary = await importOoni([{ name: 'stdin', stream }], { submit: sink.submit });
+    expect(summary).toMatchObject({ imported: 1, skipped: 0 });
+  });
+
+  it('refuses measurements dated in the future and from no country, with reasons', async () => {
+    const sink = collector();
+    const lines = [
+      raw(1, { measurement_start_time: '2099-01-01 00:00:00' }),
+      raw(2, { probe_cc: 'ZZ' }),
+      raw(3, { probe_cc: 'XX' }),
+      raw(4, { probe_cc: 'XK' }),
+    ].map((value) => JSON.stringify(value));
+    const stream = Readable.from([Buffer.from(lines.join('\n'))]);
+    const summary = await importOoni([{ name: 'stdin', stream }], { submit: sink.submit });
+    expect(summary.imported).toBe(1);
+    expect(summary.skips.map((skip) => [skip.origin.line, skip.reason.kind])).toEqual([
+      [1, 'future_date'],
+      [2, 'not_a_country'],
+      [3, 'not_a_country'],
+    ]);
   });
 });

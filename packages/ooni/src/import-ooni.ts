@@ -1,5 +1,7 @@
 import type { Measurement } from '@reachmap/schema';
 import { type MappedMeasurement, mapOoniMeasurement } from './import/map-measurement.ts';
+import type { DroppedEntry } from './import/observations.ts';
+import { implausibility } from './import/plausibility.ts';
 import { readOoniDocument } from './ooni-document.ts';
 import { type OoniSource, type RecordOrigin, readOoniSource } from './read/read-ooni-source.ts';
 import type { SkipKind, SkipReason } from './skip-reason.ts';
@@ -10,11 +12,27 @@ export interface ImportProgress {
   elapsedSeconds: number;
   /** Records (imported or skipped) per second since the start. */
   ratePerSecond: number;
+  /** Bytes read from the inputs (compressed size for .gz), and their total when known. */
+  bytesRead: number;
+  totalBytes: number | null;
 }
 
 export interface SkippedRecord {
   origin: RecordOrigin;
   reason: SkipReason;
+}
+
+/** What one input file (or stream) gave: the `--report` lists one per file. */
+export interface FileResult {
+  file: string;
+  imported: number;
+  skipped: number;
+  skippedByKind: Partial<Record<SkipKind, number>>;
+  /** The first skipped records of this file (all are counted). */
+  skips: SkippedRecord[];
+  /** OONI entries left out of otherwise imported measurements, the first of them listed. */
+  droppedEntries: number;
+  dropped: Array<DroppedEntry & { line: number | null }>;
 }
 
 export interface ImportSummary {
@@ -25,13 +43,18 @@ export interface ImportSummary {
   skips: SkippedRecord[];
   /** OONI entries left out of otherwise imported measurements. */
   droppedEntries: number;
+  files: FileResult[];
 }
 
 export interface ImportOptions {
   submit(measurements: Measurement[]): Promise<void>;
   onProgress?(progress: ImportProgress): void;
-  /** Sees every imported measurement (the `--compare` tally uses it). */
-  onImported?(imported: MappedMeasurement): void;
+  /** Sees every imported measurement with the file it came from (the `--compare` tally uses it). */
+  onImported?(imported: MappedMeasurement, origin: RecordOrigin): void;
+  /** A reason to refuse a mapped measurement (e.g. older than the store keeps), or null to import it. */
+  refuse?(measurement: Measurement): SkipReason | null;
+  /** Sum of the input sizes, for a progress bar. */
+  totalBytes?: number | null;
   batchSize?: number;
   progressIntervalMs?: number;
   now?(): number;
@@ -40,11 +63,17 @@ export interface ImportOptions {
 const DEFAULT_BATCH = 200;
 const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
 const MAX_SKIPS_KEPT = 100;
+const MAX_PER_FILE_LISTED = 1000;
+
+function emptyFileResult(file: string): FileResult {
+  return { file, imported: 0, skipped: 0, skippedByKind: {}, skips: [], droppedEntries: 0, dropped: [] };
+}
 
 /**
  * Reads OONI measurements from files, directories and streams, maps each to v1 and submits them in
- * batches. Malformed lines and unmappable measurements are skipped with their file, line and reason;
- * a failing `submit` is not swallowed: it rejects the import.
+ * batches. Malformed lines and unmappable or implausible measurements (dated in the future, from no
+ * country) are skipped with their file, line and reason; a failing `submit` is not swallowed: it
+ * rejects the import.
  */
 export async function importOoni(
   sources: readonly OoniSource[],
@@ -54,24 +83,61 @@ export async function importOoni(
   const started = now();
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const interval = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
-  const summary: ImportSummary = { imported: 0, skipped: 0, skippedByKind: {}, skips: [], droppedEntries: 0 };
+  const summary: ImportSummary = {
+    imported: 0,
+    skipped: 0,
+    skippedByKind: {},
+    skips: [],
+    droppedEntries: 0,
+    files: [],
+  };
+  const files = new Map<string, FileResult>();
   let batch: Measurement[] = [];
+  let accepted = 0;
+  let bytesRead = 0;
   let lastProgress = started;
 
+  const fileResult = (file: string) => {
+    let result = files.get(file);
+    if (result === undefined) {
+      result = emptyFileResult(file);
+      files.set(file, result);
+      summary.files.push(result);
+    }
+    return result;
+  };
   const progress = (): ImportProgress => {
     const elapsedSeconds = Math.max(0, (now() - started) / 1000);
-    const records = summary.imported + summary.skipped;
+    const records = accepted + summary.skipped;
     return {
-      imported: summary.imported,
+      imported: accepted,
       skipped: summary.skipped,
       elapsedSeconds,
       ratePerSecond: elapsedSeconds > 0 ? records / elapsedSeconds : records,
+      bytesRead,
+      totalBytes: options.totalBytes ?? null,
     };
   };
   const skip = (origin: RecordOrigin, reason: SkipReason) => {
     summary.skipped += 1;
     summary.skippedByKind[reason.kind] = (summary.skippedByKind[reason.kind] ?? 0) + 1;
     if (summary.skips.length < MAX_SKIPS_KEPT) summary.skips.push({ origin, reason });
+    const file = fileResult(origin.file);
+    file.skipped += 1;
+    file.skippedByKind[reason.kind] = (file.skippedByKind[reason.kind] ?? 0) + 1;
+    if (file.skips.length < MAX_PER_FILE_LISTED) file.skips.push({ origin, reason });
+  };
+  const accept = (origin: RecordOrigin, mapped: MappedMeasurement) => {
+    accepted += 1;
+    summary.droppedEntries += mapped.dropped.length;
+    const file = fileResult(origin.file);
+    file.imported += 1;
+    file.droppedEntries += mapped.dropped.length;
+    for (const entry of mapped.dropped) {
+      if (file.dropped.length < MAX_PER_FILE_LISTED) file.dropped.push({ ...entry, line: origin.line });
+    }
+    options.onImported?.(mapped, origin);
+    batch.push(mapped.measurement);
   };
   const flush = async () => {
     if (batch.length === 0) return;
@@ -82,9 +148,12 @@ export async function importOoni(
   };
 
   for (const source of sources) {
-    for await (const item of readOoniSource(source)) {
+    for await (const item of readOoniSource(source, (bytes) => {
+      bytesRead += bytes;
+    })) {
       if (item.kind === 'malformed') skip(item.origin, { kind: 'malformed_json', message: item.message });
       else if (item.kind === 'unreadable') skip(item.origin, { kind: 'unreadable', message: item.message });
+      else if (item.kind === 'not_json') skip(item.origin, { kind: 'not_json', message: item.message });
       else {
         const document = readOoniDocument(item.value);
         if (document.kind === 'aggregation') {
@@ -96,10 +165,13 @@ export async function importOoni(
           const mapped = mapOoniMeasurement(document.raw, document.meta, document.pointer);
           if (!mapped.ok) skip(item.origin, mapped.reason);
           else {
-            summary.droppedEntries += mapped.dropped.length;
-            options.onImported?.(mapped);
-            batch.push(mapped.measurement);
-            if (batch.length >= batchSize) await flush();
+            const refusal =
+              implausibility(mapped.measurement, now()) ?? options.refuse?.(mapped.measurement) ?? null;
+            if (refusal !== null) skip(item.origin, refusal);
+            else {
+              accept(item.origin, mapped);
+              if (batch.length >= batchSize) await flush();
+            }
           }
         } else {
           skip(item.origin, document);
@@ -116,9 +188,15 @@ export async function importOoni(
   return summary;
 }
 
+const BAR_WIDTH = 24;
+
+/** One progress line; with a known total it starts with a bar and a percentage. */
 export function formatProgress(progress: ImportProgress): string {
-  return (
-    `ooni import: ${progress.imported} imported, ${progress.skipped} skipped, ` +
-    `${Math.round(progress.ratePerSecond)} records/s, ${progress.elapsedSeconds.toFixed(1)} s`
-  );
+  const counts =
+    `${progress.imported} imported, ${progress.skipped} skipped, ` +
+    `${Math.round(progress.ratePerSecond)} records/s, ${progress.elapsedSeconds.toFixed(1)} s`;
+  if (progress.totalBytes === null || progress.totalBytes <= 0) return `ooni import: ${counts}`;
+  const share = Math.min(1, progress.bytesRead / progress.totalBytes);
+  const filled = Math.round(share * BAR_WIDTH);
+  return `ooni import [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${Math.floor(share * 100)}% ${counts}`;
 }

@@ -107,7 +107,8 @@ export const OoniMeasurement = z.looseObject({
   software_name: z.string().nullish(),
   software_version: z.string().nullish(),
   data_format_version: z.string().nullish(),
-  test_keys: z.record(z.string(), z.unknown()),
+  test_keys: z.record(z.string(), z.unknown()).nullable(),
+  annotations: z.unknown().optional(),
 });
 export type OoniMeasurement = z.infer<typeof OoniMeasurement>;
 
@@ -126,6 +127,9 @@ export const OoniMeasurementMeta = z.looseObject({
   anomaly: z.boolean().nullish(),
   confirmed: z.boolean().nullish(),
   failure: z.boolean().nullish(),
+  category_code: z.string().max(16).nullish(),
+  /** fastpath's scores: a JSON string (or object) whose `analysis.blocking_type` names the layer. */
+  scores: z.unknown().optional(),
   /** The df-000 measurement, as a JSON string (or already parsed by some clients). */
   raw_measurement: z.union([z.string(), z.record(z.string(), z.unknown())]),
 });

@@ -8,7 +8,12 @@ export type SkipReason =
   | { kind: 'unsupported_test'; test_name: string }
   | { kind: 'missing_field'; path: string }
   | { kind: 'invalid_field'; path: string; message: string }
-  | { kind: 'invalid_measurement'; issues: ValidationIssue[] };
+  | { kind: 'invalid_measurement'; issues: ValidationIssue[] }
+  /** Older than every rollup retention: counted, it would be deleted at once (docs/ooni.md, Retention). */
+  | { kind: 'older_than_retention'; start_time: string }
+  | { kind: 'future_date'; start_time: string }
+  | { kind: 'not_a_country'; probe_cc: string }
+  | { kind: 'not_json'; message: string };
 
 export type SkipKind = SkipReason['kind'];
 
@@ -31,5 +36,13 @@ export function describeSkipReason(reason: SkipReason): string {
         .slice(0, 3)
         .map((issue) => `${issue.path} ${issue.message}`)
         .join('; ')}`;
+    case 'future_date':
+      return `starts in the future (${reason.start_time}): the probe's clock was wrong`;
+    case 'not_a_country':
+      return `probe_cc "${reason.probe_cc}" names no country (OONI writes ZZ for an unknown one)`;
+    case 'not_json':
+      return `not JSON: ${reason.message}`;
+    case 'older_than_retention':
+      return `started ${reason.start_time}, older than the rollup retention (nothing would keep it)`;
   }
 }

@@ -21,6 +21,10 @@ export const OoniProvenance = z.object({
   anomaly: z.boolean().nullable(),
   confirmed: z.boolean().nullable(),
   failure: z.boolean().nullable(),
+  /** Citizen Lab category of the input as OONI's API lists it (e.g. NEWS); absent for archive files. */
+  category_code: z.string().max(16).nullish(),
+  /** OONI's blocking type (dns, tcp_ip, http-diff, http-failure) when it saw an anomaly. */
+  blocking_type: z.string().max(32).nullish(),
 });
 export type OoniProvenance = z.infer<typeof OoniProvenance>;
 

@@ -1,8 +1,10 @@
-import { binOf, bucketExpiresAt, bucketId, Granularity, type WindowRun } from '@reachmap/rollup';
+import { binOf, bucketId, type WindowRun } from '@reachmap/rollup';
 import { type ScopeKey, scopeLevelOf, scopesOfNetwork } from '@reachmap/schema';
 import type { ClassifiedMeasurement } from './classified-measurement.ts';
 import { encodeControlEntry, encodeHeartbeat, encodeWindowRun } from './entries.ts';
 import { pairMember, partitionOf, storeKeys } from './keys.ts';
+import { encodeOoniIndexField, ooniIndexEntries } from './ooni-index.ts';
+import { keptGranularities, rollupExpiry } from './rollup-retention.ts';
 import type { StoreConfig } from './store-config.ts';
 
 /** One write of `apply-once.lua`: name, 1-based index into KEYS, then string arguments. */
@@ -123,37 +125,42 @@ function addRollups(
   scope: ScopeKey,
   classified: ClassifiedMeasurement,
   config: StoreConfig,
+  now: number,
 ): void {
   const { measurement, verdict } = classified;
   const keys = storeKeys(builder.partition);
   const time = Date.parse(measurement.start_time);
   const goodputs = targetGoodputs(classified);
-  for (const granularity of Granularity.options) {
+  // A bucket already past its retention is left out: written, it would be deleted at once.
+  for (const granularity of keptGranularities(time, measurement.source.kind, config, now)) {
     const part = {
       bucket: bucketId(time, granularity),
       scope,
       target: measurement.target.id,
       source: measurement.source.kind,
     };
-    const expireAt = bucketExpiresAt(time, granularity, config.retention);
+    const expireAt = rollupExpiry(time, granularity, measurement.source.kind, config);
+    const expire = (key: string) => {
+      if (expireAt !== null) builder.upkeep('pexpireat', key, expireAt);
+    };
     const counters = keys.rollup(part);
     builder.add('hincrby', counters, 'runs', 1);
     builder.add('hincrby', counters, `status:${verdict.status}`, 1);
     if (verdict.method !== null) builder.add('hincrby', counters, `method:${verdict.method}`, 1);
     builder.add('hincrby', counters, `controls:${classified.controls}`, 1);
-    builder.upkeep('pexpireat', counters, expireAt);
+    expire(counters);
     const agents = keys.rollupAgents(part);
     builder.add('pfadd', agents, measurement.agent.id);
-    builder.upkeep('pexpireat', agents, expireAt);
+    expire(agents);
     if (goodputs.length > 0) {
       const throughput = keys.rollupThroughput(part);
       for (const bps of goodputs) builder.add('hincrby', throughput, binOf(bps), 1);
-      builder.upkeep('pexpireat', throughput, expireAt);
+      expire(throughput);
     }
     const witnesses = keys.rollupWitnesses(part);
     builder.add('lpush', witnesses, `${verdict.status}:${measurement.id}`);
     builder.upkeep('ltrim-cap', witnesses, config.rollupWitnessCap);
-    builder.upkeep('pexpireat', witnesses, expireAt);
+    expire(witnesses);
   }
 }
 
@@ -223,6 +230,29 @@ function addRecentRecord(builder: PlanBuilder, classified: ClassifiedMeasurement
   builder.upkeep('zcap', keys.recentIndex, config.recentIndexCap);
 }
 
+/** OONI-shaped counts for /api/v1/aggregation: hourly and daily, kept like the rollups of those sizes. */
+const OONI_INDEX_GRANULARITIES = new Set(['1h', '1d']);
+
+function addOoniIndex(
+  builder: PlanBuilder,
+  classified: ClassifiedMeasurement,
+  config: StoreConfig,
+  now: number,
+) {
+  const entries = ooniIndexEntries(classified);
+  if (entries.length === 0) return;
+  const { measurement } = classified;
+  const keys = storeKeys(builder.partition);
+  const time = Date.parse(measurement.start_time);
+  for (const granularity of keptGranularities(time, measurement.source.kind, config, now)) {
+    if (!OONI_INDEX_GRANULARITIES.has(granularity)) continue;
+    const key = keys.ooniIndex(bucketId(time, granularity));
+    for (const entry of entries) builder.add('hincrby', key, encodeOoniIndexField(entry), 1);
+    const expireAt = rollupExpiry(time, granularity, measurement.source.kind, config);
+    if (expireAt !== null) builder.upkeep('pexpireat', key, expireAt);
+  }
+}
+
 /**
  * The writes of a list of classified measurements, one plan per partition their scopes live in, each
  * measurement guarded by its own "counted" marker in every partition it writes to. The recent record
@@ -249,11 +279,12 @@ export function planCount(
     const country = measurement.network.country;
     for (const scope of scopesOfNetwork(measurement.network)) {
       const builder = builderFor(scope);
-      addRollups(builder, scope, classified, config);
+      addRollups(builder, scope, classified, config, now);
       addEvaluationEntries(builder, scope, classified, config, now);
     }
     const home = builderFor(country);
     addRecentRecord(home, classified, config);
+    addOoniIndex(home, classified, config, now);
     home.add('sadd', storeKeys(home.partition).countryAsns(country), `AS${measurement.network.asn}`);
   }
   return [...builders.values()].map((builder) => builder.plan());

@@ -63,6 +63,11 @@ export function storeKeys(partition: number) {
     scopeState: (scope: ScopeKey, target: string) => `${tag}:state:${scope}:${target}`,
     /** JSON of a scope's outage state machine. */
     outageState: (scope: ScopeKey) => `${tag}:outage:${scope}`,
+    /**
+     * Hash of OONI-shaped counts per `1h-…`/`1d-…` bucket (ooni-index.ts): field = basis, source,
+     * OONI count class and OONI's axes; value = measurements. Lives in the country's partition.
+     */
+    ooniIndex: (bucket: string) => `${tag}:ooni-idx:${bucket}`,
     /** Set of `<scope>|<target>` pairs with a state machine (regions and ASNs). */
     pairs: `${tag}:pairs`,
     /** Set of every scope (country, region, ASN) that has had a measurement. */

@@ -11,6 +11,11 @@ export const StoreConfig = z.object({
   /** Rollup bucket retention per granularity, after the bucket closes. */
   retention: BucketRetention.prefault({}),
   /**
+   * Daily rollups of imported history (OONI): how long after the day closes they are kept; null keeps
+   * them for good. Imported archives are years old, so the live retention would drop them on arrival.
+   */
+  importedDailyRetentionMs: z.number().int().positive().nullable().default(null),
+  /**
    * How long a "counted" marker outlives its measurement's processing. Must outlast every retry: the
    * collector's 10 attempts span ~85 min and failed jobs may be retried by hand for 7 days.
    */

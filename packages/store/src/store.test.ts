@@ -107,6 +107,50 @@ describe('countMeasurement', () => {
     expect(markerTtl).toBeGreaterThan(8 * 86_400_000 - 60_000);
   });
 
+  it('keeps the daily rollups of imported history for good and writes no bucket already expired', async () => {
+    const years = Date.UTC(2019, 4, 6, 12);
+    const ooni = {
+      kind: 'ooni',
+      ooni: {
+        report_id: 'r',
+        measurement_uid: null,
+        test_name: 'whatsapp',
+        anomaly: false,
+        confirmed: false,
+        failure: false,
+      },
+    } as const;
+    const imported = classified(
+      { start_time: new Date(years).toISOString(), source: ooni },
+      { status: 'blocked', method: 'nxdomain' },
+    );
+    const live = classified(
+      { agent: agent(3), start_time: new Date(years).toISOString() },
+      { status: 'ok', method: null },
+    );
+    await countMeasurements(redis.redis, [imported, live], config, NOW);
+    const keys = storeKeys(partitionOf('RU', config.partitions));
+    const part = { scope: 'RU', target: 'whatsapp' } as const;
+    const daily = keys.rollup({ ...part, bucket: bucketId(years, '1d'), source: 'ooni' });
+    expect(await redis.redis.hgetall(daily)).toMatchObject({ runs: '1', 'status:blocked': '1' });
+    expect(await redis.redis.pexpiretime(daily)).toBe(-1);
+    const [point] = await readSeries(redis.redis, config, {
+      ...part,
+      fromMs: years,
+      toMs: years + 1,
+      granularity: '1d',
+    });
+    expect(point?.counts).toEqual({ blocked: 1 });
+    // Finer buckets and the agent's own rollups of 2019 are past their retention: none is written.
+    const rollupKeys = await redis.redis.keys('*:roll*');
+    expect(rollupKeys.filter((key) => !key.includes('1d-20190506'))).toEqual([]);
+    expect(rollupKeys.every((key) => key.includes(':ooni'))).toBe(true);
+    const limited = StoreConfig.parse({ importedDailyRetentionMs: 86_400_000 });
+    await redis.redis.flushall();
+    await countMeasurement(redis.redis, imported, limited, NOW);
+    expect(await redis.redis.keys('*:roll*')).toEqual([]);
+  });
+
   it('keeps simulated data apart so readers can leave it out', async () => {
     await countMeasurement(
       redis.redis,

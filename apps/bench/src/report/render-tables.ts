@@ -7,6 +7,7 @@ const SECTION_TITLES: Record<BenchSection, string> = {
   memory: 'Memory',
   dashboard: 'Dashboard',
   agent: 'Agent',
+  'ooni-import': 'OONI import',
   goals: 'Goals (reported, not asserted)',
 };
 

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 
-export const BenchSection = z.enum(['ingest', 'ceiling', 'queries', 'memory', 'dashboard', 'agent', 'goals']);
+export const BenchSection = z.enum([
+  'ingest',
+  'ceiling',
+  'queries',
+  'memory',
+  'dashboard',
+  'agent',
+  'ooni-import',
+  'goals',
+]);
 export type BenchSection = z.infer<typeof BenchSection>;
 
 /**

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { AggregatorConfig, readArchive } from '@reachmap/aggregator';
+import { AggregatorConfig, readArchive, settingsOf } from '@reachmap/aggregator';
 import { classifyMeasurement } from '@reachmap/classifier';
 import { admitMeasurements, openIngestQueue } from '@reachmap/collector';
 import { loadConfig } from '@reachmap/config';
 import { type MeasurementQuery, type MeasurementWithVerdict, runOoniCommand } from '@reachmap/ooni';
 import type { Measurement } from '@reachmap/schema';
+import { keptGranularities } from '@reachmap/store';
 import { createLogger } from '@reachmap/telemetry';
 import { openRedisSession } from '../redis-session.ts';
 
@@ -47,6 +48,8 @@ export async function runOoni(verb: 'import' | 'export', args: string[]): Promis
     return 2;
   }
   const config = loadConfig(AggregatorConfig);
+  // The aggregator's own retention decides where (and whether) an imported measurement is kept.
+  const store = settingsOf(config, new Map()).store;
   const archiveDir = config.REACHMAP_ARCHIVE_DIR ?? join(config.REACHMAP_DATA_DIR, 'archive');
   // stdout may carry the exported JSONL, so messages go to stderr.
   const print = (line: string) => process.stderr.write(`${line}\n`);
@@ -69,11 +72,13 @@ export async function runOoni(verb: 'import' | 'export', args: string[]): Promis
           });
         },
         listMeasurements: (query) => archivedWithVerdicts(archiveDir, query),
+        keptGranularities: (measurement) =>
+          keptGranularities(Date.parse(measurement.start_time), measurement.source.kind, store, Date.now()),
       },
       print,
     );
     if (verb === 'import' && code === 0) {
-      print('queued for the aggregator: they appear on the maps (source "ooni") while `reachmap up` runs');
+      print('queued for the aggregator (source "ooni"): counted where listed above while `reachmap up` runs');
     }
     return code;
   } finally {

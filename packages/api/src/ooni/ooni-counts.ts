@@ -1,4 +1,4 @@
-import type { VerdictStatus } from '@reachmap/schema';
+import type { OoniCountClass } from '@reachmap/store';
 
 /** The counts OONI's `/api/v1/aggregation` reports for each group of measurements. */
 export interface OoniCounts {
@@ -13,37 +13,16 @@ export function emptyOoniCounts(): OoniCounts {
   return { anomaly_count: 0, confirmed_count: 0, failure_count: 0, ok_count: 0, measurement_count: 0 };
 }
 
-/**
- * Where each of our verdicts lands in OONI's counts (docs/api.md, "OONI mapping"). OONI's invariant
- * measurement = ok + anomaly + failure holds, and confirmed is a subset of anomaly, as in OONI.
- */
-export const OONI_BUCKET_OF_STATUS: Readonly<
-  Record<VerdictStatus, 'ok_count' | 'anomaly_count' | 'failure_count'>
-> = {
+const COLUMN: Readonly<Record<OoniCountClass, keyof OoniCounts>> = {
   ok: 'ok_count',
-  blocked: 'anomaly_count',
-  throttled: 'anomaly_count',
-  stalled: 'anomaly_count',
-  // Both controls failed: the vantage point had no network, as when OONI's control fails (failure).
-  down: 'failure_count',
-  error: 'failure_count',
-  // Too little to judge: OONI counts measurements its analysis cannot decide as failures too.
-  insufficient: 'failure_count',
+  anomaly: 'anomaly_count',
+  confirmed: 'confirmed_count',
+  failure: 'failure_count',
 };
 
-/**
- * Adds one group of rollup counters into OONI counts. `blockpageRuns` are runs whose method was a
- * blockpage fingerprint match: the only evidence OONI calls "confirmed".
- */
-export function addToOoniCounts(
-  into: OoniCounts,
-  counts: Partial<Record<VerdictStatus, number>>,
-  blockpageRuns: number,
-): OoniCounts {
-  for (const [status, runs] of Object.entries(counts) as Array<[VerdictStatus, number]>) {
-    into[OONI_BUCKET_OF_STATUS[status]] += runs;
-    into.measurement_count += runs;
-  }
-  into.confirmed_count += Math.min(blockpageRuns, counts.blocked ?? 0);
+/** Adds measurements of one count class: the four classes are disjoint, as in OONI. */
+export function addToOoniCounts(into: OoniCounts, klass: OoniCountClass, measurements: number): OoniCounts {
+  into[COLUMN[klass]] += measurements;
+  into.measurement_count += measurements;
   return into;
 }

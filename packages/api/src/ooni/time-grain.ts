@@ -1,23 +1,36 @@
-import type { Granularity } from '@reachmap/rollup';
 import type { OoniTimeGrain } from './aggregation-query.ts';
 
-const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
-/** `auto` keeps a chart to a few hundred points: hours up to 2 days, days up to 90, weeks up to 2 years. */
-export function resolveTimeGrain(grain: OoniTimeGrain, spanMs: number): Exclude<OoniTimeGrain, 'auto'> {
-  if (grain !== 'auto') return grain;
-  if (spanMs <= 2 * DAY_MS) return 'hour';
-  if (spanMs <= 90 * DAY_MS) return 'day';
-  return spanMs <= 730 * DAY_MS ? 'week' : 'month';
+export type TimeGrain = Exclude<OoniTimeGrain, 'auto'>;
+
+/**
+ * The grains OONI allows for a span (ooni/backend's aggregation, `group_by_date`): up to 7 days hour
+ * or day, up to 30 day or week, up to 365 day, week or month, beyond that day to year. `auto` takes the
+ * smallest allowed: hours up to 7 days, days beyond.
+ */
+const ALLOWED_GRAINS: ReadonlyArray<[maxDays: number, grains: readonly TimeGrain[]]> = [
+  [7, ['hour', 'day']],
+  [30, ['day', 'week']],
+  [365, ['day', 'week', 'month']],
+  [Number.POSITIVE_INFINITY, ['day', 'week', 'month', 'year']],
+];
+
+/** The grain to use, or an error message naming the grains allowed for the span (OONI's wording). */
+export function resolveTimeGrain(grain: OoniTimeGrain, spanMs: number): TimeGrain | { error: string } {
+  // The last range is unbounded, so a span always finds one.
+  const [, allowed] = ALLOWED_GRAINS.find(([maxDays]) => spanMs <= maxDays * DAY_MS) as [number, TimeGrain[]];
+  if (grain === 'auto') return allowed[0] as TimeGrain;
+  if (allowed.includes(grain)) return grain;
+  return { error: `Choose time_grain between ${[...allowed, 'auto'].join(', ')} for the given time range` };
 }
 
-/** Hours come from the 1h rollups, everything coarser from the 1d rollups. */
-export function rollupGranularityOf(grain: Exclude<OoniTimeGrain, 'auto'>): Granularity {
-  return grain === 'hour' ? '1h' : '1d';
-}
-
-/** The `measurement_start_day` label of a bucket: a date for day and coarser grains, as OONI prints them. */
-export function timeLabel(bucketStartMs: number, grain: Exclude<OoniTimeGrain, 'auto'>): string {
+/**
+ * The `measurement_start_day` label of an hour or day bucket, as OONI prints it: the start of its hour,
+ * day, week (weeks start on Sunday, ClickHouse's toStartOfWeek), month or year.
+ */
+export function timeLabel(bucketStartMs: number, grain: TimeGrain): string {
   const date = new Date(bucketStartMs);
   switch (grain) {
     case 'hour':
@@ -25,9 +38,8 @@ export function timeLabel(bucketStartMs: number, grain: Exclude<OoniTimeGrain, '
     case 'day':
       return date.toISOString().slice(0, 10);
     case 'week': {
-      // ISO weeks start on Monday.
-      const monday = new Date(bucketStartMs - ((date.getUTCDay() + 6) % 7) * DAY_MS);
-      return monday.toISOString().slice(0, 10);
+      const dayStart = Math.floor(bucketStartMs / DAY_MS) * DAY_MS;
+      return new Date(dayStart - date.getUTCDay() * DAY_MS).toISOString().slice(0, 10);
     }
     case 'month':
       return `${date.toISOString().slice(0, 7)}-01`;

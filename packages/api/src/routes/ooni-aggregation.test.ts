@@ -7,7 +7,9 @@ import { countMeasurement, StoreConfig } from '@reachmap/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startTestApi } from '../testing/api-harness.ts';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/ooni/', import.meta.url);
+const FIXTURES = new URL(
+  `file://${process.env.OONI_FIXTURES_DIR ?? new URL('../../../../../shared/fixtures', import.meta.url).pathname}/ooni/`,
+);
 
 /** A recorded OONI response: `{status, contentType, body}` with the JSON body as a string. */
 function recordedAggregation(nameStart: string): Record<string, unknown> {
@@ -101,7 +103,7 @@ describe('GET /api/v1/aggregation (OONI-compatible)', () => {
       'aggregation__axis_x-measurement_start_day_axis_y-probe_cc_since-2025-03-01',
     );
     const ours = await aggregation(
-      `axis_x=measurement_start_day&axis_y=probe_cc&since=${DAY}&test_name=telegram`,
+      `axis_x=measurement_start_day&axis_y=probe_cc&since=${DAY}&test_name=telegram&time_grain=day`,
     );
     expect(shapeOf(ours)).toEqual(shapeOf(recorded));
     expect(OoniAggregationResponse.safeParse(ours).success).toBe(true);
@@ -117,7 +119,8 @@ describe('GET /api/v1/aggregation (OONI-compatible)', () => {
         probe_cc: 'IR',
       },
       {
-        anomaly_count: 2,
+        // OONI's four counts are disjoint: the blockpage run is confirmed, not also an anomaly.
+        anomaly_count: 1,
         confirmed_count: 1,
         failure_count: 1,
         ok_count: 1,
@@ -152,8 +155,38 @@ describe('GET /api/v1/aggregation (OONI-compatible)', () => {
     );
     expect(response.headers.get('content-type')).toContain('text/csv');
     expect(await response.text()).toBe(
-      'anomaly_count,confirmed_count,failure_count,ok_count,measurement_count,probe_asn\r\n2,1,1,1,4,64500\r\n',
+      'anomaly_count,confirmed_count,failure_count,ok_count,measurement_count,probe_asn\r\n1,1,1,1,4,64500\r\n',
     );
+  });
+
+  it('takes comma lists and the catalogue spelling of facebook-messenger', async () => {
+    const both = await aggregation(`probe_cc=RU,IR&test_name=telegram,youtube&since=${DAY}&axis_x=probe_cc`);
+    expect(both.result.map((row) => [row.probe_cc, row.measurement_count])).toEqual([
+      ['IR', 1],
+      ['RU', 4],
+    ]);
+    const none = await aggregation(`test_name=facebook-messenger&since=${DAY}`);
+    expect(none.result).toMatchObject({ measurement_count: 0 });
+  });
+
+  it('refuses dates that do not exist, bad grains and queries over its cost limit with 400, never 500', async () => {
+    for (const query of [
+      'since=2026-13-45',
+      'until=2026-02-30',
+      'since=2026-01-01T25:00:00Z',
+      // OONI allows hours only up to 7 days.
+      'since=2026-01-01&until=2026-02-01&axis_x=measurement_start_day&time_grain=hour',
+      // 56 years of daily buckets: over the cost limit, however few rows they hold.
+      'since=1970-01-01&until=2026-01-01',
+      // Hourly counts of 2020 are long gone: a time of day there cannot be honoured.
+      'since=2020-01-01T10:00:00Z&until=2020-01-03',
+    ]) {
+      const response = await fetch(`${harness.api.url}/api/v1/aggregation?${query}`);
+      expect(response.status, query).toBe(400);
+    }
+    // No span limit besides the cost: 30 years of days is fine.
+    const wide = await fetch(`${harness.api.url}/api/v1/aggregation?since=1996-01-01&until=2026-01-01`);
+    expect(wide.status).toBe(200);
   });
 
   it('refuses unknown axes with a pointer to the parameter', async () => {

@@ -1,11 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { HttpError } from '@reachmap/server-kit';
-import { listScopes } from '@reachmap/store';
+import { ooniIndexReads, readOoniIndex } from '@reachmap/store';
 import { csvResponse } from '../http/csv.ts';
 import { READ_ERRORS } from '../http/error-schema.ts';
 import { aggregateLikeOoni } from '../ooni/aggregate.ts';
 import { OoniAggregationQuery, type OoniAxis } from '../ooni/aggregation-query.ts';
+import { bucketIdsOf, planBuckets } from '../ooni/bucket-plan.ts';
 import { emptyOoniCounts } from '../ooni/ooni-counts.ts';
+import { resolveTimeGrain } from '../ooni/time-grain.ts';
 import type { ApiApp, RouteDeps } from './route-deps.ts';
 
 const OoniCountsSchema = z.object({
@@ -34,9 +36,15 @@ const OoniAggregationResponse = z
   })
   .openapi('OoniAggregationResponse');
 
-const DAY_MS = 86_400_000;
-/** Hourly rollups are kept for days, daily ones for months (docs/redis-keys.md); a year is plenty. */
-const MAX_SPAN_MS = 400 * DAY_MS;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** OONI's default window when `since` is not given. */
+const DEFAULT_WINDOW_MS = 180 * DAY_MS;
+/**
+ * The only limit on a query's span is its cost: hash reads of the OONI index (buckets × partitions).
+ * 20,000 is 54 years of daily buckets on one partition, or 833 days of hourly ones.
+ */
+const MAX_INDEX_READS = 20_000;
 const COUNT_COLUMNS = ['anomaly_count', 'confirmed_count', 'failure_count', 'ok_count', 'measurement_count'];
 
 export function registerOoniAggregationRoute(app: ApiApp, deps: RouteDeps): void {
@@ -63,13 +71,37 @@ export function registerOoniAggregationRoute(app: ApiApp, deps: RouteDeps): void
     if (query.axis_x !== undefined && query.axis_x === query.axis_y) {
       throw new HttpError(400, 'invalid_request', 'axis_x and axis_y must differ');
     }
-    const toMs = query.until ?? deps.now();
-    const fromMs = query.since ?? toMs - 7 * DAY_MS;
+    const now = deps.now();
+    // Without bounds: the 180 whole days up to the end of today (UTC), as OONI's default window.
+    const toMs = query.until ?? Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
+    const fromMs = query.since ?? toMs - DEFAULT_WINDOW_MS;
     if (fromMs >= toMs) throw new HttpError(400, 'invalid_request', '`since` must be before `until`');
-    if (toMs - fromMs > MAX_SPAN_MS)
-      throw new HttpError(400, 'invalid_request', 'ask for at most 400 days at once');
-    const [catalogue, scopes] = await Promise.all([deps.catalogue(), listScopes(deps.redis, deps.store)]);
-    const rows = await aggregateLikeOoni(deps.redis, deps.store, catalogue, scopes, query, { fromMs, toMs });
+    const grain = resolveTimeGrain(query.time_grain, toMs - fromMs);
+    if (typeof grain !== 'string') throw new HttpError(400, 'invalid_request', grain.error);
+    const timeAxis = query.axis_x === 'measurement_start_day' || query.axis_y === 'measurement_start_day';
+    // Without a time axis the grain only matters for reading: whole days, hours at the edges.
+    const plan = planBuckets(fromMs, toMs, timeAxis && grain === 'hour');
+    const buckets = bucketIdsOf(plan);
+    const reads = ooniIndexReads(deps.store, buckets);
+    if (reads > MAX_INDEX_READS) {
+      throw new HttpError(
+        400,
+        'query_too_expensive',
+        `this query reads ${reads} index buckets (at most ${MAX_INDEX_READS}): narrow since/until or use a coarser time_grain`,
+      );
+    }
+    // Hourly counts are kept as long as hourly rollups: older hours cannot answer, so say so.
+    const oldestHour = plan.hours[0];
+    if (oldestHour !== undefined && oldestHour + HOUR_MS + deps.store.retention['1h'] <= now) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        'hourly counts (time_grain=hour, or since/until with a time of day) are kept for ' +
+          `${Math.round(deps.store.retention['1h'] / DAY_MS)} days; give whole days for older data`,
+      );
+    }
+    const counts = await readOoniIndex(deps.redis, deps.store, buckets);
+    const rows = aggregateLikeOoni(counts, query, grain);
     const axes = [query.axis_x, query.axis_y].filter((axis): axis is OoniAxis => axis !== undefined);
     if (query.format.toUpperCase() === 'CSV') return csvResponse(c, [...COUNT_COLUMNS, ...axes], rows);
     const total = emptyOoniCounts();

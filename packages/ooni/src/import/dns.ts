@@ -1,3 +1,4 @@
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import type { DnsQuery } from '@reachmap/schema';
 import { rcodeName } from '../dns-rcode.ts';
 import type { OoniDnsQuery } from '../ooni-format.ts';
@@ -74,21 +75,27 @@ export function controlDnsQueries(control: ControlDns): DnsQuery[] {
     t0: 0,
     t: 0,
   };
-  const ipv4 = control.addrs.filter((addr) => !addr.includes(':'));
-  const ipv6 = control.addrs.filter((addr) => addr.includes(':'));
+  // The helper's addrs mix addresses with the CNAME targets it followed (`addrs: ["some.host", …]`).
+  const ipv4 = control.addrs.filter((addr) => isIPv4(addr));
+  const ipv6 = control.addrs.filter((addr) => isIPv6(addr));
+  const names = control.addrs.filter((addr) => !isIP(addr));
+  const cnames = names.map((value) => ({ type: 'CNAME' as const, value, ttl: null }));
   const queries: DnsQuery[] = [];
   if (ipv4.length > 0 || ipv6.length === 0) {
     queries.push({
       ...base,
       query_type: 'A',
-      answers: ipv4.map((value) => ({ type: 'A', value, ttl: null })),
+      answers: [...cnames, ...ipv4.map((value) => ({ type: 'A' as const, value, ttl: null }))],
     });
   }
   if (ipv6.length > 0) {
     queries.push({
       ...base,
       query_type: 'AAAA',
-      answers: ipv6.map((value) => ({ type: 'AAAA', value, ttl: null })),
+      answers: [
+        ...(ipv4.length > 0 ? [] : cnames),
+        ...ipv6.map((value) => ({ type: 'AAAA' as const, value, ttl: null })),
+      ],
     });
   }
   return queries;

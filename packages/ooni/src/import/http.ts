@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { matchBlockpage } from '@reachmap/probes';
 import { HttpExchange } from '@reachmap/schema';
 import type { OoniHttpTransaction, OoniMaybeBinary } from '../ooni-format.ts';
 import { ResponseExtension } from '../reachmap-extension.ts';
@@ -51,9 +52,15 @@ function responseOf(transaction: OoniHttpTransaction): HttpExchange['response'] 
   const extra = extension.success ? extension.data : {};
   const bytes = bodyBytes(response.body);
   const truncated = response.body_is_truncated === true;
+  const headers = headersOf(response.headers, 2000);
+  const title = extra.x_title !== undefined ? extra.x_title : htmlTitle(bytes);
+  // OONI's probes record the page, not a fingerprint match (its pipeline matches later): match ours.
+  const location = Object.entries(headers).find(([name]) => name.toLowerCase() === 'location')?.[1] ?? null;
+  const blockpage =
+    extra.x_blockpage ?? matchBlockpage({ title, body: bytes?.toString('utf8') ?? null, location });
   return {
     status,
-    headers: headersOf(response.headers, 2000),
+    headers,
     body_length: extra.x_body_length ?? bytes?.length ?? 0,
     body_truncated: truncated,
     body_sha256:
@@ -62,8 +69,8 @@ function responseOf(transaction: OoniHttpTransaction): HttpExchange['response'] 
         : bytes === null || truncated
           ? null
           : createHash('sha256').update(bytes).digest('hex'),
-    title: extra.x_title !== undefined ? extra.x_title : htmlTitle(bytes),
-    blockpage: extra.x_blockpage ?? null,
+    title,
+    blockpage,
   };
 }
 
@@ -105,13 +112,17 @@ export interface IndexedTransaction {
 export function mapHttpTransactions(
   transactions: readonly IndexedTransaction[],
   drop: (index: number, reason: string) => void,
+  checkEntries = true,
 ): HttpExchange[] {
   const exchanges: HttpExchange[] = [];
   let last: HttpExchange | null = null;
   for (const { index, transaction } of [...transactions].reverse()) {
     const hop: number =
       last !== null && last.hop < MAX_HOP && redirectsTo(last, transaction) ? last.hop + 1 : 0;
-    const exchange: HttpExchange | string = validEntry(HttpExchange, mapExchange(transaction, hop));
+    const mappedExchange = mapExchange(transaction, hop);
+    const exchange: HttpExchange | string = checkEntries
+      ? validEntry(HttpExchange, mappedExchange)
+      : mappedExchange;
     if (typeof exchange === 'string') {
       drop(index, exchange);
       continue;

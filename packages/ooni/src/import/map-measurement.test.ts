@@ -33,6 +33,8 @@ describe.skipIf(!HAVE_REAL_OONI_FIXTURES)('mapping real OONI measurements', () =
         anomaly: true,
         confirmed: false,
         failure: false,
+        category_code: null,
+        blocking_type: null,
       },
     });
     expect(measurement.target).toMatchObject({ id: 'telegram', kind: 'service', input: null });
@@ -52,9 +54,11 @@ describe.skipIf(!HAVE_REAL_OONI_FIXTURES)('mapping real OONI measurements', () =
     );
   });
 
-  it('derives OONI flags from test_keys when no API envelope carries them', () => {
+  it("scores a bare measurement with fastpath's rules when no API envelope carries OONI's flags", () => {
+    // whatsapp_web_status is "blocked", but fastpath ignores the status keys (ooni/probe-engine#341):
+    // every request succeeded and the endpoints connected.
     expect(mapFile(realFixture('whatsapp.json')).mapped.measurement.source.ooni).toMatchObject({
-      anomaly: true,
+      anomaly: false,
       confirmed: false,
       failure: false,
       measurement_uid: null,
@@ -62,6 +66,10 @@ describe.skipIf(!HAVE_REAL_OONI_FIXTURES)('mapping real OONI measurements', () =
     expect(mapFile(realFixture('web_connectivity_ir_fp.json')).mapped.measurement.source.ooni).toMatchObject({
       anomaly: true,
       confirmed: null,
+    });
+    // A DC request without a URL is a client bug to fastpath: the measurement is discarded.
+    expect(mapFile(realFixture('telegram_nourl.json')).mapped.measurement.source.ooni).toMatchObject({
+      failure: true,
     });
   });
 
@@ -128,6 +136,40 @@ describe('mapping synthetic OONI measurements', () => {
       t0: 0.03,
       t: 0.05,
     });
+  });
+
+  it("imports the test helper's CNAME targets as CNAME answers and reports control answers that fail validation", () => {
+    const web = {
+      ...facebook,
+      test_name: 'web_connectivity',
+      input: 'http://blocked.example.org/',
+      test_helpers: { backend: { address: 'https://0.th.ooni.org' } },
+      test_keys: {
+        queries: [],
+        control: { dns: { failure: null, addrs: ['cdn.example.net', '192.0.2.7'] } },
+      },
+    };
+    const mapped = mapOoniMeasurement(web, null);
+    if (!mapped.ok) throw new Error(JSON.stringify(mapped.reason));
+    expect(mapped.measurement.observations.dns).toMatchObject([
+      {
+        resolver: { kind: 'doh' },
+        query_type: 'A',
+        answers: [
+          { type: 'CNAME', value: 'cdn.example.net' },
+          { type: 'A', value: '192.0.2.7' },
+        ],
+      },
+    ]);
+    const broken = {
+      ...web,
+      test_keys: { queries: [], control: { dns: { failure: null, addrs: ['192.0.2.7', 'x'.repeat(300)] } } },
+    };
+    const reported = mapOoniMeasurement(broken, null);
+    if (!reported.ok) throw new Error(JSON.stringify(reported.reason));
+    expect(reported.dropped).toMatchObject([
+      { path: '/test_keys/control/dns', reason: expect.stringMatching(/^control A query: /) },
+    ]);
   });
 
   it.each([

@@ -7,7 +7,7 @@ import { ReachmapExtension, X_REACHMAP } from '../reachmap-extension.ts';
 import type { SkipReason } from '../skip-reason.ts';
 import type { ControlDns } from './dns.ts';
 import { type DroppedEntry, mapObservations } from './observations.ts';
-import { ooniFlags } from './ooni-flags.ts';
+import { ooniBlockingType, ooniFlags } from './ooni-flags.ts';
 import { ooniTarget } from './target.ts';
 
 export type MappedMeasurement = {
@@ -125,11 +125,12 @@ export function mapOoniMeasurement(
     };
   }
 
-  const { observations, dropped } = mapObservations(
-    ooni.test_keys,
-    pointer,
-    controlDnsOf(raw, ooni.test_keys, target.host),
-  );
+  // Some probes sent `test_keys: null` (fastpath discards those): nothing observed, still a record.
+  const testKeys = ooni.test_keys ?? {};
+  const controlDns = controlDnsOf(raw, testKeys, target.host);
+  // Fast path: map every entry unchecked and validate the whole measurement once. Only when that
+  // fails are the entries checked one by one, so that a bad one is dropped rather than the measurement.
+  let { observations, dropped } = mapObservations(testKeys, pointer, controlDns, false);
   const carried = (raw as Record<string, unknown>)[X_REACHMAP];
   const extensionResult = carried === undefined ? null : ReachmapExtension.safeParse(carried);
   if (extensionResult?.success === false)
@@ -163,7 +164,9 @@ export function mapOoniMeasurement(
         report_id: ooni.report_id,
         measurement_uid: meta?.measurement_uid ?? null,
         test_name: ooni.test_name,
-        ...ooniFlags(ooni.test_name, ooni.test_keys, meta),
+        ...ooniFlags(ooni, meta),
+        category_code: meta?.category_code || null,
+        blocking_type: ooniBlockingType(ooni.test_keys, meta),
       },
     },
     target: {
@@ -179,7 +182,13 @@ export function mapOoniMeasurement(
     end_time: new Date(startMillis + Math.round(runtimeMillis)).toISOString(),
     observations,
   };
-  const validated = validateMeasurement(measurement, pointer);
+  let validated = validateMeasurement(measurement, pointer);
+  if (!validated.ok) {
+    ({ observations, dropped } = mapObservations(testKeys, pointer, controlDns, true));
+    if (extensionResult?.success === false)
+      dropped.push({ path: `${pointer}/${X_REACHMAP}`, reason: 'not a valid reachmap extension' });
+    validated = validateMeasurement({ ...measurement, observations }, pointer);
+  }
   if (!validated.ok) return { ok: false, reason: { kind: 'invalid_measurement', issues: validated.issues } };
   return { ok: true, measurement: validated.value, carriedVerdict: extension?.verdict ?? null, dropped };
 }

@@ -18,7 +18,7 @@ import { mapHttpTransactions } from './http.ts';
 import { mapNetworkEvent } from './network-events.ts';
 import { mapTcpConnect } from './tcp.ts';
 import { mapTlsHandshake } from './tls.ts';
-import { validEntry } from './valid-entry.ts';
+import { validEntry as checkedEntry, uncheckedEntry } from './valid-entry.ts';
 
 /** An OONI entry left out of the import, and why; the measurement itself is still imported. */
 export interface DroppedEntry {
@@ -102,14 +102,29 @@ export function mapObservations(
   testKeys: Record<string, unknown>,
   pointer: string,
   controlDns: ControlDns | null,
+  /**
+   * Check each mapped entry against our schema, dropping the ones that fail. Off for the first, fast
+   * attempt whose whole measurement is validated once (map-measurement.ts).
+   */
+  checkEntries = true,
 ): { observations: Observations; dropped: DroppedEntry[] } {
   const collector: Collector = { dropped: [], pointer };
+  const validEntry = checkEntries ? checkedEntry : uncheckedEntry;
   const queries = entriesOf(testKeys, 'queries', OoniDnsQuery, collector);
   const dns = [
     ...mapped(queries, 'queries', (query) => validEntry(DnsQuery, mapDnsQuery(query)), collector),
     ...(controlDns === null
       ? []
-      : controlDnsQueries(controlDns).filter((query) => DnsQuery.safeParse(query).success)),
+      : controlDnsQueries(controlDns).flatMap((query) => {
+          // The test helper's answers can be malformed too (e.g. a non-IP in addrs): said, not hidden.
+          const valid = validEntry(DnsQuery, query);
+          if (typeof valid !== 'string') return [valid];
+          collector.dropped.push({
+            path: `${collector.pointer}/test_keys/control/dns`,
+            reason: `control ${query.query_type} query: ${valid}`,
+          });
+          return [];
+        })),
   ];
   const connects = entriesOf(testKeys, 'tcp_connect', OoniTcpConnect, collector);
   const tcp = mapped(
@@ -129,11 +144,12 @@ export function mapObservations(
   const http = mapHttpTransactions(
     transactions.map(({ index, entry }) => ({ index, transaction: entry })),
     (index, reason) => collector.dropped.push({ path: `${pointer}/test_keys/requests/${index}`, reason }),
+    checkEntries,
   );
   const events = entriesOf(testKeys, 'network_events', OoniNetworkEvent, collector);
   const networkEvents = events.flatMap(({ entry }) => {
     const event = mapNetworkEvent(entry);
-    return event !== null && NetworkEvent.safeParse(event).success ? [event] : [];
+    return event !== null && (!checkEntries || NetworkEvent.safeParse(event).success) ? [event] : [];
   });
   return {
     observations: {

@@ -11,3 +11,8 @@ export function validEntry<T>(schema: z.ZodType<T>, mapped: T | string): T | str
   const issue = parsed.error.issues[0];
   return `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`;
 }
+
+/** The same signature without the check: the caller validates the whole measurement instead. */
+export function uncheckedEntry<T>(_schema: z.ZodType<T>, mapped: T | string): T | string {
+  return mapped;
+}

@@ -1,0 +1,46 @@
+import { measured, notMeasured, type ResultRow } from '../report/result-row.ts';
+import type { OoniImportFigures } from './ooni-import-bench.ts';
+
+const MIB = 1024 ** 2;
+/** The goals of the import issue: an archive-sized import on this machine. */
+const GOAL_RATE = 5_000;
+const GOAL_RSS_MIB = 150;
+
+export function ooniImportRows(figures: OoniImportFigures | string): ResultRow[] {
+  if (typeof figures === 'string') {
+    return [notMeasured('ooni-import', 'OONI import, sustained', 'measurements/s', figures)];
+  }
+  const setup =
+    `${(figures.archiveBytes / 1e9).toFixed(2)} GB gzip JSONL, ${figures.measurements.toLocaleString('en-US')} ` +
+    'measurements (the shared fixtures of mapped tests, each copy with its own report id, country, ASN and time)';
+  return [
+    measured(
+      'ooni-import',
+      'OONI import, sustained',
+      figures.measurementsPerSecond,
+      'measurements/s',
+      `${setup}; read, gunzip, parse, map and validate, submit only counts; goal ≥ ${GOAL_RATE.toLocaleString('en-US')}`,
+    ),
+    measured(
+      'ooni-import',
+      'OONI import, wall time',
+      figures.seconds,
+      's',
+      `${figures.imported.toLocaleString('en-US')} imported`,
+    ),
+    measured(
+      'ooni-import',
+      'OONI import, CPU time',
+      figures.cpuSeconds,
+      'CPU s',
+      'user + system of the importing process',
+    ),
+    measured(
+      'ooni-import',
+      'OONI import, peak RSS',
+      figures.peakRssBytes / MIB,
+      'MiB',
+      `maxRSS of the importing process; goal < ${GOAL_RSS_MIB}`,
+    ),
+  ];
+}
