@@ -82,6 +82,7 @@ export async function startDemoNetwork(options: DemoNetworkOptions): Promise<Dem
           catalogue,
           endpoints,
           world: placement,
+          onError: (error, where) => logger.warn({ err: error.message, where }, 'demo censor relay error'),
         }),
       );
     }
