@@ -8,6 +8,7 @@ import {
 import { runAdmin } from './commands/admin.ts';
 import { runOoni } from './commands/ooni.ts';
 import { DemoNeedsLabCatalogueError, runUp } from './commands/up.ts';
+import { UnknownComponentError } from './supervisor/stack-components.ts';
 
 const HELP = `reachmap — an open network-interference observatory
 
@@ -39,6 +40,7 @@ const USER_ERRORS = [
   IncompatibleRedisError,
   InvalidRedisUrlError,
   EmbeddedRedisStartError,
+  UnknownComponentError,
 ];
 
 async function main(argv: string[]): Promise<number> {
