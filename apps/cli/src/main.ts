@@ -7,7 +7,7 @@ import {
 } from '@reachmap/queue';
 import { runAdmin } from './commands/admin.ts';
 import { runOoni } from './commands/ooni.ts';
-import { DemoNeedsLabCatalogueError, runUp } from './commands/up.ts';
+import { DemoNeedsLabCatalogueError, runUp, UnknownLogFormatError } from './commands/up.ts';
 import { UnknownComponentError } from './supervisor/stack-components.ts';
 
 const HELP = `reachmap — an open network-interference observatory
@@ -41,6 +41,7 @@ const USER_ERRORS = [
   InvalidRedisUrlError,
   EmbeddedRedisStartError,
   UnknownComponentError,
+  UnknownLogFormatError,
 ];
 
 async function main(argv: string[]): Promise<number> {

@@ -1,10 +1,14 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ServerConfig } from '@reachmap/config';
 import { findFreeLoopbackPort } from '@reachmap/queue';
 import { createLogger } from '@reachmap/telemetry';
 import { openRedisSession } from '../redis-session.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
+import { RotatingLogFile } from '../supervisor/rotating-log-file.ts';
 import { entryOf, STOP_TIMEOUT_MS, selectComponents } from '../supervisor/stack-components.ts';
+import { type LogFormat, StackOutput } from '../supervisor/stack-output.ts';
+import { StatusSource } from '../supervisor/stack-status.ts';
 import type { ChildEvent } from '../supervisor/supervised-child.ts';
 import { Supervisor } from '../supervisor/supervisor.ts';
 
@@ -26,7 +30,11 @@ Options:
   --no-demo            do not start the demo network
   --only <components>  run only these, comma-separated: aggregator, collector, api, demo
                        (one role per machine: set REDIS_URL to the shared Redis)
+  --log-format <f>     pretty (default on a terminal: a banner, a status block, warnings and
+                       errors in human form) or json (default otherwise: every log line as JSON)
   -h, --help           show this help
+
+Full JSON logs always go to $REACHMAP_DATA_DIR/logs/reachmap.log (rotated at 10 MB, 5 kept).
 
 Environment: REDIS_URL, REACHMAP_DATA_DIR (default .reachmap-data), HOST (default 127.0.0.1),
 COLLECTOR_PORT (8470), API_PORT (8471), LOG_LEVEL (info), OTEL_* (OpenTelemetry export).`;
@@ -73,6 +81,7 @@ export async function runUp(args: string[]): Promise<number> {
     options: {
       'no-demo': { type: 'boolean', default: false },
       only: { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -89,7 +98,15 @@ export async function runUp(args: string[]): Promise<number> {
     // Demo agents measure whatever catalogue the collector hands out: never let that be the real one.
     throw new DemoNeedsLabCatalogueError();
   }
-  const log = createLogger({ name: 'reachmap', level: config.LOG_LEVEL, pretty: false });
+  const format = logFormat(values['log-format']);
+  const logFile = new RotatingLogFile(join(config.REACHMAP_DATA_DIR, 'logs', 'reachmap.log'));
+  const output = new StackOutput(format, logFile, process.stdout, process.stdout.isTTY === true);
+  const log = createLogger({
+    name: 'reachmap',
+    level: config.LOG_LEVEL,
+    pretty: false,
+    destination: output.destination,
+  });
   const redis = await openRedisSession(
     { redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR },
     log,
@@ -121,7 +138,7 @@ export async function runUp(args: string[]): Promise<number> {
     },
     onLine: (component, line, stream) => {
       // Children log JSON lines; anything else (a crash's stack trace) is wrapped as a record.
-      if (stream === 'stdout' && line.startsWith('{')) process.stdout.write(`${line}\n`);
+      if (stream === 'stdout' && line.startsWith('{')) output.record(line);
       else log.warn({ component, stream }, line);
     },
   });
@@ -144,15 +161,59 @@ export async function runUp(args: string[]): Promise<number> {
     },
     'reachmap is running; press Ctrl-C to stop',
   );
+  const urlOf = (name: string) => supervisor.children.find((c) => c.spec.name === name)?.url;
+  output.banner({
+    apiUrl: urlOf('api'),
+    collectorUrl: urlOf('collector'),
+    dataDir: config.REACHMAP_DATA_DIR,
+    logFile: logFile.path,
+    demo,
+    components,
+  });
+  const statusSource = new StatusSource(
+    redis.client,
+    components.includes('collector') ? (env.REACHMAP_COLLECTOR_URL ?? null) : null,
+    config.REACHMAP_PARTITIONS,
+  );
+  const showStatus = async () => {
+    const status = {
+      components: supervisor.children.map((c) => ({
+        name: c.spec.name,
+        state: c.state,
+        restarts: c.restarts,
+      })),
+      ...(await statusSource.read()),
+    };
+    if (format === 'pretty') output.status(status);
+    else log.info({ status }, 'status');
+  };
+  // A terminal gets a live block; JSON readers (journald) a status record a minute.
+  const statusTimer = setInterval(() => void showStatus(), format === 'pretty' ? 2_000 : 60_000);
+  if (format === 'pretty') void showStatus();
   const reason = await Promise.race([shutdown, allFailed]);
+  clearInterval(statusTimer);
+  output.finish();
   log.info({ reason }, 'shutting down');
+  output.notice(`stopping (${reason}): ${[...components].reverse().join(', ')}, then Redis…`);
   await stopAll();
   if (reason === 'all failed') {
     log.error('every component gave up; see the messages above');
     return 1;
   }
   log.info('stopped cleanly');
+  output.notice('stopped cleanly');
+  logFile.close();
   return 0;
+}
+
+function logFormat(requested: string | undefined): LogFormat {
+  if (requested === undefined) return process.stdout.isTTY === true ? 'pretty' : 'json';
+  if (requested === 'pretty' || requested === 'json') return requested;
+  throw new UnknownLogFormatError(`--log-format takes pretty or json (got "${requested}")`);
+}
+
+export class UnknownLogFormatError extends Error {
+  override name = 'UnknownLogFormatError';
 }
 
 function logChildEvent(log: ReturnType<typeof createLogger>, component: string, event: ChildEvent): void {

@@ -30,8 +30,12 @@ export async function runAsChild(
   }
   let started = false;
   const stopRequested = new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+    // Asked to stop while still starting: there is nothing to drain yet, and a start that hangs
+    // (waiting on a collector that is down) must not make the request go unheard.
+    const stopOn = (signal: NodeJS.Signals) =>
+      process.once(signal, () => (started ? resolve(signal) : process.exit(1)));
+    stopOn('SIGTERM');
+    stopOn('SIGINT');
     process.once('disconnect', () => {
       // Orphaned: nobody will stop or restart us. Still starting, there is nothing to drain; a stop
       // that hangs must not keep an orphan alive either.
