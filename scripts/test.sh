@@ -26,6 +26,10 @@ pnpm exec vitest run --reporter=default --reporter=json --outputFile="$artifacts
 
 node scripts/summarize-tests.ts "$artifacts/vitest.json" || status=1
 
+# Tests must not rot with the calendar: the time-sensitive workspaces again, three years from now.
+step "time-sensitive tests with the clock 3 years ahead (faketime)"
+bash scripts/test-clock-ahead.sh || status=1
+
 # Scenarios run side by side, each with its own namespaces, Redis, collector and aggregator; the agents
 # sleep between rounds, so 2 cores carry 6 at once (docs/lab.md, "Running in CI").
 step "censorship lab: every scenario of infra/lab/scenarios"

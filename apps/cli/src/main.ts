@@ -7,7 +7,8 @@ import {
 } from '@reachmap/queue';
 import { runAdmin } from './commands/admin.ts';
 import { runOoni } from './commands/ooni.ts';
-import { DemoNeedsLabCatalogueError, runUp } from './commands/up.ts';
+import { DemoNeedsLabCatalogueError, runUp, UnknownLogFormatError } from './commands/up.ts';
+import { UnknownComponentError } from './supervisor/stack-components.ts';
 
 const HELP = `reachmap — an open network-interference observatory
 
@@ -39,6 +40,8 @@ const USER_ERRORS = [
   IncompatibleRedisError,
   InvalidRedisUrlError,
   EmbeddedRedisStartError,
+  UnknownComponentError,
+  UnknownLogFormatError,
 ];
 
 async function main(argv: string[]): Promise<number> {

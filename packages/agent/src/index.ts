@@ -9,6 +9,7 @@ export * from './rounds/suite-runner.ts';
 export * from './runtime/agent-extensions.ts';
 export * from './runtime/agent-logger.ts';
 export * from './runtime/agent-runtime.ts';
+export { LOCK_FILE } from './runtime/state-lock.ts';
 export * from './software.ts';
 export * from './spool/inspect-spool.ts';
 export * from './spool/spool.ts';

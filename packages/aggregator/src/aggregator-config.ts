@@ -1,5 +1,5 @@
-import { duration, positiveInt, ServerConfig } from '@reachmap/config';
-import { z } from 'zod';
+import { duration, filePath, positiveInt, ServerConfig } from '@reachmap/config';
+import type { z } from 'zod';
 
 /** The aggregator's settings (docs/configuration.md conventions: environment names, durations as text). */
 export const AggregatorConfig = ServerConfig.pick({
@@ -10,7 +10,7 @@ export const AggregatorConfig = ServerConfig.pick({
   REACHMAP_PARTITIONS: true,
 }).extend({
   /** Where the raw archive goes; `<REACHMAP_DATA_DIR>/archive` when unset. */
-  REACHMAP_ARCHIVE_DIR: z.string().optional(),
+  REACHMAP_ARCHIVE_DIR: filePath().optional(),
   /** Evaluation window: 15 min in production, ~60 s in the lab (docs/state-machine.md). */
   REACHMAP_WINDOW: duration().default(15 * 60_000),
   /** How long after a window closes it is evaluated, so that late submissions still count. */

@@ -19,7 +19,10 @@ import { AggregatorConfig } from './aggregator-config.ts';
 import { type Aggregator, startAggregator } from './start-aggregator.ts';
 import { labAgent, labRound } from './test-measurements.ts';
 
-const T0 = Date.parse('2026-11-23T10:00:00.000Z');
+// On the real clock, an hour back and hour-aligned (window boundaries): Redis expires rollups on its own
+// clock, so a fixed date would rot once it is older than a granularity's retention.
+const HOUR_MS = 3_600_000;
+const T0 = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
 const WINDOW_MS = 60_000;
 const config = AggregatorConfig.parse({
   REACHMAP_WINDOW: '60s',
@@ -137,7 +140,8 @@ describe('ingest', () => {
     const late = labRound(moscow, T0 + 3_000, { target: 'sni-reset', controlsWork: true });
 
     // A file where the archive's year directory belongs makes archiving fail after counting.
-    const blocker = join(archiveDir, '2026');
+    const [year = '', month = '', day = ''] = new Date(T0).toISOString().slice(0, 10).split('-');
+    const blocker = join(archiveDir, year);
     writeFileSync(blocker, 'not a directory');
     const failing = await submit(first);
     await waitFor(async () => ((await queue.getJob(failing))?.attemptsMade ?? 0) >= 1, 'a failed attempt');
@@ -163,7 +167,7 @@ describe('ingest', () => {
 
     const everyId = [...first, ...second, ...late].map((m) => m.id);
     expect(new Set(archivedIds())).toEqual(new Set(everyId));
-    expect(existsSync(join(archiveDir, '2026', '11', '23', 'RU'))).toBe(true);
+    expect(existsSync(join(archiveDir, year, month, day, 'RU'))).toBe(true);
   });
 });
 

@@ -86,7 +86,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
               'round controls missing, re-checking later',
             );
           }
-          logger.info(
+          logger.debug(
             {
               batchId: job.data.batch_id,
               agentId: job.data.agent_id,

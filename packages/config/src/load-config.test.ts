@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError } from './config-error.ts';
 import { loadConfig } from './load-config.ts';
 import { ServerConfig } from './server-config.ts';
-import { byteSize, duration, flag, positiveInt } from './values.ts';
+import { byteSize, duration, filePath, flag, positiveInt } from './values.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'reachmap-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +25,7 @@ describe('loadConfig', () => {
   it('applies defaults when nothing is set', () => {
     expect(loadConfig(ServerConfig, { env: {} })).toEqual({
       REDIS_URL: undefined,
-      REACHMAP_DATA_DIR: '.reachmap-data',
+      REACHMAP_DATA_DIR: resolve('.reachmap-data'),
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       COLLECTOR_PORT: 8470,
@@ -66,6 +66,33 @@ describe('loadConfig', () => {
     const config = loadConfig(ServerConfig, { env: { REACHMAP_CONFIG: file, API_PORT: '9100' } });
     expect(config.API_PORT).toBe(9100);
     expect(config.COLLECTOR_PORT).toBe(9001);
+  });
+
+  it('makes every configured path absolute at load time: the default and environment values against the current directory', () => {
+    const schema = z.object({ DATA: filePath().default('.data'), ARCHIVE: filePath().optional() });
+    expect(loadConfig(schema, { env: {} })).toEqual({ DATA: join(process.cwd(), '.data') });
+    expect(loadConfig(schema, { env: { DATA: 'state/x', ARCHIVE: '/srv/archive' } })).toEqual({
+      DATA: join(process.cwd(), 'state/x'),
+      ARCHIVE: '/srv/archive',
+    });
+    // Through pick/extend, as the services build their schemas from ServerConfig.
+    const picked = ServerConfig.pick({ REACHMAP_DATA_DIR: true });
+    expect(loadConfig(picked, { env: { REACHMAP_DATA_DIR: 'rel' } }).REACHMAP_DATA_DIR).toBe(resolve('rel'));
+  });
+
+  it('resolves a relative path from the config file against the file, not the current directory', () => {
+    const sub = join(dir, 'etc');
+    mkdirSync(sub, { recursive: true });
+    const file = join(sub, 'paths.json');
+    writeFileSync(file, JSON.stringify({ REACHMAP_DATA_DIR: '../var/data' }));
+    expect(loadConfig(ServerConfig, { env: { REACHMAP_CONFIG: file } }).REACHMAP_DATA_DIR).toBe(
+      join(dir, 'var/data'),
+    );
+    // The environment still wins, and is relative to the current directory.
+    expect(
+      loadConfig(ServerConfig, { env: { REACHMAP_CONFIG: file, REACHMAP_DATA_DIR: 'here' } })
+        .REACHMAP_DATA_DIR,
+    ).toBe(resolve('here'));
   });
 
   it('explains an unreadable or malformed file', () => {

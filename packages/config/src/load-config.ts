@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
+import { isPathSchema } from './values.ts';
 
 const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PRIVATE|API_KEY/i;
 
@@ -59,13 +61,29 @@ export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfig
   const env = options.env ?? process.env;
   const filePath = options.file ?? env.REACHMAP_CONFIG;
   const fromFile = filePath ? readConfigFile(filePath) : {};
+  const pathKeys = Object.keys(schema.shape).filter((key) => isPathSchema(schema.shape[key] as z.ZodType));
   const input: Record<string, unknown> = { ...fromFile };
+  if (filePath) {
+    // A relative path in the file means "next to the file", whatever directory reachmap starts in.
+    for (const key of pathKeys) {
+      const value = input[key];
+      if (typeof value === 'string' && value !== '') input[key] = resolve(dirname(resolve(filePath)), value);
+    }
+  }
   for (const key of Object.keys(schema.shape)) {
     const value = env[key];
     if (value !== undefined && value !== '') input[key] = value;
   }
   const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // Environment values and defaults are relative to the current directory; resolve() keeps absolute ones.
+    const data = parsed.data as Record<string, unknown>;
+    for (const key of pathKeys) {
+      const value = data[key];
+      if (typeof value === 'string') data[key] = resolve(value);
+    }
+    return parsed.data;
+  }
   const problems: ConfigProblem[] = parsed.error.issues.map((issue) => {
     const variable = String(issue.path[0] ?? '(root)');
     const value = input[variable];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { port, positiveInt } from './values.ts';
+import { filePath, port, positiveInt } from './values.ts';
 
 // The levels pino knows; listed here so configuration needs no logging dependency.
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -9,7 +9,7 @@ export const ServerConfig = z.object({
   /** Unset: start a private redis-server (the embedded default). */
   REDIS_URL: z.string().optional(),
   /** Embedded Redis data, the raw archive and other state. */
-  REACHMAP_DATA_DIR: z.string().default('.reachmap-data'),
+  REACHMAP_DATA_DIR: filePath().default('.reachmap-data'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   /** Interface the HTTP servers bind to; loopback by default, 0.0.0.0 to serve agents elsewhere. */
   HOST: z

@@ -58,3 +58,27 @@ export const byteSize = () =>
     const unit = (match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb' | 'gb';
     return Math.round(Number(match[1]) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit]);
   });
+
+// Schemas made by `filePath()`; loadConfig finds them (under .optional()/.default()) to resolve them.
+const PATH_SCHEMAS = new WeakSet<z.ZodType>();
+
+/**
+ * A filesystem path. loadConfig makes it absolute once, at load time: relative to the config file
+ * for a value read from REACHMAP_CONFIG, otherwise to the current directory; so a later chdir (as
+ * redis-server's own `--dir` does) cannot change what it names.
+ */
+export const filePath = () => {
+  const schema = z.string().min(1, 'expected a path');
+  PATH_SCHEMAS.add(schema);
+  return schema;
+};
+
+/** Whether a field of a config schema was built with `filePath()`, looking through optional/default. */
+export function isPathSchema(schema: z.ZodType): boolean {
+  let current: z.ZodType | undefined = schema;
+  while (current !== undefined) {
+    if (PATH_SCHEMAS.has(current)) return true;
+    current = (current.def as { innerType?: z.ZodType }).innerType;
+  }
+  return false;
+}

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -40,6 +41,47 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 }
 
 describe('embedded redis-server', () => {
+  it('starts with a relative data directory, named from a directory other than its own', async () => {
+    // The README's default (`.reachmap-data`) is relative; redis-server chdirs to --dir before it opens
+    // --logfile, so a relative log path once made it exit and start-up wait for a PING that never came.
+    const cwd = process.cwd();
+    const base = tempDir();
+    process.chdir(base);
+    try {
+      const redis = await startEmbeddedRedis({ dataDir: 'state/redis', readyTimeoutMs: 10_000 });
+      expect(redis.dataDir).toBe(join(base, 'state/redis'));
+      expect(existsSync(join(base, 'state/redis/redis.log'))).toBe(true);
+      await redis.stop();
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('reports an early exit at once, with the exit code and what redis-server wrote, not as a timeout', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const address = holder.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const started = Date.now();
+    try {
+      const failure = startEmbeddedRedis({ dataDir: tempDir(), port, readyTimeoutMs: 20_000 });
+      await expect(failure).rejects.toThrow(
+        /exited during start-up \(exit code 1\)[\s\S]*Address already in use/,
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it("quotes redis-server's stderr when it cannot even open its log file", async () => {
+    const dataDir = tempDir();
+    mkdirSync(join(dataDir, 'redis.log')); // a directory where the log file should go
+    await expect(startEmbeddedRedis({ dataDir, readyTimeoutMs: 20_000 })).rejects.toThrow(
+      /exit code 1[\s\S]*stderr:[\s\S]*Can't open the log file/,
+    );
+  });
+
   it('starts on loopback, serves commands with the safe policy, and stops leaving no process', async () => {
     const redis = await startEmbeddedRedis({ dataDir: tempDir() });
     const client = new Redis(redis.url);

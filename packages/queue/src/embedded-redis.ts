@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 
 /** A private redis-server that reachmap started and owns; `stop()` shuts it down cleanly (AOF flushed). */
 export interface EmbeddedRedis {
@@ -40,15 +40,24 @@ export class EmbeddedRedisStartError extends Error {
  * The watchdog shell sits between us and redis-server. Its stdin is a pipe from this process; when we
  * exit or die (even by SIGKILL) the kernel closes the pipe, `read` sees EOF and the watchdog asks
  * redis-server to shut down (SIGTERM = graceful: the AOF is flushed). Node has no PR_SET_PDEATHSIG.
+ * The pipe is watched by a background subshell (given fd 3 explicitly, as bash hands background jobs
+ * /dev/null as stdin) while the watchdog itself waits for redis-server, so an early exit of redis-server
+ * ends the watchdog with redis-server's exit code instead of going unnoticed.
  */
 const WATCHDOG = [
-  '"$@" &',
+  'exec 3<&0',
+  '"$@" </dev/null &',
   'redis_pid=$!',
   'echo "$redis_pid"',
   'trap \'kill -TERM "$redis_pid" 2>/dev/null\' TERM INT HUP',
-  'while read -r _; do :; done',
-  'kill -TERM "$redis_pid" 2>/dev/null',
-  'wait "$redis_pid"',
+  '( while read -r _ <&3; do :; done; kill -TERM "$redis_pid" 2>/dev/null ) &',
+  'pipe_watcher=$!',
+  'exec 3<&-',
+  'wait "$redis_pid"; code=$?',
+  // A trapped signal interrupts `wait`; keep waiting until redis-server has really gone.
+  'while kill -0 "$redis_pid" 2>/dev/null; do wait "$redis_pid"; code=$?; done',
+  'kill "$pipe_watcher" 2>/dev/null',
+  'exit "$code"',
 ].join('\n');
 
 export function findRedisServer(pathVariable = process.env.PATH ?? ''): string {
@@ -103,6 +112,23 @@ function tailOfLog(path: string): string {
   }
 }
 
+/** The last few kilobytes a child wrote to stderr (redis-server writes there before its log is open). */
+function captureStderr(child: ChildProcess): () => string {
+  let tail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4096);
+  });
+  return () => tail.trim();
+}
+
+/** What redis-server said before it went away: its stderr, then the end of its log file. */
+function startFailure(what: string, stderr: string, logFile: string): EmbeddedRedisStartError {
+  const parts = [what];
+  if (stderr !== '') parts.push(`stderr:\n${stderr}`);
+  parts.push(`log ${logFile}:\n${tailOfLog(logFile)}`);
+  return new EmbeddedRedisStartError(parts.join('\n'));
+}
+
 function readFirstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffer = '';
@@ -117,18 +143,29 @@ function readFirstLine(child: ChildProcess): Promise<string> {
   });
 }
 
-async function waitForPong(port: number, child: ChildProcess, logFile: string, timeoutMs: number) {
+async function waitForPong(
+  port: number,
+  child: ChildProcess,
+  stderr: () => string,
+  logFile: string,
+  timeoutMs: number,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new EmbeddedRedisStartError(`redis-server exited during start-up:\n${tailOfLog(logFile)}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      // Let the last stderr bytes arrive before quoting them.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const how = child.exitCode !== null ? `exit code ${child.exitCode}` : `signal ${child.signalCode}`;
+      throw startFailure(`redis-server exited during start-up (${how})`, stderr(), logFile);
     }
     // `-LOADING` while the AOF is replayed; keep waiting for +PONG.
     if ((await ping(port)) === '+PONG') return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new EmbeddedRedisStartError(
-    `redis-server did not answer PING within ${timeoutMs} ms on port ${port}:\n${tailOfLog(logFile)}`,
+  throw startFailure(
+    `redis-server did not answer PING within ${timeoutMs} ms on port ${port}`,
+    stderr(),
+    logFile,
   );
 }
 
@@ -137,7 +174,9 @@ async function startOnce(
   options: EmbeddedRedisOptions,
   port: number,
 ): Promise<EmbeddedRedis> {
-  const logFile = join(options.dataDir, 'redis.log');
+  // Absolute: redis-server applies --dir (a chdir) before it opens --logfile.
+  const dataDir = resolve(options.dataDir);
+  const logFile = join(dataDir, 'redis.log');
   const args = [
     redisServer,
     '--port',
@@ -147,7 +186,7 @@ async function startOnce(
     '--protected-mode',
     'yes',
     '--dir',
-    options.dataDir,
+    dataDir,
     '--appendonly',
     'yes',
     '--appendfsync',
@@ -164,8 +203,9 @@ async function startOnce(
   // detached: a terminal's Ctrl-C reaches only us, so we can drain before Redis goes away.
   const child = spawn('bash', ['-c', WATCHDOG, 'reachmap-redis-watchdog', ...args], {
     detached: true,
-    stdio: ['pipe', 'pipe', 'ignore'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  const stderr = captureStderr(child);
   const pid = Number(await readFirstLine(child));
   const killOnExit = () => {
     try {
@@ -176,7 +216,7 @@ async function startOnce(
   };
   process.once('exit', killOnExit);
   try {
-    await waitForPong(port, child, logFile, options.readyTimeoutMs ?? 30_000);
+    await waitForPong(port, child, stderr, logFile, options.readyTimeoutMs ?? 30_000);
   } catch (error) {
     killOnExit();
     child.stdin?.end();
@@ -202,10 +242,10 @@ async function startOnce(
   };
   // Other reachmap commands (`reachmap admin …`) find and share this server instead of starting a
   // second redis-server on the same AOF files.
-  const endpointFile = join(options.dataDir, ENDPOINT_FILE);
+  const endpointFile = join(dataDir, ENDPOINT_FILE);
   writeFileSync(endpointFile, JSON.stringify({ port, pid }));
   const stopAndForget = () => stop().then(() => rmSync(endpointFile, { force: true }));
-  return { url: `redis://127.0.0.1:${port}`, port, pid, dataDir: options.dataDir, stop: stopAndForget };
+  return { url: `redis://127.0.0.1:${port}`, port, pid, dataDir, stop: stopAndForget };
 }
 
 const ENDPOINT_FILE = 'endpoint.json';
@@ -232,8 +272,9 @@ export async function findRunningEmbeddedRedis(dataDir: string): Promise<Embedde
 }
 
 /** Starts a private redis-server on loopback with AOF (`appendfsync everysec`) in `dataDir`. */
-export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(requested: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   const redisServer = findRedisServer();
+  const options = { ...requested, dataDir: resolve(requested.dataDir) };
   if (await findRunningEmbeddedRedis(options.dataDir)) {
     throw new EmbeddedRedisStartError(
       `another reachmap process already runs the embedded redis-server for ${options.dataDir}; ` +

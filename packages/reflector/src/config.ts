@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -79,7 +80,8 @@ export function parseReflectorConfig(env: NodeJS.ProcessEnv): ParsedConfig {
       quicPort: e.REFLECTOR_QUIC_PORT ?? e.REFLECTOR_PORT,
       tls:
         certFile !== undefined && keyFile !== undefined
-          ? { kind: 'files', certFile, keyFile }
+          ? // Absolute once, at start, like every configured path (docs/configuration.md).
+            { kind: 'files', certFile: resolve(certFile), keyFile: resolve(keyFile) }
           : { kind: 'generate', names: e.REFLECTOR_TLS_NAMES },
       limits: {
         maxRequestBytes: e.REFLECTOR_MAX_REQUEST_BYTES,

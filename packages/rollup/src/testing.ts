@@ -5,6 +5,8 @@ import { summarizeWindow, type WindowRun, type WindowSummary } from './window-su
 /** Fixtures for tests of the rollup and of its callers: lab-sized windows built from agents' runs. */
 
 export const LAB_WINDOW_MS = 60_000;
+// A fixed date is safe here: these windows feed pure functions only (no Redis, no "now"); callers that
+// store them must move them to their own clock.
 const LAB_EPOCH = Date.parse('2026-11-23T10:00:00.000Z');
 
 export function labAgentId(n: number): AgentId {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,13 @@ describe('reachmap up', () => {
     expect(await stack.stop()).toBe(0);
     expect(stack.records.at(-1)?.msg).toBe('stopped cleanly');
     expect(isAlive(redisPid)).toBe(false);
+    // Not a terminal: every stdout line was JSON (the harness parses each), and the same lines, the
+    // children's included, are in the log file in the data directory.
+    const logged = readFileSync(join(dataDir, 'logs', 'reachmap.log'), 'utf8').trim().split('\n');
+    const messages = logged.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages).toContain('collector ready');
+    expect(messages).toContain('aggregator stopped');
+    expect(messages.at(-1)).toBe('stopped cleanly');
   }, 60_000);
 
   it('stops with a precise message when a setting is invalid', async () => {

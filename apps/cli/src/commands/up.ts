@@ -1,28 +1,40 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
-import { ApiConfig, startApiFromConfig } from '@reachmap/api';
-import { CollectorConfig, startCollectorFromConfig } from '@reachmap/collector';
 import { loadConfig, ServerConfig } from '@reachmap/config';
-import { createDashboardApp } from '@reachmap/dashboard';
-import { createLogger, startTelemetrySdk } from '@reachmap/telemetry';
-import { demoRedisUrl, startDemoProcess } from '../demo-process.ts';
+import { findFreeLoopbackPort } from '@reachmap/queue';
+import { createLogger } from '@reachmap/telemetry';
 import { openRedisSession } from '../redis-session.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
+import { RotatingLogFile } from '../supervisor/rotating-log-file.ts';
+import { entryOf, STOP_TIMEOUT_MS, selectComponents } from '../supervisor/stack-components.ts';
+import { type LogFormat, StackOutput } from '../supervisor/stack-output.ts';
+import { StatusSource } from '../supervisor/stack-status.ts';
+import type { ChildEvent } from '../supervisor/supervised-child.ts';
+import { Supervisor } from '../supervisor/supervisor.ts';
 
-export const UP_HELP = `reachmap up [--no-demo]
+export const UP_HELP = `reachmap up [--no-demo] [--only <components>]
 
 Runs the whole server stack on one machine: Redis (a private redis-server when REDIS_URL is unset),
 the aggregator, the collector (agents' API) and the analysts' API with the dashboard, plus a built-in
 demo network of simulated regions (clearly labelled as simulated) so the map fills within minutes.
-Real agents can enrol either way. Stops cleanly on Ctrl-C.
+Each part runs as its own process under one supervisor, which restarts a part that dies (with
+backoff; a part that keeps crashing is left stopped, with a message saying why). Real agents can
+enrol either way. Ctrl-C (or SIGTERM) stops the parts in order: the demo and the collector first,
+the aggregator after it has drained, Redis last.
 
 With the demo on, unset settings default to a fast pace so the map moves while you watch:
 REACHMAP_WINDOW=2m, REACHMAP_EVALUATION_GRACE=10s, AGENT_INTERVAL=20s, AGENT_JITTER=5s,
 AGENT_ROUND_DEADLINE=15s. --no-demo keeps the production defaults (15 min windows, 5 min rounds).
 
 Options:
-  --no-demo   do not start the demo network
-  -h, --help  show this help
+  --no-demo            do not start the demo network
+  --only <components>  run only these, comma-separated: aggregator, collector, api, demo
+                       (one role per machine: set REDIS_URL to the shared Redis)
+  --log-format <f>     pretty (default on a terminal: a banner, a status block, warnings and
+                       errors in human form) or json (default otherwise: every log line as JSON)
+  -h, --help           show this help
+
+Full JSON logs always go to $REACHMAP_DATA_DIR/logs/reachmap.log (rotated at 10 MB, 5 kept).
 
 Environment: REDIS_URL, REACHMAP_DATA_DIR (default .reachmap-data), HOST (default 127.0.0.1),
 COLLECTOR_PORT (8470), API_PORT (8471), LOG_LEVEL (info), OTEL_* (OpenTelemetry export).`;
@@ -52,85 +64,183 @@ export class DemoNeedsLabCatalogueError extends Error {
   }
 }
 
-/** A running part of the stack; stopped in reverse start order. */
-export interface RunningComponent {
-  name: string;
-  url?: string;
-  stop(): Promise<void>;
+/** How the demo reaches the collector: the bound address, or loopback when it binds every interface. */
+function localUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/** A port the children keep across restarts: port 0 ("any") is chosen once, here. */
+async function fixedPort(port: number): Promise<number> {
+  return port === 0 ? await findFreeLoopbackPort() : port;
 }
 
 export async function runUp(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { 'no-demo': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'no-demo': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'log-format': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) {
     process.stdout.write(`${UP_HELP}\n`);
     return 0;
   }
-  const demo = !values['no-demo'];
+  const components = selectComponents(values.only, !values['no-demo']);
+  const demo = components.includes('demo');
   if (demo) applyDemoPace(process.env);
   const config = loadConfig(ServerConfig);
   if (demo && config.REACHMAP_CATALOGUE !== 'lab') {
     // Demo agents measure whatever catalogue the collector hands out: never let that be the real one.
     throw new DemoNeedsLabCatalogueError();
   }
-  const log = createLogger({ name: 'reachmap', level: config.LOG_LEVEL });
-  const telemetry = await startTelemetrySdk('server');
+  const format = logFormat(values['log-format']);
+  const logFile = new RotatingLogFile(join(config.REACHMAP_DATA_DIR, 'logs', 'reachmap.log'));
+  const output = new StackOutput(format, logFile, process.stdout, process.stdout.isTTY === true);
+  const log = createLogger({
+    name: 'reachmap',
+    level: config.LOG_LEVEL,
+    pretty: false,
+    destination: output.destination,
+  });
   const redis = await openRedisSession(
     { redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR },
     log,
   );
-  const components: RunningComponent[] = [];
+  const collectorPort = await fixedPort(config.COLLECTOR_PORT);
+  const apiPort = await fixedPort(config.API_PORT);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    REDIS_URL: redis.target.kind === 'single' ? redis.target.url : (config.REDIS_URL ?? ''),
+    REACHMAP_DATA_DIR: config.REACHMAP_DATA_DIR,
+    COLLECTOR_PORT: String(collectorPort),
+    API_PORT: String(apiPort),
+    REACHMAP_COLLECTOR_URL: process.env.REACHMAP_COLLECTOR_URL || localUrl(config.HOST, collectorPort),
+  };
+  let everythingFailed: () => void = () => {};
+  const allFailed = new Promise<'all failed'>((resolve) => {
+    everythingFailed = () => resolve('all failed');
+  });
+  const supervisor = new Supervisor({
+    children: components.map((name) => ({
+      name,
+      entry: entryOf(name),
+      env,
+      stopTimeoutMs: STOP_TIMEOUT_MS[name],
+    })),
+    onEvent: (component, event) => {
+      logChildEvent(log, component, event);
+      if (event.kind === 'gave-up' && supervisor.allFailed()) everythingFailed();
+    },
+    onLine: (component, line, stream) => {
+      // Children log JSON lines; anything else (a crash's stack trace) is wrapped as a record.
+      if (stream === 'stdout' && line.startsWith('{')) output.record(line);
+      else log.warn({ component, stream }, line);
+    },
+  });
   const stopAll = async () => {
-    for (const component of components.reverse()) {
-      await component.stop();
-      log.info({ component: component.name }, 'stopped');
-    }
+    await supervisor.stop();
     await redis.close();
   };
+  const shutdown = waitForShutdownSignal();
   try {
-    // Consumers first, so that nothing the collector accepts waits for a worker to appear.
-    const aggregator = await startAggregator({
-      redis: redis.target,
-      config: loadConfig(AggregatorConfig),
-      logger: log.child({ component: 'aggregator' }),
-    });
-    components.push({ name: 'aggregator', stop: aggregator.stop });
-    const collector = await startCollectorFromConfig(loadConfig(CollectorConfig), {
-      redis: redis.target,
-      logger: log.child({ component: 'collector' }),
-    });
-    components.push({ name: 'collector', url: collector.url, stop: collector.close });
-    const api = await startApiFromConfig(loadConfig(ApiConfig), {
-      redis: redis.target,
-      logger: log.child({ component: 'api' }),
-      dashboard: createDashboardApp(),
-    });
-    components.push({ name: 'api and dashboard', url: api.url, stop: api.close });
-    if (demo) {
-      // The lab app's demo entry, as a child process: `up` imports no lab code.
-      const network = await startDemoProcess({
-        collectorUrl: collector.url,
-        redisUrl: demoRedisUrl(config.REDIS_URL, redis.target),
-        logLevel: config.LOG_LEVEL,
-      });
-      components.push({ name: 'demo network (simulated)', stop: network.stop });
-    }
+    await Promise.race([supervisor.start(), shutdown]);
   } catch (error) {
     await stopAll();
     throw error;
   }
-
   log.info(
-    { components: components.map((c) => ({ name: c.name, url: c.url })), demo },
+    {
+      components: supervisor.children.map((c) => ({ name: c.spec.name, pid: c.pid, url: c.url })),
+      demo,
+      dataDir: config.REACHMAP_DATA_DIR,
+    },
     'reachmap is running; press Ctrl-C to stop',
   );
-  const signal = await waitForShutdownSignal();
-  log.info({ signal }, 'shutting down');
+  const urlOf = (name: string) => supervisor.children.find((c) => c.spec.name === name)?.url;
+  output.banner({
+    apiUrl: urlOf('api'),
+    collectorUrl: urlOf('collector'),
+    dataDir: config.REACHMAP_DATA_DIR,
+    logFile: logFile.path,
+    demo,
+    components,
+  });
+  const statusSource = new StatusSource(
+    redis.client,
+    components.includes('collector') ? (env.REACHMAP_COLLECTOR_URL ?? null) : null,
+    config.REACHMAP_PARTITIONS,
+  );
+  const showStatus = async () => {
+    const status = {
+      components: supervisor.children.map((c) => ({
+        name: c.spec.name,
+        state: c.state,
+        restarts: c.restarts,
+      })),
+      ...(await statusSource.read()),
+    };
+    if (format === 'pretty') output.status(status);
+    else log.info({ status }, 'status');
+  };
+  // A terminal gets a live block; JSON readers (journald) a status record a minute.
+  const statusTimer = setInterval(() => void showStatus(), format === 'pretty' ? 2_000 : 60_000);
+  if (format === 'pretty') void showStatus();
+  const reason = await Promise.race([shutdown, allFailed]);
+  clearInterval(statusTimer);
+  output.finish();
+  log.info({ reason }, 'shutting down');
+  output.notice(`stopping (${reason}): ${[...components].reverse().join(', ')}, then Redis…`);
   await stopAll();
-  await telemetry.shutdown();
+  if (reason === 'all failed') {
+    log.error('every component gave up; see the messages above');
+    return 1;
+  }
   log.info('stopped cleanly');
+  output.notice('stopped cleanly');
+  logFile.close();
   return 0;
+}
+
+function logFormat(requested: string | undefined): LogFormat {
+  if (requested === undefined) return process.stdout.isTTY === true ? 'pretty' : 'json';
+  if (requested === 'pretty' || requested === 'json') return requested;
+  throw new UnknownLogFormatError(`--log-format takes pretty or json (got "${requested}")`);
+}
+
+export class UnknownLogFormatError extends Error {
+  override name = 'UnknownLogFormatError';
+}
+
+function logChildEvent(log: ReturnType<typeof createLogger>, component: string, event: ChildEvent): void {
+  switch (event.kind) {
+    case 'started':
+      log.debug({ component, pid: event.pid }, `${component} started`);
+      break;
+    case 'ready':
+      log.info({ component, pid: event.pid, url: event.url }, `${component} ready`);
+      break;
+    case 'exited':
+      log.warn(
+        { component, pid: event.pid, code: event.code, signal: event.signal, stderr: event.stderrTail },
+        `${component} exited unexpectedly (${event.signal ?? `exit code ${event.code}`})`,
+      );
+      break;
+    case 'restarting':
+      log.warn(
+        { component, delayMs: event.delayMs, attempt: event.attempt },
+        `restarting ${component} in ${(event.delayMs / 1000).toFixed(1)} s`,
+      );
+      break;
+    case 'gave-up':
+      log.error(
+        { component, attempts: event.attempts, stderr: event.stderrTail },
+        `${component} crashed ${event.attempts} times in a row; not restarting it (fix the cause and run reachmap up again)`,
+      );
+      break;
+  }
 }

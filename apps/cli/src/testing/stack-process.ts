@@ -6,6 +6,12 @@ const MAIN = join(import.meta.dirname, '../main.ts');
 export interface StackProcess {
   child: ChildProcessWithoutNullStreams;
   records: Record<string, unknown>[];
+  /** The first record from now on (or already seen, from index `since`) that matches. */
+  waitForRecord(
+    matches: (record: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+    since?: number,
+  ): Promise<Record<string, unknown>>;
   stop(): Promise<number | null>;
 }
 
@@ -33,9 +39,19 @@ export async function startStackProcess(
     });
     child.once('exit', (code) => reject(new Error(`reachmap up exited early with ${code}`)));
   });
+  const waitForRecord: StackProcess['waitForRecord'] = async (matches, timeoutMs, since = 0) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = records.slice(since).find(matches);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`no matching log record within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   return {
     child,
     records,
+    waitForRecord,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);

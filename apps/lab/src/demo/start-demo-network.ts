@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { loadCatalogue } from '@reachmap/targets';
 import type { Logger } from '@reachmap/telemetry';
 import { resolveRules } from '../censor/resolve-rules.ts';
@@ -22,6 +23,11 @@ export interface DemoNetworkOptions {
   /** A one-time enrolment token for an agent with this label (e.g. the collector's createEnrolmentToken). */
   enrol: (label: string) => Promise<string>;
   logger: Logger;
+  /**
+   * Where the demo agents keep their identities (one directory per agent): a restarted demo brings
+   * the same agents back without enrolling anew. Default: temporary directories, new agents each start.
+   */
+  stateDir?: string;
   /**
    * Where the demo's world and censors live; default 127.19 and slots from `DEMO_REGION_SLOT_OFFSET`.
    * Tests move it so they can run while a `reachmap up` demo is running.
@@ -82,6 +88,7 @@ export async function startDemoNetwork(options: DemoNetworkOptions): Promise<Dem
           catalogue,
           endpoints,
           world: placement,
+          onError: (error, where) => logger.warn({ err: error.message, where }, 'demo censor relay error'),
         }),
       );
     }
@@ -92,7 +99,8 @@ export async function startDemoNetwork(options: DemoNetworkOptions): Promise<Dem
           await startLabAgent({
             label,
             collectorUrl: options.collectorUrl,
-            token: await options.enrol(label),
+            token: () => options.enrol(label),
+            ...(options.stateDir === undefined ? {} : { stateDir: join(options.stateDir, label) }),
             network: { country: countryOfRegion(region.id), region: region.id, asn: region.asn },
             caPem: certificates.caPem,
             userSpace: { region: firstRegionSlot + r, agent: a },

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_SOFTWARE, enrollAgent } from '@reachmap/agent';
+import { AGENT_SOFTWARE, enrollAgent, isEnrolled, LOCK_FILE, loadIdentity } from '@reachmap/agent';
 import type { Logger } from '@reachmap/telemetry';
 import { type AgentLie, lieArguments } from '../scenario/agent-lies.ts';
 
@@ -14,7 +14,14 @@ const STOP_GRACE_MS = 3_000;
 export interface LabAgentOptions {
   label: string;
   collectorUrl: string;
-  token: string;
+  /** A one-time enrolment token, or how to get one (asked only when the agent must enrol). */
+  token: string | (() => Promise<string>);
+  /**
+   * A state directory the agent keeps: an agent already enrolled there starts again under the same
+   * identity, without a token (the demo restarted by `reachmap up`). Default: a temporary directory,
+   * removed at stop.
+   */
+  stateDir?: string;
   network: { country: string; region: string; asn: number };
   caPem: string;
   /** Targets this agent reports fabricated results for (the scenario's `lie` rules); none when absent. */
@@ -35,26 +42,55 @@ export class LabAgentError extends Error {
   override readonly name = 'LabAgentError';
 }
 
+const PREVIOUS_AGENT_WAIT_MS = 10_000;
+
+/**
+ * The agent a killed predecessor started on this state directory notices its parent is gone (its stdin
+ * closes) and exits within a second or two; until then it holds the directory's lock.
+ */
+async function waitForPreviousAgent(stateDir: string): Promise<void> {
+  const deadline = Date.now() + PREVIOUS_AGENT_WAIT_MS;
+  while (Date.now() < deadline) {
+    const holder = Number((await readFile(join(stateDir, LOCK_FILE), 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(holder) || holder <= 0) return;
+    try {
+      process.kill(holder, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * One real agent: enrolled with a real one-time token, then `reachmap-agent run --simulated` as its
  * own process, measuring the lab catalogue the collector hands out on the collector's schedule.
  */
 export async function startLabAgent(options: LabAgentOptions): Promise<LabAgent> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'reachmap-lab-agent-'));
+  const keep = options.stateDir !== undefined;
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'reachmap-lab-agent-')));
+  if (keep) await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const lies = options.lies ?? [];
   const caFile = join(stateDir, 'lab-ca.pem');
   await writeFile(caFile, options.caPem);
-  const enrolled = await enrollAgent({
-    stateDir,
-    collectorUrl: options.collectorUrl,
-    token: options.token,
-    network: { ...options.network, network_type: 'unknown' },
-    label: options.label,
-    software: AGENT_SOFTWARE,
-  });
-  if (!enrolled.ok) {
-    await rm(stateDir, { recursive: true, force: true });
-    throw new LabAgentError(`enrolling ${options.label}: ${enrolled.message}`);
+  let agentId: string;
+  if (keep && (await isEnrolled(stateDir))) {
+    agentId = (await loadIdentity(stateDir)).agent_id;
+    await waitForPreviousAgent(stateDir);
+  } else {
+    const enrolled = await enrollAgent({
+      stateDir,
+      collectorUrl: options.collectorUrl,
+      token: typeof options.token === 'string' ? options.token : await options.token(),
+      network: { ...options.network, network_type: 'unknown' },
+      label: options.label,
+      software: AGENT_SOFTWARE,
+    });
+    if (!enrolled.ok) {
+      if (!keep) await rm(stateDir, { recursive: true, force: true });
+      throw new LabAgentError(`enrolling ${options.label}: ${enrolled.message}`);
+    }
+    agentId = enrolled.identity.agent_id;
   }
   const argv = [
     process.execPath,
@@ -77,7 +113,7 @@ export async function startLabAgent(options: LabAgentOptions): Promise<LabAgent>
   const child =
     options.spawnAgent?.(argv) ??
     spawn(argv[0] ?? process.execPath, argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const log = options.logger.child({ agent: options.label, agentId: enrolled.identity.agent_id });
+  const log = options.logger.child({ agent: options.label, agentId });
   child.stdout?.on('data', (chunk: Buffer) => log.debug({ output: chunk.toString().trim() }, 'agent output'));
   child.stderr?.on('data', (chunk: Buffer) => log.warn({ output: chunk.toString().trim() }, 'agent stderr'));
   if (lies.length > 0) log.info({ lies }, 'agent started lying (lie rules)');
@@ -91,7 +127,7 @@ export async function startLabAgent(options: LabAgentOptions): Promise<LabAgent>
   });
 
   return {
-    agentId: enrolled.identity.agent_id,
+    agentId,
     async stop() {
       stopping = true;
       if (!exited) {
@@ -101,7 +137,7 @@ export async function startLabAgent(options: LabAgentOptions): Promise<LabAgent>
         await gone;
         clearTimeout(timer);
       }
-      await rm(stateDir, { recursive: true, force: true });
+      if (!keep) await rm(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,3 +1,5 @@
+import { createSocket } from 'node:dgram';
+import { readdirSync } from 'node:fs';
 import { createServer as createHttpServer, get } from 'node:http';
 import { connect, createServer, type Server } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -63,7 +65,10 @@ afterEach(async () => {
   censor = null;
 });
 
-async function startWith(rules: unknown[]): Promise<UserSpaceCensor> {
+async function startWith(
+  rules: unknown[],
+  extra: Partial<Parameters<typeof startUserSpaceCensor>[0]> = {},
+): Promise<UserSpaceCensor> {
   const parsed = rules.map((rule) => CensorRule.parse(rule));
   censor = await startUserSpaceCensor({
     region: REGION,
@@ -71,8 +76,26 @@ async function startWith(rules: unknown[]): Promise<UserSpaceCensor> {
     rules: resolveRules(parsed, catalogue),
     catalogue,
     endpoints,
+    ...extra,
   });
   return censor;
+}
+
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+/** One datagram from a fresh source port to the region's twin of `labIp:port`; resolves on the echo. */
+function udpExchange(labIp: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const client = createSocket('udp4');
+    const done = (answered: boolean) => {
+      clearTimeout(timer);
+      client.close();
+      resolve(answered);
+    };
+    const timer = setTimeout(() => done(false), 2_000);
+    client.once('message', () => done(true));
+    client.send('ping', loopbackPort(port), regionLoopbackAddress(labIp, REGION));
+  });
 }
 
 /** Downloads through the region's twin of the Telegram DC; resolves with bytes received and elapsed ms. */
@@ -230,5 +253,56 @@ describe('user-space censor', () => {
     await startWith([{ match: { target: 'telegram', agents: [0] }, action: 'drop' }]);
     expect(await plainConnect(agentSourceAddress(REGION, 0))).toBe('connected');
     expect(await download(1_000, 1_500)).toMatchObject({ bytes: 1_000, error: null });
+  });
+});
+
+describe('user-space censor resources', () => {
+  const UDP_ECHO = '198.18.9.9';
+  const udpEndpoints: LabEndpoint[] = [...endpoints, { labIp: UDP_ECHO, port: 7, proto: 'udp' }];
+  const echo = createSocket('udp4');
+  beforeAll(async () => {
+    echo.on('message', (message, remote) => echo.send(message, remote.port, remote.address));
+    await new Promise<void>((resolve) => echo.bind(loopbackPort(7), worldLoopbackAddress(UDP_ECHO), resolve));
+  });
+  afterAll(() => echo.close());
+
+  it('keeps a bounded UDP flow table however many source ports ask, and closes idle flows', async () => {
+    // Every DNS query of every demo agent comes from a new source port; one upstream socket per port,
+    // never closed, once ran the demo out of descriptors (EMFILE) in about 20 minutes.
+    await startWith([], { endpoints: udpEndpoints, limits: { maxUdpFlows: 20, udpIdleMs: 400 } });
+    const baseline = openFds();
+    let answered = 0;
+    for (let batch = 0; batch < 20; batch++) {
+      const results = await Promise.all(Array.from({ length: 10 }, () => udpExchange(UDP_ECHO, 7)));
+      answered += results.filter(Boolean).length;
+    }
+    expect(answered).toBe(200);
+    // 200 distinct source ports; the table holds 20 upstream sockets at most.
+    expect(openFds() - baseline).toBeLessThanOrEqual(25);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(openFds() - baseline).toBeLessThanOrEqual(2);
+  });
+
+  it('closes a TCP flow that stays silent past the idle timeout', async () => {
+    await startWith([{ match: { target: 'telegram', agents: [0] }, action: 'drop' }], {
+      limits: { tcpIdleMs: 300 },
+    });
+    const closed = await new Promise<boolean>((resolve) => {
+      const socket = connect({
+        host: regionLoopbackAddress(TELEGRAM_DC, REGION),
+        port: loopbackPort(443),
+        localAddress: agentSourceAddress(REGION, 0),
+      });
+      socket.on('error', () => {});
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve(false);
+      }, 3_000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    expect(closed).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import { LAB_SYSTEM_RESOLVER_IP } from '../topology/addressing.ts';
 import { LAB_BLOCKPAGE_HTML } from '../topology/censor-daemon.ts';
 import { clientHelloServerName } from './client-hello.ts';
 import { type Flow, ruleAfterClientHello, ruleAtOpen, ruleForEveryAgent } from './flow-decision.ts';
+import { FlowTable } from './flow-table.ts';
 import {
   agentSourceAddress,
   loopbackPort,
@@ -41,7 +42,36 @@ export interface UserSpaceCensorOptions {
   random?: () => number;
   /** Where the world's services are reached; default the lab runner's (`worldLoopbackPlacement`). */
   world?: WorldPlacement;
+  /** Bounds on what relays hold open; defaults in `DEFAULT_RELAY_LIMITS`. */
+  limits?: Partial<RelayLimits>;
+  /**
+   * Told about socket and server errors, which never escape as an unhandled 'error' event (that would
+   * take the whole process down: the demo network shares it with nothing, but a lab fault is not news).
+   */
+  onError?: (error: Error, where: string) => void;
 }
+
+export interface RelayLimits {
+  /** UDP flows (client address:port → upstream socket) per relayed endpoint. */
+  maxUdpFlows: number;
+  /** A UDP flow without a datagram either way for this long is closed. */
+  udpIdleMs: number;
+  /** Concurrent TCP connections per relayed endpoint; more are refused. */
+  maxTcpConnections: number;
+  /** A TCP connection with no byte either way for this long is closed. */
+  tcpIdleMs: number;
+}
+
+/**
+ * A DNS exchange or a QUIC handshake is over in seconds; a probe gives up on a silent TCP flow within
+ * its deadline (15–30 s), so two minutes of silence closes nothing a measurement still waits on.
+ */
+export const DEFAULT_RELAY_LIMITS: RelayLimits = {
+  maxUdpFlows: 1_024,
+  udpIdleMs: 30_000,
+  maxTcpConnections: 1_024,
+  tcpIdleMs: 120_000,
+};
 
 export interface UserSpaceCensor {
   /** The region's system resolver (`ip:port`) for its agents. */
@@ -219,6 +249,8 @@ function delayLine(action: ResolvedRule['action'] | null): (send: () => void) =>
 export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Promise<UserSpaceCensor> {
   const random = options.random ?? Math.random;
   const world = options.world ?? worldLoopbackPlacement;
+  const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...options.limits };
+  const onError = options.onError ?? (() => {});
   let rules = options.rules;
   const udpSockets: UdpSocket[] = [];
   const openSockets = new Set<Socket>();
@@ -241,6 +273,8 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
       openSockets.add(client);
       client.once('close', () => openSockets.delete(client));
       client.on('error', () => client.destroy());
+      // Silent flows (drop, stall) hold their socket only until nobody could still be waiting on them.
+      client.setTimeout(limits.tcpIdleMs, () => client.destroy());
       const flow: Flow = {
         labIp: endpoint.labIp,
         port: endpoint.port,
@@ -259,6 +293,8 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
         relayTcp(client, flow, first, rule, world);
       });
     });
+    server.maxConnections = limits.maxTcpConnections;
+    server.on('error', (error) => onError(error, `tcp relay ${endpoint.labIp}:${endpoint.port}`));
     await listenOnFreedPort(server, listenerOf(endpoint, options.region));
     return server;
   };
@@ -296,7 +332,9 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
   for (const endpoint of options.endpoints) {
     if (endpoint.proto === 'udp') {
       const { host, port } = listenerOf(endpoint, options.region);
-      udpSockets.push(await startUdpRelay(host, port, endpoint, options, () => rules, random));
+      udpSockets.push(
+        await startUdpRelay(host, port, endpoint, { ...options, limits, onError }, () => rules, random),
+      );
     }
   }
   await startResolver();
@@ -326,17 +364,33 @@ function listenerOf(endpoint: LabEndpoint, region: number): Listener {
   return { host: regionLoopbackAddress(endpoint.labIp, region), port: loopbackPort(endpoint.port) };
 }
 
-/** Relays datagrams per client; drops, loses or delays them as the deciding rule says. */
+/**
+ * Relays datagrams per client (one upstream socket per client address:port, so replies find their way
+ * back); drops, loses or delays them as the deciding rule says. Flows live in a bounded table with an
+ * idle timeout: every DNS query comes from a new source port.
+ */
 async function startUdpRelay(
   host: string,
   port: number,
   endpoint: LabEndpoint,
-  options: UserSpaceCensorOptions,
+  options: UserSpaceCensorOptions & { limits: RelayLimits; onError: (error: Error, where: string) => void },
   currentRules: () => readonly ResolvedRule[],
   random: () => number,
 ): Promise<UdpSocket> {
+  const where = `udp relay ${endpoint.labIp}:${endpoint.port}`;
   const socket = createSocket('udp4');
-  const upstreams = new Map<string, UdpSocket>();
+  const upstreams = new FlowTable<UdpSocket>({
+    maxFlows: options.limits.maxUdpFlows,
+    idleMs: options.limits.udpIdleMs,
+    release: (upstream) => {
+      try {
+        upstream.close();
+      } catch {
+        // already closed
+      }
+    },
+  });
+  const destination = (options.world ?? worldLoopbackPlacement)(endpoint.labIp, endpoint.port);
   socket.on('message', (message, remote) => {
     const flow: Flow = {
       labIp: endpoint.labIp,
@@ -349,24 +403,39 @@ async function startUdpRelay(
     if (action !== null && (SILENT_AT_OPEN.has(action.kind) || action.kind === 'reset')) return;
     if (action?.kind === 'netem' && random() * 100 < action.lossPercent) return;
     const key = `${remote.address}:${remote.port}`;
-    let upstream = upstreams.get(key);
-    if (upstream === undefined) {
+    const upstream = upstreams.use(key, () => {
       const created = createSocket('udp4');
-      created.on('message', (reply) => socket.send(reply, remote.port, remote.address));
-      upstreams.set(key, created);
-      upstream = created;
-    }
-    const destination = (options.world ?? worldLoopbackPlacement)(endpoint.labIp, endpoint.port);
-    const send = () => upstream.send(message, destination.port, destination.host);
+      created.on('message', (reply) => {
+        upstreams.touch(key, created); // a reply keeps the flow alive too
+        socket.send(reply, remote.port, remote.address);
+      });
+      // Out of descriptors or ports: this flow is lost, the relay and the process carry on.
+      created.on('error', (error) => {
+        options.onError(error, where);
+        upstreams.delete(key, created);
+      });
+      return created;
+    });
+    const send = () => {
+      try {
+        upstream.send(message, destination.port, destination.host, (error) => {
+          if (error) options.onError(error, where);
+        });
+      } catch {
+        // The flow was closed while the datagram waited out its delay: it is lost, as on a wire.
+      }
+    };
     if (action?.kind === 'netem' && action.delayMs > 0) setTimeout(send, action.delayMs);
     else send();
   });
-  socket.once('close', () => {
-    for (const upstream of upstreams.values()) upstream.close();
-  });
+  socket.once('close', () => upstreams.clear());
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(port, host, () => resolve());
+    socket.bind(port, host, () => {
+      socket.off('error', reject);
+      socket.on('error', (error) => options.onError(error, where));
+      resolve();
+    });
   });
   return socket;
 }

@@ -100,7 +100,7 @@ export function registerSubmitRoute(
       deps.metrics.duplicates.inc(duplicates.length);
       for (const item of triaged.rejected) deps.metrics.rejected.inc({ reason: item.reason });
       if (spoolDropped > 0) deps.metrics.spoolDropped.inc({ agent_id: agent.id }, spoolDropped);
-      deps.logger.info(
+      deps.logger.debug(
         {
           requestId,
           agentId: agent.id,
