@@ -1,5 +1,5 @@
 import { duration, filePath, positiveInt, ServerConfig } from '@reachmap/config';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** The aggregator's settings (docs/configuration.md conventions: environment names, durations as text). */
 export const AggregatorConfig = ServerConfig.pick({

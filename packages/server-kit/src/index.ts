@@ -3,4 +3,5 @@ export * from './http/error-response.ts';
 export * from './http/http-error.ts';
 export * from './http/listen-http.ts';
 export * from './process/shutdown-on-signal.ts';
+export * from './process/supervised-child-runtime.ts';
 export * from './rate-limit/enforce-rate-limit.ts';

@@ -1,7 +1,8 @@
 // The aggregator as a child of `reachmap up` (apps/cli/src/supervisor).
+
 import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
 import { loadConfig } from '@reachmap/config';
-import { runAsChild } from '../supervisor/child-runtime.ts';
+import { runAsChild } from '@reachmap/server-kit';
 import { openChildRedis } from './child-redis.ts';
 
 await runAsChild('aggregator', async (logger) => {

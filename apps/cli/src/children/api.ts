@@ -1,8 +1,9 @@
 // The analysts' API and the dashboard as a child of `reachmap up` (apps/cli/src/supervisor).
+
 import { ApiConfig, startApiFromConfig } from '@reachmap/api';
 import { loadConfig } from '@reachmap/config';
 import { createDashboardApp } from '@reachmap/dashboard';
-import { runAsChild } from '../supervisor/child-runtime.ts';
+import { runAsChild } from '@reachmap/server-kit';
 import { openChildRedis } from './child-redis.ts';
 
 await runAsChild('api', async (logger) => {

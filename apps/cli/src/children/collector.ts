@@ -1,7 +1,8 @@
 // The collector (agents' API) as a child of `reachmap up` (apps/cli/src/supervisor).
+
 import { CollectorConfig, startCollectorFromConfig } from '@reachmap/collector';
 import { loadConfig } from '@reachmap/config';
-import { runAsChild } from '../supervisor/child-runtime.ts';
+import { runAsChild } from '@reachmap/server-kit';
 import { openChildRedis } from './child-redis.ts';
 
 await runAsChild('collector', async (logger) => {

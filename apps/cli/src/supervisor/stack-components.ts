@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The parts `reachmap up` runs, in start order (consumers first), each as its own process. */
 export const STACK_COMPONENTS = ['aggregator', 'collector', 'api', 'demo'] as const;
@@ -6,8 +7,11 @@ export type StackComponent = (typeof STACK_COMPONENTS)[number];
 
 const CHILDREN_DIR = join(import.meta.dirname, '../children');
 
+/** The demo network is the lab app's: started as a child process, never imported (docs/development.md). */
+const DEMO_ENTRY = fileURLToPath(import.meta.resolve('@reachmap/lab/demo-main'));
+
 export function entryOf(component: StackComponent): string {
-  return join(CHILDREN_DIR, `${component}.ts`);
+  return component === 'demo' ? DEMO_ENTRY : join(CHILDREN_DIR, `${component}.ts`);
 }
 
 /** The aggregator drains what is queued before it exits; the others only close their listeners. */

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { ReadyMessage } from '@reachmap/server-kit';
 import { decideRestart, type RestartPolicy } from './restart-policy.ts';
 
 /** One part of the stack, run as its own process. */
@@ -20,12 +21,6 @@ export type ChildEvent =
   | { kind: 'exited'; pid: number; code: number | null; signal: NodeJS.Signals | null; stderrTail: string }
   | { kind: 'restarting'; delayMs: number; attempt: number }
   | { kind: 'gave-up'; attempts: number; stderrTail: string };
-
-/** What a child sends over its IPC channel once it serves. */
-export interface ReadyMessage {
-  type: 'ready';
-  url?: string;
-}
 
 const STDERR_TAIL_BYTES = 2_048;
 

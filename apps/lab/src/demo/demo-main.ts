@@ -1,63 +1,37 @@
-// The demo network as a process of its own, started by `reachmap up` (never imported by it, so the
-// production CLI carries no lab code). Reads REACHMAP_DEMO_COLLECTOR_URL and REDIS_URL (the stack's
-// Redis, where it creates one enrolment token per demo agent), tells its parent over IPC when the
-// network runs, and stops on SIGTERM/SIGINT or when its parent's stdin pipe closes.
+// The demo network (simulated regions and agents) as a process of its own, supervised by `reachmap up`
+// (which starts it as a child and never imports it, so the production CLI carries no lab code):
+// whatever it does wrong stays in this process, and the supervisor restarts it. Reads the stack's
+// settings (REDIS_URL, REACHMAP_DATA_DIR) and REACHMAP_COLLECTOR_URL from the supervisor.
+import { join } from 'node:path';
 import { createEnrolmentToken } from '@reachmap/collector';
+import { loadConfig, ServerConfig } from '@reachmap/config';
 import { createRedisConnection, parseRedisTarget, waitUntilReady } from '@reachmap/queue';
-import { createLogger, type LogLevel } from '@reachmap/telemetry';
+import { runAsChild } from '@reachmap/server-kit';
 import { startDemoNetwork } from './start-demo-network.ts';
 
 const DEMO_TOKEN_LIFETIME_MS = 3_600_000;
 
-/** What the parent hears on the IPC channel. */
-export type DemoProcessMessage = { kind: 'ready' } | { kind: 'failed'; message: string };
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') {
-    process.stderr.write(`demo network: ${name} is required\n`);
-    process.exit(2);
+await runAsChild('demo', async (logger) => {
+  const collectorUrl = process.env.REACHMAP_COLLECTOR_URL;
+  if (collectorUrl === undefined) throw new Error('REACHMAP_COLLECTOR_URL is not set by the supervisor');
+  const config = loadConfig(ServerConfig);
+  if (config.REDIS_URL === undefined || config.REDIS_URL === '') {
+    throw new Error('REDIS_URL is not set by the supervisor');
   }
-  return value;
-}
-
-const collectorUrl = required('REACHMAP_DEMO_COLLECTOR_URL');
-const redisUrl = required('REDIS_URL');
-const logger = createLogger({ name: 'reachmap', level: (process.env.LOG_LEVEL ?? 'info') as LogLevel }).child(
-  {
-    component: 'demo',
-  },
-);
-const tell = (message: DemoProcessMessage) => process.send?.(message);
-
-const redis = createRedisConnection(parseRedisTarget(redisUrl), 'producer', 'reachmap-demo');
-let network: Awaited<ReturnType<typeof startDemoNetwork>>;
-try {
+  const redis = createRedisConnection(parseRedisTarget(config.REDIS_URL), 'producer', 'reachmap-demo');
   await waitUntilReady(redis);
-  network = await startDemoNetwork({
+  const network = await startDemoNetwork({
     collectorUrl,
     enrol: async (label) =>
       (await createEnrolmentToken(redis, { label, expiresInMs: DEMO_TOKEN_LIFETIME_MS })).token,
     logger,
+    // In the data directory: a restart (of the demo or of `up`) brings back the same agents.
+    stateDir: join(config.REACHMAP_DATA_DIR, 'demo-agents'),
   });
-} catch (error) {
-  tell({ kind: 'failed', message: (error as Error).message });
-  redis.disconnect();
-  process.exit(1);
-}
-
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await network.stop();
-  await redis.quit().catch(() => redis.disconnect());
-  process.disconnect?.();
-  process.exit(0);
-}
-process.once('SIGTERM', () => void stop());
-process.once('SIGINT', () => void stop());
-// The parent holds our stdin: when it exits, even by SIGKILL, the pipe closes and we stop.
-process.stdin.resume();
-process.stdin.once('end', () => void stop());
-tell({ kind: 'ready' });
+  return {
+    stop: async () => {
+      await network.stop();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+});

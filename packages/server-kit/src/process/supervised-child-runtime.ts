@@ -1,8 +1,13 @@
 import { loadConfig, ServerConfig } from '@reachmap/config';
 import { createLogger, type Logger, startTelemetrySdk } from '@reachmap/telemetry';
-import type { ReadyMessage } from './supervised-child.ts';
 
 const ORPHAN_STOP_TIMEOUT_MS = 60_000;
+
+/** What a supervised child sends over its IPC channel once it serves (`reachmap up` waits for it). */
+export interface ReadyMessage {
+  type: 'ready';
+  url?: string;
+}
 
 /** A started part of the stack, as a child entry script hands it to `runAsChild`. */
 export interface ChildService {
