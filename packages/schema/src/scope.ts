@@ -48,5 +48,10 @@ export const ScopeState = z.object({
   since: z.iso.datetime(),
   agents: z.number().int().min(0),
   simulated: z.boolean(),
+  /**
+   * Countries only: the regions and ASNs the derived state rests on (`live`: with evidence, neither
+   * `insufficient` nor `outage`) of all evaluated ones (`children`).
+   */
+  coverage: z.object({ live: z.number().int().min(0), children: z.number().int().min(0) }).optional(),
 });
 export type ScopeState = z.infer<typeof ScopeState>;

@@ -97,6 +97,7 @@ async function readCountryState(
     since: sinces[0] ?? EPOCH,
     agents: Math.max(agentsAt('region'), agentsAt('asn')),
     simulated: evaluated.some((child) => scopeStateOf(child).simulated),
+    coverage: derived.coverage,
   };
 }
 

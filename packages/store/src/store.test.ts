@@ -471,7 +471,9 @@ describe('scope state compare-and-set', () => {
     );
     expect(
       await readScopeStates(redis.redis, config, { level: 'country', target: 'whatsapp' }),
-    ).toMatchObject([{ scope: 'RU', state: 'blocked', method: 'sni-reset', agents: 3 }]);
+    ).toMatchObject([
+      { scope: 'RU', state: 'blocked', method: 'sni-reset', agents: 3, coverage: { live: 1, children: 1 } },
+    ]);
     // The same three agents seen through their ASN: the country still has three agents, not six.
     const asnState: StoredScopeState = { ...next, machine: { ...next.machine, scope: 'AS64500' } };
     await compareAndSetScopeState(redis.redis, config, 0, asnState, [{ ...draft, scope: 'AS64500' }]);
