@@ -255,6 +255,15 @@ export function planCount(
     const home = builderFor(country);
     addRecentRecord(home, classified, config);
     home.add('sadd', storeKeys(home.partition).countryAsns(country), `AS${measurement.network.asn}`);
+    const { region } = measurement.network;
+    if (region !== null) {
+      const regionHome = builderFor(region);
+      regionHome.add(
+        'sadd',
+        storeKeys(regionHome.partition).regionAsns(region),
+        `AS${measurement.network.asn}`,
+      );
+    }
   }
   return [...builders.values()].map((builder) => builder.plan());
 }
