@@ -205,6 +205,40 @@ describe('scope events', () => {
     expect(await readScopeState(redis, store, 'RU-KDA', 'whatsapp')).toMatchObject({ state: 'accessible' });
   });
 
+  it('judges a window again when rounds that started in it arrive after its evaluation, once', async () => {
+    const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
+    // In time: two runs from two agents, below the evidence floor of 4 runs.
+    for (const [agent, offset] of [
+      [agents[0], 10_000],
+      [agents[1], 20_000],
+    ] as const) {
+      if (agent) await submit(labRound(agent, T0 + offset, { target: 'sni-reset', controlsWork: true }));
+    }
+    await waitFor(queueDrained, 'ingest');
+    now = T0 + WINDOW_MS + 5_000;
+    await aggregators[0]?.evaluateNow();
+    expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'insufficient' });
+    // Rounds that started late in the window (long rounds) arrive after it was evaluated.
+    for (const [agent, offset] of [
+      [agents[0], 50_000],
+      [agents[1], 55_000],
+      [agents[2], 58_000],
+    ] as const) {
+      if (agent) await submit(labRound(agent, T0 + offset, { target: 'sni-reset', controlsWork: true }));
+    }
+    await waitFor(queueDrained, 'late ingest');
+    now = T0 + WINDOW_MS + 40_000;
+    await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+    await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+    expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'blocked' });
+    const { events } = await readEvents(redis, store, { limit: 100 });
+    expect(
+      events
+        .filter(({ event }) => event.scope === 'RU-MOW')
+        .map(({ event }) => `${event.type} ${event.since}`),
+    ).toEqual([`block.started ${new Date(T0).toISOString()}`]);
+  });
+
   it('evaluates silence: with no measurements the outage signal and states still move on', async () => {
     const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
     for (const offset of [10_000, 30_000]) {

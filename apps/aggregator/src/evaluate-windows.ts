@@ -1,5 +1,11 @@
 import type { RedisClient } from '@reachmap/queue';
-import { nextOutageState, nextScopeState, type ScopeEventDraft } from '@reachmap/rollup';
+import {
+  nextOutageState,
+  nextScopeState,
+  reassessLastWindow,
+  runsIn,
+  type ScopeEventDraft,
+} from '@reachmap/rollup';
 import type { ScopeKey } from '@reachmap/schema';
 import {
   compareAndSetOutageState,
@@ -78,35 +84,49 @@ async function evaluateOutage(
   }
 }
 
-/** Advances one (region or ASN, target) machine by every pending window, one compare-and-set per window. */
+/**
+ * Advances one (region or ASN, target) machine by every pending window, one compare-and-set per window;
+ * with none pending, judges the last window again if late runs arrived before its watermark
+ * (window end + grace + lateness).
+ */
 async function evaluatePair(
   deps: EvaluationDependencies,
   scope: ScopeKey,
   target: string,
   closedEnd: number,
+  nowMs: number,
   result: EvaluationResult,
 ) {
   const { redis, settings } = deps;
   let lost = 0;
   for (;;) {
     const previous = await readStoredScopeState(redis, settings.store, scope, target);
-    const [end] = pendingWindowEnds(
-      parseEnd(previous.machine.last_window_end),
-      closedEnd,
-      settings.windowMs,
-      settings.catchUpWindows,
-    );
-    if (end === undefined) return;
-    const span = { startMs: end - settings.windowMs, endMs: end };
+    const lastEnd = parseEnd(previous.machine.last_window_end);
+    const [end] = pendingWindowEnds(lastEnd, closedEnd, settings.windowMs, settings.catchUpWindows);
+    const record = previous.last_assessment;
+    const late = end === undefined && lastEnd !== null && record !== undefined;
+    if (!late && end === undefined) return;
+    if (late && nowMs > lastEnd + settings.graceMs + settings.latenessMs) return;
+    const windowEnd = end ?? (lastEnd as number);
+    const span = { startMs: windowEnd - settings.windowMs, endMs: windowEnd };
     const [summary, signals] = await Promise.all([
       readWindowSummary(redis, settings.store, scope, target, span),
       readOutageSignals(redis, settings.store, settings.rollup, scope, span),
     ]);
-    const transition = nextScopeState(previous.machine, summary, signals, settings.rollup);
+    const transition =
+      late && record !== undefined
+        ? reassessLastWindow(previous.machine, record, summary, signals, settings.rollup)
+        : nextScopeState(previous.machine, summary, signals, settings.rollup);
+    if (transition === null) return;
+    const types = transition.events.map((event) => event.type);
     const next = {
       version: transition.state.version,
       machine: transition.state,
       last_window: { agents: summary.agents.total, all_simulated: summary.all_simulated },
+      last_assessment:
+        late && record !== undefined
+          ? { previous: record.previous, runs: runsIn(summary), events: [...record.events, ...types] }
+          : { previous: previous.machine, runs: runsIn(summary), events: types },
     };
     if (await compareAndSetScopeState(redis, settings.store, previous.version, next, transition.events)) {
       result.transitions += 1;
@@ -138,7 +158,7 @@ export async function evaluatePartition(
   for (const scope of scopes.sort()) await evaluateOutage(deps, scope, closedEnd, result);
   for (const member of pairs.sort()) {
     const { scope, target } = parsePairMember(member);
-    await evaluatePair(deps, scope, target, closedEnd, result);
+    await evaluatePair(deps, scope, target, closedEnd, nowMs, result);
   }
   for (const event of result.events) {
     deps.logger.info(

@@ -3,6 +3,7 @@ export * from './config.ts';
 export * from './country-state.ts';
 export * from './errors.ts';
 export * from './event-draft.ts';
+export * from './late-runs.ts';
 export * from './outage-machine.ts';
 export * from './outage-signals.ts';
 export * from './scope-machine.ts';

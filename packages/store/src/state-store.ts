@@ -2,6 +2,7 @@ import type { RedisClient } from '@reachmap/queue';
 import {
   initialOutageState,
   initialScopeState,
+  LastAssessment,
   OutageMachineState,
   type ScopeEventDraft,
   ScopeMachineState,
@@ -21,6 +22,8 @@ export const StoredScopeState = z.object({
   version: z.number().int().min(0),
   machine: ScopeMachineState,
   last_window: z.object({ agents: z.number().int().min(0), all_simulated: z.boolean() }),
+  /** What the last window was judged from, to judge it again when late runs arrive (rollup late-runs). */
+  last_assessment: LastAssessment.optional(),
 });
 export type StoredScopeState = z.infer<typeof StoredScopeState>;
 
