@@ -239,6 +239,34 @@ describe('scope events', () => {
     ).toEqual([`block.started ${new Date(T0).toISOString()}`]);
   });
 
+  it('discounts an agent that contradicts its ASN peers and its own controls, and says why', async () => {
+    const honest = [1, 2].map((n) => labAgent(n, 'RU-MOW', 64500));
+    const liar = labAgent(3, 'RU-MOW', 64500);
+    for (const index of [0, 1, 2, 3]) {
+      const start = T0 + index * WINDOW_MS;
+      for (const offset of [10_000, 30_000]) {
+        for (const agent of honest)
+          await submit(labRound(agent, start + offset, { target: 'reachable', controlsWork: true }));
+        await submit(labRound(liar, start + offset, { target: 'sni-reset', controlsWork: true }));
+      }
+      await waitFor(queueDrained, 'the window to be ingested');
+      now = start + WINDOW_MS + 5_000;
+      await aggregators[0]?.evaluateNow();
+      const asn = await readScopeState(redis, store, 'AS64500', 'whatsapp');
+      if (index < 2) expect(asn.discounted).toBeUndefined();
+      else
+        expect(asn.discounted).toEqual({
+          agents: 1,
+          reasons: [
+            expect.stringMatching(/^3 consecutive windows: reported blocked in 2 of 2 runs .* 2 peers/),
+          ],
+        });
+    }
+    expect(await readScopeState(redis, store, 'AS64500', 'whatsapp')).toMatchObject({ state: 'accessible' });
+    const { events } = await readEvents(redis, store, { limit: 100 });
+    expect(events.map(({ event }) => event.type)).toEqual([]);
+  });
+
   it('evaluates silence: with no measurements the outage signal and states still move on', async () => {
     const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
     for (const offset of [10_000, 30_000]) {

@@ -1,21 +1,28 @@
 import type { RedisClient } from '@reachmap/queue';
 import {
+  type AgentStandings,
+  countedRuns,
   nextOutageState,
   nextScopeState,
+  nextStandings,
   reassessLastWindow,
   runsIn,
   type ScopeEventDraft,
+  summarizeWindow,
+  type WindowSummary,
 } from '@reachmap/rollup';
-import type { ScopeKey } from '@reachmap/schema';
+import { type ScopeKey, scopeLevelOf } from '@reachmap/schema';
 import {
   compareAndSetOutageState,
   compareAndSetScopeState,
+  isoSpan,
   parsePairMember,
   readOutageMachine,
   readOutageSignals,
   readStoredScopeState,
-  readWindowSummary,
+  readWindowRuns,
   storeKeys,
+  type WindowSpan,
 } from '@reachmap/store';
 import type { Logger } from '@reachmap/telemetry';
 import type { AggregatorSettings } from './settings.ts';
@@ -85,6 +92,27 @@ async function evaluateOutage(
 }
 
 /**
+ * A window's summary from the runs that count. In an ASN, agents behind one censor should agree: the
+ * standings are advanced by this window (`advance`; a re-judged window does not advance them twice) and
+ * the runs of discounted agents are left out (docs/methodology.md, agent consistency).
+ */
+async function judgedWindow(
+  deps: EvaluationDependencies,
+  scope: ScopeKey,
+  target: string,
+  span: WindowSpan,
+  previous: AgentStandings,
+  advance: boolean,
+): Promise<{ summary: WindowSummary; standings: AgentStandings }> {
+  const { redis, settings } = deps;
+  const runs = await readWindowRuns(redis, settings.store, scope, target, span);
+  const key = { scope, target, ...isoSpan(span) };
+  if (scopeLevelOf(scope) !== 'asn') return { summary: summarizeWindow(key, runs), standings: previous };
+  const standings = advance ? nextStandings(previous, runs, key.window_end, settings.rollup) : previous;
+  return { summary: summarizeWindow(key, countedRuns(runs, standings)), standings };
+}
+
+/**
  * Advances one (region or ASN, target) machine by every pending window, one compare-and-set per window;
  * with none pending, judges the last window again if late runs arrived before its watermark
  * (window end + grace + lateness).
@@ -109,8 +137,8 @@ async function evaluatePair(
     if (late && nowMs > lastEnd + settings.graceMs + settings.latenessMs) return;
     const windowEnd = end ?? (lastEnd as number);
     const span = { startMs: windowEnd - settings.windowMs, endMs: windowEnd };
-    const [summary, signals] = await Promise.all([
-      readWindowSummary(redis, settings.store, scope, target, span),
+    const [{ summary, standings }, signals] = await Promise.all([
+      judgedWindow(deps, scope, target, span, previous.agent_standings ?? {}, !late),
       readOutageSignals(redis, settings.store, settings.rollup, scope, span),
     ]);
     const transition =
@@ -123,6 +151,7 @@ async function evaluatePair(
       version: transition.state.version,
       machine: transition.state,
       last_window: { agents: summary.agents.total, all_simulated: summary.all_simulated },
+      ...(scopeLevelOf(scope) === 'asn' ? { agent_standings: standings } : {}),
       last_assessment:
         late && record !== undefined
           ? { previous: record.previous, runs: runsIn(summary), events: [...record.events, ...types] }

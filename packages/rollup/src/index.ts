@@ -1,3 +1,4 @@
+export * from './agent-consistency.ts';
 export * from './bucket.ts';
 export * from './config.ts';
 export * from './country-state.ts';

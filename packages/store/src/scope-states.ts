@@ -11,11 +11,21 @@ function interferenceShown(machine: ScopeMachineState) {
   return InterferenceStatus.safeParse(machine.state).success ? machine.interference : null;
 }
 
+function discountedOf(stored: StoredScopeState): Pick<ScopeState, 'discounted'> {
+  const standings = Object.values(stored.agent_standings ?? {}).flatMap((standing) =>
+    standing.discounted === null ? [] : [standing.discounted.reason],
+  );
+  return standings.length === 0
+    ? {}
+    : { discounted: { agents: standings.length, reasons: [...new Set(standings)].slice(0, 20) } };
+}
+
 /** The map's view of a stored machine. */
 export function scopeStateOf(stored: StoredScopeState): ScopeState {
   const { machine, last_window } = stored;
   const open = interferenceShown(machine);
   return {
+    ...discountedOf(stored),
     scope: machine.scope,
     target: machine.target,
     state: machine.state,
