@@ -15,6 +15,11 @@ export const AggregatorConfig = ServerConfig.pick({
   REACHMAP_WINDOW: duration().default(15 * 60_000),
   /** How long after a window closes it is evaluated, so that late submissions still count. */
   REACHMAP_EVALUATION_GRACE: duration().default(30_000),
+  /**
+   * How long after its evaluation a window is judged again when late runs arrive (runs count by start
+   * time; a round that starts late in a window arrives after it closed). Default: one window.
+   */
+  REACHMAP_LATENESS: duration().optional(),
   /** How often closed windows are looked for; silence must close states and open outages too. */
   REACHMAP_EVALUATE_EVERY: duration().default(15_000),
   /** Windows an evaluator catches up after a pause; older ones are skipped. */

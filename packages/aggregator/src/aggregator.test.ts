@@ -209,6 +209,68 @@ describe('scope events', () => {
     expect(await readScopeState(redis, store, 'RU-KDA', 'whatsapp')).toMatchObject({ state: 'accessible' });
   });
 
+  it('judges a window again when rounds that started in it arrive after its evaluation, once', async () => {
+    const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
+    // In time: two runs from two agents, below the evidence floor of 4 runs.
+    for (const [agent, offset] of [
+      [agents[0], 10_000],
+      [agents[1], 20_000],
+    ] as const) {
+      if (agent) await submit(labRound(agent, T0 + offset, { target: 'sni-reset', controlsWork: true }));
+    }
+    await waitFor(queueDrained, 'ingest');
+    now = T0 + WINDOW_MS + 5_000;
+    await aggregators[0]?.evaluateNow();
+    expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'insufficient' });
+    // Rounds that started late in the window (long rounds) arrive after it was evaluated.
+    for (const [agent, offset] of [
+      [agents[0], 50_000],
+      [agents[1], 55_000],
+      [agents[2], 58_000],
+    ] as const) {
+      if (agent) await submit(labRound(agent, T0 + offset, { target: 'sni-reset', controlsWork: true }));
+    }
+    await waitFor(queueDrained, 'late ingest');
+    now = T0 + WINDOW_MS + 40_000;
+    await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+    await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+    expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'blocked' });
+    const { events } = await readEvents(redis, store, { limit: 100 });
+    expect(
+      events
+        .filter(({ event }) => event.scope === 'RU-MOW')
+        .map(({ event }) => `${event.type} ${event.since}`),
+    ).toEqual([`block.started ${new Date(T0).toISOString()}`]);
+  });
+
+  it('discounts an agent that contradicts its ASN peers and its own controls, and says why', async () => {
+    const honest = [1, 2].map((n) => labAgent(n, 'RU-MOW', 64500));
+    const liar = labAgent(3, 'RU-MOW', 64500);
+    for (const index of [0, 1, 2, 3]) {
+      const start = T0 + index * WINDOW_MS;
+      for (const offset of [10_000, 30_000]) {
+        for (const agent of honest)
+          await submit(labRound(agent, start + offset, { target: 'reachable', controlsWork: true }));
+        await submit(labRound(liar, start + offset, { target: 'sni-reset', controlsWork: true }));
+      }
+      await waitFor(queueDrained, 'the window to be ingested');
+      now = start + WINDOW_MS + 5_000;
+      await aggregators[0]?.evaluateNow();
+      const asn = await readScopeState(redis, store, 'AS64500', 'whatsapp');
+      if (index < 2) expect(asn.discounted).toBeUndefined();
+      else
+        expect(asn.discounted).toEqual({
+          agents: 1,
+          reasons: [
+            expect.stringMatching(/^3 consecutive windows: reported blocked in 2 of 2 runs .* 2 peers/),
+          ],
+        });
+    }
+    expect(await readScopeState(redis, store, 'AS64500', 'whatsapp')).toMatchObject({ state: 'accessible' });
+    const { events } = await readEvents(redis, store, { limit: 100 });
+    expect(events.map(({ event }) => event.type)).toEqual([]);
+  });
+
   it('evaluates silence: with no measurements the outage signal and states still move on', async () => {
     const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
     for (const offset of [10_000, 30_000]) {

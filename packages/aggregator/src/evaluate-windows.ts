@@ -1,15 +1,28 @@
 import type { RedisClient } from '@reachmap/queue';
-import { nextOutageState, nextScopeState, type ScopeEventDraft } from '@reachmap/rollup';
-import type { ScopeKey } from '@reachmap/schema';
+import {
+  type AgentStandings,
+  countedRuns,
+  nextOutageState,
+  nextScopeState,
+  nextStandings,
+  reassessLastWindow,
+  runsIn,
+  type ScopeEventDraft,
+  summarizeWindow,
+  type WindowSummary,
+} from '@reachmap/rollup';
+import { type ScopeKey, scopeLevelOf } from '@reachmap/schema';
 import {
   compareAndSetOutageState,
   compareAndSetScopeState,
+  isoSpan,
   parsePairMember,
   readOutageMachine,
   readOutageSignals,
   readStoredScopeState,
-  readWindowSummary,
+  readWindowRuns,
   storeKeys,
+  type WindowSpan,
 } from '@reachmap/store';
 import type { Logger } from '@reachmap/telemetry';
 import type { AggregatorSettings } from './settings.ts';
@@ -78,35 +91,71 @@ async function evaluateOutage(
   }
 }
 
-/** Advances one (region or ASN, target) machine by every pending window, one compare-and-set per window. */
+/**
+ * A window's summary from the runs that count. In an ASN, agents behind one censor should agree: the
+ * standings are advanced by this window (`advance`; a re-judged window does not advance them twice) and
+ * the runs of discounted agents are left out (docs/methodology.md, agent consistency).
+ */
+async function judgedWindow(
+  deps: EvaluationDependencies,
+  scope: ScopeKey,
+  target: string,
+  span: WindowSpan,
+  previous: AgentStandings,
+  advance: boolean,
+): Promise<{ summary: WindowSummary; standings: AgentStandings }> {
+  const { redis, settings } = deps;
+  const runs = await readWindowRuns(redis, settings.store, scope, target, span);
+  const key = { scope, target, ...isoSpan(span) };
+  if (scopeLevelOf(scope) !== 'asn') return { summary: summarizeWindow(key, runs), standings: previous };
+  const standings = advance ? nextStandings(previous, runs, key.window_end, settings.rollup) : previous;
+  return { summary: summarizeWindow(key, countedRuns(runs, standings)), standings };
+}
+
+/**
+ * Advances one (region or ASN, target) machine by every pending window, one compare-and-set per window;
+ * with none pending, judges the last window again if late runs arrived before its watermark
+ * (window end + grace + lateness).
+ */
 async function evaluatePair(
   deps: EvaluationDependencies,
   scope: ScopeKey,
   target: string,
   closedEnd: number,
+  nowMs: number,
   result: EvaluationResult,
 ) {
   const { redis, settings } = deps;
   let lost = 0;
   for (;;) {
     const previous = await readStoredScopeState(redis, settings.store, scope, target);
-    const [end] = pendingWindowEnds(
-      parseEnd(previous.machine.last_window_end),
-      closedEnd,
-      settings.windowMs,
-      settings.catchUpWindows,
-    );
-    if (end === undefined) return;
-    const span = { startMs: end - settings.windowMs, endMs: end };
-    const [summary, signals] = await Promise.all([
-      readWindowSummary(redis, settings.store, scope, target, span),
+    const lastEnd = parseEnd(previous.machine.last_window_end);
+    const [end] = pendingWindowEnds(lastEnd, closedEnd, settings.windowMs, settings.catchUpWindows);
+    const record = previous.last_assessment;
+    const late = end === undefined && lastEnd !== null && record !== undefined;
+    if (!late && end === undefined) return;
+    if (late && nowMs > lastEnd + settings.graceMs + settings.latenessMs) return;
+    const windowEnd = end ?? (lastEnd as number);
+    const span = { startMs: windowEnd - settings.windowMs, endMs: windowEnd };
+    const [{ summary, standings }, signals] = await Promise.all([
+      judgedWindow(deps, scope, target, span, previous.agent_standings ?? {}, !late),
       readOutageSignals(redis, settings.store, settings.rollup, scope, span),
     ]);
-    const transition = nextScopeState(previous.machine, summary, signals, settings.rollup);
+    const transition =
+      late && record !== undefined
+        ? reassessLastWindow(previous.machine, record, summary, signals, settings.rollup)
+        : nextScopeState(previous.machine, summary, signals, settings.rollup);
+    if (transition === null) return;
+    const types = transition.events.map((event) => event.type);
     const next = {
       version: transition.state.version,
       machine: transition.state,
       last_window: { agents: summary.agents.total, all_simulated: summary.all_simulated },
+      ...(scopeLevelOf(scope) === 'asn' ? { agent_standings: standings } : {}),
+      last_assessment:
+        late && record !== undefined
+          ? { previous: record.previous, runs: runsIn(summary), events: [...record.events, ...types] }
+          : { previous: previous.machine, runs: runsIn(summary), events: types },
     };
     if (await compareAndSetScopeState(redis, settings.store, previous.version, next, transition.events)) {
       result.transitions += 1;
@@ -138,7 +187,7 @@ export async function evaluatePartition(
   for (const scope of scopes.sort()) await evaluateOutage(deps, scope, closedEnd, result);
   for (const member of pairs.sort()) {
     const { scope, target } = parsePairMember(member);
-    await evaluatePair(deps, scope, target, closedEnd, result);
+    await evaluatePair(deps, scope, target, closedEnd, nowMs, result);
   }
   for (const event of result.events) {
     deps.logger.info(

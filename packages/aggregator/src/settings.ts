@@ -10,6 +10,8 @@ export interface AggregatorSettings {
   archiveDir: string;
   windowMs: number;
   graceMs: number;
+  /** Watermark: a window is re-assessed with late runs until `graceMs + latenessMs` after its end. */
+  latenessMs: number;
   evaluateEveryMs: number;
   catchUpWindows: number;
   controlWaitMs: number;
@@ -49,6 +51,7 @@ export function settingsOf(
     archiveDir: config.REACHMAP_ARCHIVE_DIR ?? join(config.REACHMAP_DATA_DIR, 'archive'),
     windowMs,
     graceMs,
+    latenessMs: config.REACHMAP_LATENESS ?? windowMs,
     evaluateEveryMs: config.REACHMAP_EVALUATE_EVERY,
     catchUpWindows: config.REACHMAP_CATCH_UP_WINDOWS,
     controlWaitMs: config.REACHMAP_CONTROL_WAIT,

@@ -10,7 +10,7 @@ import type {
   TlsHandshake,
   VerdictStatus,
 } from '@reachmap/schema';
-import { answeredIps, chainAnswered, resolved, targetObservations } from './outcome.ts';
+import { chainAnswered, recordedAddresses, resolved, targetObservations } from './outcome.ts';
 
 /**
  * Evidence sentences: short, human-readable, naming the observation (address, SNI, failure, timing)
@@ -56,9 +56,13 @@ function resolverName(query: DnsQuery): string {
 }
 
 export function describeDns(query: DnsQuery): string {
-  const answer = resolved(query)
-    ? answeredIps(query).join(', ')
-    : (query.failure ?? query.rcode ?? 'no answer');
+  const addresses = recordedAddresses(query);
+  const outcome = query.failure ?? query.rcode ?? 'no answer';
+  // A flagged answer (a bogon) shows both what came back and the flag.
+  const answer =
+    addresses.length === 0
+      ? outcome
+      : `${addresses.join(', ')}${query.failure === null ? '' : ` (${query.failure})`}`;
   return `${resolverName(query)}: ${query.hostname} ${query.query_type} → ${answer}`;
 }
 

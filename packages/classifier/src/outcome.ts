@@ -6,6 +6,18 @@ export function answeredIps(query: DnsQuery): string[] {
   return query.answers.filter((answer) => answer.type !== 'CNAME').map((answer) => answer.value);
 }
 
+/**
+ * The addresses a NOERROR response carried, including those the probe flagged: it records an answer
+ * with a bogon address (127.0.0.1) as `dns_bogon_error`, as OONI's netxlite does, and keeps the answer,
+ * which is exactly what the DNS rule must compare. Empty for an error code or a response without answers.
+ */
+export function recordedAddresses(query: DnsQuery): string[] {
+  const noError =
+    query.rcode === 'NOERROR' && (query.failure === null || query.failure === 'dns_bogon_error');
+  if (!noError) return [];
+  return query.answers.filter((answer) => answer.type !== 'CNAME').map((answer) => answer.value);
+}
+
 export function resolved(query: DnsQuery): boolean {
   return answeredIps(query).length > 0;
 }

@@ -11,6 +11,13 @@ import {
   type TlsHandshake,
 } from '@reachmap/schema';
 import { emptyObservations, sampleMeasurement } from '@reachmap/schema/testing';
+import { isBogon } from './bogon.ts';
+import { parseIp } from './ip-address.ts';
+
+function isBogonText(text: string): boolean {
+  const address = parseIp(text);
+  return address !== null && isBogon(address);
+}
 
 /**
  * Small builders for classifier tests: observations as an agent in the lab would record them
@@ -88,19 +95,25 @@ export function tls(
   };
 }
 
+/**
+ * A query as the probe records it: a NOERROR answer carrying a bogon address is flagged
+ * `dns_bogon_error` with its answers kept (`@reachmap/probes` failureForAnswers, after OONI's netxlite),
+ * so a test cannot build a clean-looking 127.0.0.1 answer that no agent sends.
+ */
 export function dns(
   resolver: DnsQuery['resolver']['kind'],
   result: { ips: string[] } | { rcode: string; failure: Failure },
   hostname: string = TARGET_SNI,
 ): DnsQuery {
   const answered = 'ips' in result;
+  const bogonAnswer = answered && result.ips.some((ip) => isBogonText(ip));
   return {
     resolver: { kind: resolver, address: resolver === 'doh' ? 'https://198.18.5.5/dns-query' : null },
     hostname,
     query_type: 'A',
     answers: answered ? result.ips.map((value) => ({ type: 'A' as const, value, ttl: 300 })) : [],
     rcode: answered ? 'NOERROR' : result.rcode,
-    failure: answered ? null : result.failure,
+    failure: answered ? (bogonAnswer ? 'dns_bogon_error' : null) : result.failure,
     t0: 0,
     t: 0.03,
   };
@@ -158,28 +171,40 @@ export interface TransferShape {
   stallAfterBytes?: number;
 }
 
-/** A transfer with samples every 100 ms, and the summary an agent would compute from them. */
+/** The probe's stall timeout (`DEFAULT_STALL_TIMEOUT_MS` of `@reachmap/probes`). */
+const PROBE_STALL_TIMEOUT_S = 5;
+
+/**
+ * A transfer with samples every 100 ms, and the summary an agent would compute from them. As the probe
+ * does, a transfer silent for the stall timeout ends there with `generic_timeout_error`.
+ */
 export function transfer(shape: TransferShape): ThroughputRun {
   const samples: [number, number][] = [[0, 0]];
   let bytes = 0;
-  shape.perSecondBps.forEach((bps, second) => {
+  let lastChange: [number, number] = [0, 0];
+  let longestStall = 0;
+  let bytesBeforeStall: number | null = null;
+  let timedOut = false;
+  let end = 0;
+  sampling: for (const [second, bps] of shape.perSecondBps.entries()) {
     for (let tick = 1; tick <= 1 / SAMPLE_INTERVAL_S; tick += 1) {
       bytes = Math.min(
         bytes + (bps / 8) * SAMPLE_INTERVAL_S,
         shape.stallAfterBytes ?? Number.POSITIVE_INFINITY,
       );
-      samples.push([Number((second + tick * SAMPLE_INTERVAL_S).toFixed(1)), Math.round(bytes)]);
-    }
-  });
-  const duration = shape.perSecondBps.length;
-  let longestStall = 0;
-  let bytesBeforeStall: number | null = null;
-  let lastChange: [number, number] = [0, 0];
-  for (const [t, cumulative] of samples) {
-    if (cumulative !== lastChange[1]) lastChange = [t, cumulative];
-    if (t - lastChange[0] > longestStall) {
-      longestStall = t - lastChange[0];
-      bytesBeforeStall = lastChange[1];
+      const t = Number((second + tick * SAMPLE_INTERVAL_S).toFixed(1));
+      const cumulative = Math.round(bytes);
+      samples.push([t, cumulative]);
+      end = t;
+      if (cumulative !== lastChange[1]) lastChange = [t, cumulative];
+      if (t - lastChange[0] > longestStall) {
+        longestStall = t - lastChange[0];
+        bytesBeforeStall = lastChange[1];
+      }
+      if (t - lastChange[0] >= PROBE_STALL_TIMEOUT_S) {
+        timedOut = true;
+        break sampling;
+      }
     }
   }
   const total = Math.round(bytes);
@@ -192,14 +217,14 @@ export function transfer(shape: TransferShape): ThroughputRun {
     sni_role: shape.role ?? 'target',
     samples,
     bytes: total,
-    duration_s: duration,
+    duration_s: end,
     ttfb_s: 0.05,
-    goodput_bps: (total * 8) / duration,
+    goodput_bps: (total * 8) / end,
     longest_stall_s: Number(longestStall.toFixed(1)),
     bytes_before_stall: bytesBeforeStall,
-    failure: null,
+    failure: timedOut ? 'generic_timeout_error' : null,
     t0: 0,
-    t: duration,
+    t: end,
   };
 }
 

@@ -16,6 +16,7 @@ describe('RollupConfig', () => {
         baselineMs: 604_800_000,
         cleanWindowsToClose: 2,
       },
+      consistency: { windows: 3, minPeers: 2 },
       retention: { '5m': 172_800_000, '1h': 7_776_000_000, '1d': 94_608_000_000 },
     });
   });
@@ -35,6 +36,7 @@ describe('RollupConfig', () => {
     ['critical above warning', { outage: { heartbeatWarningRatio: 0.5, heartbeatCriticalRatio: 0.8 } }],
     ['a baseline shorter than a window', { windowMs: 60_000, outage: { baselineMs: 30_000 } }],
     ['a control failure share of 1', { outage: { controlFailureShare: 1 } }],
+    ['a single peer deciding who lies', { consistency: { minPeers: 1 } }],
   ])('rejects %s', (_name, input) => {
     expect(RollupConfig.safeParse(input).success).toBe(false);
   });

@@ -58,6 +58,17 @@ export const RollupConfig = z
         message: 'heartbeatCriticalRatio must be below heartbeatWarningRatio',
         path: ['heartbeatCriticalRatio'],
       }),
+    consistency: z
+      .object({
+        /**
+         * Consecutive windows an agent must contradict its ASN peers before its runs are discounted,
+         * and agree with them again before they count again (docs/methodology.md, agent consistency).
+         */
+        windows: z.number().int().min(1).default(3),
+        /** Peers that must reach the target (ok quorum among the others) for a contradiction to count. */
+        minPeers: z.number().int().min(MIN_QUORUM_AGENTS).default(2),
+      })
+      .prefault({}),
     retention: BucketRetention.prefault({}),
   })
   .refine((config) => config.outage.baselineMs >= config.windowMs, {

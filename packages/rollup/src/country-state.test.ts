@@ -24,7 +24,7 @@ function child(scope: string, state: ScopeMachineStateName, method: Method | nul
 }
 
 describe('deriveCountryState', () => {
-  it.each<[string, ScopeMachineState[], CountryState]>([
+  it.each<[string, ScopeMachineState[], Omit<CountryState, 'coverage'>]>([
     ['no children', [], { state: 'insufficient', method: null }],
     [
       'only children without evidence',
@@ -79,14 +79,29 @@ describe('deriveCountryState', () => {
       { state: 'outage', method: 'outage' },
     ],
     [
-      'half the children with a say in outage',
-      [child('RU-MOW', 'outage'), child('RU-SPE', 'accessible'), child('AS8359', 'insufficient')],
-      { state: 'outage', method: 'outage' },
+      'one region (and its ASN) down, the other region (and its ASN) accessible: the outage stays regional',
+      [
+        child('RU-DA', 'outage'),
+        child('AS64520', 'outage'),
+        child('RU-MOW', 'accessible'),
+        child('AS64521', 'accessible'),
+      ],
+      { state: 'accessible', method: null },
+    ],
+    [
+      'one region down, the other blocks: the block is not the whole country',
+      [child('RU-DA', 'outage'), child('AS64520', 'outage'), child('RU-MOW', 'blocked', 'sni-reset')],
+      { state: 'partial', method: 'sni-reset' },
     ],
     [
       'a minority of children in outage, the rest blocked',
       [child('RU-MOW', 'outage'), child('RU-SPE', 'blocked', 'reset'), child('AS8359', 'blocked', 'reset')],
-      { state: 'blocked', method: 'reset' },
+      { state: 'partial', method: 'reset' },
+    ],
+    [
+      'outage and thin children only',
+      [child('RU-MOW', 'outage'), child('AS8359', 'insufficient')],
+      { state: 'outage', method: 'outage' },
     ],
     [
       'blocking methods tied between children (schema order decides)',
@@ -94,7 +109,11 @@ describe('deriveCountryState', () => {
       { state: 'blocked', method: 'nxdomain' },
     ],
   ])('%s', (_name, children, expected) => {
-    expect(deriveCountryState(children)).toEqual(expected);
+    const live = children.filter((c) => !['insufficient', 'outage'].includes(c.state)).length;
+    expect(deriveCountryState(children)).toEqual({
+      ...expected,
+      coverage: { live, children: children.length },
+    });
   });
 
   it('refuses children of different targets or country children', () => {

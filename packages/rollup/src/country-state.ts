@@ -3,16 +3,20 @@ import { InputMismatchError } from './errors.ts';
 import type { ScopeMachineState } from './scope-machine.ts';
 import { InterferenceStatus, majorityMethod } from './window-assessment.ts';
 
-export type CountryState = { state: ScopeStateName; method: Method | null };
+/** How much of the country a derived state rests on: children with evidence, of all evaluated ones. */
+export type CountryCoverage = { live: number; children: number };
+
+export type CountryState = { state: ScopeStateName; method: Method | null; coverage: CountryCoverage };
 
 const WITH_EVIDENCE: ReadonlySet<ScopeStateName> = new Set(['accessible', 'blocked', 'throttled', 'stalled']);
 
 /**
  * A country's state for one target, from the states of its regions and ASNs for that target (see
- * docs/state-machine.md). Children without evidence (`insufficient`) do not vote; `outage` wins when at
- * least as many children are in outage as have evidence (openstatus: act when half agree); otherwise
- * the children with evidence decide: all the same interference → that state, all accessible →
- * `accessible`, anything else → `partial`.
+ * docs/state-machine.md). Only *live* children (with evidence: accessible or an interference) vote;
+ * `insufficient` and `outage` children do not. An outage is contained: the country is `outage` only
+ * when no child is live, and a region that is down never makes the country `outage` or `blocked` on its
+ * own: with a child in outage, live children that all interfere give `partial`, not their state. The
+ * state names its coverage (live children of all).
  */
 export function deriveCountryState(children: readonly ScopeMachineState[]): CountryState {
   const target = children[0]?.target;
@@ -24,13 +28,17 @@ export function deriveCountryState(children: readonly ScopeMachineState[]): Coun
       throw new InputMismatchError('country child scope', 'a region or ASN', child.scope);
   }
 
-  const withEvidence = children.filter((child) => WITH_EVIDENCE.has(child.state));
+  const live = children.filter((child) => WITH_EVIDENCE.has(child.state));
+  const coverage = { live: live.length, children: children.length };
   const inOutage = children.filter((child) => child.state === 'outage').length;
-  if (inOutage > 0 && inOutage >= withEvidence.length) return { state: 'outage', method: 'outage' };
-  if (withEvidence.length === 0) return { state: 'insufficient', method: null };
+  if (live.length === 0) {
+    return inOutage > 0
+      ? { state: 'outage', method: 'outage', coverage }
+      : { state: 'insufficient', method: null, coverage };
+  }
 
-  const interfering = withEvidence.filter((child) => InterferenceStatus.safeParse(child.state).success);
-  if (interfering.length === 0) return { state: 'accessible', method: null };
+  const interfering = live.filter((child) => InterferenceStatus.safeParse(child.state).success);
+  if (interfering.length === 0) return { state: 'accessible', method: null, coverage };
 
   const methodVotes: Partial<Record<Method, number>> = {};
   for (const child of interfering) {
@@ -40,6 +48,6 @@ export function deriveCountryState(children: readonly ScopeMachineState[]): Coun
   const method = majorityMethod(methodVotes);
   const firstState = interfering[0]?.state ?? 'partial';
   const allAgree =
-    interfering.length === withEvidence.length && interfering.every((c) => c.state === firstState);
-  return { state: allAgree ? firstState : 'partial', method };
+    inOutage === 0 && interfering.length === live.length && interfering.every((c) => c.state === firstState);
+  return { state: allAgree ? firstState : 'partial', method, coverage };
 }

@@ -10,7 +10,10 @@ import { MAX_WITNESSES, type WindowSummary } from './window-summary.ts';
 const Count = z.number().int().min(0);
 const Confidence = z.number().min(0).max(1);
 
-/** What a region or ASN shows for a target. `partial` exists only at country level (`deriveCountryState`). */
+/**
+ * What a region's or ASN's machine holds for a target. `partial` is derived on reading, never held: for a
+ * country from its regions and ASNs, for a region from its ASNs (`deriveCountryState`, store scope-states).
+ */
 export const ScopeMachineStateName = ScopeStateName.exclude(['partial']);
 export type ScopeMachineStateName = z.infer<typeof ScopeMachineStateName>;
 

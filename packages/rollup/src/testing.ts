@@ -36,13 +36,8 @@ export function labWindowSpan(
   };
 }
 
-/** The summary of window number `index` (60 s windows from 2026-11-23T10:00Z) in which agent i made `agents[i]`. */
-export function labWindow(options: {
-  index: number;
-  agents: AgentSpec[];
-  scope?: string;
-  target?: string;
-}): WindowSummary {
+/** The runs of window number `index` (60 s windows from 2026-11-23T10:00Z): agent i made `agents[i]`. */
+export function labRuns(options: { index: number; agents: AgentSpec[] }): WindowRun[] {
   const span = labWindowSpan(options.index);
   const runs: WindowRun[] = [];
   options.agents.forEach((spec, agentIndex) => {
@@ -62,9 +57,23 @@ export function labWindow(options: {
       });
     });
   });
+  return runs;
+}
+
+/** The summary of window number `index` (60 s windows from 2026-11-23T10:00Z) in which agent i made `agents[i]`. */
+export function labWindow(options: {
+  index: number;
+  agents: AgentSpec[];
+  scope?: string;
+  target?: string;
+}): WindowSummary {
   return summarizeWindow(
-    { scope: options.scope ?? 'RU-MOW', target: options.target ?? 'whatsapp', ...span },
-    runs,
+    {
+      scope: options.scope ?? 'RU-MOW',
+      target: options.target ?? 'whatsapp',
+      ...labWindowSpan(options.index),
+    },
+    labRuns(options),
   );
 }
 

@@ -48,5 +48,17 @@ export const ScopeState = z.object({
   since: z.iso.datetime(),
   agents: z.number().int().min(0),
   simulated: z.boolean(),
+  /**
+   * Countries only: the regions and ASNs the derived state rests on (`live`: with evidence, neither
+   * `insufficient` nor `outage`) of all evaluated ones (`children`).
+   */
+  coverage: z.object({ live: z.number().int().min(0), children: z.number().int().min(0) }).optional(),
+  /**
+   * ASNs only, when some agents' runs are left out because they contradicted their peers and their
+   * own controls over several windows (docs/methodology.md): how many, and why. Never their ids.
+   */
+  discounted: z
+    .object({ agents: z.number().int().min(1), reasons: z.array(z.string().max(500)).max(20) })
+    .optional(),
 });
 export type ScopeState = z.infer<typeof ScopeState>;

@@ -286,6 +286,15 @@ export function planCount(
     addRecentRecord(home, classified, config);
     addOoniIndex(home, classified, config, now);
     home.add('sadd', storeKeys(home.partition).countryAsns(country), `AS${measurement.network.asn}`);
+    const { region } = measurement.network;
+    if (region !== null) {
+      const regionHome = builderFor(region);
+      regionHome.add(
+        'sadd',
+        storeKeys(regionHome.partition).regionAsns(region),
+        `AS${measurement.network.asn}`,
+      );
+    }
   }
   return [...builders.values()].map((builder) => builder.plan());
 }

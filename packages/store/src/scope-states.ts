@@ -11,11 +11,21 @@ function interferenceShown(machine: ScopeMachineState) {
   return InterferenceStatus.safeParse(machine.state).success ? machine.interference : null;
 }
 
+function discountedOf(stored: StoredScopeState): Pick<ScopeState, 'discounted'> {
+  const standings = Object.values(stored.agent_standings ?? {}).flatMap((standing) =>
+    standing.discounted === null ? [] : [standing.discounted.reason],
+  );
+  return standings.length === 0
+    ? {}
+    : { discounted: { agents: standings.length, reasons: [...new Set(standings)].slice(0, 20) } };
+}
+
 /** The map's view of a stored machine. */
 export function scopeStateOf(stored: StoredScopeState): ScopeState {
   const { machine, last_window } = stored;
   const open = interferenceShown(machine);
   return {
+    ...discountedOf(stored),
     scope: machine.scope,
     target: machine.target,
     state: machine.state,
@@ -44,8 +54,38 @@ export async function readScopeState(
   scope: ScopeKey,
   target: string,
 ): Promise<ScopeState> {
-  if (scopeLevelOf(scope) === 'country') return await readCountryState(redis, config, scope, target);
-  return scopeStateOf(await readStoredScopeState(redis, config, scope, target));
+  const level = scopeLevelOf(scope);
+  if (level === 'country') return await readCountryState(redis, config, scope, target);
+  const own = scopeStateOf(await readStoredScopeState(redis, config, scope, target));
+  return level === 'region' ? await splitAlongIsps(redis, config, own) : own;
+}
+
+/**
+ * A region whose ISPs disagree is `partial`, whatever its pooled runs say: two ISPs, one stalling
+ * Telegram for its 6 runs while the other's 12 are ok, pool to 67 % ok (accessible), which hides an
+ * ISP-level block. Its ASNs (`region-asns`) are judged as a country's children are; only their
+ * `partial` overrides the region's own state, so a region with one ISP, or ISPs that agree, keeps it.
+ */
+async function splitAlongIsps(redis: RedisClient, config: StoreConfig, own: ScopeState): Promise<ScopeState> {
+  const asns = await redis.smembers(
+    storeKeys(partitionOf(own.scope, config.partitions)).regionAsns(own.scope),
+  );
+  if (asns.length < 2) return own;
+  const children = (
+    await Promise.all(asns.map((asn) => readStoredScopeState(redis, config, asn, own.target)))
+  ).filter((child) => child.version > 0);
+  const derived = deriveCountryState(children.map((child) => child.machine));
+  if (derived.state !== 'partial') return own;
+  const interfering = children
+    .filter((child) => InterferenceStatus.safeParse(child.machine.state).success)
+    .map(scopeStateOf);
+  return {
+    ...own,
+    state: 'partial',
+    method: derived.method,
+    confidence: Math.max(0, ...interfering.map((child) => child.confidence)),
+    since: interfering.map((child) => child.since).sort()[0] ?? own.since,
+  };
 }
 
 async function pairsOfTarget(redis: RedisClient, partition: number, target: string) {
@@ -97,6 +137,7 @@ async function readCountryState(
     since: sinces[0] ?? EPOCH,
     agents: Math.max(agentsAt('region'), agentsAt('asn')),
     simulated: evaluated.some((child) => scopeStateOf(child).simulated),
+    coverage: derived.coverage,
   };
 }
 

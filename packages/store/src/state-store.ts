@@ -1,7 +1,9 @@
 import type { RedisClient } from '@reachmap/queue';
 import {
+  AgentStandings,
   initialOutageState,
   initialScopeState,
+  LastAssessment,
   OutageMachineState,
   type ScopeEventDraft,
   ScopeMachineState,
@@ -21,6 +23,10 @@ export const StoredScopeState = z.object({
   version: z.number().int().min(0),
   machine: ScopeMachineState,
   last_window: z.object({ agents: z.number().int().min(0), all_simulated: z.boolean() }),
+  /** What the last window was judged from, to judge it again when late runs arrive (rollup late-runs). */
+  last_assessment: LastAssessment.optional(),
+  /** ASN scopes: how each agent stands against its peers; discounted agents' runs do not count. */
+  agent_standings: AgentStandings.optional(),
 });
 export type StoredScopeState = z.infer<typeof StoredScopeState>;
 

@@ -515,7 +515,9 @@ describe('scope state compare-and-set', () => {
     );
     expect(
       await readScopeStates(redis.redis, config, { level: 'country', target: 'whatsapp' }),
-    ).toMatchObject([{ scope: 'RU', state: 'blocked', method: 'sni-reset', agents: 3 }]);
+    ).toMatchObject([
+      { scope: 'RU', state: 'blocked', method: 'sni-reset', agents: 3, coverage: { live: 1, children: 1 } },
+    ]);
     // The same three agents seen through their ASN: the country still has three agents, not six.
     const asnState: StoredScopeState = { ...next, machine: { ...next.machine, scope: 'AS64500' } };
     await compareAndSetScopeState(redis.redis, config, 0, asnState, [{ ...draft, scope: 'AS64500' }]);
@@ -557,5 +559,75 @@ describe('partitions', () => {
     expect(first).toEqual({ counted: partitions, alreadyCounted: 0 });
     expect(again).toEqual({ counted: 0, alreadyCounted: partitions });
     expect(await readMeasurement(redis.redis, spread, m.measurement.id)).not.toBeNull();
+  });
+});
+
+describe('a region whose ISPs disagree', () => {
+  const since = new Date(T0).toISOString();
+  const at = new Date(T0 + 60_000).toISOString();
+  function stored(scope: string, state: 'accessible' | 'stalled'): StoredScopeState {
+    const interference: OpenInterference | null =
+      state === 'stalled'
+        ? {
+            status: 'stalled',
+            method: 'stall',
+            since,
+            confidence: 1,
+            agents: 2,
+            counts: { stalled: 6 },
+            witnesses: [],
+            clean_windows: 0,
+            simulated: false,
+          }
+        : null;
+    return {
+      version: 1,
+      machine: {
+        ...initialScopeState(scope, 'telegram'),
+        version: 1,
+        state,
+        since,
+        interference,
+        last_window_end: at,
+      },
+      last_window: { agents: 2, all_simulated: false },
+    };
+  }
+  const network = (asn: number) => ({ country: 'RU', region: 'RU-MOW', asn, network_type: 'fixed' as const });
+
+  it('shows the region partial when one ISP stalls and the other does not, and its own state when they agree', async () => {
+    // Two ISPs measured in RU-MOW (the store learns the region's ASNs by counting).
+    for (const [n, asn] of [
+      [1, 64500],
+      [2, 64501],
+    ] as const) {
+      await countMeasurement(
+        redis.redis,
+        classified({ agent: agent(n), network: network(asn) }, { status: 'ok', method: null }),
+        config,
+        NOW,
+      );
+    }
+    // Pooled, the region's 12 ok runs beat its 6 stalled ones: accessible on its own.
+    await compareAndSetScopeState(redis.redis, config, 0, stored('RU-MOW', 'accessible'), []);
+    await compareAndSetScopeState(redis.redis, config, 0, stored('AS64500', 'stalled'), []);
+    await compareAndSetScopeState(redis.redis, config, 0, stored('AS64501', 'accessible'), []);
+
+    expect(await readScopeState(redis.redis, config, 'RU-MOW', 'telegram')).toMatchObject({
+      scope: 'RU-MOW',
+      state: 'partial',
+      method: 'stall',
+      since,
+    });
+    // The ASNs themselves keep their own states.
+    expect(await readScopeState(redis.redis, config, 'AS64500', 'telegram')).toMatchObject({
+      state: 'stalled',
+    });
+
+    // Both ISPs clean: the region shows its own state again.
+    await compareAndSetScopeState(redis.redis, config, 1, stored('AS64500', 'accessible'), []);
+    expect(await readScopeState(redis.redis, config, 'RU-MOW', 'telegram')).toMatchObject({
+      state: 'accessible',
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   type OutageSignals,
   type RollupConfig,
   summarizeWindow,
+  type WindowRun,
   type WindowSummary,
 } from '@reachmap/rollup';
 import type { ScopeKey } from '@reachmap/schema';
@@ -17,7 +18,7 @@ export interface WindowSpan {
   endMs: number;
 }
 
-function isoSpan(span: WindowSpan) {
+export function isoSpan(span: WindowSpan) {
   return {
     window_start: new Date(span.startMs).toISOString(),
     window_end: new Date(span.endMs).toISOString(),
@@ -30,6 +31,18 @@ async function membersIn(redis: RedisClient, key: string, span: WindowSpan): Pro
 }
 
 /** The exact summary of one (region or ASN, target) over a window, folded by @reachmap/rollup. */
+/** The runs of one (scope, target) window, as counted so far (by start time). */
+export async function readWindowRuns(
+  redis: RedisClient,
+  config: StoreConfig,
+  scope: ScopeKey,
+  target: string,
+  span: WindowSpan,
+): Promise<WindowRun[]> {
+  const keys = storeKeys(partitionOf(scope, config.partitions));
+  return (await membersIn(redis, keys.window(scope, target), span)).map(decodeWindowRun);
+}
+
 export async function readWindowSummary(
   redis: RedisClient,
   config: StoreConfig,

@@ -34,30 +34,30 @@ describe('compileKernelCensor', () => {
     [
       'reset',
       { match: { target: 'signal' }, action: 'reset' },
-      'ct mark 0x00020001 meta l4proto tcp reject with tcp reset',
+      'ct mark and 0xffff00ff 0x00020001 meta l4proto tcp reject with tcp reset',
     ],
-    ['drop', { match: { ip: '198.18.2.0/24' }, action: 'drop' }, 'ct mark 0x00020001 drop'],
+    ['drop', { match: { ip: '198.18.2.0/24' }, action: 'drop' }, 'ct mark and 0xffff00ff 0x00020001 drop'],
     [
       'stallAfter',
       { match: { target: 'whatsapp' }, action: { stallAfter: 16384 } },
-      'ct mark 0x00020001 ct reply bytes > 16384 drop',
+      'ct mark and 0xffff00ff 0x00020001 ct reply bytes > 16384 drop',
     ],
     [
       'police (marked for its shaping class)',
       { match: { target: 'telegram' }, action: { police: '128kbit' } },
-      'ct mark 0x00020001 meta priority set 1:11',
+      'ct mark and 0xffffff00 0x00020100 meta priority set 1:11',
     ],
     ['loss', { match: {}, action: { loss: 5 } }, 'numgen random mod 10000 < 500 drop'],
     [
       'share',
       { match: { target: 'youtube', share: 0.7 }, action: 'drop' },
-      'symhash mod 100 < 70 ct mark set 0x00020001',
+      'symhash mod 100 < 70 ct mark set ct mark or 0x00000001',
     ],
     ['agents', { match: { agents: [1] }, action: 'drop' }, 'ct original ip saddr { 198.19.0.6 }'],
     [
       'allowlist',
       { match: {}, action: { allowlist: ['198.18.6.0/24'] } },
-      'ct original ip daddr != { 198.18.6.0/24 } ct mark set 0x00020001',
+      'ct original ip daddr != { 198.18.6.0/24 } ct mark set ct mark or 0x00000001',
     ],
     [
       'dns',
@@ -114,8 +114,34 @@ describe('compileKernelCensor', () => {
       ],
     ]);
     expect(compiled.nftScript).toContain(
-      'meta mark 257 ct mark and 0x0000ffff { 0, 2-65535 } ct mark set 0x00020001',
+      'meta mark 257 ct mark and 0x000000ff { 0x0, 0x00000002-0x000000ff } ct mark set ct mark and 0xffffff00 or 0x00000001',
     );
+  });
+
+  it('applies line conditions underneath filters: a loss for every flow does not swallow a later SNI drop', () => {
+    const { nftScript } = compile([
+      { match: {}, action: { loss: 3 } },
+      { match: { sni: '*.signal.org' }, action: 'drop' },
+    ]);
+    // The loss takes no slot of the flow's mark: it drops its share of every packet...
+    expect(nftScript).toContain('\n    numgen random mod 10000 < 300 drop\n');
+    expect(nftScript).not.toMatch(/ct mark set .*0x00000001\b/);
+    // ...and the SNI drop still claims flows no filter holds.
+    expect(nftScript).toContain(
+      'meta mark 258 ct mark and 0x000000ff { 0x0, 0x00000003-0x000000ff } ct mark set ct mark and 0xffffff00 or 0x00000002',
+    );
+    expect(nftScript).toContain('ct mark and 0xffff00ff 0x00020002 drop');
+  });
+
+  it('shapes and filters the same flow: a policer ahead of a stall keeps both', () => {
+    const { nftScript } = compile([
+      { match: { target: 'whatsapp' }, action: { police: '1mbit' } },
+      { match: { target: 'whatsapp' }, action: { stallAfter: 16384 } },
+    ]);
+    expect(nftScript).toContain('ct mark set ct mark or 0x00000100');
+    expect(nftScript).toContain('ct mark set ct mark or 0x00000002');
+    expect(nftScript).toContain('ct mark and 0xffffff00 0x00020100 meta priority set 1:11');
+    expect(nftScript).toContain('ct mark and 0xffff00ff 0x00020002 ct reply bytes > 16384 drop');
   });
 
   it('puts delayed flows into a netem leaf selected by skb priority', () => {

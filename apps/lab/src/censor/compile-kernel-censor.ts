@@ -33,8 +33,17 @@ export interface KernelCensor {
   omitted: string[];
 }
 
+/**
+ * A flow's conntrack mark: the rules' generation in the high 16 bits, then the line rule shaping the
+ * flow (bits 8-15) and the filter rule deciding it (bits 0-7). Filters and line conditions are claimed
+ * separately, so a `{ loss: 3 }` or `{ police }` rule never keeps a later drop or reset from a flow.
+ */
 const GENERATION_MASK = '0xffff0000';
-const RULE_MASK = '0x0000ffff';
+const FILTER_BITS = 0xff;
+const SHAPE_SHIFT = 8;
+const SHAPE_BITS = 0xff00;
+/** Rule ids must fit their 8 bits of the mark (checked when a scenario is parsed). */
+export const MAX_KERNEL_RULES = 255;
 /** Packet marks set by the SNI string match; they live below the generation bits. */
 const SNI_PACKET_MARK_BASE = 0x100;
 const MIN_POLICER_BURST_BYTES = 16_384;
@@ -47,7 +56,7 @@ const MIN_POLICER_BURST_BYTES = 16_384;
 const SHAPER_QUEUE_PACKETS = 4;
 
 function hex(value: number): string {
-  return `0x${value.toString(16).padStart(8, '0')}`;
+  return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 function set(values: readonly (string | number)[]): string {
@@ -84,7 +93,23 @@ export function sniSearchString(glob: string): string {
   return `${tail}.lab`;
 }
 
-function actionStatements(rule: ResolvedRule, marked: string, netem: boolean): string[] {
+/**
+ * Line conditions (`police`, `loss`, `delay`) shape a path; they never decide a flow. Filter actions
+ * (drop, reset, stallAfter, outage, allowlist) decide it, first match first, on top of the line.
+ */
+export function isLineCondition(rule: ResolvedRule): boolean {
+  return rule.action.kind === 'police' || rule.action.kind === 'netem';
+}
+
+/** A line rule that needs the flow's shaping slot: a tc class (police, delay), or an SNI condition to remember. */
+function needsShapeSlot(rule: ResolvedRule, netem: boolean): boolean {
+  const { action } = rule;
+  if (action.kind === 'police') return true;
+  if (action.kind !== 'netem') return false;
+  return (action.delayMs > 0 && netem) || (rule.sni !== null && action.lossPercent > 0);
+}
+
+function filterStatements(rule: ResolvedRule, marked: string): string[] {
   const { action } = rule;
   switch (action.kind) {
     case 'drop':
@@ -97,22 +122,32 @@ function actionStatements(rule: ResolvedRule, marked: string, netem: boolean): s
       // DOMAIN.md: the 16 KB cap drops the flow after N reply bytes, with no RST.
       return [`${marked} ct reply bytes > ${action.bytes} drop`];
     case 'police':
-      // Rate-limited in an HTB class (see shapingQdiscs); the mark picks the class.
-      return [`${marked} meta priority set 1:${rule.id + 10}`];
-    case 'netem': {
-      const statements: string[] = [];
-      if (action.lossPercent > 0) {
-        statements.push(`${marked} numgen random mod 10000 < ${Math.round(action.lossPercent * 100)} drop`);
-      }
-      if (action.delayMs > 0 && netem) statements.push(`${marked} meta priority set 1:${rule.id + 10}`);
-      return statements;
-    }
+    case 'netem':
     case 'dns':
     case 'blockpage':
     case 'lie':
-      // Handled by DNAT (dns, blockpage) or by the agent itself (lie): nothing to do in forward.
+      // Line conditions have their own statements; DNAT (dns, blockpage) or the agent (lie) act elsewhere.
       return [];
   }
+}
+
+/**
+ * A line rule's statements: its packet loss, and the skb priority that picks its tc class (police,
+ * delay). `slot` selects the flows whose shaping slot the rule holds; loss of a rule without SNI needs
+ * no slot (its conditions hold for every packet of the flow), so losses of several rules stack.
+ */
+function lineStatements(rule: ResolvedRule, slot: string, conditions: string, netem: boolean): string[] {
+  const { action } = rule;
+  const statements: string[] = [];
+  if (action.kind === 'police') statements.push(`${slot} meta priority set 1:${rule.id + 10}`);
+  if (action.kind === 'netem') {
+    if (action.lossPercent > 0) {
+      const where = rule.sni === null ? conditions : slot;
+      statements.push(`${where} numgen random mod 10000 < ${Math.round(action.lossPercent * 100)} drop`);
+    }
+    if (action.delayMs > 0 && netem) statements.push(`${slot} meta priority set 1:${rule.id + 10}`);
+  }
+  return statements.map((statement) => statement.trim());
 }
 
 /** Compiles one region's resolved rules into an nft table, SNI string matches and tc qdiscs. */
@@ -131,16 +166,32 @@ export function compileKernelCensor(
     forward.push(`ct original ip daddr ${exempt} accept`, `ct original ip saddr ${exempt} accept`);
 
   const sniMatches: string[][] = [];
+  const lineActions: string[] = [];
   for (const rule of rules) {
-    const claim = `ct mark set ${hex((context.generation << 16) | rule.id)}`;
     if (rule.action.kind === 'lie') continue;
     if (rule.action.kind === 'dns' || rule.action.kind === 'blockpage') {
       nat.push(...redirections(rule, context));
       continue;
     }
+    const line = isLineCondition(rule);
     const conditions = [...flowConditions(rule, context), ...shareCondition(rule)].join(' ');
+    const bits = line ? SHAPE_BITS : FILTER_BITS;
+    const ownBits = line ? rule.id << SHAPE_SHIFT : rule.id;
+    const slotMask = hex(0xffff0000 | bits);
+    if (line) {
+      // The flows whose shaping slot this rule holds, in the current generation.
+      const slot = `ct mark and ${slotMask} ${hex((context.generation << 16) | ownBits)}`;
+      lineActions.push(...lineStatements(rule, slot, conditions, context.netem));
+      if (!needsShapeSlot(rule, context.netem)) continue;
+    }
     if (rule.sni === null) {
-      forward.push(`ct mark ${generation} ${conditions} ${claim}`.replace(/ +/g, ' '));
+      // Claims the slot when free: `ct mark and <mask> == generation` says no earlier rule holds it.
+      forward.push(
+        `ct mark and ${slotMask} ${generation} ${conditions} ct mark set ct mark or ${hex(ownBits)}`.replace(
+          / +/g,
+          ' ',
+        ),
+      );
       continue;
     }
     const packetMark = SNI_PACKET_MARK_BASE + rule.id;
@@ -162,14 +213,17 @@ export function compileKernelCensor(
       '--set-mark',
       String(packetMark),
     ]);
-    // An SNI match outranks a later rule that claimed the flow at its first packet.
-    const unclaimedOrLater = `ct mark and ${RULE_MASK} { 0, ${rule.id + 1}-${0xffff} }`;
+    // An SNI match outranks a later rule of its kind that claimed the slot at the flow's first packet.
+    const step = line ? 1 << SHAPE_SHIFT : 1;
+    const unclaimedOrLater = `ct mark and ${hex(bits)} { 0x0, ${hex((rule.id + 1) * step)}-${hex(bits)} }`;
+    const claim = `ct mark set ct mark and ${hex(0xffffffff ^ bits)} or ${hex(ownBits)}`;
     forward.push(`meta mark ${packetMark} ${unclaimedOrLater} ${conditions} ${claim}`.replace(/ +/g, ' '));
   }
   for (const rule of rules) {
-    const marked = `ct mark ${hex((context.generation << 16) | rule.id)}`;
-    forward.push(...actionStatements(rule, marked, context.netem));
+    const marked = `ct mark and ${hex(0xffff0000 | FILTER_BITS)} ${hex((context.generation << 16) | rule.id)}`;
+    forward.push(...filterStatements(rule, marked));
   }
+  forward.push(...lineActions.map((line) => line.replace(/ +/g, ' ')));
 
   const delayed = rules.filter((rule) => rule.action.kind === 'netem' && rule.action.delayMs > 0);
   const omitted = context.netem

@@ -1,6 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { loadCatalogue } from '@reachmap/targets';
 import { createLogger } from '@reachmap/telemetry';
+import { scenarioRuleIssues } from '../censor/rule-reachability.ts';
+import { InvalidScenarioError } from '../scenario/parse-scenario.ts';
 import { listScenarioFiles, loadScenario } from '../scenario/scenario-files.ts';
 import type { Scenario } from '../scenario/scenario-schema.ts';
 import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
@@ -56,7 +59,26 @@ async function main(argv: string[]): Promise<number> {
     chosen.push(...matching.filter((file) => !chosen.includes(file)));
   }
   const scenarios: Scenario[] = [];
-  for (const file of chosen) scenarios.push(loadScenario(file));
+  const catalogue = await loadCatalogue({ kind: 'lab' });
+  for (const file of chosen) {
+    // A bad scenario file is bad usage: said with the YAML path of the problem, before anything starts.
+    try {
+      const scenario = loadScenario(file);
+      const issues = scenarioRuleIssues(scenario, catalogue);
+      if (issues.length > 0) throw new InvalidScenarioError(file, issues);
+      scenarios.push(scenario);
+    } catch (error) {
+      if (error instanceof InvalidScenarioError) {
+        process.stderr.write(`invalid scenario ${error.message}\n`);
+        return 2;
+      }
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        process.stderr.write(`cannot read scenario file ${file}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  }
 
   const mode = values.userspace === true || values.user === true ? 'userspace' : detectLabMode();
   const logger = createLogger({ name: 'lab', level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' });

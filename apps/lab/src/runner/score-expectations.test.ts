@@ -99,6 +99,10 @@ describe('scoreExpectation', () => {
     [{ noEvent: 'block.started', scope: 'RU-MOW' }, false],
     [{ noEvent: 'block.started', scope: 'RU-MOW', target: 'telegram' }, true],
     [{ noEvent: 'throttle.started', scope: 'RU-MOW' }, true],
+    // Bounded in time: "no second block.started after the lift" holds, a block inside the window fails.
+    [{ noEvent: 'block.started', scope: 'RU-MOW', after: 120_000 }, true],
+    [{ noEvent: 'block.started', scope: 'RU-MOW', within: 60_000 }, true],
+    [{ noEvent: 'block.started', scope: 'RU-MOW', after: 60_000, within: 30_000 }, false],
   ] as const)('noEvent %j → pass %s', (expectation, pass) => {
     expect(score(expectation as Expectation)).toMatchObject({ pass, timeToDetectMs: null });
   });

@@ -65,26 +65,25 @@ function seconds(ms: number): string {
 }
 
 export function expectationLabel(expectation: Expectation): string {
-  if ('noEvent' in expectation) {
-    return `no ${expectation.noEvent} in ${expectation.scope}${expectation.target === undefined ? '' : ` for ${expectation.target}`}`;
-  }
   const qualifiers = [
     'layer' in expectation && expectation.layer !== undefined ? `layer ${expectation.layer}` : null,
-    expectation.method === undefined ? null : `method ${expectation.method}`,
+    !('method' in expectation) || expectation.method === undefined ? null : `method ${expectation.method}`,
     expectation.after === undefined ? null : `after ${seconds(expectation.after)}`,
     expectation.within === undefined ? null : `within ${seconds(expectation.within)}`,
   ].filter((part) => part !== null);
   const what =
-    'event' in expectation
-      ? `${expectation.event} in ${expectation.scope}${expectation.target === undefined ? '' : ` for ${expectation.target}`}`
-      : `${expectation.scope} ${expectation.target} ${expectation.state}`;
+    'noEvent' in expectation
+      ? `no ${expectation.noEvent} in ${expectation.scope}${expectation.target === undefined ? '' : ` for ${expectation.target}`}`
+      : 'event' in expectation
+        ? `${expectation.event} in ${expectation.scope}${expectation.target === undefined ? '' : ` for ${expectation.target}`}`
+        : `${expectation.scope} ${expectation.target} ${expectation.state}`;
   return qualifiers.length === 0 ? what : `${what} (${qualifiers.join(', ')})`;
 }
 
 /**
  * Scores one expectation against what was observed during a run of `durationMs`. A state or event
  * must first show in [after, after + within] (defaults: the start and the end of the run); a
- * `noEvent` holds when no such event appeared at all.
+ * `noEvent` holds when no such event appeared in that window.
  */
 export function scoreExpectation(
   expectation: Expectation,
@@ -93,9 +92,13 @@ export function scoreExpectation(
   durationMs: number,
 ): ExpectationScore {
   const label = expectationLabel(expectation);
+  const from = expectation.after ?? 0;
+  const until = expectation.within === undefined ? durationMs : from + expectation.within;
+  const inWindow = (atMs: number) => atMs >= from && atMs <= until;
   if ('noEvent' in expectation) {
     const offending = observed.events.find(
       (event) =>
+        inWindow(event.atMs) &&
         event.type === expectation.noEvent &&
         event.scope === expectation.scope &&
         (expectation.target === undefined || event.target === expectation.target),
@@ -111,9 +114,6 @@ export function scoreExpectation(
           : `${offending.type} for ${offending.target ?? 'the scope'} at ${seconds(offending.atMs)}`,
     };
   }
-  const from = expectation.after ?? 0;
-  const until = expectation.within === undefined ? durationMs : from + expectation.within;
-  const inWindow = (atMs: number) => atMs >= from && atMs <= until;
   const methodMatches = (method: Method | null) =>
     (expectation.method === undefined || method === expectation.method) &&
     (!('layer' in expectation) ||

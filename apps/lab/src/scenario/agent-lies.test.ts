@@ -80,8 +80,10 @@ describe('lie rules have no network effect', () => {
       resolveRules(rules(LIE_WHATSAPP_AGENT_0, RESET_WHATSAPP), catalogue),
       context,
     );
-    expect(withLie.nftScript).not.toContain('ct mark set 0x00020001');
-    expect(withLie.nftScript).toContain('ct mark 0x00020002 meta l4proto tcp reject with tcp reset');
+    expect(withLie.nftScript).not.toContain('ct mark set ct mark or 0x00000001');
+    expect(withLie.nftScript).toContain(
+      'ct mark and 0xffff00ff 0x00020002 meta l4proto tcp reject with tcp reset',
+    );
     expect(withLie.needsDaemon).toBe(false);
   });
 });

@@ -59,11 +59,15 @@ export const EventExpectation = z.strictObject({
 });
 export type EventExpectation = z.infer<typeof EventExpectation>;
 
-/** No event of this type for the scope (and target, if given) during the whole run. */
+/**
+ * No event of this type for the scope (and target, if given) in [after, after + within]; by default
+ * the whole run. `{ noEvent: block.started, after: 130s }` says "no second block after the lift".
+ */
 export const NoEventExpectation = z.strictObject({
   noEvent: EventType,
   scope: ScopeKey,
   target: TargetId.optional(),
+  ...Timing,
 });
 export type NoEventExpectation = z.infer<typeof NoEventExpectation>;
 

@@ -1,6 +1,7 @@
 import { BlockList } from 'node:net';
 import { matchesHostGlob } from '../censor/host-glob.ts';
 import type { ResolvedRule } from '../censor/resolve-rules.ts';
+import { type FlowRole, flowRoleOf } from '../censor/rule-role.ts';
 
 export interface Flow {
   /** The destination's lab address (198.18.a.b), whatever loopback twin carried it. */
@@ -30,46 +31,57 @@ function matchesTuple(rule: ResolvedRule, flow: Flow): boolean {
   return true;
 }
 
-/** Rules the flow-level censor acts on; DNS and lie rules act elsewhere (resolver, agent). */
-function actsOnFlows(rule: ResolvedRule): boolean {
-  return rule.action.kind !== 'dns' && rule.action.kind !== 'lie';
-}
-
-/** A rule that can decide the flow when it opens: no SNI to wait for, and its tuple matches. */
-function decidesAtOpen(rule: ResolvedRule, flow: Flow): boolean {
-  return actsOnFlows(rule) && rule.sni === null && matchesTuple(rule, flow);
+/** A rule of `role` that can act on the flow when it opens: no SNI to wait for, and its tuple matches. */
+function decidesAtOpen(rule: ResolvedRule, flow: Flow, role: FlowRole = 'filter'): boolean {
+  return flowRoleOf(rule) === role && rule.sni === null && matchesTuple(rule, flow);
 }
 
 /**
- * The rule that decides a flow when it opens: the first non-SNI rule whose tuple matches and whose
- * `share` draw hits. Same order as the kernel censor (compile-kernel-censor.ts).
+ * The rule of `role` that acts on a flow when it opens: the first non-SNI rule whose tuple matches and
+ * whose `share` draw hits. Same order as the kernel censor (compile-kernel-censor.ts).
  */
 export function ruleAtOpen(
   rules: readonly ResolvedRule[],
   flow: Flow,
   random: () => number,
+  role: FlowRole = 'filter',
 ): ResolvedRule | null {
   for (const rule of rules) {
-    if (decidesAtOpen(rule, flow) && random() * 100 < rule.sharePercent) return rule;
+    if (decidesAtOpen(rule, flow, role) && random() * 100 < rule.sharePercent) return rule;
   }
   return null;
 }
 
-/** An SNI rule that outranks `current` once the ClientHello names `serverName`, else `current`. */
+/** An SNI rule of `role` that outranks `current` once the ClientHello names `serverName`, else `current`. */
 export function ruleAfterClientHello(
   rules: readonly ResolvedRule[],
   flow: Flow,
   serverName: string,
   current: ResolvedRule | null,
   random: () => number,
+  role: FlowRole = 'filter',
 ): ResolvedRule | null {
   for (const rule of rules) {
     if (current !== null && rule.id >= current.id) break;
-    if (!actsOnFlows(rule) || rule.sni === null || !matchesTuple(rule, flow)) continue;
+    if (flowRoleOf(rule) !== role || rule.sni === null || !matchesTuple(rule, flow)) continue;
     if (!matchesHostGlob(rule.sni, serverName)) continue;
     if (random() * 100 < rule.sharePercent) return rule;
   }
   return current;
+}
+
+/**
+ * The loss a datagram of this flow meets: every matching lossy rule drops its share independently,
+ * as stacked lossy links do (loss inside a TCP stream has no meaning for a relay).
+ */
+export function lossPercentOf(rules: readonly ResolvedRule[], flow: Flow, serverName: string | null): number {
+  let delivered = 1;
+  for (const rule of rules) {
+    if (rule.action.kind !== 'netem' || rule.action.lossPercent <= 0 || !matchesTuple(rule, flow)) continue;
+    if (rule.sni !== null && (serverName === null || !matchesHostGlob(rule.sni, serverName))) continue;
+    delivered *= 1 - (rule.action.lossPercent / 100) * (rule.sharePercent / 100);
+  }
+  return (1 - delivered) * 100;
 }
 
 /**

@@ -6,7 +6,13 @@ import type { ResolvedRule } from '../censor/resolve-rules.ts';
 import { LAB_SYSTEM_RESOLVER_IP } from '../topology/addressing.ts';
 import { LAB_BLOCKPAGE_HTML } from '../topology/censor-daemon.ts';
 import { clientHelloServerName } from './client-hello.ts';
-import { type Flow, ruleAfterClientHello, ruleAtOpen, ruleForEveryAgent } from './flow-decision.ts';
+import {
+  type Flow,
+  lossPercentOf,
+  ruleAfterClientHello,
+  ruleAtOpen,
+  ruleForEveryAgent,
+} from './flow-decision.ts';
 import { FlowTable } from './flow-table.ts';
 import {
   agentSourceAddress,
@@ -122,15 +128,20 @@ export function labEndpoints(catalogue: Catalogue): LabEndpoint[] {
   return [...found.values()];
 }
 
-/** Applies the deciding rule (null: none) to an accepted TCP connection, relaying it to the world twin if allowed. */
+/**
+ * Applies the deciding filter rule (null: none) to an accepted TCP connection, relaying it to the world
+ * twin if allowed, shaped by the flow's line rule (police, delay; null: none) underneath.
+ */
 function relayTcp(
   client: Socket,
   flow: Flow,
   firstChunk: Buffer,
   rule: ResolvedRule | null,
+  line: ResolvedRule | null,
   world: WorldPlacement,
 ): void {
   const action = rule?.action ?? null;
+  const lineAction = line?.action ?? null;
   if (action?.kind === 'reset') return void client.resetAndDestroy();
   if (action !== null && SILENT_AT_OPEN.has(action.kind)) {
     // Silence: the connection stays open and nothing comes back (a kernel drop would not even accept it).
@@ -157,7 +168,7 @@ function relayTcp(
   const pipe = (from: Socket, to: Socket, shape: Shaper, isReply: boolean) => {
     let shaping = false;
     let ended = false;
-    const later = delayLine(action);
+    const later = delayLine(lineAction);
     const forward = (piece: Buffer) =>
       later(() => {
         if (!to.destroyed) to.write(piece);
@@ -186,8 +197,8 @@ function relayTcp(
       if (!shaping) forwardEnd();
     });
   };
-  pipe(client, upstream, shaper(action), false);
-  pipe(upstream, client, shaper(action), true);
+  pipe(client, upstream, shaper(lineAction), false);
+  pipe(upstream, client, shaper(lineAction), true);
   if (firstChunk.length > 0) client.emit('data', firstChunk);
 }
 
@@ -282,15 +293,18 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
         agentIndex: agentIndexOf(options.region, options.agents, client.remoteAddress),
       };
       const atOpen = ruleAtOpen(rules, flow, random);
+      const lineAtOpen = ruleAtOpen(rules, flow, random, 'line');
       if (atOpen !== null && atOpen.action.kind !== 'blockpage' && !rules.some((rule) => rule.sni !== null)) {
-        return relayTcp(client, flow, Buffer.alloc(0), atOpen, world);
+        return relayTcp(client, flow, Buffer.alloc(0), atOpen, lineAtOpen, world);
       }
       // Peek the first client bytes: a ClientHello's SNI may bring an earlier rule into play.
       client.once('data', (first: Buffer) => {
         const serverName = clientHelloServerName(first);
-        const rule =
-          serverName === null ? atOpen : ruleAfterClientHello(rules, flow, serverName, atOpen, random);
-        relayTcp(client, flow, first, rule, world);
+        const after = (current: ResolvedRule | null, role: 'filter' | 'line') =>
+          serverName === null
+            ? current
+            : ruleAfterClientHello(rules, flow, serverName, current, random, role);
+        relayTcp(client, flow, first, after(atOpen, 'filter'), after(lineAtOpen, 'line'), world);
       });
     });
     server.maxConnections = limits.maxTcpConnections;
@@ -398,10 +412,12 @@ async function startUdpRelay(
       proto: 'udp',
       agentIndex: agentIndexOf(options.region, options.agents, remote.address),
     };
-    const action = ruleAtOpen(currentRules(), flow, random)?.action ?? null;
+    const rules = currentRules();
+    const action = ruleAtOpen(rules, flow, random)?.action ?? null;
+    const line = ruleAtOpen(rules, flow, random, 'line')?.action ?? null;
     // A reset has nothing to reset on UDP: the datagram is just gone.
     if (action !== null && (SILENT_AT_OPEN.has(action.kind) || action.kind === 'reset')) return;
-    if (action?.kind === 'netem' && random() * 100 < action.lossPercent) return;
+    if (random() * 100 < lossPercentOf(rules, flow, null)) return;
     const key = `${remote.address}:${remote.port}`;
     const upstream = upstreams.use(key, () => {
       const created = createSocket('udp4');
@@ -425,7 +441,7 @@ async function startUdpRelay(
         // The flow was closed while the datagram waited out its delay: it is lost, as on a wire.
       }
     };
-    if (action?.kind === 'netem' && action.delayMs > 0) setTimeout(send, action.delayMs);
+    if (line?.kind === 'netem' && line.delayMs > 0) setTimeout(send, line.delayMs);
     else send();
   });
   socket.once('close', () => upstreams.clear());

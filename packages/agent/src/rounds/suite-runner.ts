@@ -69,7 +69,7 @@ export async function runSuite(target: Target, context: SuiteContext): Promise<M
   // The layers run side by side: each probe has its own sockets, and a blackholed target then costs
   // one timeout per round instead of one per layer (a round must fit its interval).
   const [dns, tcp, handshakes, http, quic] = await Promise.all([
-    suite.dns === null ? [] : runDnsSuite(suite.dns, context.catalogue, probe(PROBE_TIMEOUT_MS.dns)),
+    suite.dns === null ? [] : runDnsSuite(suite.dns, context, probe(PROBE_TIMEOUT_MS.dns)),
     runTcpLayer(suite, resolver, probe(PROBE_TIMEOUT_MS.tcp)),
     runTlsLayer(suite, resolver, context, () => probe(PROBE_TIMEOUT_MS.tls)),
     runHttpLayer(suite, context, probe(PROBE_TIMEOUT_MS.http)),
@@ -191,16 +191,22 @@ async function runQuicLayer(suite: SuiteSpec, resolver: SuiteResolver, context: 
 
 async function runDnsSuite(
   dns: NonNullable<Target['suite']['dns']>,
-  catalogue: Catalogue,
+  suiteContext: SuiteContext,
   context: ProbeContext,
 ): Promise<DnsQuery[]> {
   const resolvers = dns.resolvers.flatMap((id): DnsResolver[] => {
     if (id === 'system') return [{ kind: 'system' }];
-    const resolver = catalogue.resolvers.find((candidate) => candidate.id === id);
+    const resolver = suiteContext.catalogue.resolvers.find((candidate) => candidate.id === id);
     if (resolver === undefined) return [];
     return [
+      // A DoH resolver is validated like any TLS peer, with the extra trust anchors (the lab CA): without
+      // them a lab DoH control failed with ssl_unknown_authority and DNS lost its encrypted reference.
       resolver.kind === 'doh'
-        ? { kind: 'doh', url: resolver.address }
+        ? {
+            kind: 'doh',
+            url: resolver.address,
+            ...(suiteContext.ca === undefined ? {} : { ca: suiteContext.ca }),
+          }
         : { kind: resolver.kind, address: resolver.address },
     ];
   });

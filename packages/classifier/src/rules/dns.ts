@@ -3,14 +3,14 @@ import { isBogon } from '../bogon.ts';
 import { describeDns } from '../evidence.ts';
 import { prevalentMethod } from '../failure-method.ts';
 import { type IpAddress, type IpPrefix, parseIp, parsePrefix, prefixContains } from '../ip-address.ts';
-import { answeredIps } from '../outcome.ts';
+import { answeredIps, recordedAddresses } from '../outcome.ts';
 import type { Rule } from './rule.ts';
 
 type DnsMethod = Extract<Method, 'nxdomain' | 'servfail' | 'bogon' | 'dns-mismatch'>;
 const DNS_METHODS: readonly DnsMethod[] = ['nxdomain', 'servfail', 'bogon', 'dns-mismatch'];
 
-function addressesOf(queries: readonly DnsQuery[]): IpAddress[] {
-  return queries.flatMap(answeredIps).flatMap((text) => parseIp(text) ?? []);
+function parsed(texts: readonly string[]): IpAddress[] {
+  return texts.flatMap((text) => parseIp(text) ?? []);
 }
 
 /**
@@ -26,8 +26,10 @@ function dnsAnomaly(
 ): DnsMethod | null {
   if (system.failure === 'dns_nxdomain_error' || system.rcode === 'NXDOMAIN') return 'nxdomain';
   if (system.failure === 'dns_servfail_error' || system.rcode === 'SERVFAIL') return 'servfail';
-  const answered = addressesOf([system]);
-  const expected = addressesOf(references);
+  // The system answer as recorded, bogons included (the probe flags them as a failure, keeping them);
+  // a reference counts only with a clean answer.
+  const answered = parsed(recordedAddresses(system));
+  const expected = parsed(references.flatMap(answeredIps));
   if (answered.some(isBogon) && !expected.some(isBogon)) return 'bogon';
   const inKnown = (address: IpAddress) => known.some((prefix) => prefixContains(prefix, address));
   if (known.length > 0 && answered.some((address) => !inKnown(address)) && expected.every(inKnown)) {

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { type AgentStandings, countedRuns, judgeAgents, nextStandings } from './agent-consistency.ts';
+import { RollupConfig } from './config.ts';
+import { type AgentSpec, labAgentId, labRuns, labWindowSpan } from './testing.ts';
+
+const config = RollupConfig.parse({ windowMs: 60_000, outage: { baselineMs: 600_000 } });
+const LIAR = labAgentId(1);
+/** Agent 1 reports blocked with working controls; agents 2 and 3, behind the same censor, reach the target. */
+const LYING: AgentSpec[] = [
+  ['blocked', 'blocked', 'blocked'],
+  ['ok', 'ok'],
+  ['ok', 'ok'],
+];
+const HONEST: AgentSpec[] = [
+  ['ok', 'ok'],
+  ['ok', 'ok'],
+  ['ok', 'ok'],
+];
+
+function afterWindows(windows: AgentSpec[][], start: AgentStandings = {}): AgentStandings {
+  return windows.reduce(
+    (standings, agents, index) =>
+      nextStandings(standings, labRuns({ index, agents }), labWindowSpan(index).window_end, config),
+    start,
+  );
+}
+
+describe('judgeAgents', () => {
+  it.each<[string, AgentSpec[], (string | null)[]]>([
+    ['one agent blocked against two reaching peers', LYING, ['contradicts', null, null]],
+    [
+      'one agent blocked while its own controls fail: its network, not a lie',
+      [{ runs: ['blocked', 'blocked'], controlsHealthy: false }, ['ok', 'ok'], ['ok', 'ok']],
+      [null, null, null],
+    ],
+    [
+      'one agent blocked against one peer: undecidable',
+      [
+        ['blocked', 'blocked'],
+        ['ok', 'ok'],
+      ],
+      [null, null],
+    ],
+    [
+      'a real block seen by most agents: nobody contradicts a majority of peers',
+      [
+        ['blocked', 'blocked'],
+        ['blocked', 'blocked'],
+        ['ok', 'ok'],
+      ],
+      [null, null, null],
+    ],
+  ])('%s', (_name, agents, expected) => {
+    const judged = judgeAgents(labRuns({ index: 0, agents }), config);
+    expect(
+      agents.map((_, index) => (judged.get(labAgentId(index + 1)) == null ? null : 'contradicts')),
+    ).toEqual(expected);
+  });
+});
+
+describe('nextStandings', () => {
+  it('discounts an agent after three contradicting windows, with the reason, and only its runs', () => {
+    expect(afterWindows([LYING, LYING])[LIAR]?.discounted).toBeNull();
+    const standings = afterWindows([LYING, LYING, LYING]);
+    expect(standings[LIAR]?.discounted).toEqual({
+      since: labWindowSpan(2).window_end,
+      reason:
+        '3 consecutive windows: reported blocked in 3 of 3 runs with its controls working, while 2 peers in the same ASN reached the target',
+    });
+    const runs = labRuns({ index: 3, agents: LYING });
+    expect(countedRuns(runs, standings).map((run) => run.agent_id)).not.toContain(LIAR);
+    expect(countedRuns(runs, standings)).toHaveLength(4);
+  });
+
+  it('a window of agreement breaks the streak; three of them count the agent again', () => {
+    expect(afterWindows([LYING, LYING, HONEST, LYING])[LIAR]?.discounted).toBeNull();
+    const discounted = afterWindows([LYING, LYING, LYING]);
+    expect(afterWindows([HONEST, HONEST], discounted)[LIAR]?.discounted).not.toBeNull();
+    expect(afterWindows([HONEST, HONEST, HONEST], discounted)[LIAR]).toBeUndefined();
+  });
+});

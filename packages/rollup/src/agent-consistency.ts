@@ -1,0 +1,110 @@
+import type { VerdictStatus } from '@reachmap/schema';
+import { z } from 'zod';
+import type { RollupConfig } from './config.ts';
+import { VALID_STATUSES, type WindowRun } from './window-summary.ts';
+
+/**
+ * How one agent has stood against its peers of an ASN for one target, window after window.
+ * `discounted` is set while its runs are left out of the ASN's windows.
+ */
+export const AgentStanding = z.object({
+  contradicting: z.number().int().min(0),
+  agreeing: z.number().int().min(0),
+  discounted: z.object({ since: z.iso.datetime(), reason: z.string().max(500) }).nullable(),
+});
+export type AgentStanding = z.infer<typeof AgentStanding>;
+export const AgentStandings = z.record(z.string(), AgentStanding);
+export type AgentStandings = z.infer<typeof AgentStandings>;
+
+interface AgentWindow {
+  valid: number;
+  ok: number;
+  /** The interference status most of its valid runs show, with healthy controls; null when none does. */
+  interference: { status: VerdictStatus; runs: number } | null;
+}
+
+function byAgent(runs: readonly WindowRun[], share: number): Map<string, AgentWindow> {
+  const grouped = new Map<string, WindowRun[]>();
+  for (const run of runs) {
+    if (!VALID_STATUSES.has(run.verdict.status)) continue;
+    grouped.set(run.agent_id, [...(grouped.get(run.agent_id) ?? []), run]);
+  }
+  const agents = new Map<string, AgentWindow>();
+  for (const [agent, own] of grouped) {
+    const counts = new Map<VerdictStatus, number>();
+    for (const run of own) {
+      if (run.verdict.status === 'ok' || !run.controls_healthy) continue;
+      counts.set(run.verdict.status, (counts.get(run.verdict.status) ?? 0) + 1);
+    }
+    const [top] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+    agents.set(agent, {
+      valid: own.length,
+      ok: own.filter((run) => run.verdict.status === 'ok').length,
+      interference:
+        top !== undefined && top[1] >= share * own.length ? { status: top[0], runs: top[1] } : null,
+    });
+  }
+  return agents;
+}
+
+/**
+ * The agents of one ASN window whose runs contradict their peers: most of the agent's valid runs show
+ * an interference, with its own round controls healthy (its network works), while at least
+ * `consistency.minPeers` other agents of the same ASN, behind the same censor, reach the target (each
+ * with an ok share at or above the quorum share). Returns, per agent with valid runs, the
+ * contradiction's description or null when it agrees.
+ */
+export function judgeAgents(runs: readonly WindowRun[], config: RollupConfig): Map<string, string | null> {
+  const share = config.quorum.share;
+  const agents = byAgent(runs, share);
+  const reaching = [...agents].filter(([, window]) => window.ok >= share * window.valid).map(([id]) => id);
+  const judged = new Map<string, string | null>();
+  for (const [agent, window] of agents) {
+    const peers = reaching.filter((peer) => peer !== agent);
+    judged.set(
+      agent,
+      window.interference !== null && peers.length >= config.consistency.minPeers
+        ? `reported ${window.interference.status} in ${window.interference.runs} of ${window.valid} runs with its controls working, while ${peers.length} peers in the same ASN reached the target`
+        : null,
+    );
+  }
+  return judged;
+}
+
+/**
+ * Standings after one window. An agent is discounted after `consistency.windows` consecutive
+ * contradicting windows and counts again after as many agreeing ones; agents without valid runs in the
+ * window keep their standing. Agents with nothing to remember are dropped, so the record stays as small
+ * as the ASN's set of agents.
+ */
+export function nextStandings(
+  previous: AgentStandings,
+  runs: readonly WindowRun[],
+  windowEnd: string,
+  config: RollupConfig,
+): AgentStandings {
+  const next: AgentStandings = { ...previous };
+  const needed = config.consistency.windows;
+  for (const [agent, contradiction] of judgeAgents(runs, config)) {
+    const before = previous[agent] ?? { contradicting: 0, agreeing: 0, discounted: null };
+    const standing: AgentStanding =
+      contradiction === null
+        ? { contradicting: 0, agreeing: before.agreeing + 1, discounted: before.discounted }
+        : { contradicting: before.contradicting + 1, agreeing: 0, discounted: before.discounted };
+    if (contradiction !== null && standing.contradicting >= needed && standing.discounted === null) {
+      standing.discounted = {
+        since: windowEnd,
+        reason: `${standing.contradicting} consecutive windows: ${contradiction}`.slice(0, 500),
+      };
+    }
+    if (contradiction === null && standing.agreeing >= needed) standing.discounted = null;
+    if (standing.discounted === null && standing.contradicting === 0) delete next[agent];
+    else next[agent] = standing;
+  }
+  return next;
+}
+
+/** The runs that count: those of agents not discounted. */
+export function countedRuns(runs: readonly WindowRun[], standings: AgentStandings): WindowRun[] {
+  return runs.filter((run) => standings[run.agent_id]?.discounted == null);
+}
