@@ -1,8 +1,7 @@
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { classifyMeasurement } from '@reachmap/classifier';
-import { createCertificateAuthority, issueCertificate } from '@reachmap/lab-pki';
-import { setProcessProbeNetwork } from '@reachmap/probes';
+import { createCertificateAuthority, issueCertificate } from '@reachmap/pki';
 import {
   createLabHttpsServer,
   type LabDnsZone,
@@ -49,7 +48,9 @@ const KNOWN_PREFIX = '198.18.0.0/24';
 const LYING_ZONE: LabDnsZone = {
   'nx.lab': { rcode: 'NXDOMAIN' },
   'stub.lab': { a: ['127.0.0.1'] },
-  'foreign.lab': { a: ['198.51.100.7'] },
+  // Foreign: a routable-looking answer outside the targets' known prefix (inside the lab's 198.18.0.0/15,
+  // which is no bogon; TEST-NET ranges are bogons since the one special-ranges module).
+  'foreign.lab': { a: ['198.19.200.7'] },
   'doh-only.lab': { rcode: 'NXDOMAIN' },
   'honest.lab': { a: [HONEST_ANSWER] },
 };
@@ -154,8 +155,6 @@ beforeAll(async () => {
     silentUdp: silentUdp.port,
     quicAnswering: quicAnswering.port,
   };
-  // Questions to the system resolver go to the censor's resolver, as resolv.conf does in the lab.
-  setProcessProbeNetwork({ systemResolver: world.lyingDns });
 
   const healthy = catalogueWith([]);
   controls = await measureAll(healthy, ['control-domestic', 'control-foreign']);
@@ -164,7 +163,6 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  setProcessProbeNetwork({});
   await Promise.all((world?.servers ?? []).map((server) => server.close()));
 });
 
@@ -229,6 +227,8 @@ function suiteContext(catalogue: Catalogue, controlIds: MeasurementId[] = []): S
     round: { id: newPrefixedId('rnd'), controls: controlIds },
     signal: new AbortController().signal,
     ca: [world.caPem],
+    // Questions to the system resolver go to the censor's resolver, as resolv.conf does in the lab.
+    probeNetwork: { systemResolver: world.lyingDns },
   };
 }
 
