@@ -115,7 +115,13 @@ export async function runUp(args: string[]): Promise<number> {
       const network = await startDemoNetwork({
         collectorUrl: collector.url,
         enrol: async (label) =>
-          (await createEnrolmentToken(redis.client, { label, expiresInMs: DEMO_TOKEN_LIFETIME_MS })).token,
+          (
+            await createEnrolmentToken(redis.client, {
+              label,
+              expiresInMs: DEMO_TOKEN_LIFETIME_MS,
+              simulated: true,
+            })
+          ).token,
         logger: log.child({ component: 'demo' }),
       });
       components.push({ name: 'demo network (simulated)', stop: network.stop });

@@ -121,6 +121,7 @@ function agentRow(agent: AgentRecord): string[] {
   const flags = [
     agent.revoked_at === null ? '' : 'revoked',
     agent.observed?.mismatch === true ? 'geo-mismatch' : '',
+    agent.simulated ? 'simulated' : '',
   ]
     .filter((flag) => flag !== '')
     .join(',');

@@ -130,9 +130,12 @@ export async function enrolAgent(
   collector: TestCollector,
   redis: RedisClient,
   network: AgentNetwork = DECLARED_NETWORK,
+  /** A token made by the test, e.g. a simulated one; a fresh real-agent token otherwise. */
+  givenToken?: string,
 ): Promise<TestAgent> {
   const keys = generateAgentKeyPair();
-  const { token } = await createEnrolmentToken(redis, { label: 'test', expiresInMs: 60_000 });
+  const token =
+    givenToken ?? (await createEnrolmentToken(redis, { label: 'test', expiresInMs: 60_000 })).token;
   const response = await collector.request('/v1/agents/enroll', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -158,6 +161,7 @@ export async function enrolAgent(
       sampleMeasurement({
         start_time: new Date(Date.now() - 60_000).toISOString(),
         agent: { id, software: { name: 'reachmap-agent', version: '0.1.0' } },
+        network,
         ...overrides,
       }),
     async send(method, path, body, options = {}) {
