@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type IngestJobData, MAX_COUNT, type Measurement, SubmissionResult } from '@reachmap/schema';
+import { writeDeadLetters } from '@reachmap/store';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../admin/admin-command.ts';
 import { createEnrolmentToken } from '../admin/create-token.ts';
@@ -230,5 +231,22 @@ describe('a hostile agent', () => {
     const result = SubmissionResult.parse(await response.json());
     expect(result.rejected[0]?.errors[0]?.message).toMatch(/bytes of JSON; at most/);
     expect(await queuedIds()).toEqual([]);
+  });
+
+  it('shows what the aggregator dead-lettered in the admin CLI and /metrics', async () => {
+    const measurement = agent.measurement();
+    await writeDeadLetters(harness.redis, [
+      { measurement, batchId: 'bat_deadletter00000001', error: new RangeError('no bucket'), at: Date.now() },
+    ]);
+    const lines: string[] = [];
+    expect(await runAdminCommand(['dead-letters', 'list'], harness.redis, (line) => lines.push(line))).toBe(
+      0,
+    );
+    expect(lines[0]).toMatch(/^1 dead letters in all/);
+    expect(lines[1]).toContain(
+      `${measurement.id}  ${agent.id}  bat_deadletter00000001  RangeError: no bucket`,
+    );
+    const metrics = await (await collector.request('/metrics')).text();
+    expect(metrics).toContain('reachmap_dead_letters_total 1');
   });
 });
