@@ -1,0 +1,60 @@
+import { startTestRedis } from '@reachmap/queue/testing';
+import { ErrorBody } from '@reachmap/schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiHarness, bearer, startTestApi } from '../testing/api-harness.ts';
+
+// Malformed input an anonymous caller or a careless admin can send: always a 4xx in the one error shape.
+
+let redis: Awaited<ReturnType<typeof startTestRedis>>;
+let harness: ApiHarness;
+beforeAll(async () => {
+  redis = await startTestRedis();
+  harness = await startTestApi(redis.server, redis.redis, { heartbeatMs: 300 });
+});
+afterAll(async () => {
+  await harness.stop();
+  await redis.stop();
+});
+
+async function expectError(response: Response, status: number, code: string): Promise<void> {
+  const body = ErrorBody.parse(await response.json());
+  expect([response.status, body.error.code]).toEqual([status, code]);
+}
+
+describe('malformed input', () => {
+  it('answers a malformed JSON body to POST and PATCH /v1/webhooks with 400, not 500', async () => {
+    const headers = { ...bearer(harness.adminKey), 'content-type': 'application/json' };
+    const post = await fetch(`${harness.api.url}/v1/webhooks`, { method: 'POST', headers, body: '{"url": ' });
+    await expectError(post, 400, 'malformed_request');
+    const patch = await fetch(`${harness.api.url}/v1/webhooks/whk_0000000000000000000000`, {
+      method: 'PATCH',
+      headers,
+      body: '{nope',
+    });
+    await expectError(patch, 400, 'malformed_request');
+    expect(harness.logs.some((line) => line.includes('"unhandled error"'))).toBe(false);
+  });
+
+  it.each([
+    ['a non-id', 'zzz'],
+    ['an id from the far future', `${Date.now() + 365 * 86_400_000}-0`],
+    ['too many parts', '1-0,2-0,3-0'],
+  ])('refuses %s as Last-Event-ID with 400', async (_case, id) => {
+    await expectError(
+      await fetch(`${harness.api.url}/v1/stream?last_event_id=${id}`),
+      400,
+      'invalid_last_event_id',
+    );
+    await expectError(
+      await fetch(`${harness.api.url}/v1/stream`, { headers: { 'last-event-id': id } }),
+      400,
+      'invalid_last_event_id',
+    );
+  });
+
+  it('resumes from a past event id', async () => {
+    const response = await fetch(`${harness.api.url}/v1/stream?last_event_id=${Date.now() - 1000}-0`);
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+  });
+});
