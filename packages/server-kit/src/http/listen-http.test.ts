@@ -30,7 +30,7 @@ describe('listenHttp', () => {
         keepAliveTimeout: DEFAULT_HTTP_TIMEOUTS.keepAliveMs,
       });
     } finally {
-      await closeHttpServer(server, 1_000);
+      await closeHttpServer(server, { graceMs: 1_000 });
     }
   });
 
@@ -46,7 +46,7 @@ describe('listenHttp', () => {
       expect(answer).toMatch(/^HTTP\/1\.1 408/);
       expect(elapsedMs).toBeLessThan(5_000);
     } finally {
-      await closeHttpServer(server, 1_000);
+      await closeHttpServer(server, { graceMs: 1_000 });
     }
   });
 });
