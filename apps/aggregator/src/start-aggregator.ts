@@ -36,7 +36,7 @@ export interface Aggregator {
 const RECHECK_JOB_OPTIONS = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 5000 },
-  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 86_400, count: 100_000 },
 } as const;
 

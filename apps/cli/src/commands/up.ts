@@ -81,7 +81,11 @@ export async function runUp(args: string[]): Promise<number> {
   const log = createLogger({ name: 'reachmap', level: config.LOG_LEVEL });
   const telemetry = await startTelemetrySdk('server');
   const redis = await openRedisSession(
-    { redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR },
+    {
+      redisUrl: config.REDIS_URL,
+      dataDir: config.REACHMAP_DATA_DIR,
+      maxMemoryBytes: config.REDIS_EMBEDDED_MAXMEMORY,
+    },
     log,
   );
   const components: RunningComponent[] = [];
