@@ -58,3 +58,17 @@ describe('malformed input', () => {
     await response.body?.cancel();
   });
 });
+
+describe('query cost', () => {
+  it('refuses a year of hourly /v1/series buckets with 400 too_many_points, naming the coarser bucket', async () => {
+    const to = Date.now();
+    const from = new Date(to - 365 * 86_400_000).toISOString();
+    const url = `${harness.api.url}/v1/series?scope=RU&target=whatsapp&bucket=1h&from=${from}&to=${new Date(to).toISOString()}`;
+    const response = await fetch(url);
+    const body = ErrorBody.parse(await response.json());
+    expect([response.status, body.error.code]).toEqual([400, 'too_many_points']);
+    expect(body.error.message).toContain('1d');
+    const daily = await fetch(url.replace('bucket=1h', 'bucket=1d'));
+    expect(daily.status).toBe(200);
+  });
+});
