@@ -1,7 +1,10 @@
 import { startTestRedis } from '@reachmap/queue/testing';
 import { ErrorBody } from '@reachmap/schema';
+import { emptyObservations, sampleMeasurement } from '@reachmap/schema/testing';
+import { countMeasurement, StoreConfig } from '@reachmap/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, bearer, startTestApi } from '../testing/api-harness.ts';
+import { MAX_PAGE_BYTES } from './measurements.ts';
 
 // Malformed input an anonymous caller or a careless admin can send: always a 4xx in the one error shape.
 
@@ -70,5 +73,49 @@ describe('query cost', () => {
     expect(body.error.message).toContain('1d');
     const daily = await fetch(url.replace('bucket=1h', 'bucket=1d'));
     expect(daily.status).toBe(200);
+  });
+
+  it('ends a /v1/measurements page at its byte budget and points to the next one', async () => {
+    const now = Date.now();
+    // Twelve measurements of ~500 KB each (2000 network events): 6 MB, past the 4 MiB budget.
+    const events = Array.from({ length: 2000 }, (_, index) => ({
+      operation: 'read' as const,
+      address: `198.18.0.${index % 250}:443/${'x'.repeat(200)}`,
+      num_bytes: index,
+      failure: null,
+      t: 0.001,
+    }));
+    for (let index = 0; index < 12; index += 1) {
+      const measurement = sampleMeasurement({
+        start_time: new Date(now - 60_000 - index * 1000).toISOString(),
+        observations: { ...emptyObservations(), network_events: events },
+      });
+      await countMeasurement(
+        redis.redis,
+        {
+          measurement,
+          verdict: {
+            measurement_id: measurement.id,
+            status: 'ok',
+            method: null,
+            layer: 'tls',
+            confidence: 0.8,
+            evidence: [],
+            classifier_version: 'test',
+          },
+          controls: 'healthy',
+          received_at: new Date(now).toISOString(),
+        },
+        StoreConfig.parse({}),
+        now,
+      );
+    }
+    const response = await fetch(`${harness.api.url}/v1/measurements?limit=500`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const page = JSON.parse(text) as { measurements: unknown[]; next_before: string | null };
+    expect(text.length).toBeLessThan(MAX_PAGE_BYTES + 600_000);
+    expect(page.measurements.length).toBeLessThan(12);
+    expect(page.next_before).not.toBeNull();
   });
 });
