@@ -249,4 +249,26 @@ describe('a hostile agent', () => {
     const metrics = await (await collector.request('/metrics')).text();
     expect(metrics).toContain('reachmap_dead_letters_total 1');
   });
+
+  it('cannot submit for a target the catalogue does not have', async () => {
+    const document = {
+      catalogue: { version: 'lab-1', targets: [{ id: 'whatsapp' }] },
+      content_hash: 'sha256:t',
+    };
+    const cataloguing = harness.build({ catalogue: document });
+    const known = agent.measurement();
+    const invented = agent.measurement({ target: { ...known.target, id: 'made-up-target' } });
+    const body = Buffer.from(JSON.stringify({ measurements: [known, invented] }));
+    const response = await cataloguing.request('/v1/measurements', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...agent.sign('POST', '/v1/measurements', body) },
+      body,
+    });
+    const result = SubmissionResult.parse(await response.json());
+    expect(result.accepted).toEqual([known.id]);
+    expect(result.rejected[0]?.errors[0]).toEqual({
+      path: '/measurements/1/target/id',
+      message: 'target "made-up-target" is not in the catalogue this collector serves',
+    });
+  });
 });

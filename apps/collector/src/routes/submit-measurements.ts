@@ -9,6 +9,7 @@ import type { CollectorEnv } from '../http/collector-env.ts';
 import { decodeJsonBody } from '../http/request-body.ts';
 import { enforceBackpressure } from '../limits/backpressure.ts';
 import { type Admission, admitMeasurements, EnqueueFailedError } from '../submission/admit-measurements.ts';
+import { knownTargetIds } from '../submission/catalogue-targets.ts';
 import { triageBatch } from '../submission/triage-batch.ts';
 import { errorResponses } from './error-schema.ts';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
@@ -69,6 +70,7 @@ export function registerSubmitRoute(
           network: agent.network,
           simulated: agent.simulated,
           addressCountry: observed?.country ?? null,
+          knownTargets: await knownTargetIds(deps.config.catalogue),
         },
         now,
       );

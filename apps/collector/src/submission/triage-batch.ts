@@ -27,7 +27,8 @@ export type RejectionReason =
   | 'implausible_time'
   | 'network_mismatch'
   | 'address_mismatch'
-  | 'source_mismatch';
+  | 'source_mismatch'
+  | 'unknown_target';
 
 export interface RejectedItem {
   entry: SubmissionResult['rejected'][number];
@@ -50,6 +51,8 @@ export interface Signer {
   simulated: boolean;
   /** Country of the connecting address per the GeoIP database; null without one or when unknown. */
   addressCountry: string | null;
+  /** Target ids of the catalogue served to agents; null when it lists none (nothing to check against). */
+  knownTargets: ReadonlySet<string> | null;
 }
 
 function idOf(item: unknown): string | null {
@@ -85,6 +88,10 @@ function judgeItem(item: unknown, pointer: string, signer: Signer, now: number):
   if (measurement.source.kind !== expectedSource) {
     const message = `this agent was enrolled as ${signer.simulated ? 'simulated' : 'a real agent'}; source.kind must be "${expectedSource}"`;
     return refuse('source_mismatch', `${pointer}/source/kind`, message);
+  }
+  if (signer.knownTargets !== null && !signer.knownTargets.has(measurement.target.id)) {
+    const message = `target "${measurement.target.id}" is not in the catalogue this collector serves`;
+    return refuse('unknown_target', `${pointer}/target/id`, message);
   }
   const differs = networkDifference(measurement.network, signer.network);
   if (differs !== null) {

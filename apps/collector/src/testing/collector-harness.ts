@@ -49,6 +49,8 @@ export interface BuildOptions {
   geoIp?: GeoIpLookup | null;
   /** Another ingest queue, e.g. on a Redis that refuses writes. */
   queue?: IngestQueue;
+  /** Another catalogue document than TEST_CATALOGUE (which lists no targets). */
+  catalogue?: Record<string, unknown>;
 }
 
 export interface Harness {
@@ -86,7 +88,7 @@ export async function startHarness(): Promise<Harness> {
         config: {
           schedule: { interval_s: 300, jitter_s: 30, round_deadline_s: 240, concurrency: 8 },
           refreshS: 3600,
-          catalogue: async () => TEST_CATALOGUE,
+          catalogue: async () => options.catalogue ?? TEST_CATALOGUE,
           signingKey,
         },
         limits: {
