@@ -17,7 +17,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ name: 'aggregator', level: config.LOG_LEVEL });
-  const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR });
+  const redis = await resolveRedis({
+    redisUrl: config.REDIS_URL,
+    dataDir: config.REACHMAP_DATA_DIR,
+    maxMemoryBytes: config.REDIS_EMBEDDED_MAXMEMORY,
+  });
   const aggregator = await startAggregator({ redis: redis.target, config, logger });
   shutdownOnSignal({ close: () => aggregator.stop(), redis, logger });
 }

@@ -11,7 +11,11 @@ import { createLogger } from '@reachmap/telemetry';
 
 const config = loadConfig(ApiConfig);
 const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
-const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR });
+const redis = await resolveRedis({
+  redisUrl: config.REDIS_URL,
+  dataDir: config.REACHMAP_DATA_DIR,
+  maxMemoryBytes: config.REDIS_EMBEDDED_MAXMEMORY,
+});
 const api = await startApiFromConfig(config, {
   redis: redis.target,
   logger,

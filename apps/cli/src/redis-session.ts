@@ -24,7 +24,7 @@ function describeTarget(target: RedisTarget): string {
 
 /** REDIS_URL or the embedded default, checked for a version and eviction policy that keep data safe. */
 export async function openRedisSession(
-  options: { redisUrl: string | undefined; dataDir: string },
+  options: { redisUrl: string | undefined; dataDir: string; maxMemoryBytes?: number | undefined },
   log: Logger,
 ): Promise<RedisSession> {
   const resolved = await resolveRedis(options);

@@ -9,7 +9,11 @@ import { createLogger } from '@reachmap/telemetry';
 
 const config = loadConfig(CollectorConfig);
 const logger = createLogger({ name: 'collector', level: config.LOG_LEVEL });
-const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR });
+const redis = await resolveRedis({
+  redisUrl: config.REDIS_URL,
+  dataDir: config.REACHMAP_DATA_DIR,
+  maxMemoryBytes: config.REDIS_EMBEDDED_MAXMEMORY,
+});
 const collector = await startCollectorFromConfig(config, { redis: redis.target, logger });
 
 shutdownOnSignal({ close: () => collector.close(), redis, logger });

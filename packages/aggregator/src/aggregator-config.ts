@@ -4,6 +4,7 @@ import { z } from 'zod';
 /** The aggregator's settings (docs/configuration.md conventions: environment names, durations as text). */
 export const AggregatorConfig = ServerConfig.pick({
   REDIS_URL: true,
+  REDIS_EMBEDDED_MAXMEMORY: true,
   REACHMAP_DATA_DIR: true,
   LOG_LEVEL: true,
   REACHMAP_CATALOGUE: true,

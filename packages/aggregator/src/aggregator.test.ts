@@ -11,7 +11,15 @@ import {
   startEmbeddedRedis,
 } from '@reachmap/queue';
 import type { IngestJobData, Measurement } from '@reachmap/schema';
-import { readEvents, readMeasurement, readScopeState, readSeries, StoreConfig } from '@reachmap/store';
+import {
+  countDeadLetters,
+  readDeadLetters,
+  readEvents,
+  readMeasurement,
+  readScopeState,
+  readSeries,
+  StoreConfig,
+} from '@reachmap/store';
 import { createLogger } from '@reachmap/telemetry';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -168,6 +176,33 @@ describe('ingest', () => {
     const everyId = [...first, ...second, ...late].map((m) => m.id);
     expect(new Set(archivedIds())).toEqual(new Set(everyId));
     expect(existsSync(join(archiveDir, year, month, day, 'RU'))).toBe(true);
+  });
+});
+
+describe('per-measurement isolation', () => {
+  it('dead-letters a measurement it cannot count and counts the rest of its job', async () => {
+    const moscow = labAgent(1, 'RU-MOW', 64500);
+    const round = labRound(moscow, T0 + 1_000, { target: 'sni-reset', controlsWork: true });
+    // A job written straight to Redis (an older collector, or a hostile Redis client): the
+    // collector's schema refuses this start time, the rollup's buckets cannot place it.
+    const [control] = labRound(moscow, T0 + 2_000, { target: 'sni-reset', controlsWork: true });
+    const before1970 = {
+      ...(control as Measurement),
+      start_time: '1969-12-31T23:59:00.000Z',
+      end_time: '1969-12-31T23:59:01.000Z',
+    };
+    const batchId = await submit([...round, before1970]);
+    await waitFor(queueDrained, 'the job to finish');
+
+    expect(await (await queue.getJob(batchId))?.getState()).not.toBe('failed');
+    expect((await runsOf('RU-MOW', 'whatsapp'))?.counts).toEqual({ blocked: 1 });
+    expect((await runsOf('RU', 'control-domestic'))?.counts).toEqual({ ok: 1 });
+    expect(await countDeadLetters(redis)).toBe(1);
+    const [letter] = await readDeadLetters(redis);
+    expect(letter).toMatchObject({ measurement_id: before1970.id, batch_id: batchId });
+    expect(letter?.error).toMatch(/^RangeError/);
+    expect(letter?.measurement).toMatchObject({ id: before1970.id, start_time: before1970.start_time });
+    expect(new Set(archivedIds())).toEqual(new Set(round.map((m) => m.id)));
   });
 });
 

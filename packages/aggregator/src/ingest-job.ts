@@ -1,7 +1,14 @@
 import { classifyMeasurement } from '@reachmap/classifier';
 import type { RedisClient } from '@reachmap/queue';
 import type { IngestJobData, Measurement } from '@reachmap/schema';
-import { type ClassifiedMeasurement, countMeasurements } from '@reachmap/store';
+import {
+  type ClassifiedMeasurement,
+  type CountResult,
+  countMeasurement,
+  countMeasurements,
+  type DeadLetterInput,
+  writeDeadLetters,
+} from '@reachmap/store';
 import type { Logger } from '@reachmap/telemetry';
 import { appendToArchive } from './raw-archive.ts';
 import { controlsHealthOf, findRoundControls } from './round-controls.ts';
@@ -16,6 +23,8 @@ export type AggregatorJobData = IngestJobData & { controls_attempt?: number };
 export interface IngestOutcome {
   counted: number;
   duplicates: number;
+  /** Measurements that cannot be counted, kept as dead letters instead of failing the job. */
+  deadLettered: number;
   /** Targets re-queued to wait for controls. */
   deferred: Measurement[];
 }
@@ -38,10 +47,17 @@ export async function ingestJob(data: AggregatorJobData, deps: IngestDependencie
   const inJob = new Map(data.measurements.map((measurement) => [measurement.id, measurement]));
   const ready: ClassifiedMeasurement[] = [];
   const deferred: Measurement[] = [];
+  const dead: DeadLetterInput[] = [];
+  const deadLetter = (measurement: Measurement, error: unknown) =>
+    dead.push({ measurement, batchId: data.batch_id, error, at: deps.clock() });
   for (const measurement of data.measurements) {
     if (measurement.target.kind === 'control') {
-      const verdict = classifyMeasurement({ measurement, controls: [] });
-      ready.push({ measurement, verdict, controls: 'none', received_at: data.received_at });
+      try {
+        const verdict = classifyMeasurement({ measurement, controls: [] });
+        ready.push({ measurement, verdict, controls: 'none', received_at: data.received_at });
+      } catch (error) {
+        deadLetter(measurement, error);
+      }
       continue;
     }
     const { found, missing } = await findRoundControls(redis, settings.store, measurement, inJob);
@@ -55,22 +71,77 @@ export async function ingestJob(data: AggregatorJobData, deps: IngestDependencie
         'classifying without missing round controls',
       );
     }
-    const verdict = classifyMeasurement({
-      measurement,
-      controls: found.map((control) => control.measurement),
-      expectations: settings.expectations.get(measurement.target.id),
-    });
-    ready.push({ measurement, verdict, controls: controlsHealthOf(found), received_at: data.received_at });
+    try {
+      const verdict = classifyMeasurement({
+        measurement,
+        controls: found.map((control) => control.measurement),
+        expectations: settings.expectations.get(measurement.target.id),
+      });
+      ready.push({ measurement, verdict, controls: controlsHealthOf(found), received_at: data.received_at });
+    } catch (error) {
+      deadLetter(measurement, error);
+    }
   }
 
-  // One Lua call per partition for the whole job (chunked by the store): measurements of one job
-  // mostly share their rollup keys, so Redis merges their writes instead of repeating them.
-  const results = await countMeasurements(redis, ready, settings.store, deps.clock());
-  const counted = results.filter((result) => result.counted > 0).length;
-  if (ready.length > 0)
+  const { counted, countable } = await countIsolated(ready, deps, deadLetter);
+  // Dead letters are written before the job can complete: a job never ends with an uncounted
+  // measurement and no record of it. A failure here fails the job, which retries.
+  await writeDeadLetters(redis, dead);
+  for (const letter of dead) {
+    logger.warn(
+      { measurementId: letter.measurement.id, batchId: data.batch_id, err: letter.error },
+      'measurement dead-lettered',
+    );
+  }
+  if (countable.length > 0)
     await appendToArchive(
       settings.archiveDir,
-      ready.map((classified) => classified.measurement),
+      countable.map((classified) => classified.measurement),
     );
-  return { counted, duplicates: ready.length - counted, deferred };
+  return { counted, duplicates: countable.length - counted, deferred, deadLettered: dead.length };
+}
+
+/**
+ * Errors the store's pure planning throws for a measurement it cannot place (a bucket before 1970,
+ * a time past the safe integers): the measurement is at fault, and retrying cannot help. Anything
+ * else (Redis down, out of memory) fails the job so it is retried.
+ */
+function isUncountable(error: unknown): boolean {
+  return error instanceof RangeError || error instanceof TypeError;
+}
+
+/**
+ * One Lua call per partition for the whole job (chunked by the store): measurements of one job
+ * mostly share their rollup keys, so Redis merges their writes instead of repeating them. When the
+ * plan throws for one measurement, each is counted on its own so only that one is dead-lettered;
+ * counting is idempotent per measurement, so those of chunks written before the throw are not
+ * counted twice.
+ */
+async function countIsolated(
+  ready: ClassifiedMeasurement[],
+  deps: IngestDependencies,
+  deadLetter: (measurement: Measurement, error: unknown) => void,
+): Promise<{ counted: number; countable: ClassifiedMeasurement[] }> {
+  const { redis, settings } = deps;
+  const tally = (results: CountResult[]) => results.filter((result) => result.counted > 0).length;
+  try {
+    return {
+      counted: tally(await countMeasurements(redis, ready, settings.store, deps.clock())),
+      countable: ready,
+    };
+  } catch (error) {
+    if (!isUncountable(error)) throw error;
+  }
+  const countable: ClassifiedMeasurement[] = [];
+  const results: CountResult[] = [];
+  for (const classified of ready) {
+    try {
+      results.push(await countMeasurement(redis, classified, settings.store, deps.clock()));
+      countable.push(classified);
+    } catch (error) {
+      if (!isUncountable(error)) throw error;
+      deadLetter(classified.measurement, error);
+    }
+  }
+  return { counted: tally(results), countable };
 }

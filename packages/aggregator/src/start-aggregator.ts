@@ -5,7 +5,7 @@ import {
   type RedisTarget,
   waitUntilReady,
 } from '@reachmap/queue';
-import { withEvaluatorLock } from '@reachmap/store';
+import { withEvaluatorLock, writeDeadLetters } from '@reachmap/store';
 import { loadCatalogue } from '@reachmap/targets';
 import { getTracer, type Logger, withSpan, withTraceContext } from '@reachmap/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
@@ -36,9 +36,12 @@ export interface Aggregator {
 const RECHECK_JOB_OPTIONS = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 5000 },
-  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 86_400, count: 100_000 },
 } as const;
+
+/** Stalls tolerated per job before BullMQ fails it; far beyond a worker dying a few times. */
+const MAX_STALLS_PER_JOB = 100;
 
 /**
  * Starts the ingest workers and the window evaluator. Any number of aggregator processes may run
@@ -93,6 +96,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
               counted: outcome.counted,
               duplicates: outcome.duplicates,
               deferred: outcome.deferred.length,
+              deadLettered: outcome.deadLettered,
             },
             'batch aggregated',
           );
@@ -104,9 +108,28 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     connection: workerConnection,
     prefix: queuePrefix(0),
     concurrency: settings.concurrency,
+    // A stall means a worker died mid-job (crash, OOM kill, a long GC pause); counting is idempotent,
+    // so the job is simply run again. BullMQ's default of one stall failed such a job for good.
+    maxStalledCount: MAX_STALLS_PER_JOB,
   });
   worker.on('failed', (job, error) => {
     logger.error({ batchId: job?.data.batch_id, attempt: job?.attemptsMade, err: error }, 'batch failed');
+    if (job === undefined || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    // Out of retries: its measurements become dead letters, so none ends uncounted without a record.
+    writeDeadLetters(
+      redis,
+      job.data.measurements.map((measurement) => ({
+        measurement,
+        batchId: job.data.batch_id,
+        error: `job failed after ${job.attemptsMade} attempts: ${error.message}`,
+        at: clock(),
+      })),
+    ).catch((deadLetterError: unknown) =>
+      logger.error(
+        { batchId: job.data.batch_id, err: deadLetterError },
+        'dead-lettering a failed batch failed',
+      ),
+    );
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 

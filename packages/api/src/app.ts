@@ -6,7 +6,9 @@ import type { StoreConfig } from '@reachmap/store';
 import type { Catalogue } from '@reachmap/targets';
 import type { Logger } from '@reachmap/telemetry';
 import type { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type AccessPolicy, authenticate, requireRole } from './access/authenticate.ts';
 import type { ApiEnv } from './http/api-env.ts';
 import { validationHook } from './http/validation-hook.ts';
@@ -81,6 +83,14 @@ export function createApiApp(deps: ApiDeps): ApiApp {
       if (error.status >= 500)
         deps.logger.warn({ requestId: c.get('requestId'), code: error.code }, error.message);
       return errorResponse(c, error);
+    }
+    // Hono's own refusals, e.g. the JSON validator's "Malformed JSON in request body": the client's 4xx.
+    if (error instanceof HTTPException && error.status < 500) {
+      const status = error.status as ContentfulStatusCode;
+      return errorResponse(
+        c,
+        new HttpError(status, status === 400 ? 'malformed_request' : 'bad_request', error.message),
+      );
     }
     if (deps.redis.status !== 'ready') {
       deps.logger.warn({ requestId: c.get('requestId'), err: error }, 'redis unavailable');

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { RedisClient } from '@reachmap/queue';
 import { newPrefixedId } from '@reachmap/schema';
 import { errorResponse, HttpError } from '@reachmap/server-kit';
+import { countDeadLetters } from '@reachmap/store';
 import type { Logger } from '@reachmap/telemetry';
 import { requestId } from 'hono/request-id';
 import { ReplyError } from 'ioredis';
@@ -33,7 +34,10 @@ const REDIS_DOWN_RETRY_AFTER_S = 10;
 
 /** Wires the agent API onto a Hono app; no listening, so tests drive it with `app.request()`. */
 export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; metrics: CollectorMetrics } {
-  const metrics = createCollectorMetrics(() => ingestBacklog(deps.queue));
+  const metrics = createCollectorMetrics({
+    queueDepth: () => ingestBacklog(deps.queue),
+    deadLetters: () => countDeadLetters(deps.redis),
+  });
   const routeDeps: RouteDeps = {
     redis: deps.redis,
     queue: deps.queue,

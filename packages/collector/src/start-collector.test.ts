@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPublicKey, generateAgentKeyPair, signRequest } from '@reachmap/agent-auth';
@@ -129,5 +130,34 @@ describe('startCollector', () => {
     const second = await start();
     expect(await keyOf(second)).toBe(before);
     await second.close();
+  });
+});
+
+describe('client aborts', () => {
+  it('counts a client that disconnects mid-body as client_aborted, never as a 5xx', async () => {
+    const collector = await start();
+    try {
+      const { port } = new URL(collector.url);
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(
+            'POST /v1/agents/enroll HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"token":',
+          );
+          setTimeout(() => socket.destroy(), 200);
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+      });
+      let metrics = '';
+      const deadline = Date.now() + 5_000;
+      while (!metrics.includes('client_aborted') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        metrics = await (await fetch(`${collector.url}/metrics`)).text();
+      }
+      expect(metrics).toContain('reachmap_collector_rejected_total{reason="client_aborted"} 1');
+      expect(metrics).not.toMatch(/status="5\d\d"/);
+    } finally {
+      await collector.close();
+    }
   });
 });

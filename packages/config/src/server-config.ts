@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { filePath, port, positiveInt } from './values.ts';
+import { byteSize, filePath, port, positiveInt } from './values.ts';
 
 // The levels pino knows; listed here so configuration needs no logging dependency.
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -8,6 +8,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const ServerConfig = z.object({
   /** Unset: start a private redis-server (the embedded default). */
   REDIS_URL: z.string().optional(),
+  /** `maxmemory` of the embedded Redis; unset: a quarter of the machine's memory (at least 256 MiB). */
+  REDIS_EMBEDDED_MAXMEMORY: byteSize().optional(),
   /** Embedded Redis data, the raw archive and other state. */
   REACHMAP_DATA_DIR: filePath().default('.reachmap-data'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { totalmem } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 
 /** A private redis-server that reachmap started and owns; `stop()` shuts it down cleanly (AOF flushed). */
@@ -19,6 +20,16 @@ export interface EmbeddedRedisOptions {
   port?: number;
   /** How long to wait for the server to answer PING (AOF replay on a large data set takes a while). */
   readyTimeoutMs?: number;
+  /** Redis `maxmemory`; by default `defaultEmbeddedMaxMemory()`. */
+  maxMemoryBytes?: number;
+}
+
+/**
+ * A quarter of the machine's memory, at least 256 MiB: without a limit Redis grows until the kernel
+ * kills it (or reachmap), and the collector's memory backpressure, a fraction of maxmemory, never acts.
+ */
+export function defaultEmbeddedMaxMemory(totalBytes: number = totalmem()): number {
+  return Math.max(256 * 1024 ** 2, Math.floor(totalBytes / 4));
 }
 
 export class RedisServerNotFoundError extends Error {
@@ -193,6 +204,8 @@ async function startOnce(
     'everysec',
     '--save',
     '',
+    '--maxmemory',
+    String(options.maxMemoryBytes ?? defaultEmbeddedMaxMemory()),
     '--maxmemory-policy',
     'noeviction',
     '--daemonize',

@@ -15,12 +15,19 @@ export interface ResolvedRedis {
 export async function resolveRedis(options: {
   redisUrl: string | undefined;
   dataDir: string;
+  /** `maxmemory` of an embedded Redis this call starts (not of one already running). */
+  maxMemoryBytes?: number | undefined;
 }): Promise<ResolvedRedis> {
   if (options.redisUrl !== undefined && options.redisUrl !== '') {
     return { target: parseRedisTarget(options.redisUrl), embedded: undefined };
   }
   const dataDir = join(options.dataDir, 'redis');
   // A short-lived command (`reachmap admin …`) joins the server `reachmap up` is running.
-  const embedded = (await findRunningEmbeddedRedis(dataDir)) ?? (await startEmbeddedRedis({ dataDir }));
+  const embedded =
+    (await findRunningEmbeddedRedis(dataDir)) ??
+    (await startEmbeddedRedis({
+      dataDir,
+      ...(options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: options.maxMemoryBytes }),
+    }));
   return { target: { kind: 'single', url: embedded.url }, embedded };
 }

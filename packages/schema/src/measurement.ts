@@ -6,6 +6,21 @@ import { TargetId } from './target-id.ts';
 
 export const SCHEMA_VERSION = 1;
 
+/**
+ * No measurement of any source is older than this: OONI's published measurements begin in 2012, and
+ * the rollup's buckets and the UUIDv7 clock need a non-negative epoch time.
+ */
+export const EARLIEST_MEASUREMENT_TIME = Date.parse('2012-01-01T00:00:00Z');
+
+/** A measurement round lasts minutes; a day is a broken clock or a forgery. */
+export const MAX_MEASUREMENT_DURATION_MS = 86_400_000;
+
+const MeasurementTime = z.iso
+  .datetime({ offset: true })
+  .refine((value) => Date.parse(value) >= EARLIEST_MEASUREMENT_TIME, {
+    message: 'expected a time no earlier than 2012-01-01T00:00:00Z',
+  });
+
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'expected a lowercase name');
 const Version = z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'expected a semantic version');
 
@@ -59,13 +74,20 @@ export const MeasurementV1 = z
       /** Ids of the control measurements taken in the same round, which judge this one. */
       controls: z.array(MeasurementId).max(50),
     }),
-    start_time: z.iso.datetime({ offset: true }),
-    end_time: z.iso.datetime({ offset: true }),
+    start_time: MeasurementTime,
+    end_time: MeasurementTime,
     observations: Observations,
   })
   .superRefine((m, ctx) => {
-    if (Date.parse(m.end_time) < Date.parse(m.start_time)) {
+    const duration = Date.parse(m.end_time) - Date.parse(m.start_time);
+    if (duration < 0) {
       ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'end_time is before start_time' });
+    } else if (duration > MAX_MEASUREMENT_DURATION_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['end_time'],
+        message: 'end_time is more than a day after start_time',
+      });
     }
     if ((m.source.kind === 'ooni') !== (m.source.ooni !== null)) {
       ctx.addIssue({

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
-/** ISO 3166-1 alpha-2, upper case. `ZZ` is OONI's "unknown". */
-export const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as "RU"');
+// ICU's region names (bundled with Node) know every assigned ISO 3166-1 code and no unassigned one.
+const TWO_LETTERS = /^[A-Z]{2}$/;
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+
+/** ISO 3166-1 alpha-2, upper case and assigned (not `XX`). `ZZ` is OONI's "unknown". */
+export const CountryCode = z
+  .string()
+  .regex(TWO_LETTERS, 'expected an ISO 3166-1 alpha-2 code such as "RU"')
+  // The regex issue already covers malformed codes (and DisplayNames throws on them).
+  .refine((code) => !TWO_LETTERS.test(code) || regionNames.of(code) !== undefined, {
+    message: 'expected an assigned ISO 3166-1 alpha-2 code such as "RU"',
+  });
 export type CountryCode = z.infer<typeof CountryCode>;
 
 /** ISO 3166-2 subdivision: country code, hyphen, 1-3 alphanumerics (RU-MOW, DE-BE, US-CA, FR-75C). */

@@ -11,6 +11,15 @@ const Timing = { t0: Seconds, t: Seconds };
 const Ip = z.union([z.ipv4(), z.ipv6()]);
 const Port = z.number().int().min(1).max(65_535);
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256');
+/** Counts become Redis integers and JS numbers downstream; 2^31 - 1 keeps every sum of them exact. */
+export const MAX_COUNT = 2 ** 31 - 1;
+const Count = z.number().int().min(0).max(MAX_COUNT);
+/** Bytes moved in one measurement: 1 TiB is far beyond any run the agent makes, and stays exact. */
+const ByteCount = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 40);
 
 export const DnsResolverKind = z.enum(['system', 'udp', 'tcp', 'doh']);
 export const DnsRecordType = z.enum(['A', 'AAAA', 'CNAME']);
@@ -18,7 +27,7 @@ export const DnsRecordType = z.enum(['A', 'AAAA', 'CNAME']);
 export const DnsAnswer = z.object({
   type: DnsRecordType,
   value: z.string().max(255),
-  ttl: z.number().int().min(0).nullable(),
+  ttl: Count.nullable(),
 });
 
 export const DnsQuery = z.object({
@@ -86,7 +95,7 @@ export const HttpExchange = z.object({
     .object({
       status: z.number().int().min(100).max(599),
       headers: z.record(z.string().max(64), z.string().max(2000)),
-      body_length: z.number().int().min(0),
+      body_length: Count,
       body_truncated: z.boolean(),
       body_sha256: Sha256Hex.nullable(),
       title: z.string().max(500).nullable(),
@@ -111,7 +120,12 @@ export const QuicProbe = z.object({
 export type QuicProbe = z.infer<typeof QuicProbe>;
 
 /** One cumulative-bytes sample of a transfer, taken at least every 100 ms. */
-export const ThroughputSample = z.tuple([Seconds, z.number().int().min(0)]);
+export const ThroughputSample = z.tuple([Seconds, ByteCount]);
+
+/** 200 s of 100 ms samples per run; the agent's runs last 10 s by default. */
+export const MAX_SAMPLES_PER_RUN = 2_000;
+/** Samples of all runs of one measurement, so 20 runs cannot multiply the per-run cap. */
+export const MAX_SAMPLES_PER_MEASUREMENT = 10_000;
 
 export const ThroughputRun = z.object({
   direction: z.enum(['download', 'upload']),
@@ -122,14 +136,15 @@ export const ThroughputRun = z.object({
   sni: z.string().max(253).nullable(),
   sni_role: z.enum(['target', 'control']),
   /** [seconds since transfer start, cumulative bytes] pairs. */
-  samples: z.array(ThroughputSample).max(10_000),
-  bytes: z.number().int().min(0),
+  samples: z.array(ThroughputSample).max(MAX_SAMPLES_PER_RUN),
+  bytes: ByteCount,
   duration_s: Seconds,
   ttfb_s: Seconds.nullable(),
-  goodput_bps: z.number().min(0),
+  /** Up to 1 Tbit/s. */
+  goodput_bps: z.number().min(0).max(1e12),
   longest_stall_s: Seconds,
   /** Bytes received when the longest stall began; how far a "stall after N KB" censor let us get. */
-  bytes_before_stall: z.number().int().min(0).nullable(),
+  bytes_before_stall: ByteCount.nullable(),
   failure: Failure.nullable(),
   ...Timing,
 });
@@ -138,19 +153,47 @@ export type ThroughputRun = z.infer<typeof ThroughputRun>;
 export const NetworkEvent = z.object({
   operation: z.enum(['connect', 'tls_handshake_start', 'tls_handshake_done', 'read', 'write', 'close']),
   address: z.string().max(300).nullable(),
-  num_bytes: z.number().int().min(0).nullable(),
+  num_bytes: ByteCount.nullable(),
   failure: Failure.nullable(),
   t: Seconds,
 });
 export type NetworkEvent = z.infer<typeof NetworkEvent>;
 
-export const Observations = z.object({
-  dns: z.array(DnsQuery).max(200).default([]),
-  tcp: z.array(TcpConnect).max(200).default([]),
-  tls: z.array(TlsHandshake).max(100).default([]),
-  http: z.array(HttpExchange).max(50).default([]),
-  quic: z.array(QuicProbe).max(50).default([]),
-  throughput: z.array(ThroughputRun).max(20).default([]),
-  network_events: z.array(NetworkEvent).max(2000).default([]),
-});
+/** Each observation layer: the schema of one entry and how many entries one measurement may hold. */
+export const OBSERVATION_LAYERS = {
+  dns: { entry: DnsQuery, max: 200 },
+  tcp: { entry: TcpConnect, max: 200 },
+  tls: { entry: TlsHandshake, max: 100 },
+  http: { entry: HttpExchange, max: 50 },
+  quic: { entry: QuicProbe, max: 50 },
+  throughput: { entry: ThroughputRun, max: 20 },
+  network_events: { entry: NetworkEvent, max: 2000 },
+} as const;
+
+const layer = <K extends keyof typeof OBSERVATION_LAYERS>(key: K) =>
+  z
+    .array(OBSERVATION_LAYERS[key].entry as (typeof OBSERVATION_LAYERS)[K]['entry'])
+    .max(OBSERVATION_LAYERS[key].max)
+    .default([]);
+
+export const Observations = z
+  .object({
+    dns: layer('dns'),
+    tcp: layer('tcp'),
+    tls: layer('tls'),
+    http: layer('http'),
+    quic: layer('quic'),
+    throughput: layer('throughput'),
+    network_events: layer('network_events'),
+  })
+  .superRefine((observations, ctx) => {
+    const samples = observations.throughput.reduce((sum, run) => sum + run.samples.length, 0);
+    if (samples > MAX_SAMPLES_PER_MEASUREMENT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['throughput'],
+        message: `${samples} throughput samples in one measurement; at most ${MAX_SAMPLES_PER_MEASUREMENT}`,
+      });
+    }
+  });
 export type Observations = z.infer<typeof Observations>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AgentId } from './ids.ts';
 import type { Measurement } from './measurement.ts';
+import { MAX_COUNT } from './observations.ts';
 
 export const MAX_BATCH_MEASUREMENTS = 500;
 
@@ -12,7 +13,7 @@ export const SubmissionBatch = z.object({
   measurements: z.array(z.unknown()).min(1).max(MAX_BATCH_MEASUREMENTS),
   /** Measurements the agent's full spool had to drop since its last report, so losses are visible. */
   spool_dropped: z
-    .object({ count: z.number().int().min(0), since: z.iso.datetime({ offset: true }) })
+    .object({ count: z.number().int().min(0).max(MAX_COUNT), since: z.iso.datetime({ offset: true }) })
     .optional(),
 });
 export type SubmissionBatch = z.infer<typeof SubmissionBatch>;

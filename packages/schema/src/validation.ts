@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AnyMeasurement, type Measurement } from './measurement.ts';
+import { OBSERVATION_LAYERS } from './observations.ts';
 
 export interface ValidationIssue {
   /** RFC 6901 JSON pointer into the submitted document, e.g. `/observations/tcp/0/port`. */
@@ -9,20 +10,84 @@ export interface ValidationIssue {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
 
+/**
+ * Issues reported per rejected item. An agent needs the first few to fix its encoder; listing every
+ * one let 6 KB of gzip ask for a 50 MB answer.
+ */
+export const MAX_ISSUES_PER_ITEM = 5;
+
+/** A measurement's JSON above this is refused before the schema walks it (the agent's largest is ~300 KB). */
+export const MAX_MEASUREMENT_BYTES = 512 * 1024;
+
 export function toJsonPointer(path: readonly PropertyKey[], prefix = ''): string {
   return (
     prefix + path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')
   );
 }
 
-export function issuesOf(error: z.ZodError, prefix = ''): ValidationIssue[] {
-  return error.issues.map((issue) => ({ path: toJsonPointer(issue.path, prefix), message: issue.message }));
+function omittedNote(path: string, omitted: number): ValidationIssue {
+  return { path, message: `${omitted} more issues not listed; fix the ones above first` };
+}
+
+/** The first `limit` issues, and one more line at `path` saying how many were left out. */
+export function capIssues(
+  issues: readonly ValidationIssue[],
+  limit: number,
+  path: string,
+): ValidationIssue[] {
+  if (issues.length <= limit) return [...issues];
+  return [...issues.slice(0, limit), omittedNote(path, issues.length - limit)];
+}
+
+export function issuesOf(error: z.ZodError, prefix = '', limit = MAX_ISSUES_PER_ITEM): ValidationIssue[] {
+  const listed = error.issues
+    .slice(0, limit)
+    .map((issue) => ({ path: toJsonPointer(issue.path, prefix), message: issue.message }));
+  const omitted = error.issues.length - listed.length;
+  return omitted > 0 ? [...listed, omittedNote(prefix, omitted)] : listed;
+}
+
+/**
+ * Checks observation entries one by one and stops after the first few bad ones. Parsing a whole
+ * hostile item costs ~100x more than its first issues (zod builds every issue of every entry), so
+ * bad items are answered from this screen; good ones then pass the full parse.
+ */
+function screenObservations(observations: unknown, prefix: string): ValidationIssue[] {
+  if (typeof observations !== 'object' || observations === null) return [];
+  const issues: ValidationIssue[] = [];
+  for (const [key, { entry, max }] of Object.entries(OBSERVATION_LAYERS)) {
+    const entries = (observations as Record<string, unknown>)[key];
+    if (!Array.isArray(entries)) continue;
+    const path = `${prefix}/observations/${key}`;
+    if (entries.length > max) {
+      issues.push({ path, message: `${entries.length} entries; at most ${max}` });
+      continue;
+    }
+    for (const [index, item] of entries.entries()) {
+      if (issues.length > MAX_ISSUES_PER_ITEM) return issues;
+      const parsed = entry.safeParse(item);
+      if (!parsed.success) issues.push(...issuesOf(parsed.error, `${path}/${index}`));
+    }
+  }
+  return issues;
 }
 
 /** Validates one submitted measurement of any accepted version and returns the internal form. */
 export function validateMeasurement(input: unknown, pointerPrefix = ''): Validated<Measurement> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, issues: [{ path: pointerPrefix, message: 'expected a measurement object' }] };
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(input));
+  if (bytes > MAX_MEASUREMENT_BYTES) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: pointerPrefix,
+          message: `measurement is ${bytes} bytes of JSON; at most ${MAX_MEASUREMENT_BYTES}`,
+        },
+      ],
+    };
   }
   const version = (input as { schema_version?: unknown }).schema_version;
   if (version !== 1) {
@@ -31,11 +96,14 @@ export function validateMeasurement(input: unknown, pointerPrefix = ''): Validat
       issues: [
         {
           path: `${pointerPrefix}/schema_version`,
-          message: `unsupported schema_version ${JSON.stringify(version) ?? 'undefined'}; this server accepts 1`,
+          message: `unsupported schema_version ${JSON.stringify(version)?.slice(0, 40) ?? 'undefined'}; this server accepts 1`,
         },
       ],
     };
   }
+  const screened = screenObservations((input as { observations?: unknown }).observations, pointerPrefix);
+  if (screened.length > 0)
+    return { ok: false, issues: capIssues(screened, MAX_ISSUES_PER_ITEM, pointerPrefix) };
   const parsed = AnyMeasurement.safeParse(input);
   return parsed.success
     ? { ok: true, value: parsed.data }

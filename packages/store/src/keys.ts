@@ -88,6 +88,14 @@ export function storeKeys(partition: number) {
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;
 
+/** Measurements the aggregator could not count, kept for operators; partition 0 like the queues. */
+export const DEAD_LETTER_KEYS = {
+  /** Stream of dead-letter records, newest last, capped (`deadLetterCap`). */
+  stream: `${partitionTag(0)}:dead-letters`,
+  /** Counter of every dead letter ever written; never trimmed, so /metrics can show the total. */
+  total: `${partitionTag(0)}:dead-letters-total`,
+};
+
 /** Member of `pairs`: scope keys and target ids never contain `|`. */
 export function pairMember(scope: ScopeKey, target: string): string {
   return `${scope}|${target}`;

@@ -13,7 +13,11 @@ export async function runAdmin(args: string[]): Promise<number> {
   // Progress goes to stderr so that stdout carries only the command's answer (a token, a table).
   const log = createLogger({ name: 'reachmap', level: 'warn', destination: process.stderr });
   const redis = await openRedisSession(
-    { redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR },
+    {
+      redisUrl: config.REDIS_URL,
+      dataDir: config.REACHMAP_DATA_DIR,
+      maxMemoryBytes: config.REDIS_EMBEDDED_MAXMEMORY,
+    },
     log,
   );
   try {

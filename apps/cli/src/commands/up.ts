@@ -108,7 +108,11 @@ export async function runUp(args: string[]): Promise<number> {
     destination: output.destination,
   });
   const redis = await openRedisSession(
-    { redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR },
+    {
+      redisUrl: config.REDIS_URL,
+      dataDir: config.REACHMAP_DATA_DIR,
+      maxMemoryBytes: config.REDIS_EMBEDDED_MAXMEMORY,
+    },
     log,
   );
   const collectorPort = await fixedPort(config.COLLECTOR_PORT);

@@ -23,7 +23,8 @@ await runAsChild('demo', async (logger) => {
   const network = await startDemoNetwork({
     collectorUrl,
     enrol: async (label) =>
-      (await createEnrolmentToken(redis, { label, expiresInMs: DEMO_TOKEN_LIFETIME_MS })).token,
+      (await createEnrolmentToken(redis, { label, expiresInMs: DEMO_TOKEN_LIFETIME_MS, simulated: true }))
+        .token,
     logger,
     // In the data directory: a restart (of the demo or of `up`) brings back the same agents.
     stateDir: join(config.REACHMAP_DATA_DIR, 'demo-agents'),

@@ -112,7 +112,7 @@ export async function startLabStack(options: LabStackOptions): Promise<LabStack>
       redis,
       store: StoreConfig.parse({ partitions: aggregatorConfig.REACHMAP_PARTITIONS }),
       createToken: async (label) =>
-        (await createEnrolmentToken(redis, { label, expiresInMs: 3_600_000 })).token,
+        (await createEnrolmentToken(redis, { label, expiresInMs: 3_600_000, simulated: true })).token,
       close: closeAll,
     };
   } catch (error) {

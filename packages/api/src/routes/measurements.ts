@@ -55,6 +55,24 @@ function row(record: ClassifiedMeasurement): Record<string, unknown> {
   };
 }
 
+/**
+ * JSON bytes of measurements in one page; the page ends early (with `next_before`) past it. A page
+ * of 500 large measurements once made an anonymous request return 58 MB in 9.5 s.
+ */
+export const MAX_PAGE_BYTES = 4 * 1024 ** 2;
+
+/** The longest prefix of `records` within the byte budget (always at least one record). */
+function withinBudget<T>(records: readonly T[], budget: number): T[] {
+  let bytes = 0;
+  const kept: T[] = [];
+  for (const record of records) {
+    bytes += JSON.stringify(record).length;
+    if (kept.length > 0 && bytes > budget) break;
+    kept.push(record);
+  }
+  return kept;
+}
+
 export function registerMeasurementRoutes(app: ApiApp, deps: RouteDeps): void {
   const list = createRoute({
     method: 'get',
@@ -82,7 +100,7 @@ export function registerMeasurementRoutes(app: ApiApp, deps: RouteDeps): void {
   });
   app.openapi(list, async (c) => {
     const query = c.req.valid('query');
-    const measurements = await listRecentMeasurements(deps.redis, deps.store, {
+    const found = await listRecentMeasurements(deps.redis, deps.store, {
       limit: query.limit,
       ...(query.country === undefined ? {} : { country: query.country }),
       ...(query.target === undefined ? {} : { target: query.target }),
@@ -90,10 +108,11 @@ export function registerMeasurementRoutes(app: ApiApp, deps: RouteDeps): void {
       ...(query.source === undefined ? {} : { sources: query.source }),
       ...(query.before === undefined ? {} : { beforeMs: query.before }),
     });
+    const measurements = withinBudget(found, MAX_PAGE_BYTES);
     if (wantsCsv(c)) return csvResponse(c, MEASUREMENT_COLUMNS, measurements.map(row));
     const last = measurements.at(-1);
-    const nextBefore =
-      measurements.length === query.limit && last !== undefined ? last.measurement.start_time : null;
+    const full = measurements.length === query.limit || measurements.length < found.length;
+    const nextBefore = full && last !== undefined ? last.measurement.start_time : null;
     return c.json(
       { measurements, next_before: nextBefore === null ? null : new Date(nextBefore).toISOString() },
       200,

@@ -24,7 +24,7 @@ export function registerStreamRoute(app: ApiApp, deps: RouteDeps): void {
         /** `false` leaves out events decided from simulated (lab) agents. */
         simulated: z.enum(['true', 'false']).default('true'),
         /** Resume position, for clients that cannot set the Last-Event-ID header. */
-        last_event_id: z.string().optional(),
+        last_event_id: z.string().max(1000).optional(),
       }),
     },
     responses: {
@@ -35,6 +35,8 @@ export function registerStreamRoute(app: ApiApp, deps: RouteDeps): void {
   });
   app.openapi(route, async (c) => {
     const query = c.req.valid('query');
+    const cursor = parseCursor(c.req.header('last-event-id') ?? query.last_event_id, keys.length, deps.now());
+    if (cursor.kind === 'invalid') throw new HttpError(400, 'invalid_last_event_id', cursor.reason);
     if (open >= deps.stream.maxStreams) {
       throw new HttpError(
         503,
@@ -47,7 +49,6 @@ export function registerStreamRoute(app: ApiApp, deps: RouteDeps): void {
     }
     open += 1;
     const connection = deps.stream.openConnection();
-    const resume = parseCursor(c.req.header('last-event-id') ?? query.last_event_id, keys.length);
     return streamSSE(
       c,
       async (stream) => {
@@ -57,7 +58,8 @@ export function registerStreamRoute(app: ApiApp, deps: RouteDeps): void {
           connection.disconnect();
         });
         try {
-          const positions = resume ?? (await currentPositions(connection, keys));
+          const positions =
+            cursor.kind === 'positions' ? cursor.positions : await currentPositions(connection, keys);
           // Each partition's stream sits in its own cluster slot, so each is read on its own; the wait is shared.
           const blockMs = Math.max(10, Math.floor(deps.stream.heartbeatMs / keys.length));
           let lastWrite = Date.now();

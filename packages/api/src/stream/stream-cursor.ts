@@ -11,15 +11,34 @@ export function formatCursor(positions: readonly string[]): string {
   return positions.join(',');
 }
 
-/** Positions from Last-Event-ID, or null when it is absent or not one of ours (then the stream starts now). */
-export function parseCursor(text: string | undefined, partitions: number): string[] | null {
-  if (text === undefined || text.trim() === '') return null;
+/** Stream ids are Redis's clock; one further ahead than this did not come from us. */
+export const MAX_CURSOR_SKEW_MS = 5 * 60_000;
+
+export type ParsedCursor =
+  | { kind: 'absent' }
+  | { kind: 'positions'; positions: string[] }
+  | { kind: 'invalid'; reason: string };
+
+/**
+ * Positions from Last-Event-ID. Absent means "start now"; anything that is not one of our cursors is
+ * invalid, so a client with a broken id learns it instead of silently missing or replaying events.
+ */
+export function parseCursor(text: string | undefined, partitions: number, now: number): ParsedCursor {
+  if (text === undefined || text.trim() === '') return { kind: 'absent' };
   const parts = text.split(',').map((part) => part.trim());
-  if (!parts.every((part) => STREAM_ID.test(part))) return null;
+  if (!parts.every((part) => STREAM_ID.test(part))) {
+    return { kind: 'invalid', reason: 'expected an event id from this stream, such as 1764662400000-0' };
+  }
+  if (parts.some((part) => Number(part.split('-')[0]) > now + MAX_CURSOR_SKEW_MS)) {
+    return { kind: 'invalid', reason: 'the event id lies in the future; it did not come from this stream' };
+  }
   // A single id is a point in time, valid for every partition's stream.
-  if (parts.length === 1 && partitions > 1)
-    return Array.from({ length: partitions }, () => parts[0] ?? '0-0');
-  return parts.length === partitions ? parts : null;
+  if (parts.length === 1)
+    return { kind: 'positions', positions: Array.from({ length: partitions }, () => parts[0] ?? '0-0') };
+  if (parts.length !== partitions) {
+    return { kind: 'invalid', reason: `expected 1 or ${partitions} comma-separated event ids` };
+  }
+  return { kind: 'positions', positions: parts };
 }
 
 /** The id of each stream's newest entry: "from now on" as a concrete position, so no entry slips between reads. */

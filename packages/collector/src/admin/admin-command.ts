@@ -4,6 +4,7 @@ import type { RedisClient } from '@reachmap/queue';
 import type { AgentRecord } from '../agents/agent-store.ts';
 import { createEnrolmentToken } from './create-token.ts';
 import { listAgents } from './list-agents.ts';
+import { listDeadLetters } from './list-dead-letters.ts';
 import { revokeAgent } from './revoke-agent.ts';
 
 export const ADMIN_USAGE = `Usage:
@@ -13,6 +14,8 @@ export const ADMIN_USAGE = `Usage:
       List enrolled agents: declared and observed network, flags, dropped measurements.
   reachmap admin agents revoke AGENT_ID
       Refuse every further request of an agent (403).
+  reachmap admin dead-letters list [--json]
+      Measurements the aggregator could not count (newest first) and how many there were in all.
   reachmap admin keys create|list|revoke …
       Analysts' API keys (reachmap admin keys --help).`;
 
@@ -45,6 +48,8 @@ export async function runAdminCommand(
       return await agentsList(redis, values.json === true, print);
     case 'agents revoke':
       return await agentsRevoke(redis, rest[0], print);
+    case 'dead-letters list':
+      return await deadLettersList(redis, values.json === true, print);
     default:
       print(`unknown admin command "${command}"\n\n${ADMIN_USAGE}`);
       return 2;
@@ -121,6 +126,7 @@ function agentRow(agent: AgentRecord): string[] {
   const flags = [
     agent.revoked_at === null ? '' : 'revoked',
     agent.observed?.mismatch === true ? 'geo-mismatch' : '',
+    agent.simulated ? 'simulated' : '',
   ]
     .filter((flag) => flag !== '')
     .join(',');
@@ -146,5 +152,20 @@ async function agentsRevoke(redis: RedisClient, agentId: string | undefined, pri
     return 1;
   }
   print(`revoked ${agentId}; its next request is refused`);
+  return 0;
+}
+
+async function deadLettersList(redis: RedisClient, json: boolean, print: (line: string) => void) {
+  const { total, newest } = await listDeadLetters(redis);
+  if (json) {
+    print(JSON.stringify({ total, newest }, null, 2));
+    return 0;
+  }
+  print(`${total} dead letters in all; the newest ${newest.length}:`);
+  for (const letter of newest) {
+    print(
+      `${letter.failed_at}  ${letter.measurement_id}  ${letter.agent_id}  ${letter.batch_id}  ${letter.error}`,
+    );
+  }
   return 0;
 }

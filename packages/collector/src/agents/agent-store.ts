@@ -26,10 +26,24 @@ export const AgentRecord = z.object({
   last_seen_at: z.iso.datetime().nullable(),
   observed: ObservedNetwork.nullable(),
   spool_dropped_total: z.number().int().min(0),
+  /** Enrolled by the lab or demo with a simulated token: its measurements must say `simulated`. */
+  simulated: z.boolean(),
 });
 export type AgentRecord = z.infer<typeof AgentRecord>;
 
-const JSON_FIELDS = new Set(['network', 'software', 'observed']);
+const JSON_FIELDS = new Set(['network', 'software', 'observed', 'simulated']);
+
+/**
+ * The spool-loss counter saturates here instead of leaving JavaScript's exact integers: a counter
+ * above 2^53 (HINCRBY happily goes to 2^63) once made every read of the agent throw.
+ */
+const MAX_SPOOL_DROPPED_TOTAL = Number.MAX_SAFE_INTEGER;
+
+function spoolDroppedTotalOf(stored: string): number {
+  const total = Number(stored);
+  if (Number.isNaN(total) || total < 0) return 0;
+  return Math.min(Math.trunc(total), MAX_SPOOL_DROPPED_TOTAL);
+}
 
 function toHash(record: Partial<AgentRecord>): Record<string, string> {
   const hash: Record<string, string> = {};
@@ -45,7 +59,7 @@ function fromHash(hash: Record<string, string>): AgentRecord {
   const decoded: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(hash)) {
     if (JSON_FIELDS.has(field)) decoded[field] = JSON.parse(value);
-    else if (field === 'spool_dropped_total') decoded[field] = Number(value);
+    else if (field === 'spool_dropped_total') decoded[field] = spoolDroppedTotalOf(value);
     else decoded[field] = value;
   }
   const absent = {
@@ -54,6 +68,7 @@ function fromHash(hash: Record<string, string>): AgentRecord {
     last_seen_at: null,
     observed: null,
     spool_dropped_total: 0,
+    simulated: false,
   };
   return AgentRecord.parse({ ...absent, ...decoded });
 }
@@ -82,7 +97,9 @@ export async function recordAgentActivity(
 ): Promise<void> {
   const key = COLLECTOR_KEYS.agent(agentId);
   await redis.hset(key, toHash({ last_seen_at: activity.seenAt, observed: activity.observed }));
-  if (activity.spoolDropped > 0) await redis.hincrby(key, 'spool_dropped_total', activity.spoolDropped);
+  if (activity.spoolDropped <= 0) return;
+  const total = await redis.hincrby(key, 'spool_dropped_total', activity.spoolDropped);
+  if (total > MAX_SPOOL_DROPPED_TOTAL) await redis.hset(key, 'spool_dropped_total', MAX_SPOOL_DROPPED_TOTAL);
 }
 
 /** Marks the agent revoked (keeping the first revocation time). False when no such agent exists. */

@@ -7,8 +7,10 @@ const TokenGrant = z.object({
   label: z.string(),
   created_at: z.iso.datetime(),
   expires_at: z.iso.datetime(),
+  /** Issued by the lab or demo: the agent enrolled with it may only submit simulated measurements. */
+  simulated: z.boolean().default(false),
 });
-export type TokenGrant = z.infer<typeof TokenGrant>;
+export type TokenGrant = z.input<typeof TokenGrant>;
 
 export function hashEnrolmentToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -42,7 +44,7 @@ export async function consumeEnrolmentToken(
   redis: RedisClient,
   token: string,
   now: number,
-): Promise<TokenGrant | null> {
+): Promise<z.infer<typeof TokenGrant> | null> {
   const stored = await redis.getdel(COLLECTOR_KEYS.enrolmentToken(hashEnrolmentToken(token)));
   if (stored === null) return null;
   const grant = TokenGrant.parse(JSON.parse(stored));

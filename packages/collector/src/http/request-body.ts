@@ -25,7 +25,18 @@ export async function readWireBody(request: Request, maxWireBytes: number): Prom
   let size = 0;
   const reader = request.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client went away mid-body: nothing to answer, and not our failure (no 5xx, no error log).
+      throw new HttpError(
+        400,
+        'client_aborted',
+        'the client closed the connection before the body was complete',
+      );
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxWireBytes) {

@@ -11,7 +11,13 @@ export interface CollectorMetrics {
   requestDuration: Histogram<'method' | 'route' | 'status'>;
 }
 
-export function createCollectorMetrics(queueDepth: () => Promise<number>): CollectorMetrics {
+/** What the metrics read from Redis at scrape time. */
+export interface ScrapedGauges {
+  queueDepth: () => Promise<number>;
+  deadLetters: () => Promise<number>;
+}
+
+export function createCollectorMetrics(gauges: ScrapedGauges): CollectorMetrics {
   const registry = new Registry();
   const metrics: CollectorMetrics = {
     registry,
@@ -50,7 +56,15 @@ export function createCollectorMetrics(queueDepth: () => Promise<number>): Colle
     help: 'Ingest jobs waiting or delayed (not yet taken by the aggregator)',
     registers: [registry],
     async collect() {
-      this.set(await queueDepth());
+      this.set(await gauges.queueDepth());
+    },
+  });
+  new Gauge({
+    name: 'reachmap_dead_letters_total',
+    help: 'Measurements the aggregator could not count and kept as dead letters (reachmap admin dead-letters list)',
+    registers: [registry],
+    async collect() {
+      this.set(await gauges.deadLetters());
     },
   });
   return metrics;

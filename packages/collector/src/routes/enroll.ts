@@ -81,6 +81,7 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
       last_seen_at: null,
       observed,
       spool_dropped_total: 0,
+      simulated: grant.simulated,
     });
     deps.logger.info(
       {

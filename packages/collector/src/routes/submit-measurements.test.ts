@@ -65,7 +65,7 @@ describe('POST /v1/measurements', () => {
     });
     const future = agent.measurement({ start_time: new Date(Date.now() + 3_600_000).toISOString() });
     future.end_time = future.start_time;
-    const old = agent.measurement({ start_time: '2025-01-01T00:00:00.000Z' });
+    const old = agent.measurement({ start_time: '2026-11-23T01:00:00.000Z' });
     old.end_time = old.start_time;
     const broken = { ...agent.measurement(), observations: { tcp: 'nope' } };
     const response = await agent.send('POST', '/v1/measurements', {

@@ -2,13 +2,14 @@ import { issuesOf, SubmissionBatch, SubmissionResult } from '@reachmap/schema';
 import { HttpError } from '@reachmap/server-kit';
 import { getTracer, withSpan } from '@reachmap/telemetry';
 import type { MiddlewareHandler } from 'hono';
-import { recordAgentActivity } from '../agents/agent-store.ts';
+import { type ObservedNetwork, recordAgentActivity } from '../agents/agent-store.ts';
 import { observeNetwork } from '../geoip/geoip-lookup.ts';
 import { clientAddress } from '../http/client-address.ts';
 import type { CollectorEnv } from '../http/collector-env.ts';
 import { decodeJsonBody } from '../http/request-body.ts';
 import { enforceBackpressure } from '../limits/backpressure.ts';
 import { type Admission, admitMeasurements, EnqueueFailedError } from '../submission/admit-measurements.ts';
+import { knownTargetIds } from '../submission/catalogue-targets.ts';
 import { triageBatch } from '../submission/triage-batch.ts';
 import { errorResponses } from './error-schema.ts';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
@@ -60,7 +61,19 @@ export function registerSubmitRoute(
         });
       }
       const now = deps.now();
-      const triaged = triageBatch(batch.data.measurements, agent.id, now);
+      const address = clientAddress(c);
+      const observed = deps.geoIp === null ? null : observeNetwork(deps.geoIp, address, agent.network, now);
+      const triaged = triageBatch(
+        batch.data.measurements,
+        {
+          id: agent.id,
+          network: agent.network,
+          simulated: agent.simulated,
+          addressCountry: observed?.country ?? null,
+          knownTargets: await knownTargetIds(deps.config.catalogue),
+        },
+        now,
+      );
       let admission: Admission;
       try {
         admission = await admitMeasurements(deps.redis, deps.queue, {
@@ -94,7 +107,7 @@ export function registerSubmitRoute(
         ...triaged.repeatedInBatch,
       ];
       const spoolDropped = batch.data.spool_dropped?.count ?? 0;
-      await recordActivity(deps, agent, { now, spoolDropped, address: clientAddress(c) }, requestId);
+      await recordActivity(deps, agent.id, { now, spoolDropped, observed }, requestId);
 
       deps.metrics.accepted.inc(fresh.length);
       deps.metrics.duplicates.inc(duplicates.length);
@@ -126,19 +139,17 @@ export function registerSubmitRoute(
 /** Last seen, GeoIP observation and spool losses; a failure here must not turn an accepted batch into an error. */
 async function recordActivity(
   deps: RouteDeps,
-  agent: CollectorEnv['Variables']['agent'],
-  activity: { now: number; spoolDropped: number; address: string },
+  agentId: string,
+  activity: { now: number; spoolDropped: number; observed: ObservedNetwork | null },
   requestId: string,
 ): Promise<void> {
-  const observed =
-    deps.geoIp === null ? null : observeNetwork(deps.geoIp, activity.address, agent.network, activity.now);
   try {
-    await recordAgentActivity(deps.redis, agent.id, {
+    await recordAgentActivity(deps.redis, agentId, {
       seenAt: new Date(activity.now).toISOString(),
-      observed,
+      observed: activity.observed,
       spoolDropped: activity.spoolDropped,
     });
   } catch (error) {
-    deps.logger.warn({ requestId, agentId: agent.id, err: error }, 'recording agent activity failed');
+    deps.logger.warn({ requestId, agentId, err: error }, 'recording agent activity failed');
   }
 }

@@ -4,12 +4,15 @@ import { Queue } from 'bullmq';
 
 /**
  * The aggregator may be down or failing; 10 attempts with exponential backoff from 5 s span about
- * 85 minutes before a job is parked in the failed set, where it stays a week for inspection and retry.
+ * 85 minutes before a job is parked in the failed set, where it stays a week for inspection and retry
+ * (its measurements are dead letters by then). A completed job is deleted at once: its measurements
+ * are counted and archived, and keeping their copy an hour made counting cost more memory than
+ * queueing, which deadlocked Redis at maxmemory.
  */
 const INGEST_JOB_OPTIONS = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 5000 },
-  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 86_400, count: 100_000 },
 } as const;
 

@@ -49,6 +49,8 @@ export interface BuildOptions {
   geoIp?: GeoIpLookup | null;
   /** Another ingest queue, e.g. on a Redis that refuses writes. */
   queue?: IngestQueue;
+  /** Another catalogue document than TEST_CATALOGUE (which lists no targets). */
+  catalogue?: Record<string, unknown>;
 }
 
 export interface Harness {
@@ -86,7 +88,7 @@ export async function startHarness(): Promise<Harness> {
         config: {
           schedule: { interval_s: 300, jitter_s: 30, round_deadline_s: 240, concurrency: 8 },
           refreshS: 3600,
-          catalogue: async () => TEST_CATALOGUE,
+          catalogue: async () => options.catalogue ?? TEST_CATALOGUE,
           signingKey,
         },
         limits: {
@@ -130,9 +132,12 @@ export async function enrolAgent(
   collector: TestCollector,
   redis: RedisClient,
   network: AgentNetwork = DECLARED_NETWORK,
+  /** A token made by the test, e.g. a simulated one; a fresh real-agent token otherwise. */
+  givenToken?: string,
 ): Promise<TestAgent> {
   const keys = generateAgentKeyPair();
-  const { token } = await createEnrolmentToken(redis, { label: 'test', expiresInMs: 60_000 });
+  const token =
+    givenToken ?? (await createEnrolmentToken(redis, { label: 'test', expiresInMs: 60_000 })).token;
   const response = await collector.request('/v1/agents/enroll', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -158,6 +163,7 @@ export async function enrolAgent(
       sampleMeasurement({
         start_time: new Date(Date.now() - 60_000).toISOString(),
         agent: { id, software: { name: 'reachmap-agent', version: '0.1.0' } },
+        network,
         ...overrides,
       }),
     async send(method, path, body, options = {}) {

@@ -1,8 +1,8 @@
-import type { Failure } from '@reachmap/schema';
+import { type Failure, MAX_SAMPLES_PER_RUN } from '@reachmap/schema';
 import { createTransferMeter, type TransferStats } from './transfer-meter.ts';
 
-/** The schema caps `samples` at 10 000 entries. */
-const MAX_SAMPLES = 10_000;
+/** The schema caps `samples` per run; later samples of a longer run are dropped. */
+const MAX_SAMPLES = MAX_SAMPLES_PER_RUN;
 
 export interface TransferLimits {
   maxBytes: number;

@@ -1,0 +1,319 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { exportPublicKey, generateAgentKeyPair, signRequest } from '@reachmap/agent-auth';
+import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
+import { createApiKey, startApi } from '@reachmap/api';
+import { type CollectorLimits, createEnrolmentToken, startCollector } from '@reachmap/collector';
+import { QUEUE_NAMES, queuePrefix } from '@reachmap/queue';
+import { type EnrollResponse, type Measurement, SubmissionResult } from '@reachmap/schema';
+import { sampleMeasurement } from '@reachmap/schema/testing';
+import { StoreConfig } from '@reachmap/store';
+import { loadCatalogue } from '@reachmap/targets';
+import { createLogger } from '@reachmap/telemetry';
+import { Queue } from 'bullmq';
+import fc from 'fast-check';
+import { startBenchRedis } from '../bench-redis.ts';
+import { forEachConcurrently } from '../bounded-concurrency.ts';
+import { percentile } from '../percentile.ts';
+import { apiRequests, collectorRequests, type HostileRequest } from './hostile-requests.ts';
+
+export interface FuzzReport {
+  seed: number;
+  requests: number;
+  /** Answers by status code. */
+  statuses: Record<string, number>;
+  /** 5xx answers other than the intended `503` with Retry-After (backpressure). */
+  serverErrors: Array<{ request: string; status: number; body: string }>;
+  /** Uncaught exceptions and unhandled rejections in the process running every server. */
+  crashes: string[];
+  peakRssBytes: number;
+  healthzP99Ms: number;
+  healthzSamples: number;
+  /** Ids the collector accepted, and the runs the store counted for them: equal means exactly once. */
+  accepted: number;
+  counted: number;
+  durationS: number;
+}
+
+const LIMITS: CollectorLimits = {
+  maxWireBytes: 5 * 1024 ** 2,
+  maxDecodedBytes: 20 * 1024 ** 2,
+  agentRequestsPerMinute: 1_000_000,
+  enrolmentsPerMinutePerAddress: 1_000_000,
+  backpressure: { maxQueueDepth: 1_000_000, maxMemoryRatio: 0.95, retryAfterS: 1 },
+};
+const CHUNK = 200;
+/** No answer may take longer; past it the request counts as a server failure. */
+const REQUEST_BUDGET_MS = 10_000;
+
+function isOpenStream(request: HostileRequest, error: unknown): boolean {
+  return (
+    request.kind === 'api' &&
+    request.path.startsWith('/v1/stream') &&
+    (error as Error).name === 'TimeoutError'
+  );
+}
+const NETWORK = { country: 'RU', region: 'RU-MOW', asn: 64500, network_type: 'fixed' } as const;
+
+/**
+ * Starts the collector, aggregator and API on one embedded Redis, sends `count` hostile requests
+ * generated from `seed`, then waits for the queue to drain and checks that every accepted
+ * measurement was counted exactly once.
+ */
+export async function runFuzzCampaign(options: {
+  count: number;
+  seed: number;
+  concurrency?: number;
+  onProgress?: (sent: number) => void;
+}): Promise<FuzzReport> {
+  const crashes: string[] = [];
+  const onCrash = (error: unknown) => crashes.push(String((error as Error)?.stack ?? error));
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  const step = (what: string) => process.env.FUZZ_DEBUG && process.stderr.write(`fuzz: ${what}\n`);
+  const redis = await startBenchRedis();
+  step('redis');
+  const dir = mkdtempSync(join(redis.dir, 'fuzz-'));
+  const logger = createLogger({ name: 'fuzz', level: 'silent' });
+  const collector = await startCollector({
+    redis: redis.target,
+    dataDir: join(dir, 'collector'),
+    host: '127.0.0.1',
+    port: 0,
+    catalogue: async () => ({
+      catalogue: { version: 'lab-1', environment: 'lab' },
+      content_hash: 'sha256:fuzz',
+    }),
+    schedule: { interval_s: 300, jitter_s: 30, round_deadline_s: 240, concurrency: 8 },
+    configRefreshS: 3600,
+    limits: LIMITS,
+    geoIpDatabases: [],
+    shutdownGraceMs: 2_000,
+    logger,
+  });
+  const aggregator = await startAggregator({
+    redis: redis.target,
+    config: AggregatorConfig.parse({
+      REACHMAP_CONTROL_WAIT: '100ms',
+      REACHMAP_CONTROL_WAIT_ATTEMPTS: 1,
+      REACHMAP_EVALUATE_EVERY: '1h',
+    }),
+    archiveDir: join(dir, 'archive'),
+    logger,
+  });
+  const catalogue = await loadCatalogue({ kind: 'lab' });
+  const api = await startApi({
+    redis: redis.target,
+    host: '127.0.0.1',
+    port: 0,
+    store: StoreConfig.parse({}),
+    catalogue: async () => catalogue,
+    access: {
+      anonymousRead: true,
+      perAddress: { limit: 1_000_000, windowMs: 60_000 },
+      perKey: { limit: 1_000_000, windowMs: 60_000 },
+    },
+    webhooks: { allowedCidrs: [], secretOverlapMs: 3_600_000, timeoutMs: 1_000 },
+    maxStreams: 20,
+    heartbeatMs: 200,
+    shutdownGraceMs: 500,
+    logger,
+  });
+  step('api');
+  const admin = await createApiKey(redis.client, { role: 'admin', label: 'fuzz' });
+  const document = (await (await fetch(`${api.url}/v1/openapi.json`)).json()) as Parameters<
+    typeof apiRequests
+  >[0];
+
+  // One enrolled agent, whose valid measurements must all end up counted once.
+  const keys = generateAgentKeyPair();
+  const { token } = await createEnrolmentToken(redis.client, { label: 'fuzz', expiresInMs: 60_000 });
+  const enrolled = (await (
+    await fetch(`${collector.url}/v1/agents/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token,
+        public_key: exportPublicKey(keys.publicKey),
+        network: NETWORK,
+        software: { name: 'reachmap-agent', version: '0.1.0' },
+      }),
+    })
+  ).json()) as EnrollResponse;
+  const agentId = enrolled.agent_id;
+  step(`enrolled ${agentId}`);
+  const valid = (): Measurement =>
+    sampleMeasurement({
+      start_time: new Date(Date.now() - 60_000).toISOString(),
+      agent: { id: agentId, software: { name: 'reachmap-agent', version: '0.1.0' } },
+      network: NETWORK,
+    });
+
+  const statuses: Record<string, number> = {};
+  const serverErrors: FuzzReport['serverErrors'] = [];
+  const accepted = new Set<string>();
+  let lastSigned: { headers: Record<string, string>; body: Buffer } | null = null;
+
+  const send = async (request: HostileRequest): Promise<void> => {
+    let response: Response;
+    // Every answer within the budget; an event stream that stays open (its purpose) is cut here too.
+    const signal = AbortSignal.timeout(REQUEST_BUDGET_MS);
+    const fetch = (url: string, init: RequestInit) => globalThis.fetch(url, { ...init, signal });
+    if (request.kind === 'api') {
+      response = await fetch(`${api.url}${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body === null ? {} : { body: request.body }),
+      });
+    } else if (request.kind === 'raw-collector') {
+      response = await fetch(`${collector.url}${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body === null || request.method === 'GET' ? {} : { body: request.body }),
+      });
+    } else if (request.kind === 'replay') {
+      if (lastSigned === null) return;
+      response = await fetch(`${collector.url}/v1/measurements`, {
+        method: 'POST',
+        headers: lastSigned.headers,
+        body: lastSigned.body,
+      });
+    } else if (request.kind === 'forged') {
+      const stranger = generateAgentKeyPair();
+      const body = Buffer.from(request.body);
+      const headers = signRequest(
+        { method: 'POST', path: '/v1/measurements', body },
+        agentId,
+        stranger.privateKey,
+      );
+      response = await fetch(`${collector.url}/v1/measurements`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    } else {
+      const json = Buffer.from(
+        JSON.stringify({
+          measurements: request.items,
+          ...(request.spoolDropped === null ? {} : { spool_dropped: request.spoolDropped }),
+        }) ?? 'null',
+      );
+      const body = request.gzip ? gzipSync(json) : json;
+      const headers = {
+        'content-type': 'application/json',
+        ...(request.gzip ? { 'content-encoding': 'gzip' } : {}),
+        ...signRequest({ method: 'POST', path: '/v1/measurements', body }, agentId, keys.privateKey),
+      };
+      lastSigned = { headers, body };
+      response = await fetch(`${collector.url}/v1/measurements`, { method: 'POST', headers, body });
+    }
+    const text = await response.text();
+    statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+    if (response.status === 202 && request.kind === 'submit') {
+      for (const id of SubmissionResult.parse(JSON.parse(text)).accepted) accepted.add(id);
+    }
+    const intended = response.status === 503 && response.headers.get('retry-after') !== null;
+    if (response.status >= 500 && !intended && serverErrors.length < 20) {
+      serverErrors.push({
+        request: JSON.stringify(request).slice(0, 500),
+        status: response.status,
+        body: text.slice(0, 500),
+      });
+    } else if (response.status >= 500 && !intended) {
+      serverErrors.push({ request: '(more)', status: response.status, body: '' });
+    }
+  };
+
+  // /healthz latency and the process's memory, sampled throughout.
+  const healthz: number[] = [];
+  let peakRss = process.memoryUsage().rss;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const started = performance.now();
+      await fetch(`${collector.url}/healthz`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
+      healthz.push(performance.now() - started);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+
+  const started = Date.now();
+  const hostile = fc.oneof(
+    { weight: 2, arbitrary: collectorRequests(valid) },
+    { weight: 1, arbitrary: apiRequests(document, admin.secret) },
+  );
+  let sent = 0;
+  try {
+    for (let chunk = 0; sent < options.count; chunk += 1) {
+      const size = Math.min(CHUNK, options.count - sent);
+      // Generated a chunk at a time, so a long campaign never holds its whole corpus in memory.
+      const requests = fc.sample(hostile, { numRuns: size, seed: options.seed + chunk });
+      await forEachConcurrently(requests, options.concurrency ?? 4, async (request) => {
+        try {
+          await send(request);
+        } catch (error) {
+          if (isOpenStream(request, error)) {
+            statuses.stream_open = (statuses.stream_open ?? 0) + 1;
+            return;
+          }
+          // A dropped connection is a server failure seen from outside.
+          statuses.network_error = (statuses.network_error ?? 0) + 1;
+          serverErrors.push({
+            request: JSON.stringify(request).slice(0, 300),
+            status: 0,
+            body: String(error),
+          });
+        }
+      });
+      sent += size;
+      step(`sent ${sent}`);
+      options.onProgress?.(sent);
+    }
+    const queue = new Queue(QUEUE_NAMES.ingest, { connection: redis.client, prefix: queuePrefix(0) });
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      if (Object.values(counts).every((count) => count === 0) || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await queue.close();
+  } finally {
+    sampling = false;
+    await sampler;
+  }
+  const counted = await countedRuns(redis.client);
+  await Promise.all([api.close(), collector.close(), aggregator.stop()]);
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+  process.off('uncaughtException', onCrash);
+  process.off('unhandledRejection', onCrash);
+  return {
+    seed: options.seed,
+    requests: sent,
+    statuses,
+    serverErrors,
+    crashes,
+    peakRssBytes: peakRss,
+    healthzP99Ms: percentile(healthz, 99),
+    healthzSamples: healthz.length,
+    accepted: accepted.size,
+    counted,
+    durationS: (Date.now() - started) / 1000,
+  };
+}
+
+/** Runs counted in the country's daily rollups of agent data: one per measurement counted. */
+async function countedRuns(redis: Awaited<ReturnType<typeof startBenchRedis>>['client']): Promise<number> {
+  let total = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', '{rm:p0}:roll:1d-*:RU:*:agent', 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) total += Number((await redis.hget(key, 'runs')) ?? 0);
+  } while (cursor !== '0');
+  return total;
+}

@@ -1,0 +1,32 @@
+import { parseArgs } from 'node:util';
+import { type FuzzReport, runFuzzCampaign } from './fuzz-campaign.ts';
+
+// `pnpm fuzz [--count N] [--seed S] [--concurrency C]`: a hostile-request campaign against the
+// collector, aggregator and API on loopback; exits 1 on any 5xx, crash or miscount.
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '2000' },
+    seed: { type: 'string' },
+    concurrency: { type: 'string', default: '4' },
+  },
+});
+const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
+const count = Number(values.count);
+process.stderr.write(`fuzz: ${count} requests, seed ${seed} (re-run with --seed ${seed})\n`);
+const report: FuzzReport = await runFuzzCampaign({
+  count,
+  seed,
+  concurrency: Number(values.concurrency),
+  onProgress: (sent) => {
+    if (sent % 5000 === 0 || sent === count) process.stderr.write(`fuzz: ${sent}/${count}\n`);
+  },
+});
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+const failed =
+  report.serverErrors.length > 0 || report.crashes.length > 0 || report.accepted !== report.counted;
+process.stderr.write(
+  `fuzz: ${report.requests} requests in ${report.durationS.toFixed(0)} s: ${report.serverErrors.length} 5xx, ` +
+    `${report.crashes.length} crashes, peak RSS ${(report.peakRssBytes / 1024 ** 2).toFixed(0)} MiB, ` +
+    `/healthz p99 ${report.healthzP99Ms.toFixed(1)} ms, ${report.accepted} accepted / ${report.counted} counted\n`,
+);
+process.exit(failed ? 1 : 0);
