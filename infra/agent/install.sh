@@ -82,9 +82,12 @@ if [ "$uninstall" = 1 ]; then
     systemctl daemon-reload
   fi
   rm -rf "$ROOT$PROGRAM_DIR" "$ROOT$STATE_DIR" "$ROOT$COMMAND_FILE"
-  if [ -n "$(agent_uid)" ]; then
-    if [ -n "$ROOT" ]; then userdel --prefix "$ROOT" "$AGENT_USER"; else userdel "$AGENT_USER"; fi
-  fi
+  if [ -n "$ROOT" ]; then prefix_opt="--prefix $ROOT"; else prefix_opt=''; fi
+  # shellcheck disable=SC2086 # prefix_opt is zero or two words
+  if [ -n "$(agent_uid)" ]; then userdel $prefix_opt "$AGENT_USER"; fi
+  # userdel keeps the user's group unless login.defs says USERGROUPS_ENAB yes.
+  # shellcheck disable=SC2086
+  if grep -q "^$AGENT_USER:" "$ROOT/etc/group"; then groupdel $prefix_opt "$AGENT_USER"; fi
   say 'reachmap agent removed'
   exit 0
 fi

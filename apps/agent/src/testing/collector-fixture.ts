@@ -35,6 +35,8 @@ export interface CollectorFixture {
   stop(): Promise<void>;
   /** Starts again on the same port with the same key (nothing when it is running). */
   restart(): Promise<void>;
+  /** Restarts serving the agent build in `dir` at /agent/ (as a collector upgraded to a new agent). */
+  serveAgent(dir: string | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ const TEST_SCHEDULE: AgentSchedule = { interval_s: 300, jitter_s: 0, round_deadl
 export async function startCollectorFixture(
   catalogue: Catalogue,
   schedule: AgentSchedule = TEST_SCHEDULE,
+  options: { agentDistDir?: string } = {},
 ): Promise<CollectorFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'reachmap-agent-collector-'));
   const embedded: EmbeddedRedis = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
@@ -62,6 +65,7 @@ export async function startCollectorFixture(
   const queue = new Queue<IngestJobData>(QUEUE_NAMES.ingest, { connection: redis, prefix: queuePrefix(0) });
 
   let port = 0;
+  let agentDistDir = options.agentDistDir ?? null;
   let running: RunningCollector | null = null;
   const start = async () => {
     running = await startCollector({
@@ -74,6 +78,7 @@ export async function startCollectorFixture(
       configRefreshS: 30,
       limits: LOCAL_AGENT_LIMITS,
       geoIpDatabases: [],
+      agentDistDir,
       shutdownGraceMs: 1_000,
       logger: createLogger({ name: 'collector-test', level: 'silent' }),
     });
@@ -103,6 +108,12 @@ export async function startCollectorFixture(
     },
     async restart() {
       if (running === null) await start();
+    },
+    async serveAgent(dir) {
+      await running?.close();
+      running = null;
+      agentDistDir = dir;
+      await start();
     },
     async close() {
       await running?.close();
