@@ -3,16 +3,18 @@ import { ConfigurationStore } from '../config/configuration-store.ts';
 import { loadIdentity } from '../identity/agent-identity.ts';
 import { resolveStateDir } from '../identity/state-dir.ts';
 import { createAgentLogger } from '../runtime/agent-logger.ts';
-import { DEFAULT_SHUTDOWN_GRACE_MS, runAgent } from '../runtime/agent-runtime.ts';
+import { type AgentExit, DEFAULT_SHUTDOWN_GRACE_MS, runAgent } from '../runtime/agent-runtime.ts';
 import { acquireStateLock } from '../runtime/state-lock.ts';
 import { AGENT_SOFTWARE } from '../software.ts';
 import { Spool } from '../spool/spool.ts';
 import { AgentStatusRecorder } from '../status/agent-status.ts';
+import { runningBundlePath } from '../update/self-update.ts';
 import {
   extraTrustAnchors,
   labLies,
   MEASURING_OPTIONS,
   measurementSource,
+  selfUpdatePolicy,
   spoolMaxBytes,
 } from './agent-options.ts';
 import { type CliCommand, EXIT, UsageError } from './cli-command.ts';
@@ -33,6 +35,9 @@ Options:
   --shutdown-grace-s N  seconds running probes get to finish on SIGTERM (default 10)
   --simulated           mark measurements as simulated (lab and demo networks)
   --ca-file PATH        extra trust anchors in PEM for TLS validation (the lab CA)
+  --update POLICY       auto (default, or $REACHMAP_AGENT_UPDATE): install newer versions the
+                        collector serves, signed with its key, then exit 75 to be restarted;
+                        off: never; a version such as 0.2.0: only that one (a pin)
   --state-dir DIR       state directory (default: $REACHMAP_AGENT_DIR, /var/lib/reachmap-agent as root,
                         else $XDG_STATE_HOME/reachmap-agent)
   -h, --help            show this help
@@ -42,6 +47,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
     ...MEASURING_OPTIONS,
     'spool-max-mb': { type: 'string' },
     'shutdown-grace-s': { type: 'string' },
+    update: { type: 'string' },
   },
   async run(values, io) {
     const stateDir = resolveStateDir(values['state-dir'] as string | undefined, io.env);
@@ -50,6 +56,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
     if (!Number.isFinite(graceMs) || graceMs < 0)
       throw new UsageError(`--shutdown-grace-s must be a number of seconds`);
     const maxBytes = spoolMaxBytes(values, io.env);
+    const updatePolicy = selfUpdatePolicy(values, io.env);
     const lies = labLies(values);
     const ca = await extraTrustAnchors(values);
     const identity = await loadIdentity(stateDir);
@@ -62,6 +69,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
       }
       const status = new AgentStatusRecorder(stateDir);
       await status.resume();
+      await status.softwareVersion(AGENT_SOFTWARE.version);
       const configuration = new ConfigurationStore(stateDir, identity);
       const stored = await configuration.loadStored();
       if (stored !== null && !stored.ok)
@@ -90,8 +98,9 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
           'lab agent lying: fabricated results for these targets',
         );
       }
+      let exit: AgentExit;
       try {
-        await runAgent(
+        exit = await runAgent(
           {
             stateDir,
             identity,
@@ -103,6 +112,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
             source: measurementSource(values),
             shutdownGraceMs: graceMs,
             lies,
+            update: { policy: updatePolicy, bundlePath: runningBundlePath() },
             ...(ca === undefined ? {} : { ca }),
           },
           stop.signal,
@@ -112,8 +122,8 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
         process.off('SIGINT', onSignal);
         await spool.close();
       }
-      logger.info({ pending: spool.stats().pendingMeasurements }, 'agent stopped');
-      return EXIT.ok;
+      logger.info({ pending: spool.stats().pendingMeasurements, exit }, 'agent stopped');
+      return exit === 'restart' ? EXIT.restart : EXIT.ok;
     } finally {
       await lock.release();
     }

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { ConfigurationStore } from '../config/configuration-store.ts';
 import { loadIdentity } from '../identity/agent-identity.ts';
 import { resolveStateDir } from '../identity/state-dir.ts';
+import { AGENT_SOFTWARE } from '../software.ts';
 import { inspectSpool } from '../spool/inspect-spool.ts';
-import { readAgentStatus } from '../status/agent-status.ts';
+import { type AgentStatusFile, readAgentStatus } from '../status/agent-status.ts';
 import { type CliCommand, EXIT } from './cli-command.ts';
 import { describeNetwork } from './enroll-command.ts';
 import { SPOOL_DIR } from './run-command.ts';
@@ -41,6 +42,8 @@ Options:
         bytes: spool.bytesOnDisk,
         dropped_unreported: spool.dropped,
       },
+      version: status?.software_version ?? AGENT_SOFTWARE.version,
+      update: status?.update ?? null,
       last_submit_at: status?.last_submit_at ?? null,
       delivered_total: status?.delivered_total ?? 0,
       last_round: status?.last_round ?? null,
@@ -53,6 +56,8 @@ Options:
     io.out(`agent        ${report.agent_id}${report.label === null ? '' : ` (${report.label})`}`);
     io.out(`network      ${describeNetwork(identity.network)}`);
     io.out(`collector    ${report.collector}`);
+    io.out(`version      ${report.version}`);
+    io.out(`update       ${describeUpdate(report.update)}`);
     io.out(`state dir    ${stateDir}`);
     io.out(
       `catalogue    ${report.catalogue ?? 'none yet'}${report.configuration_problem === null ? '' : ` (stored one refused: ${report.configuration_problem})`}`,
@@ -80,3 +85,21 @@ Options:
     return EXIT.ok;
   },
 };
+
+function describeUpdate(update: AgentStatusFile['update']): string {
+  if (update === null) return 'not checked yet';
+  const served = update.served_version === null ? '' : ` (collector serves ${update.served_version})`;
+  const at = `, checked ${update.checked_at}`;
+  switch (update.state) {
+    case 'current':
+      return `up to date${served}${at}`;
+    case 'installed':
+      return `installed ${update.served_version}, restarting into it${at}`;
+    case 'pinned':
+      return `pinned: staying on this version${served}${at}`;
+    case 'off':
+      return `self-update off${at}`;
+    default:
+      return `${update.state}${served}: ${update.reason}: ${update.message}${at}`;
+  }
+}

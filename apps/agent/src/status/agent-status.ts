@@ -20,6 +20,18 @@ export const AgentStatusFile = z.object({
     })
     .nullable(),
   catalogue_version: z.string().nullable(),
+  /** The program version that wrote this file, and its last self-update check (update/self-update.ts). */
+  software_version: z.string().nullable().default(null),
+  update: z
+    .object({
+      state: z.enum(['current', 'installed', 'refused', 'pinned', 'off', 'unavailable', 'failed']),
+      served_version: z.string().nullable(),
+      reason: z.string().nullable(),
+      message: z.string().nullable(),
+      checked_at: z.iso.datetime(),
+    })
+    .nullable()
+    .default(null),
   recent_errors: z.array(z.object({ at: z.iso.datetime(), where: z.string(), message: z.string() })),
 });
 export type AgentStatusFile = z.infer<typeof AgentStatusFile>;
@@ -51,6 +63,8 @@ export class AgentStatusRecorder {
       delivered_total: 0,
       last_round: null,
       catalogue_version: null,
+      software_version: null,
+      update: null,
       recent_errors: [],
     };
   }
@@ -79,6 +93,15 @@ export class AgentStatusRecorder {
 
   catalogueInUse(version: string): Promise<void> {
     return this.#update({ catalogue_version: version });
+  }
+
+  /** The running version (a restart after an update changes it) and the last update check. */
+  softwareVersion(version: string): Promise<void> {
+    return this.#update({ software_version: version });
+  }
+
+  updateChecked(update: NonNullable<AgentStatusFile['update']>): Promise<void> {
+    return this.#update({ update });
   }
 
   error(where: string, message: string, now: number = Date.now()): Promise<void> {

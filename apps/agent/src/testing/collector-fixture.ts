@@ -19,7 +19,7 @@ import {
   startEmbeddedRedis,
   waitUntilReady,
 } from '@reachmap/queue';
-import type { AgentSchedule, IngestJobData } from '@reachmap/schema';
+import type { AgentSchedule, IngestJobData, Measurement } from '@reachmap/schema';
 import { type Catalogue, signCatalogue } from '@reachmap/targets';
 import { createLogger } from '@reachmap/telemetry';
 import { Queue } from 'bullmq';
@@ -30,6 +30,8 @@ export interface CollectorFixture {
   createToken(): Promise<string>;
   /** Every measurement id in the ingest queue, once per job it appears in. */
   ingestedIds(): Promise<string[]>;
+  /** Every measurement in the ingest queue, once per job it appears in. */
+  ingested(): Promise<Measurement[]>;
   agents(): Promise<AgentRecord[]>;
   /** Stops the HTTP side; Redis and the queue keep what was accepted. */
   stop(): Promise<void>;
@@ -64,6 +66,14 @@ export async function startCollectorFixture(
   const document = signCatalogue(catalogue, privateKey);
   const queue = new Queue<IngestJobData>(QUEUE_NAMES.ingest, { connection: redis, prefix: queuePrefix(0) });
 
+  const ingested = async (): Promise<Measurement[]> => {
+    const jobs = await queue.getJobs(
+      ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'],
+      0,
+      -1,
+    );
+    return jobs.flatMap((job) => job.data.measurements);
+  };
   let port = 0;
   let agentDistDir = options.agentDistDir ?? null;
   let running: RunningCollector | null = null;
@@ -94,13 +104,9 @@ export async function startCollectorFixture(
       return (await createEnrolmentToken(redis, { label: 'agent test', expiresInMs: 3_600_000 })).token;
     },
     async ingestedIds() {
-      const jobs = await queue.getJobs(
-        ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'],
-        0,
-        -1,
-      );
-      return jobs.flatMap((job) => job.data.measurements.map((measurement) => measurement.id));
+      return (await ingested()).map((measurement) => measurement.id);
     },
+    ingested,
     agents: () => listAgents(redis),
     async stop() {
       await running?.close();

@@ -14,6 +14,17 @@ export const ObservedNetwork = z.object({
 });
 export type ObservedNetwork = z.infer<typeof ObservedNetwork>;
 
+/** What the agent said about its program with its last configuration fetch (self-update). */
+export const AgentUpdateReport = z.object({
+  state: z.enum(['current', 'installed', 'refused', 'pinned', 'off', 'unavailable', 'failed']),
+  reason: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,40}$/)
+    .nullable(),
+  reported_at: z.iso.datetime(),
+});
+export type AgentUpdateReport = z.infer<typeof AgentUpdateReport>;
+
 export const AgentRecord = z.object({
   id: AgentId,
   public_key: z.string(),
@@ -26,10 +37,13 @@ export const AgentRecord = z.object({
   last_seen_at: z.iso.datetime().nullable(),
   observed: ObservedNetwork.nullable(),
   spool_dropped_total: z.number().int().min(0),
+  /** The version the agent runs now (it changes with self-updates; `software` is the enrolled one). */
+  running_version: z.string().nullable(),
+  update: AgentUpdateReport.nullable(),
 });
 export type AgentRecord = z.infer<typeof AgentRecord>;
 
-const JSON_FIELDS = new Set(['network', 'software', 'observed']);
+const JSON_FIELDS = new Set(['network', 'software', 'observed', 'update']);
 
 function toHash(record: Partial<AgentRecord>): Record<string, string> {
   const hash: Record<string, string> = {};
@@ -54,6 +68,8 @@ function fromHash(hash: Record<string, string>): AgentRecord {
     last_seen_at: null,
     observed: null,
     spool_dropped_total: 0,
+    running_version: null,
+    update: null,
   };
   return AgentRecord.parse({ ...absent, ...decoded });
 }
@@ -83,6 +99,18 @@ export async function recordAgentActivity(
   const key = COLLECTOR_KEYS.agent(agentId);
   await redis.hset(key, toHash({ last_seen_at: activity.seenAt, observed: activity.observed }));
   if (activity.spoolDropped > 0) await redis.hincrby(key, 'spool_dropped_total', activity.spoolDropped);
+}
+
+/** Records the running version and self-update state an agent reports with its configuration fetch. */
+export async function recordAgentSoftware(
+  redis: RedisClient,
+  agentId: string,
+  report: { runningVersion: string; update: AgentUpdateReport | null },
+): Promise<void> {
+  await redis.hset(
+    COLLECTOR_KEYS.agent(agentId),
+    toHash({ running_version: report.runningVersion, update: report.update }),
+  );
 }
 
 /** Marks the agent revoked (keeping the first revocation time). False when no such agent exists. */

@@ -81,6 +81,8 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
       last_seen_at: null,
       observed,
       spool_dropped_total: 0,
+      running_version: request.software.version,
+      update: null,
     });
     deps.logger.info(
       {
