@@ -11,9 +11,11 @@ import { SPOOL_DIR } from './run-command.ts';
 
 export const statusCommand: CliCommand = {
   name: 'status',
-  summary: "show this agent's identity, collector, catalogue, spool and recent errors",
+  summary: "show this agent's enrolment, network, last rounds, spool, version, updates and errors",
   usage: `reachmap-agent status [options]
 
+Enrolment, network, collector, the running version and its last self-update check, catalogue, spool
+size, last submission, the last rounds with each target's first-look result, and recent errors.
 Reads the state directory only; safe while the agent runs.
 
 Options:
@@ -46,7 +48,9 @@ Options:
       update: status?.update ?? null,
       last_submit_at: status?.last_submit_at ?? null,
       delivered_total: status?.delivered_total ?? 0,
+      enrolled_at: identity.enrolled_at,
       last_round: status?.last_round ?? null,
+      recent_rounds: status?.recent_rounds ?? [],
       recent_errors: status?.recent_errors ?? [],
     };
     if (values.json === true) {
@@ -54,6 +58,7 @@ Options:
       return EXIT.ok;
     }
     io.out(`agent        ${report.agent_id}${report.label === null ? '' : ` (${report.label})`}`);
+    io.out(`enrolled     ${report.enrolled_at}`);
     io.out(`network      ${describeNetwork(identity.network)}`);
     io.out(`collector    ${report.collector}`);
     io.out(`version      ${report.version}`);
@@ -74,10 +79,13 @@ Options:
         `dropped      ${spool.dropped.count} since ${spool.dropped.since} (spool full), not yet reported`,
       );
     io.out(`last submit  ${report.last_submit_at ?? 'never'} (${report.delivered_total} delivered in total)`);
-    if (report.last_round !== null) {
+    if (report.recent_rounds.length === 0) io.out('rounds       none yet');
+    for (const round of report.recent_rounds) {
       io.out(
-        `last round   ${report.last_round.started_at}: ${report.last_round.measurements} measurements, ${report.last_round.local_errors} local errors`,
+        `round        ${round.started_at}: ${round.measurements} measurements, ${round.local_errors} local errors`,
       );
+      const width = Math.max(0, ...round.verdicts.map((verdict) => verdict.target.length));
+      for (const verdict of round.verdicts) io.out(`  ${verdict.target.padEnd(width)}  ${verdict.hint}`);
     }
     if (report.recent_errors.length === 0) io.out('errors       none recently');
     for (const error of report.recent_errors)

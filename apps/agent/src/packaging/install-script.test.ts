@@ -196,6 +196,24 @@ describe('install.sh served by the collector', () => {
     }, 90_000);
     expect(status.agent_id).toBe(agentId);
     expect(status.last_round.measurements).toBeGreaterThan(0);
+    // Every target it judged is one of the lab catalogue's.
+    const catalogueIds = network.catalogue.targets.map((target) => target.id);
+    const judged = status.recent_rounds[0].verdicts.map((verdict: { target: string }) => verdict.target);
+    expect(judged).toHaveLength(status.last_round.measurements);
+    expect(catalogueIds).toEqual(expect.arrayContaining(judged));
+    expect(status.update).toMatchObject({ state: 'current', served_version: status.version });
+
+    // What the operator reads: enrolment, network, version and update, rounds with a line per target.
+    const human = (await run(process.execPath, [bundle, 'status', '--state-dir', join(root, STATE_DIR)]))
+      .stdout;
+    expect(human).toMatch(/^enrolled +\d{4}-/m);
+    expect(human).toMatch(/^network +RU, AS64500, fixed$/m);
+    expect(human).toMatch(/^version +\d+\.\d+\.\d+$/m);
+    expect(human).toMatch(/^update +up to date \(collector serves/m);
+    expect(human).toMatch(/^spool +\d+ measurements waiting, [\d.]+ KiB on disk$/m);
+    expect(human).toMatch(/^last submit +\d{4}-/m);
+    expect(human).toMatch(/^round +\d{4}-.*: \d+ measurements, 0 local errors$/m);
+    for (const target of judged) expect(human).toMatch(new RegExp(`^  ${target} +\\S`, 'm'));
     expect(agentPid()).not.toBeNull();
   }, 150_000);
 

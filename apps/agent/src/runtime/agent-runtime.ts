@@ -3,6 +3,7 @@ import type { ConfigurationStore } from '../config/configuration-store.ts';
 import type { AgentIdentity } from '../identity/agent-identity.ts';
 import type { AgentLies } from '../lab/agent-lies.ts';
 import { runRound } from '../rounds/round-runner.ts';
+import { summarizeRound } from '../rounds/round-summary.ts';
 import type { Spool } from '../spool/spool.ts';
 import type { AgentStatusRecorder } from '../status/agent-status.ts';
 import { sleepUnlessAborted } from '../submission/abortable-sleep.ts';
@@ -197,6 +198,11 @@ async function measureRounds(
       started_at: report.startedAt,
       measurements: report.measurements.length,
       local_errors: report.localErrors.length,
+      verdicts: summarizeRound(report.measurements).map((summary) => ({
+        target: summary.target,
+        kind: summary.kind,
+        hint: summary.hint,
+      })),
     });
   }
 }
