@@ -16,6 +16,7 @@ import { registerAgentFilesRoutes } from './routes/agent-files.ts';
 import { registerEnrollRoute } from './routes/enroll.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
+import { registerNetworkProposalRoute } from './routes/network-proposal.ts';
 import type { CollectorApp, CollectorLimits, RouteDeps } from './routes/route-deps.ts';
 import { registerSubmitRoute } from './routes/submit-measurements.ts';
 import { type IngestQueue, ingestBacklog } from './submission/ingest-queue.ts';
@@ -99,6 +100,7 @@ export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; me
     agentRate: { limit: deps.limits.agentRequestsPerMinute, windowMs: 60_000 },
     now: routeDeps.now,
   });
+  registerNetworkProposalRoute(app, routeDeps);
   registerEnrollRoute(app, routeDeps);
   registerSubmitRoute(app, routeDeps, signed);
   registerAgentConfigRoute(app, routeDeps, signed);

@@ -131,6 +131,7 @@ function agentRow(agent: AgentRecord): string[] {
   const flags = [
     agent.revoked_at === null ? '' : 'revoked',
     agent.observed?.mismatch === true ? 'geo-mismatch' : '',
+    agent.network_override_reason === null ? '' : 'network-overridden',
   ]
     .filter((flag) => flag !== '')
     .join(',');

@@ -40,6 +40,8 @@ export const AgentRecord = z.object({
   /** The version the agent runs now (it changes with self-updates; `software` is the enrolled one). */
   running_version: z.string().nullable(),
   update: AgentUpdateReport.nullable(),
+  /** The operator's reason for declaring another network than the collector proposed at enrolment. */
+  network_override_reason: z.string().nullable(),
 });
 export type AgentRecord = z.infer<typeof AgentRecord>;
 
@@ -70,6 +72,7 @@ function fromHash(hash: Record<string, string>): AgentRecord {
     spool_dropped_total: 0,
     running_version: null,
     update: null,
+    network_override_reason: null,
   };
   return AgentRecord.parse({ ...absent, ...decoded });
 }

@@ -83,6 +83,7 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
       spool_dropped_total: 0,
       running_version: request.software.version,
       update: null,
+      network_override_reason: request.network_override_reason ?? null,
     });
     deps.logger.info(
       {
