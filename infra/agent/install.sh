@@ -35,8 +35,10 @@ Usage: install.sh --token TOKEN [enrolment options]
        install.sh --uninstall
 
   --token TOKEN         one-time enrolment token from the collector's operator
-  --country CC          ISO 3166-1 country the agent measures from (e.g. RU)
-  --asn N               autonomous system number of this network (e.g. 12389)
+  --country CC          ISO 3166-1 country the agent measures from (e.g. RU); leave it and
+  --asn N               the autonomous system number (e.g. 12389) out to take the network the
+                        collector detects (when it has a GeoIP database)
+  --override-reason R   why you declare another network than the collector detects
   --region CODE         ISO 3166-2 region (optional)
   --network-type TYPE   fixed | mobile | datacenter | unknown
   --label TEXT          a name for this agent in the collector's list
@@ -56,7 +58,7 @@ while [ $# -gt 0 ]; do
     --token) token=${2:?--token needs a value}; shift 2 ;;
     --collector) COLLECTOR_URL=${2:?--collector needs a URL}; shift 2 ;;
     --collector-key) COLLECTOR_KEY=${2:?--collector-key needs a key}; shift 2 ;;
-    --country | --asn | --region | --network-type | --label)
+    --country | --asn | --region | --network-type | --label | --override-reason)
       add_enrol_arg "$1" "${2:?$1 needs a value}"; shift 2 ;;
     --uninstall) uninstall=1; shift ;;
     -h | --help) usage; exit 0 ;;

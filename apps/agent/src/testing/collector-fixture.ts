@@ -47,7 +47,7 @@ const TEST_SCHEDULE: AgentSchedule = { interval_s: 300, jitter_s: 0, round_deadl
 export async function startCollectorFixture(
   catalogue: Catalogue,
   schedule: AgentSchedule = TEST_SCHEDULE,
-  options: { agentDistDir?: string } = {},
+  options: { agentDistDir?: string; geoIpDatabases?: string[] } = {},
 ): Promise<CollectorFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'reachmap-agent-collector-'));
   const embedded: EmbeddedRedis = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
@@ -87,7 +87,7 @@ export async function startCollectorFixture(
       schedule,
       configRefreshS: 30,
       limits: LOCAL_AGENT_LIMITS,
-      geoIpDatabases: [],
+      geoIpDatabases: options.geoIpDatabases ?? [],
       agentDistDir,
       shutdownGraceMs: 1_000,
       logger: createLogger({ name: 'collector-test', level: 'silent' }),
