@@ -4,6 +4,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { writeMmdb } from '@reachmap/collector/testing/write-mmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAgentBundle } from '../../scripts/agent-bundle.ts';
 import { type CollectorFixture, startCollectorFixture } from '../testing/collector-fixture.ts';
@@ -31,7 +32,14 @@ beforeAll(async () => {
   network = await startLoopbackNetwork();
   dist = await mkdtemp(join(tmpdir(), 'reachmap-install-dist-'));
   await buildAgentBundle({ outDir: dist });
-  collector = await startCollectorFixture(network.catalogue, SCHEDULE, { agentDistDir: dist });
+  // The collector's GeoIP database places this machine's loopback address in RU, AS64500.
+  const geoIp = join(dist, 'geo.mmdb');
+  const record = { country: { iso_code: 'RU' }, autonomous_system_number: 64500 };
+  await writeFile(geoIp, writeMmdb([{ address: '127.0.0.1', record }]));
+  collector = await startCollectorFixture(network.catalogue, SCHEDULE, {
+    agentDistDir: dist,
+    geoIpDatabases: [geoIp],
+  });
   root = await mkdtemp(join(tmpdir(), 'reachmap-install-root-'));
   // The agent runs as its own user below the root: it must be able to walk into it.
   await chmod(root, 0o755);
@@ -111,7 +119,6 @@ async function until<T>(probe: () => Promise<T | null>, timeoutMs: number): Prom
 }
 
 const STATE_DIR = 'var/lib/reachmap-agent';
-const ENROL = ['--country', 'RU', '--asn', '64500', '--network-type', 'fixed', '--label', 'install test'];
 
 const INSTALLER = join(import.meta.dirname, '..', '..', '..', '..', 'infra', 'agent', 'install.sh');
 
@@ -152,15 +159,17 @@ describe('install.sh served by the collector', () => {
     expect(await readdir(root, { recursive: true })).toEqual(seeded);
   });
 
-  it('installs, enrols and starts an agent that measures the lab catalogue', async () => {
+  it('installs, enrols in the detected network and starts an agent that measures the lab catalogue', async () => {
+    // The operator's one line: the token and nothing else.
     const token = await collector.createToken();
-    const result = await installer(['--token', token, ...ENROL]);
+    const result = await installer(['--token', token]);
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     expect(result.out).toContain('SHA-256 and collector signature verified');
     const agentId = /^agent +(agt_\w+)/m.exec(result.out)?.[1];
     expect(agentId).toBeDefined();
-    expect(result.out).toMatch(/^network +RU, AS64500, fixed$/m);
+    expect(result.out).toMatch(/network +RU, AS64500, unknown \(detected by the collector at 127\.0\.0\.1\)/);
+    expect(result.out).toMatch(/^network +RU, AS64500, unknown$/m);
     expect(result.out).toContain('sudo reachmap-agent status');
     expect((await collector.agents()).map((agent) => agent.id)).toEqual([agentId]);
 
@@ -207,7 +216,7 @@ describe('install.sh served by the collector', () => {
     const human = (await run(process.execPath, [bundle, 'status', '--state-dir', join(root, STATE_DIR)]))
       .stdout;
     expect(human).toMatch(/^enrolled +\d{4}-/m);
-    expect(human).toMatch(/^network +RU, AS64500, fixed$/m);
+    expect(human).toMatch(/^network +RU, AS64500, unknown$/m);
     expect(human).toMatch(/^version +\d+\.\d+\.\d+$/m);
     expect(human).toMatch(/^update +up to date \(collector serves/m);
     expect(human).toMatch(/^spool +\d+ measurements waiting, [\d.]+ KiB on disk$/m);
@@ -221,7 +230,7 @@ describe('install.sh served by the collector', () => {
     const pid = agentPid();
     const before = await snapshot(root, [STATE_DIR]);
     const callsBefore = (await readFile(join(emulatorDir, 'systemctl.log'), 'utf8')).length;
-    const result = await installer(['--token', await collector.createToken(), ...ENROL]);
+    const result = await installer(['--token', await collector.createToken()]);
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     expect(result.out).toContain('already enrolled');
