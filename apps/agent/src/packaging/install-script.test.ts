@@ -143,10 +143,17 @@ describe('install.sh served by the collector', () => {
     seeded = await readdir(root, { recursive: true });
   });
 
-  it('says how to get Node.js 24 when only an older Node is installed, and installs nothing', async () => {
-    const result = await installer(['--token', 'rmt_x'], `${join(emulatorDir, 'bin')}:/usr/bin:/bin`);
+  it('says how to get Node.js 24 on a machine without it, and installs nothing', async () => {
+    // A PATH with the few tools the one line needs before its Node check, and no node.
+    const tools = join(emulatorDir, 'no-node');
+    await mkdir(tools);
+    for (const tool of ['curl', 'sh', 'id', 'grep', 'sed', 'awk']) {
+      const { stdout } = await run('sh', ['-c', `command -v ${tool}`]);
+      await symlink(stdout.trim(), join(tools, tool));
+    }
+    const result = await installer(['--token', 'rmt_x'], tools);
     expect(result.code).not.toBe(0);
-    expect(result.err).toContain('Node.js 24 or later is needed');
+    expect(result.err).toContain('Node.js 24 or later is needed (found: none)');
     expect(result.err).toContain('https://deb.nodesource.com/setup_24.x');
     expect(await readdir(root, { recursive: true })).toEqual(seeded);
   });
