@@ -139,10 +139,14 @@ version=$("$node_path" -e '
 say "reachmap-agent $version from $COLLECTOR_URL: SHA-256 and collector signature verified"
 
 changed=''
-# Installs $1 as $2 with mode $3 (and owner $4 when given) unless the same bytes are already there.
+# Installs $1 as $2 with mode $3 (owned by the agent when $4 is "agent") unless the same bytes are there.
 put_file() {
   if [ -f "$2" ] && cmp -s "$1" "$2"; then return 0; fi
-  if [ -n "${4:-}" ]; then install -D -m "$3" -o "$4" -g "$4" "$1" "$2"; else install -D -m "$3" "$1" "$2"; fi
+  if [ "${4:-}" = agent ]; then
+    install -D -m "$3" -o "$(agent_uid)" -g "$(agent_gid)" "$1" "$2"
+  else
+    install -D -m "$3" "$1" "$2"
+  fi
   say "installed $2"
   changed="$changed $2"
 }
@@ -163,7 +167,7 @@ for dir in "$PROGRAM_DIR" "$STATE_DIR"; do
     say "created $dir"
   fi
 done
-put_file "$work/$BUNDLE_NAME" "$ROOT$PROGRAM_DIR/$BUNDLE_NAME" 0644 "$uid"
+put_file "$work/$BUNDLE_NAME" "$ROOT$PROGRAM_DIR/$BUNDLE_NAME" 0644 agent
 # The unit names /usr/bin/node; Node 24 may live elsewhere (a NodeSource or a tarball install).
 sed "s#^ExecStart=/usr/bin/node #ExecStart=$node_path #" "$work/$UNIT_NAME" >"$work/unit"
 put_file "$work/unit" "$ROOT$UNIT_FILE" 0644

@@ -17,7 +17,8 @@ const SCHEDULE = { interval_s: 300, jitter_s: 0, round_deadline_s: 30, concurren
 const SEED_DIRS = ['etc/systemd/system', 'opt', 'usr/local/bin', 'var/lib'];
 const SEED_ETC: Record<string, string> = {
   passwd: 'root:x:0:0:root:/root:/bin/sh\n',
-  group: 'root:x:0:\n',
+  // A system group holding 999, so the agent's group number differs from its user number.
+  group: 'root:x:0:\nsystem-tool:x:999:\n',
   shadow: 'root:*:19000:0:99999:7:::\n',
   gshadow: 'root:*::\n',
 };
@@ -187,7 +188,14 @@ describe('install.sh served by the collector', () => {
     const state = await stat(join(root, STATE_DIR));
     expect(state.mode & 0o777).toBe(0o700);
     expect(state.uid).not.toBe(0);
-    expect((await stat(bundle)).uid).toBe(state.uid);
+    const [, , uid, gid] =
+      (await readFile(join(root, 'etc/passwd'), 'utf8'))
+        .split('\n')
+        .find((line) => line.startsWith('reachmap-agent:'))
+        ?.split(':') ?? [];
+    expect(gid).not.toBe(uid);
+    for (const owned of [state, await stat(bundle), await stat(dirname(bundle))])
+      expect([owned.uid, owned.gid]).toEqual([Number(uid), Number(gid)]);
     const calls = await readFile(join(emulatorDir, 'systemctl.log'), 'utf8');
     expect(calls.split('\n')).toEqual(
       expect.arrayContaining([
