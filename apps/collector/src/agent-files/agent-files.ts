@@ -43,8 +43,15 @@ export function loadAgentFiles(dir: string, key: CollectorSigningKey): AgentFile
     }
   };
   const bundle = read(FILES.bundle);
-  const program = Program.safeParse(JSON.parse(read(FILES.program).toString('utf8')));
-  if (!program.success) throw new AgentFilesError(`${join(dir, FILES.program)}: ${program.error.message}`);
+  let program: ReturnType<typeof Program.safeParse>;
+  try {
+    program = Program.safeParse(JSON.parse(read(FILES.program).toString('utf8')));
+  } catch (error) {
+    if (error instanceof AgentFilesError) throw error;
+    throw new AgentFilesError(`${join(dir, FILES.program)} is not JSON: ${(error as Error).message}`);
+  }
+  if (!program.success)
+    throw new AgentFilesError(`${join(dir, FILES.program)}: ${z.prettifyError(program.error)}`);
   return {
     version: program.data.version,
     bundle,

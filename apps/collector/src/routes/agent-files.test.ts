@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyAgentBundleManifest } from '@reachmap/agent-auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAgentFiles } from '../agent-files/agent-files.ts';
+import { AgentFilesError, loadAgentFiles } from '../agent-files/agent-files.ts';
 import { type Harness, startHarness, type TestCollector } from '../testing/collector-harness.ts';
 
 const INSTALLER = join(import.meta.dirname, '..', '..', '..', '..', 'infra', 'agent', 'install.sh');
@@ -73,6 +73,17 @@ describe('GET /agent/*', () => {
     // WHATWG URLs let quotes, semicolons and $( ) through in a host name.
     const response = await collector.request("http://x';touch$(id).example/agent/install.sh");
     expect(response.status).toBe(400);
+  });
+
+  it('refuses to start on an incomplete agent build, saying how to build it', () => {
+    const incomplete = join(harness.dir, 'incomplete');
+    mkdirSync(incomplete);
+    writeFileSync(join(incomplete, 'reachmap-agent.mjs'), BUNDLE);
+    expect(() => loadAgentFiles(incomplete, harness.signingKey)).toThrow(
+      /cannot read the agent's reachmap-agent\.json .*pnpm --filter @reachmap\/agent build/,
+    );
+    writeFileSync(join(incomplete, 'reachmap-agent.json'), '{"name":"reachmap-agent","version":"latest"}');
+    expect(() => loadAgentFiles(incomplete, harness.signingKey)).toThrow(AgentFilesError);
   });
 
   it('answers 404 with a reason when no agent build is configured', async () => {
