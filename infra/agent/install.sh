@@ -39,6 +39,8 @@ Usage: install.sh --token TOKEN [enrolment options]
   --asn N               the autonomous system number (e.g. 12389) out to take the network the
                         collector detects (when it has a GeoIP database)
   --override-reason R   why you declare another network than the collector detects
+  --update POLICY       self-update: auto (the default), off, or a version such as 0.2.0 to pin;
+                        kept across re-runs until given again
   --region CODE         ISO 3166-2 region (optional)
   --network-type TYPE   fixed | mobile | datacenter | unknown
   --label TEXT          a name for this agent in the collector's list
@@ -49,6 +51,7 @@ EOF
 }
 
 token=''
+update=''
 uninstall=0
 enrol_args=''
 # Enrolment options are passed on to "reachmap-agent enroll", quoted for a later eval.
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
     --collector-key) COLLECTOR_KEY=${2:?--collector-key needs a key}; shift 2 ;;
     --country | --asn | --region | --network-type | --label | --override-reason)
       add_enrol_arg "$1" "${2:?$1 needs a value}"; shift 2 ;;
+    --update) update=${2:?--update needs auto, off or a version}; shift 2 ;;
     --uninstall) uninstall=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option $1" ;;
@@ -80,7 +84,7 @@ if [ "$uninstall" = 1 ]; then
   fi
   if [ -f "$ROOT$UNIT_FILE" ]; then
     systemctl disable --now "$UNIT_NAME" || true
-    rm -f "$ROOT$UNIT_FILE"
+    rm -rf "$ROOT$UNIT_FILE" "$ROOT$UNIT_FILE.d"
     systemctl daemon-reload
   fi
   rm -rf "$ROOT$PROGRAM_DIR" "$ROOT$STATE_DIR" "$ROOT$COMMAND_FILE"
@@ -97,6 +101,10 @@ fi
 case $COLLECTOR_URL in
   http://* | https://*) COLLECTOR_URL=${COLLECTOR_URL%/} ;;
   *) die 'no collector URL: download this script from your collector (<collector>/agent/install.sh) or pass --collector URL' ;;
+esac
+case $update in
+  '' | auto | off) ;;
+  *) printf '%s' "$update" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+$' || die "--update must be auto, off or a version such as 0.2.0" ;;
 esac
 printf '%s' "$COLLECTOR_KEY" | grep -Eq '^[A-Za-z0-9_-]{43}$' ||
   die 'no collector key: download this script from your collector or pass --collector-key KEY'
@@ -171,6 +179,22 @@ put_file "$work/$BUNDLE_NAME" "$ROOT$PROGRAM_DIR/$BUNDLE_NAME" 0644 agent
 # The unit names /usr/bin/node; Node 24 may live elsewhere (a NodeSource or a tarball install).
 sed "s#^ExecStart=/usr/bin/node #ExecStart=$node_path #" "$work/$UNIT_NAME" >"$work/unit"
 put_file "$work/unit" "$ROOT$UNIT_FILE" 0644
+# The operator's update policy, as a drop-in so the collector's unit stays as served.
+update_dropin="$ROOT$UNIT_FILE.d/update.conf"
+case $update in
+  '') ;;
+  auto)
+    if [ -f "$update_dropin" ]; then
+      rm -rf "$ROOT$UNIT_FILE.d"
+      say "removed $update_dropin"
+      changed="$changed $update_dropin"
+    fi
+    ;;
+  *)
+    printf '[Service]\nEnvironment=REACHMAP_AGENT_UPDATE=%s\n' "$update" >"$work/update.conf"
+    put_file "$work/update.conf" "$update_dropin" 0644
+    ;;
+esac
 cat >"$work/command" <<EOF
 #!/bin/sh
 # The reachmap agent's command line on the service's state directory (installed by install.sh).

@@ -257,6 +257,30 @@ describe('install.sh served by the collector', () => {
     expect(await collector.agents()).toHaveLength(1);
   }, 60_000);
 
+  it('turns self-update off with --update off, as a drop-in the restarted agent reads', async () => {
+    const pid = agentPid();
+    const result = await installer(['--update', 'off']);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const dropin = join(root, 'etc/systemd/system/reachmap-agent.service.d/update.conf');
+    expect(await readFile(dropin, 'utf8')).toBe('[Service]\nEnvironment=REACHMAP_AGENT_UPDATE=off\n');
+    expect(agentPid()).not.toBeNull();
+    expect(agentPid()).not.toBe(pid);
+    const bundle = join(root, 'opt/reachmap-agent/reachmap-agent.mjs');
+    await until(async () => {
+      const { stdout } = await run(process.execPath, [
+        bundle,
+        'status',
+        '--state-dir',
+        join(root, STATE_DIR),
+      ]);
+      return /^update +self-update off/m.test(stdout) ? true : null;
+    }, 30_000);
+    expect((await installer(['--update', 'latest'])).err).toContain(
+      '--update must be auto, off or a version',
+    );
+  }, 60_000);
+
   it('--uninstall stops the agent and leaves nothing it installed', async () => {
     const result = await installer(['--uninstall']);
     expect(result.code).toBe(0);

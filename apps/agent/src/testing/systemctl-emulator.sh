@@ -23,7 +23,8 @@ start() {
   uid=$(awk -F: -v user="$user" '$1 == user { print $3 }' "$ROOT/etc/passwd")
   gid=$(awk -F: -v user="$user" '$1 == user { print $4 }' "$ROOT/etc/passwd")
   command=$(sed -n 's/^ExecStart=//p' "$unit" | sed "s# /opt/# $ROOT/opt/#")
-  environment=$(sed -n 's/^Environment=//p' "$unit" | sed "s#=/var/lib/#=$ROOT/var/lib/#")
+  # The unit's assignments, then its drop-ins', as systemd reads them.
+  environment=$(cat "$unit" "$unit.d"/*.conf 2>/dev/null | sed -n 's/^Environment=//p' | sed "s#=/var/lib/#=$ROOT/var/lib/#")
   # shellcheck disable=SC2086 # the unit's words, unquoted as systemd splits them
   env $environment ${AGENT_EXTRA_ENV:-} setpriv --reuid="$uid" --regid="$gid" --clear-groups -- \
     $command ${AGENT_EXTRA_ARGS:-} >>"$EMULATOR_DIR/agent.log" 2>&1 &
