@@ -32,7 +32,7 @@ export interface AgentRuntimeOptions {
   ca?: string[];
   /** Lab only (`--lie`): targets whose measurements the agent fabricates. */
   lies?: AgentLies;
-  /** Signed self-update after each configuration refresh; absent, the agent never updates itself. */
+  /** Signed self-update with each configuration refresh; absent, the agent never updates itself. */
   update?: { policy: UpdatePolicy; bundlePath: string | null };
 }
 
