@@ -87,6 +87,10 @@ ensure_test_system_packages() {
   command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+  # The agent installer's test: its lint, the unit check and the operator's download tool.
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   [ "${#missing[@]}" -eq 0 ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${missing[*]} with apt-get (needed by the test suite)"

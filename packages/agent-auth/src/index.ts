@@ -1,3 +1,4 @@
+export * from './bundle-signature.ts';
 export * from './config-signature.ts';
 export * from './keys.ts';
 export * from './request-signature.ts';

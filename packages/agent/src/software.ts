@@ -1,4 +1,11 @@
 import packageJson from '../package.json' with { type: 'json' };
 
-/** Recorded on every measurement (`agent.software`) and sent at enrolment. */
-export const AGENT_SOFTWARE = { name: 'reachmap-agent', version: packageJson.version } as const;
+/** Stamped into the bundle by scripts/agent-bundle.ts; absent when the sources run unbundled. */
+declare const REACHMAP_AGENT_BUILD_VERSION: string | undefined;
+
+/** Recorded on every measurement (`agent.software`), sent at enrolment and compared by self-update. */
+export const AGENT_SOFTWARE = {
+  name: 'reachmap-agent',
+  version:
+    typeof REACHMAP_AGENT_BUILD_VERSION === 'string' ? REACHMAP_AGENT_BUILD_VERSION : packageJson.version,
+} as const;

@@ -7,14 +7,17 @@ import type { Logger } from '@reachmap/telemetry';
 import { requestId } from 'hono/request-id';
 import { ReplyError } from 'ioredis';
 import type { AgentConfigSource } from './agent-config/agent-config.ts';
+import type { AgentFiles } from './agent-files/agent-files.ts';
 import type { GeoIpLookup } from './geoip/geoip-lookup.ts';
 import type { CollectorEnv } from './http/collector-env.ts';
 import { requireSignedAgent } from './http/signed-request.ts';
 import { type CollectorMetrics, createCollectorMetrics } from './observability/collector-metrics.ts';
 import { registerAgentConfigRoute } from './routes/agent-config.ts';
+import { registerAgentFilesRoutes } from './routes/agent-files.ts';
 import { registerEnrollRoute } from './routes/enroll.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
+import { registerNetworkProposalRoute } from './routes/network-proposal.ts';
 import type { CollectorApp, CollectorLimits, RouteDeps } from './routes/route-deps.ts';
 import { registerSubmitRoute } from './routes/submit-measurements.ts';
 import { type IngestQueue, ingestBacklog } from './submission/ingest-queue.ts';
@@ -25,6 +28,8 @@ export interface CollectorDeps {
   config: AgentConfigSource;
   limits: CollectorLimits;
   geoIp?: GeoIpLookup | null;
+  agentFiles?: AgentFiles | null;
+  publicUrl?: string | null;
   logger: Logger;
   now?: () => number;
 }
@@ -44,6 +49,8 @@ export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; me
     config: deps.config,
     limits: deps.limits,
     geoIp: deps.geoIp ?? null,
+    agentFiles: deps.agentFiles ?? null,
+    publicUrl: deps.publicUrl ?? null,
     logger: deps.logger,
     metrics,
     now: deps.now ?? Date.now,
@@ -97,9 +104,11 @@ export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; me
     agentRate: { limit: deps.limits.agentRequestsPerMinute, windowMs: 60_000 },
     now: routeDeps.now,
   });
+  registerNetworkProposalRoute(app, routeDeps);
   registerEnrollRoute(app, routeDeps);
   registerSubmitRoute(app, routeDeps, signed);
   registerAgentConfigRoute(app, routeDeps, signed);
+  registerAgentFilesRoutes(app, routeDeps);
   registerHealthRoutes(app, routeDeps);
   registerMetricsRoute(app, routeDeps);
   app.doc31('/v1/openapi.json', {

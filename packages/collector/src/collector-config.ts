@@ -12,6 +12,13 @@ export const CollectorConfig = ServerConfig.extend({
   COLLECTOR_MAX_QUEUE_DEPTH: positiveInt().default(10_000),
   COLLECTOR_MAX_REDIS_MEMORY_RATIO: z.coerce.number().gt(0).max(1).default(0.9),
   COLLECTOR_RETRY_AFTER: duration().default(30_000),
+  /**
+   * The agent build served at /agent/ (reachmap-agent.mjs, its unit and the installer): default the
+   * workspace's apps/agent/dist; "none" serves no agent.
+   */
+  AGENT_DIST_DIR: z.string().optional(),
+  /** The URL agents and operators reach this collector at (written into the served installer). */
+  COLLECTOR_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Comma-separated MMDB files (country and/or ASN); unset turns GeoIP checks off. */
   GEOIP_MMDB: z.string().optional(),
   /** Round schedule handed to agents; defaults from docs/api-agent.md. */

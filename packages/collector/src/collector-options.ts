@@ -1,6 +1,7 @@
 import type { RedisTarget } from '@reachmap/queue';
 import type { Logger } from '@reachmap/telemetry';
 import type { CatalogueProvider } from './agent-config/agent-config.ts';
+import { defaultAgentDistDir } from './agent-files/agent-files.ts';
 import type { CollectorConfig } from './collector-config.ts';
 import type { StartCollectorOptions } from './start-collector.ts';
 
@@ -39,6 +40,8 @@ export function collectorOptionsFrom(
       .split(',')
       .map((path) => path.trim())
       .filter((path) => path !== ''),
+    agentDistDir: config.AGENT_DIST_DIR === 'none' ? null : (config.AGENT_DIST_DIR ?? defaultAgentDistDir()),
+    publicUrl: config.COLLECTOR_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     shutdownGraceMs: config.COLLECTOR_SHUTDOWN_GRACE,
     logger: parts.logger,
   };

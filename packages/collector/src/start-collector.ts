@@ -3,6 +3,7 @@ import type { AgentSchedule } from '@reachmap/schema';
 import { closeHttpServer, listenHttp } from '@reachmap/server-kit';
 import type { Logger } from '@reachmap/telemetry';
 import type { CatalogueProvider } from './agent-config/agent-config.ts';
+import { loadAgentFiles } from './agent-files/agent-files.ts';
 import { createCollectorApp } from './app.ts';
 import { type GeoIpLookup, openGeoIpDatabases } from './geoip/geoip-lookup.ts';
 import type { CollectorLimits } from './routes/route-deps.ts';
@@ -20,6 +21,10 @@ export interface StartCollectorOptions {
   configRefreshS: number;
   limits: CollectorLimits;
   geoIpDatabases: readonly string[];
+  /** The agent build served at /agent/ (the agent's dist directory); null serves none. */
+  agentDistDir?: string | null;
+  /** Written into the served installer; null uses the origin each request came to. */
+  publicUrl?: string | null;
   shutdownGraceMs: number;
   logger: Logger;
 }
@@ -40,6 +45,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
   const signingKey = loadOrCreateCollectorKey(options.dataDir);
   const geoIp: GeoIpLookup | null =
     options.geoIpDatabases.length === 0 ? null : openGeoIpDatabases(options.geoIpDatabases);
+  const agentFiles = options.agentDistDir == null ? null : loadAgentFiles(options.agentDistDir, signingKey);
   const { app } = createCollectorApp({
     redis,
     queue,
@@ -51,11 +57,16 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     },
     limits: options.limits,
     geoIp,
+    agentFiles,
+    publicUrl: options.publicUrl ?? null,
     logger,
   });
 
   const { server, url } = await listenHttp({ fetch: app.fetch, host: options.host, port: options.port });
-  logger.info({ url, keyId: signingKey.keyId, geoIp: geoIp !== null }, 'collector listening');
+  logger.info(
+    { url, keyId: signingKey.keyId, geoIp: geoIp !== null, agentVersion: agentFiles?.version ?? null },
+    'collector listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {

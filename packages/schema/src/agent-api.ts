@@ -19,6 +19,11 @@ export const EnrollRequest = z.object({
   network: AgentNetwork,
   software: AgentSoftware,
   label: z.string().max(100).optional(),
+  /**
+   * Why the operator declared another network than the collector proposed (`NetworkProposal`);
+   * absent when the declaration confirms the proposal or no proposal could be made.
+   */
+  network_override_reason: z.string().trim().min(3).max(300).optional(),
 });
 export type EnrollRequest = z.infer<typeof EnrollRequest>;
 
@@ -82,3 +87,19 @@ export const ErrorBody = z.object({
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/**
+ * `GET /v1/agents/network-proposal`: the network the collector places the caller in, from the address
+ * it sees (the agent's public address, as a control endpoint sees it) and its MaxMind-format database.
+ * `country`/`asn` are null when the collector has no database or it does not know the address.
+ */
+export const NetworkProposal = z.object({
+  address: z.string(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .nullable(),
+  asn: z.number().int().min(0).max(4_294_967_295).nullable(),
+  source: z.enum(['geoip', 'none']),
+});
+export type NetworkProposal = z.infer<typeof NetworkProposal>;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_SPOOL_MAX_BYTES } from '../spool/spool.ts';
+import { InvalidUpdatePolicyError, parseUpdatePolicy, type UpdatePolicy } from '../update/update-policy.ts';
 import { type OptionValues, UsageError } from './cli-command.ts';
 
 /** Options shared by the commands that measure. */
@@ -21,6 +22,16 @@ export async function extraTrustAnchors(values: OptionValues): Promise<string[] 
     return [await readFile(path, 'utf8')];
   } catch (error) {
     throw new UsageError(`cannot read --ca-file ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** `--update` or REACHMAP_AGENT_UPDATE: auto (default), off, or a pinned version. */
+export function selfUpdatePolicy(values: OptionValues, env: NodeJS.ProcessEnv): UpdatePolicy {
+  try {
+    return parseUpdatePolicy((values.update as string | undefined) ?? env.REACHMAP_AGENT_UPDATE);
+  } catch (error) {
+    if (error instanceof InvalidUpdatePolicyError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

@@ -23,7 +23,8 @@ export interface CliIo {
   extensions?: AgentExtensions;
 }
 
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+/** `restart` (EX_TEMPFAIL): a self-update replaced the program; systemd's Restart= starts it again. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, restart: 75 } as const;
 
 export const COMMON_OPTIONS = {
   'state-dir': { type: 'string' },

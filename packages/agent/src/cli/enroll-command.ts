@@ -1,6 +1,11 @@
-import { type AgentNetwork, AgentNetwork as AgentNetworkSchema } from '@reachmap/schema';
-import { z } from 'zod';
-import { enrollAgent } from '../identity/enroll-agent.ts';
+import type { AgentNetwork, NetworkProposal } from '@reachmap/schema';
+import { isEnrolled } from '../identity/agent-identity.ts';
+import { enrollAgent, fetchNetworkProposal } from '../identity/enroll-agent.ts';
+import {
+  type DeclaredNetwork,
+  type NetworkBasis,
+  resolveEnrolmentNetwork,
+} from '../identity/enrolment-network.ts';
 import { resolveStateDir } from '../identity/state-dir.ts';
 import { AGENT_SOFTWARE } from '../software.ts';
 import { type CliCommand, EXIT, type OptionValues, UsageError } from './cli-command.ts';
@@ -8,17 +13,23 @@ import { type CliCommand, EXIT, type OptionValues, UsageError } from './cli-comm
 export const enrollCommand: CliCommand = {
   name: 'enroll',
   summary: 'register this agent with a collector (once per machine)',
-  usage: `reachmap-agent enroll --collector URL --token T --country CC --asn N [options]
+  usage: `reachmap-agent enroll --collector URL --token T [--country CC --asn N] [options]
 
 Generates this agent's Ed25519 key (kept in the state directory, mode 0600), registers it with the
 collector using a one-time token from "reachmap admin token create", pins the collector's public key
-and stores the declared location and the first configuration.
+and stores the location and the first configuration.
+
+The collector proposes the country and ASN of the address it sees this machine at (from its GeoIP
+database). Leave --country and --asn out to take the proposal, repeat them to confirm it, or declare
+others with --override-reason. A collector without a GeoIP database proposes nothing: then
+--country and --asn are required.
 
 Options:
   --collector URL       the collector's base URL, e.g. https://collector.example.org
   --token T             one-time enrolment token
   --country CC          ISO 3166-1 alpha-2 country the agent measures from, e.g. RU
   --asn N               the autonomous system number of this network, e.g. 12389
+  --override-reason R   why the declared country or ASN differs from the collector's proposal
   --region CODE         ISO 3166-2 region, e.g. RU-MOW (optional)
   --network-type TYPE   fixed | mobile | datacenter | unknown (default: unknown)
   --label L             a name for this agent in the collector's list (optional)
@@ -30,6 +41,7 @@ Options:
     token: { type: 'string' },
     country: { type: 'string' },
     asn: { type: 'string' },
+    'override-reason': { type: 'string' },
     region: { type: 'string' },
     'network-type': { type: 'string' },
     label: { type: 'string' },
@@ -37,14 +49,25 @@ Options:
   async run(values, io) {
     const collector = requiredString(values, 'collector');
     const token = requiredString(values, 'token');
-    const network = declaredNetwork(values);
+    const declared = declaredNetwork(values);
     const stateDir = resolveStateDir(values['state-dir'] as string | undefined, io.env);
     const label = values.label as string | undefined;
+    if (await isEnrolled(stateDir)) {
+      io.err(
+        `reachmap-agent: ${stateDir} already holds an enrolled agent; use another --state-dir or remove it to enrol anew`,
+      );
+      return EXIT.failure;
+    }
+    const proposal = await fetchNetworkProposal(collector);
+    const resolved = resolveEnrolmentNetwork(declared, proposal);
+    if (!resolved.ok) throw new UsageError(resolved.message);
+    const { network } = resolved;
     const outcome = await enrollAgent({
       stateDir,
       collectorUrl: collector,
       token,
       network,
+      networkOverrideReason: resolved.overrideReason,
       software: AGENT_SOFTWARE,
       ...(label === undefined ? {} : { label }),
     });
@@ -54,7 +77,7 @@ Options:
     }
     io.out(`enrolled as ${outcome.identity.agent_id}`);
     io.out(`  collector   ${outcome.identity.collector_url}`);
-    io.out(`  network     ${describeNetwork(network)}`);
+    io.out(`  network     ${describeNetwork(network)} (${describeBasis(resolved.basis, proposal)})`);
     io.out(`  state dir   ${stateDir}`);
     if (outcome.configProblem !== null) {
       io.err(`warning: ${outcome.configProblem}; "run" will fetch a new configuration`);
@@ -66,22 +89,41 @@ Options:
   },
 };
 
+function describeBasis(basis: NetworkBasis, proposal: NetworkProposal | null): string {
+  const seen = proposal === null ? '' : ` at ${proposal.address}`;
+  switch (basis) {
+    case 'detected':
+      return `detected by the collector${seen}`;
+    case 'confirmed':
+      return `declared, as the collector detected${seen}`;
+    case 'overridden':
+      return `declared; the collector detected ${proposal?.country} AS${proposal?.asn}${seen}`;
+    case 'declared':
+      return 'declared; the collector cannot detect it';
+  }
+}
+
 function requiredString(values: OptionValues, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
   return value;
 }
 
-function declaredNetwork(values: OptionValues): AgentNetwork {
-  const asnText = requiredString(values, 'asn').replace(/^AS/i, '');
-  const parsed = AgentNetworkSchema.safeParse({
-    country: requiredString(values, 'country').toUpperCase(),
-    region: typeof values.region === 'string' ? values.region.toUpperCase() : null,
-    asn: /^\d+$/.test(asnText) ? Number(asnText) : Number.NaN,
-    network_type: values['network-type'] ?? 'unknown',
-  });
-  if (!parsed.success) throw new UsageError(`invalid location: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+function declaredNetwork(values: OptionValues): DeclaredNetwork {
+  const optional = (name: string) => {
+    const value = values[name];
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+  };
+  const asnText = optional('asn')?.replace(/^AS/i, '') ?? null;
+  if (asnText !== null && !/^\d+$/.test(asnText))
+    throw new UsageError(`--asn must be a number, got "${asnText}"`);
+  return {
+    country: optional('country')?.toUpperCase() ?? null,
+    asn: asnText === null ? null : Number(asnText),
+    region: optional('region')?.toUpperCase() ?? null,
+    networkType: optional('network-type') ?? 'unknown',
+    overrideReason: optional('override-reason'),
+  };
 }
 
 export function describeNetwork(network: AgentNetwork): string {

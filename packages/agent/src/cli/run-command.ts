@@ -3,12 +3,19 @@ import { ConfigurationStore } from '../config/configuration-store.ts';
 import { loadIdentity } from '../identity/agent-identity.ts';
 import { resolveStateDir } from '../identity/state-dir.ts';
 import { createAgentLogger } from '../runtime/agent-logger.ts';
-import { DEFAULT_SHUTDOWN_GRACE_MS, runAgent } from '../runtime/agent-runtime.ts';
+import { type AgentExit, DEFAULT_SHUTDOWN_GRACE_MS, runAgent } from '../runtime/agent-runtime.ts';
 import { acquireStateLock } from '../runtime/state-lock.ts';
 import { AGENT_SOFTWARE } from '../software.ts';
 import { Spool } from '../spool/spool.ts';
 import { AgentStatusRecorder } from '../status/agent-status.ts';
-import { extraTrustAnchors, MEASURING_OPTIONS, measurementSource, spoolMaxBytes } from './agent-options.ts';
+import { runningBundlePath } from '../update/self-update.ts';
+import {
+  extraTrustAnchors,
+  MEASURING_OPTIONS,
+  measurementSource,
+  selfUpdatePolicy,
+  spoolMaxBytes,
+} from './agent-options.ts';
 import { type CliCommand, EXIT, UsageError } from './cli-command.ts';
 
 export const SPOOL_DIR = 'spool';
@@ -27,6 +34,9 @@ Options:
   --shutdown-grace-s N  seconds running probes get to finish on SIGTERM (default 10)
   --simulated           mark measurements as simulated (lab and demo networks)
   --ca-file PATH        extra trust anchors in PEM for TLS validation (the lab CA)
+  --update POLICY       auto (default, or $REACHMAP_AGENT_UPDATE): install newer versions the
+                        collector serves, signed with its key, then exit 75 to be restarted;
+                        off: never; a version such as 0.2.0: only that one (a pin)
   --state-dir DIR       state directory (default: $REACHMAP_AGENT_DIR, /var/lib/reachmap-agent as root,
                         else $XDG_STATE_HOME/reachmap-agent)
   -h, --help            show this help
@@ -36,6 +46,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
     ...MEASURING_OPTIONS,
     'spool-max-mb': { type: 'string' },
     'shutdown-grace-s': { type: 'string' },
+    update: { type: 'string' },
   },
   async run(values, io) {
     const stateDir = resolveStateDir(values['state-dir'] as string | undefined, io.env);
@@ -44,6 +55,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
     if (!Number.isFinite(graceMs) || graceMs < 0)
       throw new UsageError(`--shutdown-grace-s must be a number of seconds`);
     const maxBytes = spoolMaxBytes(values, io.env);
+    const updatePolicy = selfUpdatePolicy(values, io.env);
     const ca = await extraTrustAnchors(values);
     const identity = await loadIdentity(stateDir);
     const lock = await acquireStateLock(stateDir);
@@ -55,6 +67,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
       }
       const status = new AgentStatusRecorder(stateDir);
       await status.resume();
+      await status.softwareVersion(AGENT_SOFTWARE.version);
       const configuration = new ConfigurationStore(stateDir, identity);
       const stored = await configuration.loadStored();
       if (stored !== null && !stored.ok)
@@ -77,8 +90,9 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
         },
         'agent started',
       );
+      let exit: AgentExit;
       try {
-        await runAgent(
+        exit = await runAgent(
           {
             stateDir,
             identity,
@@ -90,6 +104,7 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
             source: measurementSource(values),
             shutdownGraceMs: graceMs,
             ...io.extensions,
+            update: { policy: updatePolicy, bundlePath: runningBundlePath() },
             ...(ca === undefined ? {} : { ca }),
           },
           stop.signal,
@@ -99,8 +114,8 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
         process.off('SIGINT', onSignal);
         await spool.close();
       }
-      logger.info({ pending: spool.stats().pendingMeasurements }, 'agent stopped');
-      return EXIT.ok;
+      logger.info({ pending: spool.stats().pendingMeasurements, exit }, 'agent stopped');
+      return exit === 'restart' ? EXIT.restart : EXIT.ok;
     } finally {
       await lock.release();
     }

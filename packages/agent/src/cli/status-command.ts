@@ -2,17 +2,20 @@ import { join } from 'node:path';
 import { ConfigurationStore } from '../config/configuration-store.ts';
 import { loadIdentity } from '../identity/agent-identity.ts';
 import { resolveStateDir } from '../identity/state-dir.ts';
+import { AGENT_SOFTWARE } from '../software.ts';
 import { inspectSpool } from '../spool/inspect-spool.ts';
-import { readAgentStatus } from '../status/agent-status.ts';
+import { type AgentStatusFile, readAgentStatus } from '../status/agent-status.ts';
 import { type CliCommand, EXIT } from './cli-command.ts';
 import { describeNetwork } from './enroll-command.ts';
 import { SPOOL_DIR } from './run-command.ts';
 
 export const statusCommand: CliCommand = {
   name: 'status',
-  summary: "show this agent's identity, collector, catalogue, spool and recent errors",
+  summary: "show this agent's enrolment, network, last rounds, spool, version, updates and errors",
   usage: `reachmap-agent status [options]
 
+Enrolment, network, collector, the running version and its last self-update check, catalogue, spool
+size, last submission, the last rounds with each target's first-look result, and recent errors.
 Reads the state directory only; safe while the agent runs.
 
 Options:
@@ -41,9 +44,13 @@ Options:
         bytes: spool.bytesOnDisk,
         dropped_unreported: spool.dropped,
       },
+      version: status?.software_version ?? AGENT_SOFTWARE.version,
+      update: status?.update ?? null,
       last_submit_at: status?.last_submit_at ?? null,
       delivered_total: status?.delivered_total ?? 0,
+      enrolled_at: identity.enrolled_at,
       last_round: status?.last_round ?? null,
+      recent_rounds: status?.recent_rounds ?? [],
       recent_errors: status?.recent_errors ?? [],
     };
     if (values.json === true) {
@@ -51,8 +58,11 @@ Options:
       return EXIT.ok;
     }
     io.out(`agent        ${report.agent_id}${report.label === null ? '' : ` (${report.label})`}`);
+    io.out(`enrolled     ${report.enrolled_at}`);
     io.out(`network      ${describeNetwork(identity.network)}`);
     io.out(`collector    ${report.collector}`);
+    io.out(`version      ${report.version}`);
+    io.out(`update       ${describeUpdate(report.update)}`);
     io.out(`state dir    ${stateDir}`);
     io.out(
       `catalogue    ${report.catalogue ?? 'none yet'}${report.configuration_problem === null ? '' : ` (stored one refused: ${report.configuration_problem})`}`,
@@ -69,10 +79,13 @@ Options:
         `dropped      ${spool.dropped.count} since ${spool.dropped.since} (spool full), not yet reported`,
       );
     io.out(`last submit  ${report.last_submit_at ?? 'never'} (${report.delivered_total} delivered in total)`);
-    if (report.last_round !== null) {
+    if (report.recent_rounds.length === 0) io.out('rounds       none yet');
+    for (const round of report.recent_rounds) {
       io.out(
-        `last round   ${report.last_round.started_at}: ${report.last_round.measurements} measurements, ${report.last_round.local_errors} local errors`,
+        `round        ${round.started_at}: ${round.measurements} measurements, ${round.local_errors} local errors`,
       );
+      const width = Math.max(0, ...round.verdicts.map((verdict) => verdict.target.length));
+      for (const verdict of round.verdicts) io.out(`  ${verdict.target.padEnd(width)}  ${verdict.hint}`);
     }
     if (report.recent_errors.length === 0) io.out('errors       none recently');
     for (const error of report.recent_errors)
@@ -80,3 +93,21 @@ Options:
     return EXIT.ok;
   },
 };
+
+function describeUpdate(update: AgentStatusFile['update']): string {
+  if (update === null) return 'not checked yet';
+  const served = update.served_version === null ? '' : ` (collector serves ${update.served_version})`;
+  const at = `, checked ${update.checked_at}`;
+  switch (update.state) {
+    case 'current':
+      return `up to date${served}${at}`;
+    case 'installed':
+      return `installed ${update.served_version}, restarting into it${at}`;
+    case 'pinned':
+      return `pinned: staying on this version${served}${at}`;
+    case 'off':
+      return `self-update off${at}`;
+    default:
+      return `${update.state}${served}: ${update.reason}: ${update.message}${at}`;
+  }
+}

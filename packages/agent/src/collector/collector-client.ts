@@ -7,7 +7,7 @@ import { parseRetryAfter } from './retry-after.ts';
 
 /** How the collector answered, or why it could not: the caller decides what is retryable. */
 export type CollectorResponse =
-  | { ok: true; status: number; body: unknown }
+  | { ok: true; status: number; body: unknown; bytes: Buffer }
   | {
       ok: false;
       /** 0 when no HTTP answer arrived (connection refused, timeout, TLS failure). */
@@ -73,9 +73,10 @@ export async function callCollector(baseUrl: string, request: CollectorRequest):
       retryAfterMs: null,
     };
   }
-  const parsed = parseJson(response.text);
+  const text = response.bytes.toString('utf8');
+  const parsed = parseJson(text);
   if (response.status >= 200 && response.status < 300)
-    return { ok: true, status: response.status, body: parsed };
+    return { ok: true, status: response.status, body: parsed, bytes: response.bytes };
   const error = ErrorBody.safeParse(parsed);
   return {
     ok: false,
@@ -83,7 +84,7 @@ export async function callCollector(baseUrl: string, request: CollectorRequest):
     code: error.success ? error.data.error.code : `http_${response.status}`,
     message: error.success
       ? error.data.error.message
-      : `collector answered ${response.status}: ${response.text.slice(0, 200)}`,
+      : `collector answered ${response.status}: ${text.slice(0, 200)}`,
     retryAfterMs: parseRetryAfter(response.retryAfter),
   };
 }
@@ -91,7 +92,7 @@ export async function callCollector(baseUrl: string, request: CollectorRequest):
 interface RawResponse {
   status: number;
   retryAfter: string | null;
-  text: string;
+  bytes: Buffer;
 }
 
 /**
@@ -128,7 +129,7 @@ function exchange(
           resolve({
             status: incoming.statusCode ?? 0,
             retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
-            text: Buffer.concat(chunks).toString('utf8'),
+            bytes: Buffer.concat(chunks),
           });
         });
         incoming.on('error', reject);

@@ -11,6 +11,11 @@ import {
 
 export const CONFIG_FILE = 'config.json';
 
+export interface SoftwareReport {
+  version: string;
+  update: { state: string; reason: string | null } | null;
+}
+
 export type RefreshResult =
   | { ok: true; configuration: AgentConfiguration; changed: boolean }
   | { ok: false; message: string };
@@ -63,11 +68,21 @@ export class ConfigurationStore {
     return { ok: true, configuration: check.configuration, changed };
   }
 
-  /** Fetches, verifies and stores the collector's current configuration for this agent. */
-  async refresh(signal?: AbortSignal): Promise<RefreshResult> {
+  /**
+   * Fetches, verifies and stores the collector's current configuration for this agent. `report` tells
+   * the collector the running version and the last update check (its agent list shows them).
+   */
+  async refresh(signal?: AbortSignal, report?: SoftwareReport): Promise<RefreshResult> {
+    const query = new URLSearchParams();
+    if (report !== undefined) {
+      query.set('version', report.version);
+      if (report.update !== null) query.set('update', report.update.state);
+      if (report.update?.reason) query.set('update_reason', report.update.reason);
+    }
+    const search = query.size === 0 ? '' : `?${query}`;
     const response = await callCollector(this.#identity.collector_url, {
       method: 'GET',
-      path: '/v1/agents/me/config',
+      path: `/v1/agents/me/config${search}`,
       signAs: { agentId: this.#identity.agent_id, privateKey: this.#identity.privateKey },
       timeoutMs: 30_000,
       signal,

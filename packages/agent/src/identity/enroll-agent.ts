@@ -1,5 +1,5 @@
 import { exportPublicKey, generateAgentKeyPair, importPublicKey } from '@reachmap/agent-auth';
-import { type AgentNetwork, type EnrollRequest, EnrollResponse } from '@reachmap/schema';
+import { type AgentNetwork, type EnrollRequest, EnrollResponse, NetworkProposal } from '@reachmap/schema';
 import { z } from 'zod';
 import { callCollector } from '../collector/collector-client.ts';
 import { ConfigurationStore } from '../config/configuration-store.ts';
@@ -11,6 +11,8 @@ export interface EnrollOptions {
   token: string;
   network: AgentNetwork;
   label?: string;
+  /** Why the declared network differs from the collector's proposal (identity/enrolment-network.ts). */
+  networkOverrideReason?: string | null;
   software: { name: string; version: string };
 }
 
@@ -37,6 +39,7 @@ export async function enrollAgent(options: EnrollOptions): Promise<EnrollOutcome
     network: options.network,
     software: options.software,
     ...(options.label === undefined ? {} : { label: options.label }),
+    ...(options.networkOverrideReason ? { network_override_reason: options.networkOverrideReason } : {}),
   };
   const response = await callCollector(options.collectorUrl, {
     method: 'POST',
@@ -77,4 +80,16 @@ export async function enrollAgent(options: EnrollOptions): Promise<EnrollOutcome
   return accepted.ok
     ? { ok: true, identity, catalogueVersion: accepted.configuration.catalogueVersion, configProblem: null }
     : { ok: true, identity, catalogueVersion: null, configProblem: accepted.message };
+}
+
+/** Asks the collector where it places this machine; null when it cannot say (an older collector, no answer). */
+export async function fetchNetworkProposal(collectorUrl: string): Promise<NetworkProposal | null> {
+  const response = await callCollector(collectorUrl, {
+    method: 'GET',
+    path: '/v1/agents/network-proposal',
+    timeoutMs: 30_000,
+  });
+  if (!response.ok) return null;
+  const proposal = NetworkProposal.safeParse(response.body);
+  return proposal.success ? proposal.data : null;
 }

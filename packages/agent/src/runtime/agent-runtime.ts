@@ -2,12 +2,15 @@ import type { MeasurementSource } from '@reachmap/schema';
 import type { ConfigurationStore } from '../config/configuration-store.ts';
 import type { AgentIdentity } from '../identity/agent-identity.ts';
 import { runRound } from '../rounds/round-runner.ts';
+import { summarizeRound } from '../rounds/round-summary.ts';
 import type { Spool } from '../spool/spool.ts';
 import type { AgentStatusRecorder } from '../status/agent-status.ts';
 import { sleepUnlessAborted } from '../submission/abortable-sleep.ts';
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from '../submission/backoff.ts';
 import { RejectedLog } from '../submission/rejected-log.ts';
 import { Submitter } from '../submission/submitter.ts';
+import { checkForUpdate } from '../update/self-update.ts';
+import type { UpdatePolicy } from '../update/update-policy.ts';
 import type { AgentExtensions } from './agent-extensions.ts';
 import type { Logger } from './agent-logger.ts';
 import { firstRoundDelay, nextRoundDelay } from './round-timing.ts';
@@ -27,14 +30,21 @@ export interface AgentRuntimeOptions extends AgentExtensions {
   shutdownGraceMs?: number;
   backoff?: BackoffPolicy;
   ca?: string[];
+  /** Signed self-update with each configuration refresh; absent, the agent never updates itself. */
+  update?: { policy: UpdatePolicy; bundlePath: string | null };
 }
+
+/** `restart`: a new signed program replaced this one's file; the process exits so it starts again. */
+export type AgentExit = 'stopped' | 'restart';
 
 /**
  * The long-running agent: keeps its configuration fresh, measures a round every interval and submits
- * the spool, until `stop` aborts. Then it stops starting anything, gives running probes the grace
- * period, spools what they produced and returns.
+ * the spool, until `stop` aborts or a self-update installed a new program. Then it stops starting
+ * anything, gives running probes the grace period, spools what they produced and returns.
  */
-export async function runAgent(options: AgentRuntimeOptions, stop: AbortSignal): Promise<void> {
+export async function runAgent(options: AgentRuntimeOptions, externalStop: AbortSignal): Promise<AgentExit> {
+  const updated = new AbortController();
+  const stop = AbortSignal.any([externalStop, updated.signal]);
   const hardStop = new AbortController();
   const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -56,7 +66,7 @@ export async function runAgent(options: AgentRuntimeOptions, stop: AbortSignal):
   });
   try {
     await Promise.all([
-      keepConfigurationFresh(options, stop),
+      keepConfigurationFresh(options, stop, () => updated.abort()),
       measureRounds(options, stop, hardStop.signal),
       submitter.run(stop, hardStop.signal),
     ]);
@@ -64,13 +74,24 @@ export async function runAgent(options: AgentRuntimeOptions, stop: AbortSignal):
     clearTimeout(graceTimer);
     stop.removeEventListener('abort', onStop);
   }
+  return updated.signal.aborted && !externalStop.aborted ? 'restart' : 'stopped';
 }
 
-async function keepConfigurationFresh(options: AgentRuntimeOptions, stop: AbortSignal): Promise<void> {
+async function keepConfigurationFresh(
+  options: AgentRuntimeOptions,
+  stop: AbortSignal,
+  onUpdateInstalled: () => void,
+): Promise<void> {
   const { configuration, logger, status } = options;
   let failures = 0;
   while (!stop.aborted) {
-    const result = await configuration.refresh(stop);
+    // First the program, so the refresh reports this check's outcome to the collector at once.
+    if (options.update !== undefined && (await updateIfOffered(options, options.update, stop))) {
+      onUpdateInstalled();
+      return;
+    }
+    const report = { version: options.software.version, update: status.current.update };
+    const result = await configuration.refresh(stop, report);
     const refreshMs = (configuration.current?.refreshS ?? 60) * 1000;
     if (result.ok) {
       failures = 0;
@@ -94,6 +115,35 @@ async function keepConfigurationFresh(options: AgentRuntimeOptions, stop: AbortS
       stop,
     );
   }
+}
+
+/** One self-update check; true when a new program was installed and the agent should restart. */
+async function updateIfOffered(
+  options: AgentRuntimeOptions,
+  update: NonNullable<AgentRuntimeOptions['update']>,
+  stop: AbortSignal,
+): Promise<boolean> {
+  const { logger, status } = options;
+  const outcome = await checkForUpdate({
+    collectorUrl: options.identity.collector_url,
+    collectorKey: options.identity.collectorKey,
+    runningVersion: options.software.version,
+    policy: update.policy,
+    bundlePath: update.bundlePath,
+    signal: stop,
+  });
+  await status.updateChecked(outcome);
+  const fields = {
+    running: options.software.version,
+    served: outcome.served_version,
+    reason: outcome.reason,
+  };
+  if (outcome.state === 'installed') logger.info(fields, 'new signed version installed; restarting');
+  if (outcome.state === 'refused' || outcome.state === 'failed') {
+    logger.warn({ ...fields, err: outcome.message }, 'update not installed');
+    await status.error('update', `${outcome.reason}: ${outcome.message}`);
+  }
+  return outcome.state === 'installed';
 }
 
 async function measureRounds(
@@ -147,6 +197,11 @@ async function measureRounds(
       started_at: report.startedAt,
       measurements: report.measurements.length,
       local_errors: report.localErrors.length,
+      verdicts: summarizeRound(report.measurements).map((summary) => ({
+        target: summary.target,
+        kind: summary.kind,
+        hint: summary.hint,
+      })),
     });
   }
 }

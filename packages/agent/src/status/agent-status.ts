@@ -4,6 +4,16 @@ import { z } from 'zod';
 import { writeFileDurably } from '../spool/durable-file.ts';
 
 const MAX_RECENT_ERRORS = 10;
+const MAX_RECENT_ROUNDS = 3;
+
+const RoundRecord = z.object({
+  id: z.string(),
+  started_at: z.iso.datetime(),
+  measurements: z.number().int(),
+  local_errors: z.number().int(),
+  /** Per target, the agent's first look at it (round-summary.ts hints, as `once` prints), not the classifier's verdict. */
+  verdicts: z.array(z.object({ target: z.string(), kind: z.string(), hint: z.string() })).default([]),
+});
 
 /** What `reachmap-agent status` shows besides the spool: written by the running agent as things happen. */
 export const AgentStatusFile = z.object({
@@ -11,15 +21,22 @@ export const AgentStatusFile = z.object({
   started_at: z.iso.datetime(),
   last_submit_at: z.iso.datetime().nullable(),
   delivered_total: z.number().int().min(0),
-  last_round: z
-    .object({
-      id: z.string(),
-      started_at: z.iso.datetime(),
-      measurements: z.number().int(),
-      local_errors: z.number().int(),
-    })
-    .nullable(),
+  last_round: RoundRecord.nullable(),
+  /** The last few rounds, newest first. */
+  recent_rounds: z.array(RoundRecord).default([]),
   catalogue_version: z.string().nullable(),
+  /** The program version that wrote this file, and its last self-update check (update/self-update.ts). */
+  software_version: z.string().nullable().default(null),
+  update: z
+    .object({
+      state: z.enum(['current', 'installed', 'refused', 'pinned', 'off', 'unavailable', 'failed']),
+      served_version: z.string().nullable(),
+      reason: z.string().nullable(),
+      message: z.string().nullable(),
+      checked_at: z.iso.datetime(),
+    })
+    .nullable()
+    .default(null),
   recent_errors: z.array(z.object({ at: z.iso.datetime(), where: z.string(), message: z.string() })),
 });
 export type AgentStatusFile = z.infer<typeof AgentStatusFile>;
@@ -50,7 +67,10 @@ export class AgentStatusRecorder {
       last_submit_at: null,
       delivered_total: 0,
       last_round: null,
+      recent_rounds: [],
       catalogue_version: null,
+      software_version: null,
+      update: null,
       recent_errors: [],
     };
   }
@@ -74,11 +94,23 @@ export class AgentStatusRecorder {
   }
 
   roundFinished(round: NonNullable<AgentStatusFile['last_round']>): Promise<void> {
-    return this.#update({ last_round: round });
+    return this.#update({
+      last_round: round,
+      recent_rounds: [round, ...this.#status.recent_rounds].slice(0, MAX_RECENT_ROUNDS),
+    });
   }
 
   catalogueInUse(version: string): Promise<void> {
     return this.#update({ catalogue_version: version });
+  }
+
+  /** The running version (a restart after an update changes it) and the last update check. */
+  softwareVersion(version: string): Promise<void> {
+    return this.#update({ software_version: version });
+  }
+
+  updateChecked(update: NonNullable<AgentStatusFile['update']>): Promise<void> {
+    return this.#update({ update });
   }
 
   error(where: string, message: string, now: number = Date.now()): Promise<void> {

@@ -19,7 +19,7 @@ import {
   startEmbeddedRedis,
   waitUntilReady,
 } from '@reachmap/queue';
-import type { AgentSchedule, IngestJobData } from '@reachmap/schema';
+import type { AgentSchedule, IngestJobData, Measurement } from '@reachmap/schema';
 import { type Catalogue, signCatalogue } from '@reachmap/targets';
 import { createLogger } from '@reachmap/telemetry';
 import { Queue } from 'bullmq';
@@ -30,11 +30,15 @@ export interface CollectorFixture {
   createToken(): Promise<string>;
   /** Every measurement id in the ingest queue, once per job it appears in. */
   ingestedIds(): Promise<string[]>;
+  /** Every measurement in the ingest queue, once per job it appears in. */
+  ingested(): Promise<Measurement[]>;
   agents(): Promise<AgentRecord[]>;
   /** Stops the HTTP side; Redis and the queue keep what was accepted. */
   stop(): Promise<void>;
   /** Starts again on the same port with the same key (nothing when it is running). */
   restart(): Promise<void>;
+  /** Restarts serving the agent build in `dir` at /agent/ (as a collector upgraded to a new agent). */
+  serveAgent(dir: string | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +47,7 @@ const TEST_SCHEDULE: AgentSchedule = { interval_s: 300, jitter_s: 0, round_deadl
 export async function startCollectorFixture(
   catalogue: Catalogue,
   schedule: AgentSchedule = TEST_SCHEDULE,
+  options: { agentDistDir?: string; geoIpDatabases?: string[] } = {},
 ): Promise<CollectorFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'reachmap-agent-collector-'));
   const embedded: EmbeddedRedis = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
@@ -61,7 +66,16 @@ export async function startCollectorFixture(
   const document = signCatalogue(catalogue, privateKey);
   const queue = new Queue<IngestJobData>(QUEUE_NAMES.ingest, { connection: redis, prefix: queuePrefix(0) });
 
+  const ingested = async (): Promise<Measurement[]> => {
+    const jobs = await queue.getJobs(
+      ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'],
+      0,
+      -1,
+    );
+    return jobs.flatMap((job) => job.data.measurements);
+  };
   let port = 0;
+  let agentDistDir = options.agentDistDir ?? null;
   let running: RunningCollector | null = null;
   const start = async () => {
     running = await startCollector({
@@ -73,7 +87,8 @@ export async function startCollectorFixture(
       schedule,
       configRefreshS: 30,
       limits: LOCAL_AGENT_LIMITS,
-      geoIpDatabases: [],
+      geoIpDatabases: options.geoIpDatabases ?? [],
+      agentDistDir,
       shutdownGraceMs: 1_000,
       logger: createLogger({ name: 'collector-test', level: 'silent' }),
     });
@@ -89,13 +104,9 @@ export async function startCollectorFixture(
       return (await createEnrolmentToken(redis, { label: 'agent test', expiresInMs: 3_600_000 })).token;
     },
     async ingestedIds() {
-      const jobs = await queue.getJobs(
-        ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'],
-        0,
-        -1,
-      );
-      return jobs.flatMap((job) => job.data.measurements.map((measurement) => measurement.id));
+      return (await ingested()).map((measurement) => measurement.id);
     },
+    ingested,
     agents: () => listAgents(redis),
     async stop() {
       await running?.close();
@@ -103,6 +114,12 @@ export async function startCollectorFixture(
     },
     async restart() {
       if (running === null) await start();
+    },
+    async serveAgent(dir) {
+      await running?.close();
+      running = null;
+      agentDistDir = dir;
+      await start();
     },
     async close() {
       await running?.close();

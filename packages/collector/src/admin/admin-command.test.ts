@@ -26,7 +26,9 @@ describe('reachmap admin', () => {
     const agent = await enrolAgent(collector, harness.redis);
     const listed = await run('agents', 'list');
     expect(listed.code).toBe(0);
-    expect(listed.output).toMatch(new RegExp(`${agent.id}\\s+test\\s+RU AS64500\\s+-\\s+-\\s+0\\s+never`));
+    expect(listed.output).toMatch(
+      new RegExp(`${agent.id}\\s+test\\s+RU AS64500\\s+-\\s+-\\s+0\\.1\\.0\\s+-\\s+0\\s+never`),
+    );
 
     expect((await run('agents', 'revoke', agent.id)).code).toBe(0);
     expect((await run('agents', 'list')).output).toMatch(new RegExp(`${agent.id}.*revoked`));

@@ -104,7 +104,17 @@ async function agentsList(redis: RedisClient, json: boolean, print: (line: strin
     return 0;
   }
   const rows = agents.map(agentRow);
-  const header = ['ID', 'LABEL', 'DECLARED', 'OBSERVED', 'FLAGS', 'SPOOL DROPPED', 'LAST SEEN'];
+  const header = [
+    'ID',
+    'LABEL',
+    'DECLARED',
+    'OBSERVED',
+    'FLAGS',
+    'VERSION',
+    'UPDATE',
+    'SPOOL DROPPED',
+    'LAST SEEN',
+  ];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
   );
@@ -127,6 +137,7 @@ function agentRow(agent: AgentRecord): string[] {
     agent.revoked_at === null ? '' : 'revoked',
     agent.observed?.mismatch === true ? 'geo-mismatch' : '',
     agent.simulated ? 'simulated' : '',
+    agent.network_override_reason === null ? '' : 'network-overridden',
   ]
     .filter((flag) => flag !== '')
     .join(',');
@@ -136,6 +147,10 @@ function agentRow(agent: AgentRecord): string[] {
     declared,
     observed,
     flags === '' ? '-' : flags,
+    agent.running_version ?? agent.software.version,
+    agent.update === null
+      ? '-'
+      : `${agent.update.state}${agent.update.reason === null ? '' : ` (${agent.update.reason})`}`,
     String(agent.spool_dropped_total),
     agent.last_seen_at ?? 'never',
   ];

@@ -14,6 +14,17 @@ export const ObservedNetwork = z.object({
 });
 export type ObservedNetwork = z.infer<typeof ObservedNetwork>;
 
+/** What the agent said about its program with its last configuration fetch (self-update). */
+export const AgentUpdateReport = z.object({
+  state: z.enum(['current', 'installed', 'refused', 'pinned', 'off', 'unavailable', 'failed']),
+  reason: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,40}$/)
+    .nullable(),
+  reported_at: z.iso.datetime(),
+});
+export type AgentUpdateReport = z.infer<typeof AgentUpdateReport>;
+
 export const AgentRecord = z.object({
   id: AgentId,
   public_key: z.string(),
@@ -28,10 +39,15 @@ export const AgentRecord = z.object({
   spool_dropped_total: z.number().int().min(0),
   /** Enrolled by the lab or demo with a simulated token: its measurements must say `simulated`. */
   simulated: z.boolean(),
+  /** The version the agent runs now (it changes with self-updates; `software` is the enrolled one). */
+  running_version: z.string().nullable(),
+  update: AgentUpdateReport.nullable(),
+  /** The operator's reason for declaring another network than the collector proposed at enrolment. */
+  network_override_reason: z.string().nullable(),
 });
 export type AgentRecord = z.infer<typeof AgentRecord>;
 
-const JSON_FIELDS = new Set(['network', 'software', 'observed', 'simulated']);
+const JSON_FIELDS = new Set(['network', 'software', 'observed', 'simulated', 'update']);
 
 /**
  * The spool-loss counter saturates here instead of leaving JavaScript's exact integers: a counter
@@ -69,6 +85,9 @@ function fromHash(hash: Record<string, string>): AgentRecord {
     observed: null,
     spool_dropped_total: 0,
     simulated: false,
+    running_version: null,
+    update: null,
+    network_override_reason: null,
   };
   return AgentRecord.parse({ ...absent, ...decoded });
 }
@@ -100,6 +119,18 @@ export async function recordAgentActivity(
   if (activity.spoolDropped <= 0) return;
   const total = await redis.hincrby(key, 'spool_dropped_total', activity.spoolDropped);
   if (total > MAX_SPOOL_DROPPED_TOTAL) await redis.hset(key, 'spool_dropped_total', MAX_SPOOL_DROPPED_TOTAL);
+}
+
+/** Records the running version and self-update state an agent reports with its configuration fetch. */
+export async function recordAgentSoftware(
+  redis: RedisClient,
+  agentId: string,
+  report: { runningVersion: string; update: AgentUpdateReport | null },
+): Promise<void> {
+  await redis.hset(
+    COLLECTOR_KEYS.agent(agentId),
+    toHash({ running_version: report.runningVersion, update: report.update }),
+  );
 }
 
 /** Marks the agent revoked (keeping the first revocation time). False when no such agent exists. */

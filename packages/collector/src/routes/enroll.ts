@@ -82,6 +82,9 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
       observed,
       spool_dropped_total: 0,
       simulated: grant.simulated,
+      running_version: request.software.version,
+      update: null,
+      network_override_reason: request.network_override_reason ?? null,
     });
     deps.logger.info(
       {

@@ -17,6 +17,7 @@ describe('health and documentation endpoints', () => {
     expect(Object.keys(document.paths).sort()).toEqual([
       '/v1/agents/enroll',
       '/v1/agents/me/config',
+      '/v1/agents/network-proposal',
       '/v1/measurements',
     ]);
   });

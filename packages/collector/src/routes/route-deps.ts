@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { RedisClient } from '@reachmap/queue';
 import type { Logger } from '@reachmap/telemetry';
 import type { AgentConfigSource } from '../agent-config/agent-config.ts';
+import type { AgentFiles } from '../agent-files/agent-files.ts';
 import type { GeoIpLookup } from '../geoip/geoip-lookup.ts';
 import type { CollectorEnv } from '../http/collector-env.ts';
 import type { BackpressureLimits } from '../limits/backpressure.ts';
@@ -25,6 +26,10 @@ export interface RouteDeps {
   config: AgentConfigSource;
   limits: CollectorLimits;
   geoIp: GeoIpLookup | null;
+  /** The agent program, unit and installer served at /agent/; null when none was configured. */
+  agentFiles: AgentFiles | null;
+  /** The URL operators reach the collector at, written into the installer; null: the request's origin. */
+  publicUrl: string | null;
   logger: Logger;
   metrics: CollectorMetrics;
   now: () => number;

@@ -15,10 +15,11 @@ import type { AgentNetwork, EnrollResponse, Measurement } from '@reachmap/schema
 import { sampleMeasurement } from '@reachmap/schema/testing';
 import { createLogger } from '@reachmap/telemetry';
 import { createEnrolmentToken } from '../admin/create-token.ts';
+import type { AgentFiles } from '../agent-files/agent-files.ts';
 import { type CollectorDeps, createCollectorApp } from '../app.ts';
 import type { GeoIpLookup } from '../geoip/geoip-lookup.ts';
 import type { CollectorLimits } from '../routes/route-deps.ts';
-import { loadOrCreateCollectorKey } from '../signing/collector-key.ts';
+import { type CollectorSigningKey, loadOrCreateCollectorKey } from '../signing/collector-key.ts';
 import { type IngestQueue, openIngestQueue } from '../submission/ingest-queue.ts';
 
 export const TEST_LIMITS: CollectorLimits = {
@@ -51,6 +52,8 @@ export interface BuildOptions {
   queue?: IngestQueue;
   /** Another catalogue document than TEST_CATALOGUE (which lists no targets). */
   catalogue?: Record<string, unknown>;
+  agentFiles?: AgentFiles | null;
+  publicUrl?: string | null;
 }
 
 export interface Harness {
@@ -58,6 +61,7 @@ export interface Harness {
   embedded: EmbeddedRedis;
   redis: RedisClient;
   queue: IngestQueue;
+  signingKey: CollectorSigningKey;
   build(options?: BuildOptions): TestCollector;
   close(): Promise<void>;
 }
@@ -81,6 +85,7 @@ export async function startHarness(): Promise<Harness> {
     embedded,
     redis,
     queue,
+    signingKey,
     build(options = {}) {
       const deps: CollectorDeps = {
         redis,
@@ -97,6 +102,8 @@ export async function startHarness(): Promise<Harness> {
           backpressure: { ...TEST_LIMITS.backpressure, ...options.limits?.backpressure },
         },
         geoIp: options.geoIp ?? null,
+        agentFiles: options.agentFiles ?? null,
+        publicUrl: options.publicUrl ?? null,
         logger,
       };
       const built = createCollectorApp(deps);

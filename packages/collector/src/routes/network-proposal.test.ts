@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportPublicKey, generateAgentKeyPair } from '@reachmap/agent-auth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEnrolmentToken } from '../admin/create-token.ts';
+import { findAgent } from '../agents/agent-store.ts';
+import { openGeoIpDatabases } from '../geoip/geoip-lookup.ts';
+import { type Harness, startHarness } from '../testing/collector-harness.ts';
+import { writeMmdb } from '../testing/write-mmdb.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'reachmap-proposal-'));
+let harness: Harness;
+let database: string;
+
+beforeAll(async () => {
+  database = join(dir, 'geo.mmdb');
+  const record = { country: { iso_code: 'RU' }, autonomous_system_number: 64500 };
+  writeFileSync(database, writeMmdb([{ address: '127.0.0.1', record }]));
+  harness = await startHarness();
+});
+
+afterAll(async () => {
+  await harness?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('GET /v1/agents/network-proposal', () => {
+  it("proposes the country and ASN of the caller's address from the GeoIP database", async () => {
+    const collector = harness.build({ geoIp: openGeoIpDatabases([database]) });
+    const response = await collector.request('/v1/agents/network-proposal');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      address: '127.0.0.1',
+      country: 'RU',
+      asn: 64500,
+      source: 'geoip',
+    });
+  });
+
+  it('proposes nothing without a database, so the declaration stands', async () => {
+    const response = await harness.build().request('/v1/agents/network-proposal');
+    expect(await response.json()).toEqual({ address: '127.0.0.1', country: null, asn: null, source: 'none' });
+  });
+
+  it('is counted against the enrolment budget of the address', async () => {
+    const collector = harness.build({ limits: { enrolmentsPerMinutePerAddress: 1 } });
+    await harness.redis.flushdb();
+    expect((await collector.request('/v1/agents/network-proposal')).status).toBe(200);
+    expect((await collector.request('/v1/agents/network-proposal')).status).toBe(429);
+    await harness.redis.flushdb();
+  });
+});
+
+describe('enrolment with an overridden network', () => {
+  it("keeps the operator's reason beside the declared network", async () => {
+    const collector = harness.build({ geoIp: openGeoIpDatabases([database]) });
+    const { token } = await createEnrolmentToken(harness.redis, { label: 'override', expiresInMs: 60_000 });
+    const response = await collector.request('/v1/agents/enroll', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token,
+        public_key: exportPublicKey(generateAgentKeyPair().publicKey),
+        network: { country: 'DE', region: null, asn: 3320, network_type: 'fixed' },
+        software: { name: 'reachmap-agent', version: '0.1.0' },
+        network_override_reason: 'VPN exit in Moscow; the line is in Berlin',
+      }),
+    });
+    expect(response.status).toBe(201);
+    const { agent_id } = (await response.json()) as { agent_id: string };
+    expect(await findAgent(harness.redis, agent_id)).toMatchObject({
+      network: { country: 'DE', asn: 3320 },
+      network_override_reason: 'VPN exit in Moscow; the line is in Berlin',
+      observed: { country: 'RU', asn: 64500, mismatch: true },
+    });
+  });
+});
