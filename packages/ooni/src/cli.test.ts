@@ -1,8 +1,12 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Measurement } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
 import { describe, expect, it } from 'vitest';
 import { type MeasurementQuery, runOoniCommand } from './cli.ts';
+import { formatProgress } from './import-ooni.ts';
 import { SYNTHETIC_FIXTURES } from './testing/ooni-fixtures.ts';
 
 function deps() {
@@ -75,6 +79,58 @@ describe('runOoniCommand', () => {
     expect(submitted).toHaveLength(1);
     expect(lines).toContain('  skipped (older_than_retention): 1');
     expect(lines).toContainEqual(expect.stringMatching(/older than the rollup retention/));
+  });
+
+  it('writes per-file results, skip reasons and dropped entries with --report', async () => {
+    const { deps: injected } = deps();
+    const dir = await mkdtemp(join(tmpdir(), 'ooni-report-'));
+    const report = join(dir, 'report.json');
+    const code = await runOoniCommand(
+      [
+        'import',
+        '--report',
+        report,
+        `${SYNTHETIC_FIXTURES}/mixed.jsonl`,
+        `${SYNTHETIC_FIXTURES}/facebook_messenger.json`,
+      ],
+      injected,
+      () => {},
+    );
+    expect(code).toBe(0);
+    const written = JSON.parse(await readFile(report, 'utf8'));
+    expect(written).toMatchObject({ imported: 2, skipped: 3 });
+    expect(
+      written.files.map((file: { file: string; imported: number; skipped: number }) => [
+        basename(file.file),
+        file.imported,
+        file.skipped,
+      ]),
+    ).toEqual([
+      ['mixed.jsonl', 1, 3],
+      ['facebook_messenger.json', 1, 0],
+    ]);
+    expect(
+      written.files[0].skips.map((skip: { line: number; reason: string }) => [skip.line, skip.reason]),
+    ).toEqual([
+      [2, 'malformed_json'],
+      [4, 'unsupported_test'],
+      [5, 'missing_field'],
+    ]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('draws a progress bar over the bytes read when the total is known', () => {
+    const line = formatProgress({
+      imported: 10,
+      skipped: 1,
+      elapsedSeconds: 2,
+      ratePerSecond: 5.5,
+      bytesRead: 50,
+      totalBytes: 200,
+    });
+    expect(line).toBe(
+      'ooni import [######------------------] 25% 10 imported, 1 skipped, 6 records/s, 2.0 s',
+    );
   });
 
   it('fails when an input is missing even if others imported', async () => {
