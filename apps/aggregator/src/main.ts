@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@reachmap/config';
 import { resolveRedis } from '@reachmap/queue';
-import { shutdownOnSignal } from '@reachmap/server-kit';
+import { listenMetrics, shutdownOnSignal } from '@reachmap/server-kit';
 import { createLogger } from '@reachmap/telemetry';
 import { AggregatorConfig } from './aggregator-config.ts';
 import { startAggregator } from './start-aggregator.ts';
@@ -20,7 +20,20 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'aggregator', level: config.LOG_LEVEL });
   const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR });
   const aggregator = await startAggregator({ redis: redis.target, config, logger });
-  shutdownOnSignal({ close: () => aggregator.stop(), redis, logger });
+  const metrics = await listenMetrics({
+    registry: aggregator.metrics,
+    host: config.AGGREGATOR_METRICS_HOST,
+    port: config.AGGREGATOR_METRICS_PORT,
+  });
+  logger.info({ url: `${metrics.url}/metrics` }, 'aggregator metrics listening');
+  shutdownOnSignal({
+    close: async () => {
+      await aggregator.stop();
+      await metrics.close();
+    },
+    redis,
+    logger,
+  });
 }
 
 await main();

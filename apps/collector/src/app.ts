@@ -16,7 +16,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import type { CollectorApp, CollectorLimits, RouteDeps } from './routes/route-deps.ts';
 import { registerSubmitRoute } from './routes/submit-measurements.ts';
-import { type IngestQueue, ingestBacklog } from './submission/ingest-queue.ts';
+import type { IngestQueue } from './submission/ingest-queue.ts';
 
 export interface CollectorDeps {
   redis: RedisClient;
@@ -33,7 +33,11 @@ const REDIS_DOWN_RETRY_AFTER_S = 10;
 
 /** Wires the agent API onto a Hono app; no listening, so tests drive it with `app.request()`. */
 export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; metrics: CollectorMetrics } {
-  const metrics = createCollectorMetrics(() => ingestBacklog(deps.queue));
+  const metrics = createCollectorMetrics({
+    redis: deps.redis,
+    ingestQueue: deps.queue,
+    admissionMemoryRatio: deps.limits.backpressure.maxMemoryRatio,
+  });
   const routeDeps: RouteDeps = {
     redis: deps.redis,
     queue: deps.queue,

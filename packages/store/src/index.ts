@@ -3,6 +3,7 @@ export * from './count-measurement.ts';
 export * from './evaluator-lock.ts';
 export * from './events.ts';
 export * from './keys.ts';
+export * from './open-states.ts';
 export * from './recent.ts';
 export * from './scope-states.ts';
 export * from './series.ts';
