@@ -86,6 +86,7 @@ ensure_test_system_packages() {
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   [ "${#missing[@]}" -eq 0 ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${missing[*]} with apt-get (needed by the test suite)"
