@@ -87,6 +87,9 @@ ensure_test_system_packages() {
   command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+  # promtool and the server the infra/prometheus tests start on loopback (Debian enables its own
+  # prometheus.service where systemd runs; the tests never use it).
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   [ "${#missing[@]}" -eq 0 ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${missing[*]} with apt-get (needed by the test suite)"

@@ -39,6 +39,14 @@ export function createApiMetrics(sources: {
       for (const kind of OPEN_STATE_KINDS) this.set({ kind }, counts[kind]);
     },
   });
+  const deliveries = new Counter({
+    name: 'reachmap_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  // Every outcome from the start, so a rate is 0 rather than absent before the first attempt.
+  for (const outcome of ['delivered', 'failed', 'gone', 'exhausted']) deliveries.inc({ outcome }, 0);
   return {
     registry,
     requestDuration: new Histogram({
@@ -48,12 +56,7 @@ export function createApiMetrics(sources: {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    deliveries: new Counter({
-      name: 'reachmap_webhook_deliveries_total',
-      help: 'Webhook delivery attempts by outcome',
-      labelNames: ['outcome'],
-      registers: [registry],
-    }),
+    deliveries,
     watchStreams(openStreams) {
       new Gauge({
         name: 'reachmap_api_sse_clients',
