@@ -1,8 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportPublicKey, generateAgentKeyPair, signRequest } from '@reachmap/agent-auth';
-import { createEnrolmentToken } from '@reachmap/collector';
 import {
   createRedisConnection,
   type EmbeddedRedis,
@@ -10,10 +8,9 @@ import {
   type RedisClient,
   startEmbeddedRedis,
 } from '@reachmap/queue';
-import type { AgentId } from '@reachmap/schema';
-import { sampleMeasurement } from '@reachmap/schema/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { enrolAndSubmit } from './testing/agent-submission.ts';
 import { type PrometheusServer, startPrometheus } from './testing/prometheus-server.ts';
 import { type RoleProcess, type ServerRoleName, startRole } from './testing/role-process.ts';
 import { systemToolPresent } from './testing/system-tool.ts';
@@ -83,38 +80,6 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${prometheus.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-/** Enrols one agent through the collector and submits a batch, as a real agent does. */
-async function submitBatch(collectorUrl: string): Promise<void> {
-  const keys = generateAgentKeyPair();
-  const { token } = await createEnrolmentToken(redis, { label: 'prometheus test', expiresInMs: 60_000 });
-  const enrolled = await fetch(`${collectorUrl}/v1/agents/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token,
-      public_key: exportPublicKey(keys.publicKey),
-      network: { country: 'RU', region: 'RU-MOW', asn: 64500, network_type: 'fixed' },
-      software: { name: 'reachmap-agent', version: '0.1.0' },
-    }),
-  });
-  expect(enrolled.status).toBe(201);
-  const agentId = ((await enrolled.json()) as { agent_id: AgentId }).agent_id;
-  const measurement = sampleMeasurement({
-    start_time: new Date(Date.now() - 60_000).toISOString(),
-    agent: { id: agentId, software: { name: 'reachmap-agent', version: '0.1.0' } },
-  });
-  const body = Buffer.from(JSON.stringify({ measurements: [measurement] }));
-  const submitted = await fetch(`${collectorUrl}/v1/measurements`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...signRequest({ method: 'POST', path: '/v1/measurements', body }, agentId, keys.privateKey),
-    },
-    body,
-  });
-  expect(submitted.status).toBe(202);
 }
 
 beforeAll(async () => {
@@ -210,7 +175,7 @@ describe.skipIf(!found)('a real Prometheus scraping the roles as separate proces
     expect(await queueLag()).toBeUndefined();
 
     await roles.get('aggregator')?.stop();
-    await submitBatch(`http://127.0.0.1:${ports.get('collector')}`);
+    expect(await enrolAndSubmit(`http://127.0.0.1:${ports.get('collector')}`, redis)).toBe(202);
     const firing = await until('ReachmapQueueLag to fire', async () => {
       const alert = await queueLag();
       return alert?.state === 'firing' ? alert : undefined;

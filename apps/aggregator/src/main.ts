@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '@reachmap/config';
 import { resolveRedis } from '@reachmap/queue';
 import { listenMetrics, shutdownOnSignal } from '@reachmap/server-kit';
-import { createLogger } from '@reachmap/telemetry';
+import { createLogger, startTelemetrySdk } from '@reachmap/telemetry';
 import { AggregatorConfig } from './aggregator-config.ts';
 import { startAggregator } from './start-aggregator.ts';
 
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ name: 'aggregator', level: config.LOG_LEVEL });
+  const telemetry = await startTelemetrySdk('aggregator');
   const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.REACHMAP_DATA_DIR });
   const aggregator = await startAggregator({ redis: redis.target, config, logger });
   const metrics = await listenMetrics({
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     close: async () => {
       await aggregator.stop();
       await metrics.close();
+      await telemetry.shutdown();
     },
     redis,
     logger,
