@@ -1,5 +1,5 @@
 import { QUEUE_NAMES, queuePrefix, type RedisClient } from '@reachmap/queue';
-import type { Logger } from '@reachmap/telemetry';
+import { getTracer, type Logger, withSpan, withTraceContext } from '@reachmap/telemetry';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Counter } from 'prom-client';
 import { type DeliveryContext, deliverMessage } from './deliver-message.ts';
@@ -38,7 +38,7 @@ export interface DeliveryWorkerOptions {
 export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<DeliveryJob> {
   const { context, logger } = options;
   const attempts = options.retryDelaysMs.length + 1;
-  const process = async (job: Job<DeliveryJob>): Promise<string> => {
+  const attemptDelivery = async (job: Job<DeliveryJob>): Promise<string> => {
     const { webhookId, eventId, trigger } = job.data;
     const webhook = await getWebhook(context.redis, webhookId);
     if (webhook === null || !webhook.enabled) return 'endpoint deleted or disabled';
@@ -80,6 +80,21 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
       parseRetryAfter(retryAfter, context.now()),
     );
   };
+  // Each attempt is a span in the trace of the event it delivers (the aggregator's `aggregator.event`).
+  const tracer = getTracer('api');
+  const process = (job: Job<DeliveryJob>): Promise<string> =>
+    withTraceContext(job.data.trace, () =>
+      withSpan(
+        tracer,
+        'webhook.deliver',
+        {
+          'reachmap.webhook_id': job.data.webhookId,
+          'reachmap.event_id': job.data.eventId,
+          'reachmap.attempt': job.attemptsMade + 1,
+        },
+        () => attemptDelivery(job),
+      ),
+    );
   return new Worker<DeliveryJob>(QUEUE_NAMES.webhookDeliveries, process, {
     connection: options.connection,
     prefix: queuePrefix(0),
