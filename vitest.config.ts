@@ -4,6 +4,12 @@ import { defineConfig } from 'vitest/config';
 // tests of the repository's own tooling (scripts/), such as the dependency rules.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*', { test: { name: 'repository', include: ['scripts/**/*.test.ts'] } }],
+    projects: [
+      'packages/*',
+      'apps/*',
+      'infra/server',
+      'infra/prometheus',
+      { test: { name: 'repository', include: ['scripts/**/*.test.ts'] } },
+    ],
   },
 });

@@ -91,6 +91,9 @@ ensure_test_system_packages() {
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  # promtool and the server the infra/prometheus tests start on loopback (Debian enables its own
+  # prometheus.service where systemd runs; the tests never use it).
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   [ "${#missing[@]}" -eq 0 ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${missing[*]} with apt-get (needed by the test suite)"

@@ -7,10 +7,11 @@ import { loadConfig } from '@reachmap/config';
 import { createDashboardApp } from '@reachmap/dashboard';
 import { resolveRedis } from '@reachmap/queue';
 import { shutdownOnSignal } from '@reachmap/server-kit';
-import { createLogger } from '@reachmap/telemetry';
+import { createLogger, startTelemetrySdk } from '@reachmap/telemetry';
 
 const config = loadConfig(ApiConfig);
 const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
+const telemetry = await startTelemetrySdk('api');
 const redis = await resolveRedis({
   redisUrl: config.REDIS_URL,
   dataDir: config.REACHMAP_DATA_DIR,
@@ -22,4 +23,11 @@ const api = await startApiFromConfig(config, {
   dashboard: createDashboardApp(),
 });
 
-shutdownOnSignal({ close: () => api.close(), redis, logger });
+shutdownOnSignal({
+  close: async () => {
+    await api.close();
+    await telemetry.shutdown();
+  },
+  redis,
+  logger,
+});

@@ -1,4 +1,4 @@
-import { duration, filePath, positiveInt, ServerConfig } from '@reachmap/config';
+import { duration, filePath, port, positiveInt, ServerConfig } from '@reachmap/config';
 import { z } from 'zod';
 
 /** The aggregator's settings (docs/configuration.md conventions: environment names, durations as text). */
@@ -39,5 +39,8 @@ export const AggregatorConfig = ServerConfig.pick({
     .transform((value) => (value === 'forever' ? null : value)),
   REACHMAP_RECENT_TTL: duration().default(48 * 3_600_000),
   AGGREGATOR_CONCURRENCY: positiveInt().default(4),
+  /** The aggregator has no API, so /metrics gets a listener of its own; loopback unless an operator opens it. */
+  AGGREGATOR_METRICS_HOST: ServerConfig.shape.HOST,
+  AGGREGATOR_METRICS_PORT: port().default(8472),
 });
 export type AggregatorConfig = z.infer<typeof AggregatorConfig>;

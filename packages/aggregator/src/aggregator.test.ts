@@ -14,6 +14,7 @@ import type { IngestJobData, Measurement } from '@reachmap/schema';
 import {
   countDeadLetters,
   readDeadLetters,
+  countOpenStates,
   readEvents,
   readMeasurement,
   readScopeState,
@@ -242,6 +243,22 @@ describe('scope events', () => {
     expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'blocked' });
     expect(await readScopeState(redis, store, 'RU-SPE', 'whatsapp')).toMatchObject({ state: 'outage' });
     expect(await readScopeState(redis, store, 'RU-KDA', 'whatsapp')).toMatchObject({ state: 'accessible' });
+    // What the API serves as reachmap_open_states: RU-MOW blocked; RU-SPE's pair follows its outage.
+    expect(await countOpenStates(redis, store)).toEqual({ blocked: 1, stalled: 0, throttled: 0, outage: 1 });
+    // The events counter, summed over both processes, matches the stream: each event once.
+    const emitted = await Promise.all(aggregators.map((aggregator) => aggregator.metrics.metrics()));
+    const eventsOf = (type: string) =>
+      emitted
+        .map((text) =>
+          Number(
+            new RegExp(`reachmap_aggregator_events_total\\{type="${type}",role="aggregator"\\} (\\d+)`).exec(
+              text,
+            )?.[1] ?? 0,
+          ),
+        )
+        .reduce((sum, n) => sum + n, 0);
+    expect(eventsOf('block.started')).toBe(1);
+    expect(eventsOf('outage.started')).toBe(1);
   });
 
   it('judges a window again when rounds that started in it arrive after its evaluation, once', async () => {
@@ -320,5 +337,45 @@ describe('scope events', () => {
     const result = await aggregators[1]?.evaluateNow();
     expect(result?.transitions).toBeGreaterThan(0);
     expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'insufficient' });
+  });
+});
+
+describe('metrics', () => {
+  it('counts jobs and measurements, reports evaluation lag, and shows a stuck evaluator falling behind', async () => {
+    const [aggregator] = aggregators;
+    if (aggregator === undefined) throw new Error('no aggregator');
+    const agent = labAgent(1, 'RU-MOW', 64500);
+    await submit(labRound(agent, T0 + 10_000, { target: 'sni-reset', controlsWork: true }));
+    await waitFor(queueDrained, 'the batch to be ingested');
+    const metric = async (line: RegExp) => {
+      const text = await aggregator.metrics.metrics();
+      return Number(line.exec(text)?.[1]);
+    };
+    // Either process may have taken the job; the two together counted the round once.
+    const countedBy = await Promise.all(
+      aggregators.map(async (a) =>
+        Number(
+          /reachmap_aggregator_measurements_counted_total\{role="aggregator"\} (\d+)/.exec(
+            await a.metrics.metrics(),
+          )?.[1],
+        ),
+      ),
+    );
+    expect(countedBy.reduce((sum, n) => sum + n, 0)).toBe(3);
+
+    // No pass yet and the first window is due: the lag counts from the start.
+    now = T0 + WINDOW_MS + 5_000 + 7_000;
+    expect(await metric(/reachmap_aggregator_evaluation_lag_seconds\{role="aggregator"\} ([\d.]+)/)).toBe(7);
+    await aggregator.evaluateNow();
+    expect(await metric(/reachmap_aggregator_evaluation_lag_seconds\{role="aggregator"\} ([\d.]+)/)).toBe(0);
+    expect(
+      await metric(/reachmap_aggregator_evaluation_duration_seconds_count\{role="aggregator"\} (\d+)/),
+    ).toBe(1);
+    // Three windows later without a pass: behind by the time since the newest window became due.
+    now = T0 + 4 * WINDOW_MS + 5_000 + 2_000;
+    expect(await metric(/reachmap_aggregator_evaluation_lag_seconds\{role="aggregator"\} ([\d.]+)/)).toBe(2);
+    const text = await aggregator.metrics.metrics();
+    expect(text).toContain('reachmap_redis_errors_total{connection="aggregator-worker",role="aggregator"} 0');
+    expect(text).toContain('process_resident_memory_bytes{role="aggregator"}');
   });
 });

@@ -23,8 +23,9 @@ import {
   readWindowRuns,
   storeKeys,
   type WindowSpan,
+  type TraceCarrier,
 } from '@reachmap/store';
-import type { Logger } from '@reachmap/telemetry';
+import { getTracer, injectTraceContext, type Logger, withSpan } from '@reachmap/telemetry';
 import type { AggregatorSettings } from './settings.ts';
 import { lastClosedWindowEnd, pendingWindowEnds } from './window-clock.ts';
 
@@ -51,6 +52,27 @@ function parseEnd(iso: string | null): number | null {
   return iso === null ? null : Date.parse(iso);
 }
 
+const tracer = getTracer('aggregator');
+
+/**
+ * Writes a transition. One that emits events does it inside an `aggregator.event` span whose W3C
+ * context is stored with the events, so their webhook deliveries join that trace; quiet windows make
+ * no spans.
+ */
+async function writeTransition(
+  events: readonly ScopeEventDraft[],
+  subject: Record<string, string>,
+  write: (trace: TraceCarrier) => Promise<boolean>,
+): Promise<boolean> {
+  if (events.length === 0) return await write({});
+  const attributes = { ...subject, 'reachmap.events': events.map((event) => event.type).join(' ') };
+  return await withSpan(tracer, 'aggregator.event', attributes, async (span) => {
+    const written = await write(injectTraceContext());
+    span.setAttribute('reachmap.written', written);
+    return written;
+  });
+}
+
 /** Advances one scope's outage machine by every pending window, one compare-and-set per window. */
 async function evaluateOutage(
   deps: EvaluationDependencies,
@@ -72,16 +94,18 @@ async function evaluateOutage(
     const span = { startMs: end - settings.windowMs, endMs: end };
     const signals = await readOutageSignals(redis, settings.store, settings.rollup, scope, span);
     const transition = nextOutageState(previous, signals, settings.rollup);
-    if (
-      await compareAndSetOutageState(
+    const written = await writeTransition(transition.events, { 'reachmap.scope': scope }, (trace) =>
+      compareAndSetOutageState(
         redis,
         settings.store,
         previous.version,
         transition.state,
         transition.events,
         signals.heartbeats.agents_heard,
-      )
-    ) {
+        trace,
+      ),
+    );
+    if (written) {
       result.transitions += 1;
       result.events.push(...transition.events);
       lost = 0;
@@ -157,7 +181,13 @@ async function evaluatePair(
           ? { previous: record.previous, runs: runsIn(summary), events: [...record.events, ...types] }
           : { previous: previous.machine, runs: runsIn(summary), events: types },
     };
-    if (await compareAndSetScopeState(redis, settings.store, previous.version, next, transition.events)) {
+    const written = await writeTransition(
+      transition.events,
+      { 'reachmap.scope': scope, 'reachmap.target': target },
+      (trace) =>
+        compareAndSetScopeState(redis, settings.store, previous.version, next, transition.events, trace),
+    );
+    if (written) {
       result.transitions += 1;
       result.events.push(...transition.events);
       lost = 0;

@@ -7,13 +7,15 @@ import {
 } from '@reachmap/queue';
 import { withEvaluatorLock, writeDeadLetters } from '@reachmap/store';
 import { loadCatalogue } from '@reachmap/targets';
-import { getTracer, type Logger, withSpan, withTraceContext } from '@reachmap/telemetry';
+import { getTracer, type Logger, type Registry, withSpan, withTraceContext } from '@reachmap/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { AggregatorConfig } from './aggregator-config.ts';
+import { createAggregatorMetrics } from './aggregator-metrics.ts';
 import { type EvaluationResult, evaluatePartition } from './evaluate-windows.ts';
 import { type AggregatorJobData, ingestJob, RECHECK_CONTROLS_JOB } from './ingest-job.ts';
 import { settingsOf } from './settings.ts';
 import { expectationsByTarget } from './target-expectations.ts';
+import { evaluationLagMs, lastClosedWindowEnd } from './window-clock.ts';
 
 export interface AggregatorOptions {
   redis: RedisTarget;
@@ -30,6 +32,8 @@ export interface Aggregator {
   evaluateNow(): Promise<EvaluationResult>;
   /** Stops taking jobs, lets running jobs and evaluation finish, closes connections. */
   stop(): Promise<void>;
+  /** Prometheus registry; main.ts serves it on the metrics listener. */
+  metrics: Registry;
 }
 
 // Re-check jobs retry like the collector's ingest jobs if Redis or the archive fail.
@@ -57,6 +61,13 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
   const tracer = getTracer('aggregator');
   const redis = createRedisConnection(options.redis, 'worker', 'reachmap-aggregator');
   const workerConnection = createRedisConnection(options.redis, 'worker', 'reachmap-aggregator-worker');
+  const startedAt = clock();
+  let evaluatedEnd: number | null = null;
+  const metrics = createAggregatorMetrics(
+    () => evaluationLagMs(clock(), evaluatedEnd, startedAt, settings.windowMs, settings.graceMs) / 1000,
+  );
+  metrics.watchRedis(redis, 'aggregator');
+  metrics.watchRedis(workerConnection, 'aggregator-worker');
   await Promise.all([waitUntilReady(redis), waitUntilReady(workerConnection)]);
 
   const queue = new Queue<AggregatorJobData>(QUEUE_NAMES.ingest, {
@@ -64,7 +75,18 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     prefix: queuePrefix(0),
   });
 
-  const processJob = async (job: Job<AggregatorJobData>) =>
+  const processJob = async (job: Job<AggregatorJobData>) => {
+    const timer = metrics.jobDuration.startTimer({ job: job.name });
+    try {
+      await ingestTraced(job);
+      timer({ outcome: 'ok' });
+    } catch (error) {
+      timer({ outcome: 'failed' });
+      throw error;
+    }
+  };
+
+  const ingestTraced = async (job: Job<AggregatorJobData>) =>
     await withTraceContext(job.data.trace, () =>
       withSpan(
         tracer,
@@ -72,6 +94,9 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
         { 'reachmap.batch_id': job.data.batch_id, 'reachmap.measurements': job.data.measurements.length },
         async () => {
           const outcome = await ingestJob(job.data, { redis, settings, logger, clock });
+          metrics.counted.inc(outcome.counted);
+          metrics.duplicates.inc(outcome.duplicates);
+          metrics.deferred.inc(outcome.deferred.length);
           const attempt = (job.data.controls_attempt ?? 0) + 1;
           for (const measurement of outcome.deferred) {
             // The job id makes a retried parent job re-queue the same re-check, not a second one.
@@ -134,6 +159,8 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 
   const evaluateNow = async (): Promise<EvaluationResult> => {
+    const passEnd = lastClosedWindowEnd(clock(), settings.windowMs, settings.graceMs);
+    const timer = metrics.evaluationDuration.startTimer();
     const total: EvaluationResult = { transitions: 0, events: [] };
     for (let partition = 0; partition < settings.store.partitions; partition += 1) {
       // The lock outlives a tick so a slow evaluation is not joined by a second one meanwhile.
@@ -143,6 +170,10 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
       total.transitions += result?.transitions ?? 0;
       total.events.push(...(result?.events ?? []));
     }
+    timer();
+    // A partition whose lock another process held is evaluated by that process: the pass is complete.
+    evaluatedEnd = Math.max(evaluatedEnd ?? passEnd, passEnd);
+    for (const event of total.events) metrics.events.inc({ type: event.type });
     return total;
   };
 
@@ -166,6 +197,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
   let stopping: Promise<void> | undefined;
   return {
     evaluateNow,
+    metrics: metrics.registry,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(timer);

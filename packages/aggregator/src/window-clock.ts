@@ -23,3 +23,20 @@ export function pendingWindowEnds(
   for (let end = Math.max(earliest, afterLast); end <= closedEnd; end += windowMs) ends.push(end);
   return ends;
 }
+
+/**
+ * How long the newest due window has waited, past its due time (end + grace), for an evaluation pass
+ * that covers it: 0 while passes keep up. Before the first pass the wait counts from the start, so a
+ * fresh process is not reported as hours behind.
+ */
+export function evaluationLagMs(
+  nowMs: number,
+  evaluatedEnd: number | null,
+  startedAtMs: number,
+  windowMs: number,
+  graceMs: number,
+): number {
+  const due = lastClosedWindowEnd(nowMs, windowMs, graceMs);
+  if (evaluatedEnd !== null && evaluatedEnd >= due) return 0;
+  return Math.max(0, nowMs - Math.max(due + graceMs, startedAtMs));
+}

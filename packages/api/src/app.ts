@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { RedisClient } from '@reachmap/queue';
 import { newPrefixedId } from '@reachmap/schema';
-import { errorResponse, HttpError } from '@reachmap/server-kit';
+import { errorResponse, HttpError, metricsResponse } from '@reachmap/server-kit';
 import type { StoreConfig } from '@reachmap/store';
 import type { Catalogue } from '@reachmap/targets';
 import type { Logger } from '@reachmap/telemetry';
@@ -12,6 +12,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type AccessPolicy, authenticate, requireRole } from './access/authenticate.ts';
 import type { ApiEnv } from './http/api-env.ts';
 import { validationHook } from './http/validation-hook.ts';
+import type { ApiMetrics } from './observability/api-metrics.ts';
 import { registerDirectoryRoutes } from './routes/directory.ts';
 import { registerEventsRoute } from './routes/events.ts';
 import { registerMapRoute } from './routes/map.ts';
@@ -32,6 +33,7 @@ export interface ApiDeps {
   webhooks: WebhookDeps;
   stream: StreamDeps;
   logger: Logger;
+  metrics: ApiMetrics;
   now?: () => number;
   /**
    * Served for every path the API does not own (`/`, the dashboard's assets): the seam where the
@@ -62,15 +64,17 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
+    const seconds = (performance.now() - started) / 1000;
+    // The route pattern, never the path: ids in paths would make a series per measurement.
+    const labels = { method: c.req.method, route: c.req.routePath, status: String(c.res.status) };
+    deps.metrics.requestDuration.observe(labels, seconds);
     const principal = c.get('principal');
     deps.logger.debug(
       {
         requestId: c.get('requestId'),
-        method: c.req.method,
-        route: c.req.routePath,
-        status: c.res.status,
+        ...labels,
         keyId: principal?.kind === 'key' ? principal.keyId : undefined,
-        durationMs: performance.now() - started,
+        durationMs: seconds * 1000,
       },
       'request',
     );
@@ -113,7 +117,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerEventsRoute(app, routeDeps);
   registerMeasurementRoutes(app, routeDeps);
   registerDirectoryRoutes(app, routeDeps);
-  registerStreamRoute(app, routeDeps);
+  deps.metrics.watchStreams(registerStreamRoute(app, routeDeps));
+  app.get('/metrics', metricsResponse(deps.metrics.registry));
   registerOoniAggregationRoute(app, routeDeps);
   registerWebhookCrudRoutes(app, routeDeps);
   registerWebhookDeliveryRoutes(app, routeDeps);

@@ -6,6 +6,7 @@ import type { Logger } from '@reachmap/telemetry';
 import type { Hono } from 'hono';
 import type { AccessPolicy } from './access/authenticate.ts';
 import { createApiApp } from './app.ts';
+import { createApiMetrics } from './observability/api-metrics.ts';
 import { AddressPolicy } from './webhooks/address-policy.ts';
 import type { DeliveryContext } from './webhooks/deliver-message.ts';
 import { createDeliveryQueue } from './webhooks/delivery-queue.ts';
@@ -72,6 +73,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const retryDelaysMs = options.webhooks.retryDelaysMs ?? WEBHOOK_RETRY_DELAYS_MS;
   const attempts = retryDelaysMs.length + 1;
   const queue = createDeliveryQueue(redis);
+  const metrics = createApiMetrics({ redis, store: options.store, deliveryQueue: queue });
+  metrics.watchRedis(redis, 'api');
+  metrics.watchRedis(dispatchConnection, 'api-dispatch');
+  metrics.watchRedis(workerConnection, 'api-webhooks');
   const delivery: DeliveryContext = {
     redis,
     addressPolicy: new AddressPolicy(options.webhooks.allowedCidrs),
@@ -85,6 +90,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     context: delivery,
     retryDelaysMs,
     logger,
+    deliveries: metrics.deliveries,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'webhook worker error'));
   const dispatcher = new EventDispatcher({
@@ -108,6 +114,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       heartbeatMs: options.heartbeatMs ?? SSE_HEARTBEAT_MS,
     },
     logger,
+    metrics,
     ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
   });
   const { server, url } = await listenHttp({ fetch: app.fetch, host: options.host, port: options.port });

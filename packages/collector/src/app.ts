@@ -20,7 +20,7 @@ import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerNetworkProposalRoute } from './routes/network-proposal.ts';
 import type { CollectorApp, CollectorLimits, RouteDeps } from './routes/route-deps.ts';
 import { registerSubmitRoute } from './routes/submit-measurements.ts';
-import { type IngestQueue, ingestBacklog } from './submission/ingest-queue.ts';
+import type { IngestQueue } from './submission/ingest-queue.ts';
 
 export interface CollectorDeps {
   redis: RedisClient;
@@ -40,7 +40,9 @@ const REDIS_DOWN_RETRY_AFTER_S = 10;
 /** Wires the agent API onto a Hono app; no listening, so tests drive it with `app.request()`. */
 export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; metrics: CollectorMetrics } {
   const metrics = createCollectorMetrics({
-    queueDepth: () => ingestBacklog(deps.queue),
+    redis: deps.redis,
+    ingestQueue: deps.queue,
+    admissionMemoryRatio: deps.limits.backpressure.maxMemoryRatio,
     deadLetters: () => countDeadLetters(deps.redis),
   });
   const routeDeps: RouteDeps = {

@@ -6,6 +6,7 @@ export * from './events.ts';
 export * from './keys.ts';
 export * from './ooni-index.ts';
 export * from './ooni-index-reader.ts';
+export * from './open-states.ts';
 export * from './recent.ts';
 export * from './rollup-retention.ts';
 export * from './scope-states.ts';

@@ -69,8 +69,15 @@ export async function readOutageMachine(
   return text === null ? initialOutageState(scope) : parseStored(OutageMachineState, key, text);
 }
 
-/** Gives each drafted event its id; the id is minted only for the write that stores it. */
-function streamEntries(drafts: readonly ScopeEventDraft[]) {
+/** W3C trace context (`traceparent`, `tracestate`) of the span that emitted an event; empty without tracing. */
+export type TraceCarrier = Record<string, string>;
+
+/**
+ * Gives each drafted event its id; the id is minted only for the write that stores it. The trace
+ * context rides in a field of its own, so webhook deliveries join the trace and the event stays as
+ * the API serves it.
+ */
+function streamEntries(drafts: readonly ScopeEventDraft[], trace: TraceCarrier) {
   return drafts.map((draft) => {
     const event: ScopeEvent = { id: newPrefixedId('evt'), ...draft };
     return {
@@ -79,6 +86,7 @@ function streamEntries(drafts: readonly ScopeEventDraft[]) {
       scope: event.scope,
       target: event.target ?? '',
       json: JSON.stringify(event),
+      trace: JSON.stringify(trace),
     };
   });
 }
@@ -93,6 +101,7 @@ export async function compareAndSetScopeState(
   expectedVersion: number,
   next: StoredScopeState,
   events: readonly ScopeEventDraft[],
+  trace: TraceCarrier = {},
 ): Promise<boolean> {
   const { scope, target } = next.machine;
   const keys = storeKeys(partitionOf(scope, config.partitions));
@@ -104,7 +113,7 @@ export async function compareAndSetScopeState(
       String(expectedVersion),
       JSON.stringify(next),
       String(config.eventsMaxLen),
-      JSON.stringify(streamEntries(events)),
+      JSON.stringify(streamEntries(events, trace)),
     ],
   );
   return written === 1;
@@ -121,6 +130,7 @@ export async function compareAndSetOutageState(
   next: OutageMachineState,
   events: readonly ScopeEventDraft[],
   agentsHeard: number,
+  trace: TraceCarrier = {},
 ): Promise<boolean> {
   const keys = storeKeys(partitionOf(next.scope, config.partitions));
   const written = await runScript(
@@ -131,7 +141,7 @@ export async function compareAndSetOutageState(
       String(expectedVersion),
       JSON.stringify(next),
       String(config.eventsMaxLen),
-      JSON.stringify(streamEntries(events)),
+      JSON.stringify(streamEntries(events, trace)),
       String(agentsHeard),
       String(config.heartbeatHistoryCap),
     ],

@@ -21,6 +21,9 @@ describe('OpenTelemetry wiring', () => {
     expect(telemetryRequested({})).toBe(false);
     expect(telemetryRequested({ OTEL_TRACES_EXPORTER: 'none' })).toBe(false);
     expect(telemetryRequested({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe(true);
+    expect(
+      telemetryRequested({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' }),
+    ).toBe(false);
   });
 
   it('is a no-op without the SDK', async () => {

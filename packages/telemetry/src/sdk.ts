@@ -9,6 +9,7 @@ export interface TelemetrySdk {
  * install pays nothing for it; otherwise the @opentelemetry/api calls stay no-ops.
  */
 export function telemetryRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
   const exporter = env.OTEL_TRACES_EXPORTER;
   if (exporter !== undefined && exporter !== '' && exporter !== 'none') return true;
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);

@@ -49,3 +49,13 @@ export function withTraceContext<T>(carrier: Record<string, string> | undefined,
   if (carrier === undefined) return work();
   return context.with(propagation.extract(context.active(), carrier), work);
 }
+
+/** The W3C trace context headers of an incoming request, as a carrier for `withTraceContext`. */
+export function traceContextOfHeaders(headers: Headers): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  for (const name of ['traceparent', 'tracestate']) {
+    const value = headers.get(name);
+    if (value !== null) carrier[name] = value;
+  }
+  return carrier;
+}

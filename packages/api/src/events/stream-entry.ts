@@ -16,6 +16,26 @@ export function eventOfEntry(fields: readonly string[]): ScopeEvent | null {
   return null;
 }
 
+/**
+ * The W3C trace context the aggregator stored with the event (`trace` field, JSON), for the webhook
+ * deliveries to join its trace; empty when it traced nothing or the field is missing or malformed.
+ */
+export function traceOfEntry(fields: readonly string[]): Record<string, string> {
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    if (fields[index] !== 'trace') continue;
+    try {
+      const parsed: unknown = JSON.parse(fields[index + 1] ?? '{}');
+      if (typeof parsed !== 'object' || parsed === null) return {};
+      return Object.fromEntries(
+        Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      );
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
+
 /** Stream ids are `<ms>-<seq>`; this orders them, within and across partitions. */
 export function compareStreamIds(a: string, b: string): number {
   const [aMs = 0, aSeq = 0] = a.split('-').map(Number);

@@ -1,4 +1,5 @@
 import { startTestRedis } from '@reachmap/queue/testing';
+import { sampleValue } from '@reachmap/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, appendEvent, sampleEvent, startTestApi } from '../testing/api-harness.ts';
 
@@ -78,6 +79,23 @@ describe('GET /v1/stream', () => {
     expect(frame).toMatchObject({ id: entryId, event: 'block.started' });
     expect(JSON.parse(String(frame?.data))).toEqual(event);
     await stream.close();
+  });
+
+  it('serves the number of open streams as reachmap_api_sse_clients', async () => {
+    const clients = async () =>
+      sampleValue(await (await fetch(`${harness.api.url}/metrics`)).text(), 'reachmap_api_sse_clients') ?? -1;
+    const settlesAt = async (expected: number) => {
+      const deadline = Date.now() + 3000;
+      while ((await clients()) !== expected && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      return await clients();
+    };
+    // Streams of earlier tests end on the server a moment after their clients hung up.
+    expect(await settlesAt(0)).toBe(0);
+    const stream = sseReader(await fetch(`${harness.api.url}/v1/stream`));
+    expect(await clients()).toBe(1);
+    await stream.close();
+    expect(await settlesAt(0)).toBe(0);
   });
 
   it('sends heartbeat comments while idle', async () => {

@@ -9,7 +9,8 @@ import type { ApiApp, RouteDeps } from './route-deps.ts';
 
 type StreamEntry = [id: string, fields: string[]];
 
-export function registerStreamRoute(app: ApiApp, deps: RouteDeps): void {
+/** Registers GET /v1/stream; returns how many streams are open, for the metrics. */
+export function registerStreamRoute(app: ApiApp, deps: RouteDeps): () => number {
   let open = 0;
   const keys = eventStreamKeys(deps.store.partitions);
   const route = createRoute({
@@ -100,4 +101,5 @@ export function registerStreamRoute(app: ApiApp, deps: RouteDeps): void {
       },
     );
   });
+  return () => open;
 }

@@ -1,4 +1,5 @@
 import type { RedisClient } from '@reachmap/queue';
+import { injectTraceContext } from '@reachmap/telemetry';
 import type { AddressPolicy } from './address-policy.ts';
 import { type ResolveHost, resolveWithSystem, vetDestination } from './destination-vetting.ts';
 import { postToDestination } from './http-post.ts';
@@ -62,6 +63,8 @@ export async function deliverMessage(
       'content-type': 'application/json',
       'user-agent': context.userAgent,
       ...signedHeaders(secrets, message.id, Math.floor(startedAt / 1000), body),
+      // The delivery span's W3C context, so a traced receiver continues the trace; nothing without tracing.
+      ...injectTraceContext(),
     };
     const result = await postToDestination(vetting.destination, headers, body, context.timeoutMs);
     const succeeded = result.status !== null && result.status >= 200 && result.status < 300;

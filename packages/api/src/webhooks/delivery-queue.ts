@@ -6,6 +6,8 @@ export interface DeliveryJob {
   webhookId: string;
   eventId: string;
   trigger: DeliveryTrigger;
+  /** W3C trace context of the span that emitted the event; absent for redeliveries. */
+  trace?: Record<string, string>;
 }
 
 export type DeliveryQueue = Queue<DeliveryJob>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@reachmap/queue';
 import type { Logger } from '@reachmap/telemetry';
-import { eventOfEntry, eventStreamKeys } from '../events/stream-entry.ts';
+import { eventOfEntry, eventStreamKeys, traceOfEntry } from '../events/stream-entry.ts';
 import { type DeliveryQueue, enqueueDelivery } from './delivery-queue.ts';
 import { subscriptionMatches } from './subscription-filter.ts';
 import { archiveEvent, listWebhooks } from './webhook-store.ts';
@@ -125,7 +125,7 @@ export class EventDispatcher {
         for (const webhook of matching) {
           await enqueueDelivery(
             queue,
-            { webhookId: webhook.id, eventId: event.id, trigger: 'event' },
+            { webhookId: webhook.id, eventId: event.id, trigger: 'event', trace: traceOfEntry(fields) },
             attempts,
           );
         }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestRedis } from '@reachmap/queue/testing';
+import { sampleValue } from '@reachmap/telemetry';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, appendEvent, bearer, sampleEvent, startTestApi } from '../testing/api-harness.ts';
@@ -187,6 +188,32 @@ describe('webhook deliveries', () => {
     expect(attempts.map((attempt) => attempt.attempt)).toEqual([4, 3, 2, 1]);
     expect(attempts[1]).toMatchObject({ response_status: 503, error: 'the endpoint answered HTTP 503' });
     expect((await getHook(hook.id)).enabled).toBe(true);
+  });
+
+  it('counts attempts by outcome and serves the backlog in /metrics', async () => {
+    const metric = async (name: string, labels: Record<string, string>) =>
+      sampleValue(await (await fetch(`${harness.api.url}/metrics`)).text(), name, labels) ?? 0;
+    const attempts = 'reachmap_webhook_deliveries_total';
+    const delivered = { outcome: 'delivered' };
+    const failed = { outcome: 'failed' };
+    const [deliveredBefore, failedBefore] = [
+      await metric(attempts, delivered),
+      await metric(attempts, failed),
+    ];
+    const receiver = await startReceiver((n) => (n === 1 ? 503 : 200));
+    cleanups.push(receiver.close);
+    await createHook(receiver.url);
+    await appendEvent(redis.redis, sampleEvent());
+    await waitFor(() => receiver.received.length >= 2);
+    // The worker counts after it has read the response, a moment after the receiver saw the request.
+    const deadline = Date.now() + 5000;
+    while ((await metric(attempts, delivered)) === deliveredBefore && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(await metric(attempts, delivered)).toBe(deliveredBefore + 1);
+    expect(await metric(attempts, failed)).toBe(failedBefore + 1);
+    expect(await metric('reachmap_queue_jobs', { queue: 'webhook-deliveries', state: 'waiting' })).toBe(0);
+    const created = { method: 'POST', route: '/v1/webhooks', status: '201' };
+    expect(await metric('reachmap_api_request_duration_seconds_count', created)).toBeGreaterThan(0);
   });
 
   it('disables an endpoint that answers 410 Gone, without retrying', async () => {

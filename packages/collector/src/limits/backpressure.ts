@@ -16,6 +16,11 @@ function infoField(info: string, field: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
+/** `used_memory` and `maxmemory` (0: no limit) from `INFO memory`; what admission and the metrics read. */
+export function redisMemoryOf(info: string): { used: number | undefined; max: number | undefined } {
+  return { used: infoField(info, 'used_memory'), max: infoField(info, 'maxmemory') };
+}
+
 /**
  * Refuses a submission with 503 when the aggregator is behind or Redis is close to full. Redis runs
  * with `noeviction` (packages/queue/src/embedded-redis.ts), so at maxmemory every write fails: better
@@ -33,8 +38,7 @@ export async function enforceBackpressure(
       details: { reason: 'queue_depth' },
     });
   }
-  const used = infoField(memoryInfo, 'used_memory');
-  const max = infoField(memoryInfo, 'maxmemory');
+  const { used, max } = redisMemoryOf(memoryInfo);
   if (used !== undefined && max !== undefined && max > 0 && used / max >= limits.maxMemoryRatio) {
     throw new HttpError(
       503,

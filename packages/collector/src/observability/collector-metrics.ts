@@ -1,6 +1,15 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RedisClient } from '@reachmap/queue';
+import {
+  createMetricsRegistry,
+  createRedisErrorCounter,
+  type ObservedQueue,
+  type Registry,
+  registerQueueMetrics,
+} from '@reachmap/telemetry';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { redisMemoryOf } from '../limits/backpressure.ts';
 
-/** Prometheus metrics of one collector; a registry per app so tests and processes never share counters. */
+/** Prometheus metrics of one collector (registry from @reachmap/telemetry, shared by every role). */
 export interface CollectorMetrics {
   registry: Registry;
   accepted: Counter<never>;
@@ -11,14 +20,18 @@ export interface CollectorMetrics {
   requestDuration: Histogram<'method' | 'route' | 'status'>;
 }
 
-/** What the metrics read from Redis at scrape time. */
-export interface ScrapedGauges {
-  queueDepth: () => Promise<number>;
+export interface CollectorMetricsSources {
+  redis: RedisClient;
+  /** The ingest queue: the collector serves its depth and lag because it stays up when aggregators stop. */
+  ingestQueue: ObservedQueue;
+  /** COLLECTOR_MAX_REDIS_MEMORY_RATIO, served so the alert compares memory with the real threshold. */
+  admissionMemoryRatio: number;
+  /** Measurements the aggregator kept as dead letters, read at scrape time. */
   deadLetters: () => Promise<number>;
 }
 
-export function createCollectorMetrics(gauges: ScrapedGauges): CollectorMetrics {
-  const registry = new Registry();
+export function createCollectorMetrics(sources: CollectorMetricsSources): CollectorMetrics {
+  const registry = createMetricsRegistry('collector');
   const metrics: CollectorMetrics = {
     registry,
     accepted: new Counter({
@@ -51,21 +64,36 @@ export function createCollectorMetrics(gauges: ScrapedGauges): CollectorMetrics 
       registers: [registry],
     }),
   };
-  new Gauge({
-    name: 'reachmap_collector_ingest_queue_depth',
-    help: 'Ingest jobs waiting or delayed (not yet taken by the aggregator)',
-    registers: [registry],
-    async collect() {
-      this.set(await gauges.queueDepth());
-    },
-  });
+  registerQueueMetrics(registry, 'ingest', sources.ingestQueue);
+  createRedisErrorCounter(registry)(sources.redis, 'collector');
   new Gauge({
     name: 'reachmap_dead_letters_total',
     help: 'Measurements the aggregator could not count and kept as dead letters (reachmap admin dead-letters list)',
     registers: [registry],
     async collect() {
-      this.set(await gauges.deadLetters());
+      this.set(await sources.deadLetters());
     },
   });
+  new Gauge({
+    name: 'reachmap_redis_memory_used_bytes',
+    help: 'Redis used_memory, as the collector reads it for admission',
+    registers: [registry],
+    async collect() {
+      this.set(redisMemoryOf(await sources.redis.info('memory')).used ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'reachmap_redis_memory_max_bytes',
+    help: 'Redis maxmemory (0: no limit, admission by memory off)',
+    registers: [registry],
+    async collect() {
+      this.set(redisMemoryOf(await sources.redis.info('memory')).max ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'reachmap_collector_admission_memory_ratio',
+    help: 'Fraction of maxmemory above which submissions are refused (COLLECTOR_MAX_REDIS_MEMORY_RATIO)',
+    registers: [registry],
+  }).set(sources.admissionMemoryRatio);
   return metrics;
 }

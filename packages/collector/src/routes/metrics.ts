@@ -1,9 +1,7 @@
+import { metricsResponse } from '@reachmap/server-kit';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
 
-/** Prometheus text exposition of the collector's counters, queue depth and latency histogram. */
+/** Prometheus text exposition of the collector's counters, queue and Redis gauges, latency histogram and process metrics. */
 export function registerMetricsRoute(app: CollectorApp, deps: RouteDeps): void {
-  app.get('/metrics', async (c) => {
-    const text = await deps.metrics.registry.metrics();
-    return c.text(text, 200, { 'content-type': deps.metrics.registry.contentType });
-  });
+  app.get('/metrics', metricsResponse(deps.metrics.registry));
 }

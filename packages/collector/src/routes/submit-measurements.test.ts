@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { ErrorBody, type IngestJobData, SubmissionResult } from '@reachmap/schema';
+import { sampleValue } from '@reachmap/telemetry';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listAgents } from '../admin/list-agents.ts';
 import { revokeAgent } from '../admin/revoke-agent.ts';
@@ -222,10 +223,19 @@ describe('POST /v1/measurements', () => {
     const listed = (await listAgents(harness.redis)).find((a) => a.id === dropper.id);
     expect(listed?.spool_dropped_total).toBe(17);
     const metrics = await (await collector.request('/metrics')).text();
-    expect(metrics).toContain(`reachmap_collector_spool_dropped_total{agent_id="${dropper.id}"} 17`);
-    expect(metrics).toMatch(/reachmap_collector_measurements_accepted_total [1-9]/);
+    expect(metrics).toContain(
+      `reachmap_collector_spool_dropped_total{agent_id="${dropper.id}",role="collector"} 17`,
+    );
+    expect(metrics).toMatch(/reachmap_collector_measurements_accepted_total{role="collector"} [1-9]/);
     expect(metrics).toContain('reachmap_collector_request_duration_seconds_bucket');
-    expect(metrics).toContain('reachmap_collector_ingest_queue_depth');
+    // Nothing consumes the harness's queue, so the accepted batch is still waiting.
+    expect(metrics).toMatch(/reachmap_queue_jobs{queue="ingest",state="waiting",role="collector"} [1-9]/);
+    expect(
+      sampleValue(metrics, 'reachmap_queue_oldest_waiting_age_seconds', { queue: 'ingest' }),
+    ).toBeGreaterThan(0);
+    expect(metrics).toContain('reachmap_collector_admission_memory_ratio{role="collector"} 0.95');
+    expect(metrics).toContain('process_resident_memory_bytes{role="collector"}');
+    expect(metrics).toContain('nodejs_eventloop_lag_seconds{role="collector"}');
   });
 });
 

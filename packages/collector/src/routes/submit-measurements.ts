@@ -1,6 +1,6 @@
 import { issuesOf, SubmissionBatch, SubmissionResult } from '@reachmap/schema';
 import { HttpError } from '@reachmap/server-kit';
-import { getTracer, withSpan } from '@reachmap/telemetry';
+import { getTracer, traceContextOfHeaders, withSpan, withTraceContext } from '@reachmap/telemetry';
 import type { MiddlewareHandler } from 'hono';
 import { type ObservedNetwork, recordAgentActivity } from '../agents/agent-store.ts';
 import { observeNetwork } from '../geoip/geoip-lookup.ts';
@@ -49,90 +49,93 @@ export function registerSubmitRoute(
   });
 
   app.post('/v1/measurements', signed, async (c) =>
-    withSpan(tracer, 'collector.submit', {}, async (span) => {
-      const agent = c.get('agent');
-      const requestId = c.get('requestId');
-      await enforceBackpressure(deps.redis, deps.queue, deps.limits.backpressure);
-      const body = await decodeJsonBody(c.req.raw.headers, c.get('wireBody'), deps.limits.maxDecodedBytes);
-      const batch = SubmissionBatch.safeParse(body);
-      if (!batch.success) {
-        throw new HttpError(422, 'invalid_batch', 'the body does not match SubmissionBatch', {
-          details: issuesOf(batch.error),
-        });
-      }
-      const now = deps.now();
-      const address = clientAddress(c);
-      const observed = deps.geoIp === null ? null : observeNetwork(deps.geoIp, address, agent.network, now);
-      const triaged = triageBatch(
-        batch.data.measurements,
-        {
-          id: agent.id,
-          network: agent.network,
-          simulated: agent.simulated,
-          addressCountry: observed?.country ?? null,
-          knownTargets: await knownTargetIds(deps.config.catalogue),
-        },
-        now,
-      );
-      let admission: Admission;
-      try {
-        admission = await admitMeasurements(deps.redis, deps.queue, {
-          agentId: agent.id,
-          measurements: triaged.candidates,
+    // An agent's W3C trace context (`traceparent`), when it sends one, makes this span its child.
+    withTraceContext(traceContextOfHeaders(c.req.raw.headers), () =>
+      withSpan(tracer, 'collector.submit', {}, async (span) => {
+        const agent = c.get('agent');
+        const requestId = c.get('requestId');
+        await enforceBackpressure(deps.redis, deps.queue, deps.limits.backpressure);
+        const body = await decodeJsonBody(c.req.raw.headers, c.get('wireBody'), deps.limits.maxDecodedBytes);
+        const batch = SubmissionBatch.safeParse(body);
+        if (!batch.success) {
+          throw new HttpError(422, 'invalid_batch', 'the body does not match SubmissionBatch', {
+            details: issuesOf(batch.error),
+          });
+        }
+        const now = deps.now();
+        const address = clientAddress(c);
+        const observed = deps.geoIp === null ? null : observeNetwork(deps.geoIp, address, agent.network, now);
+        const triaged = triageBatch(
+          batch.data.measurements,
+          {
+            id: agent.id,
+            network: agent.network,
+            simulated: agent.simulated,
+            addressCountry: observed?.country ?? null,
+            knownTargets: await knownTargetIds(deps.config.catalogue),
+          },
           now,
-        });
-      } catch (error) {
-        if (!(error instanceof EnqueueFailedError)) throw error;
-        deps.logger.error({ requestId, agentId: agent.id, err: error }, 'enqueue failed');
-        throw new HttpError(503, 'enqueue_failed', 'the batch could not be queued; keep it and retry', {
-          retryAfterS: deps.limits.backpressure.retryAfterS,
-        });
-      }
-      const { batchId, fresh, seen } = admission;
-      span.setAttributes({
-        'reachmap.agent_id': agent.id,
-        'reachmap.batch_id': batchId,
-        'reachmap.accepted': fresh.length,
-      });
-      if (admission.markFailure !== null) {
-        // The job is queued, so nothing is lost; a re-send would only make a duplicate job.
-        deps.logger.warn(
-          { requestId, agentId: agent.id, batchId, err: admission.markFailure },
-          'marking ids seen failed',
         );
-      }
+        let admission: Admission;
+        try {
+          admission = await admitMeasurements(deps.redis, deps.queue, {
+            agentId: agent.id,
+            measurements: triaged.candidates,
+            now,
+          });
+        } catch (error) {
+          if (!(error instanceof EnqueueFailedError)) throw error;
+          deps.logger.error({ requestId, agentId: agent.id, err: error }, 'enqueue failed');
+          throw new HttpError(503, 'enqueue_failed', 'the batch could not be queued; keep it and retry', {
+            retryAfterS: deps.limits.backpressure.retryAfterS,
+          });
+        }
+        const { batchId, fresh, seen } = admission;
+        span.setAttributes({
+          'reachmap.agent_id': agent.id,
+          'reachmap.batch_id': batchId,
+          'reachmap.accepted': fresh.length,
+        });
+        if (admission.markFailure !== null) {
+          // The job is queued, so nothing is lost; a re-send would only make a duplicate job.
+          deps.logger.warn(
+            { requestId, agentId: agent.id, batchId, err: admission.markFailure },
+            'marking ids seen failed',
+          );
+        }
 
-      const duplicates = [
-        ...triaged.candidates.filter((m) => seen.has(m.id)).map((m) => m.id),
-        ...triaged.repeatedInBatch,
-      ];
-      const spoolDropped = batch.data.spool_dropped?.count ?? 0;
-      await recordActivity(deps, agent.id, { now, spoolDropped, observed }, requestId);
+        const duplicates = [
+          ...triaged.candidates.filter((m) => seen.has(m.id)).map((m) => m.id),
+          ...triaged.repeatedInBatch,
+        ];
+        const spoolDropped = batch.data.spool_dropped?.count ?? 0;
+        await recordActivity(deps, agent.id, { now, spoolDropped, observed }, requestId);
 
-      deps.metrics.accepted.inc(fresh.length);
-      deps.metrics.duplicates.inc(duplicates.length);
-      for (const item of triaged.rejected) deps.metrics.rejected.inc({ reason: item.reason });
-      if (spoolDropped > 0) deps.metrics.spoolDropped.inc({ agent_id: agent.id }, spoolDropped);
-      deps.logger.debug(
-        {
-          requestId,
-          agentId: agent.id,
-          batchId,
-          accepted: fresh.length,
-          duplicates: duplicates.length,
-          rejected: triaged.rejected.length,
-          spoolDropped,
-        },
-        'batch processed',
-      );
-      const result: SubmissionResult = {
-        batch_id: batchId,
-        accepted: fresh.map((measurement) => measurement.id),
-        duplicates,
-        rejected: triaged.rejected.map((item) => item.entry),
-      };
-      return c.json(result, 202);
-    }),
+        deps.metrics.accepted.inc(fresh.length);
+        deps.metrics.duplicates.inc(duplicates.length);
+        for (const item of triaged.rejected) deps.metrics.rejected.inc({ reason: item.reason });
+        if (spoolDropped > 0) deps.metrics.spoolDropped.inc({ agent_id: agent.id }, spoolDropped);
+        deps.logger.debug(
+          {
+            requestId,
+            agentId: agent.id,
+            batchId,
+            accepted: fresh.length,
+            duplicates: duplicates.length,
+            rejected: triaged.rejected.length,
+            spoolDropped,
+          },
+          'batch processed',
+        );
+        const result: SubmissionResult = {
+          batch_id: batchId,
+          accepted: fresh.map((measurement) => measurement.id),
+          duplicates,
+          rejected: triaged.rejected.map((item) => item.entry),
+        };
+        return c.json(result, 202);
+      }),
+    ),
   );
 }
 
