@@ -98,6 +98,15 @@ describe('dashboard in chromium against the real API', () => {
     expect(await country.locator('tr[data-scope="RU-SPE"] .state-cell').textContent()).toBe('insufficient');
     expect(await country.locator('tr[data-scope="AS12389"] .state-cell').textContent()).toBe('blocked');
     expect(await country.locator('tr[data-scope="AS8359"] .state-cell').textContent()).toBe('insufficient');
+    // The region map colours Moscow and St Petersburg from their states, labelled like the world map.
+    const moscow = country.locator('path[data-region="RU-MOW"]');
+    await expect.poll(() => moscow.getAttribute('fill')).toBe('#b2182b');
+    expect(await moscow.getAttribute('aria-label')).toBe('Moscow (RU-MOW): blocked');
+    const stPetersburg = country.locator('path[data-region="RU-SPE"]');
+    expect(await stPetersburg.getAttribute('fill')).toBe('#969696');
+    expect(await stPetersburg.getAttribute('data-state')).toBe('insufficient');
+    expect(await country.locator('path[data-region="RU-NVS"]').getAttribute('data-state')).toBe('nodata');
+    expect(await country.locator('.unmapped-regions').count()).toBe(0);
     // Other countries' regions and networks must not leak into Russia's tables.
     expect(await country.locator('tr[data-scope^="IR"], tr[data-scope="AS58224"]').count()).toBe(0);
     expect(page.url()).toContain('scope=RU');
@@ -110,6 +119,22 @@ describe('dashboard in chromium against the real API', () => {
     await regions.getByRole('button', { name: /^Agents/ }).click();
     expect(await firstRow()).toBe('RU-MOW');
     await page.screenshot({ path: join(SCREENSHOTS, 'country-view.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('lists regions without geometry under the region map, and opens a region with the keyboard', async () => {
+    const page = await openPage('#target=whatsapp&scope=KZ');
+    const country = page.locator('#country-section');
+    const almaty = country.locator('path[data-region="KZ-ALA"]');
+    await expect.poll(() => almaty.getAttribute('data-state')).toBe('blocked');
+    // KZ-75 has a state but no polygon: it is named (with its state), not dropped.
+    expect(await country.locator('.unmapped-regions button[data-unmapped="KZ-75"]').textContent()).toBe(
+      'KZ-75 (accessible)',
+    );
+    await almaty.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toContain('scope=KZ-ALA');
+    await page.locator('#country-section').screenshot({ path: join(SCREENSHOTS, 'region-map.png') });
     await page.close();
   });
 
