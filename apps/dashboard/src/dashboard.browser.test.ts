@@ -91,6 +91,11 @@ describe('dashboard in chromium against the real API', () => {
 
   it('drills into a country on click and shows its regions and networks', async () => {
     const page = await openPage('#target=whatsapp');
+    const apiCalls: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/v1/')) apiCalls.push(`${url.pathname}${url.search}`);
+    });
     await clickCountry(page, 'RU');
     const country = page.locator('#country-section');
     await country.locator('tr[data-scope="RU-MOW"]').waitFor();
@@ -98,6 +103,19 @@ describe('dashboard in chromium against the real API', () => {
     expect(await country.locator('tr[data-scope="RU-SPE"] .state-cell').textContent()).toBe('insufficient');
     expect(await country.locator('tr[data-scope="AS12389"] .state-cell').textContent()).toBe('blocked');
     expect(await country.locator('tr[data-scope="AS8359"] .state-cell').textContent()).toBe('insufficient');
+    // The networks come from the map endpoint narrowed to Russia, with method, agents and coverage;
+    // no raw measurements are read.
+    expect(apiCalls).toContain('/v1/map?target=whatsapp&level=asn&country=RU');
+    expect(apiCalls.filter((call) => call.startsWith('/v1/measurements'))).toEqual([]);
+    const moscowNetwork = country.locator('tr[data-scope="AS12389"] td');
+    expect(await moscowNetwork.allTextContents()).toEqual([
+      'blocked',
+      'sni-reset',
+      '3',
+      '75 % of agents',
+      '90 %',
+      expect.stringContaining('UTC'),
+    ]);
     // The region map colours Moscow and St Petersburg from their states, labelled like the world map.
     const moscow = country.locator('path[data-region="RU-MOW"]');
     await expect.poll(() => moscow.getAttribute('fill')).toBe('#b2182b');

@@ -254,7 +254,11 @@ export function planCount(
     }
     const home = builderFor(country);
     addRecentRecord(home, classified, config);
-    home.add('sadd', storeKeys(home.partition).countryAsns(country), `AS${measurement.network.asn}`);
+    const asn = `AS${measurement.network.asn}`;
+    home.add('sadd', storeKeys(home.partition).countryAsns(country), asn);
+    // A region hashes with its country, so its set lives in the same partition.
+    if (measurement.network.region !== null)
+      home.add('sadd', storeKeys(home.partition).regionAsns(measurement.network.region), asn);
   }
   return [...builders.values()].map((builder) => builder.plan());
 }

@@ -1,7 +1,7 @@
 import type { RedisClient } from '@reachmap/queue';
 import { deriveCountryState, InterferenceStatus, type ScopeMachineState } from '@reachmap/rollup';
 import { type ScopeKey, type ScopeLevel, type ScopeState, scopeLevelOf } from '@reachmap/schema';
-import { parsePairMember, partitionOf, storeKeys } from './keys.ts';
+import { pairMember, parsePairMember, partitionOf, storeKeys } from './keys.ts';
 import { readStoredScopeState, type StoredScopeState } from './state-store.ts';
 import type { StoreConfig } from './store-config.ts';
 
@@ -121,4 +121,46 @@ export async function readScopeStates(
     .filter((pair) => scopeLevelOf(pair.scope) === request.level)
     .sort((a, b) => a.scope.localeCompare(b.scope));
   return await Promise.all(pairs.map((pair) => readScopeState(redis, config, pair.scope, request.target)));
+}
+
+/** Narrows a map to one country (its regions or the ASNs seen in it) or one region (the ASNs seen in it). */
+export interface MapScopeFilter {
+  country: string;
+  region?: string;
+}
+
+/**
+ * The regions or ASNs of one country (or one region) with their states for a target, read from the
+ * country's own sets: the cost follows the size of the country, not of the whole map.
+ */
+export async function readScopeStatesWithin(
+  redis: RedisClient,
+  config: StoreConfig,
+  request: { level: 'region' | 'asn'; target: string; within: MapScopeFilter },
+): Promise<ScopeState[]> {
+  const { level, target, within } = request;
+  const partition = partitionOf(within.country, config.partitions);
+  const keys = storeKeys(partition);
+  let scopes: ScopeKey[];
+  if (level === 'region') {
+    const pairs = await pairsOfTarget(redis, partition, target);
+    scopes = pairs
+      .map((pair) => pair.scope)
+      .filter((scope) =>
+        within.region === undefined ? scope.startsWith(`${within.country}-`) : scope === within.region,
+      );
+  } else {
+    const asns = await redis.smembers(
+      within.region === undefined ? keys.countryAsns(within.country) : keys.regionAsns(within.region),
+    );
+    // As on the whole map, an ASN is listed once it has a machine for this target (its `pairs` member).
+    const tracked = await Promise.all(
+      asns.map((asn) =>
+        redis.sismember(storeKeys(partitionOf(asn, config.partitions)).pairs, pairMember(asn, target)),
+      ),
+    );
+    scopes = asns.filter((_asn, index) => tracked[index] === 1);
+  }
+  const states = await Promise.all(scopes.map((scope) => readScopeState(redis, config, scope, target)));
+  return states.sort((a, b) => a.scope.localeCompare(b.scope));
 }

@@ -2,7 +2,6 @@ import type {
   EventsResponse,
   MapResponse,
   MeasurementResponse,
-  MeasurementsResponse,
   SeriesResponse,
   TargetSummary,
   TargetsResponse,
@@ -44,6 +43,8 @@ export async function fetchTargets(): Promise<TargetSummary[]> {
 export async function fetchMap(request: {
   target: string;
   level: 'country' | 'region' | 'asn';
+  /** Only this country's regions or the ASNs seen in it. */
+  country?: string;
   at?: string;
 }): Promise<MapResponse> {
   return await getJson<MapResponse>('/v1/map', request);
@@ -68,17 +69,6 @@ export async function fetchEvents(request: {
 }): Promise<EventsResponse> {
   const { limit, ...rest } = request;
   return await getJson<EventsResponse>('/v1/events', { ...rest, limit: limit?.toString() });
-}
-
-/** Recent measurements (the API keeps 48 h), newest first. */
-export async function fetchRecentMeasurements(request: {
-  country: string;
-  limit: number;
-}): Promise<MeasurementsResponse> {
-  return await getJson<MeasurementsResponse>('/v1/measurements', {
-    ...request,
-    limit: request.limit.toString(),
-  });
 }
 
 export async function fetchMeasurement(id: string): Promise<MeasurementResponse> {

@@ -45,11 +45,6 @@ export interface EventsResponse {
   has_more: boolean;
 }
 
-export interface MeasurementsResponse {
-  measurements: ClassifiedMeasurement[];
-  next_before: string | null;
-}
-
 export type MeasurementResponse = ClassifiedMeasurement;
 
 export type { ScopeEvent, ScopeState };
