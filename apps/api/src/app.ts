@@ -12,6 +12,7 @@ import type { ApiEnv } from './http/api-env.ts';
 import { validationHook } from './http/validation-hook.ts';
 import { registerDirectoryRoutes } from './routes/directory.ts';
 import { registerEventsRoute } from './routes/events.ts';
+import { registerEventsNowRoutes } from './routes/events-now.ts';
 import { registerMapRoute } from './routes/map.ts';
 import { registerMeasurementRoutes } from './routes/measurements.ts';
 import { registerOoniAggregationRoute } from './routes/ooni-aggregation.ts';
@@ -101,6 +102,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerMapRoute(app, routeDeps);
   registerSeriesRoute(app, routeDeps);
   registerEventsRoute(app, routeDeps);
+  registerEventsNowRoutes(app, routeDeps);
   registerMeasurementRoutes(app, routeDeps);
   registerDirectoryRoutes(app, routeDeps);
   registerStreamRoute(app, routeDeps);

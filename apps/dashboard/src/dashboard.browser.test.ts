@@ -182,6 +182,33 @@ describe('dashboard in chromium against the real API', () => {
     await page.close();
   });
 
+  it('starts the events panel with what is open now and the latest events', async () => {
+    const page = await openPage('#target=whatsapp');
+    const open = page.locator('.open-states .open-item');
+    await open.first().waitFor();
+    expect(await open.evaluateAll((items) => items.map((item) => item.getAttribute('data-scope')))).toEqual(
+      expect.arrayContaining(['RU-MOW', 'KZ-ALA', 'AS12389']),
+    );
+    expect(await page.locator('.open-item[data-scope="RU-MOW"]').textContent()).toContain(
+      'RU-MOW blocked for whatsapp by sni-reset since',
+    );
+    // The seeded block.started events are listed before any new event arrives on the stream.
+    const moscow = page.locator('.feed-item', { hasText: 'block.started in RU-MOW' });
+    await moscow.waitFor();
+    expect(await page.locator('.feed-item', { hasText: 'block.started in KZ-ALA' }).count()).toBe(1);
+    await page.locator('.feed-section').screenshot({ path: join(SCREENSHOTS, 'events-panel.png') });
+    await page.close();
+  });
+
+  it('shows the transitions of a country’s regions on the country’s timeline', async () => {
+    const page = await openPage('#target=whatsapp&scope=RU&range=7d');
+    const started = page.locator('.timeline-events li', { hasText: 'block.started (sni-reset)' });
+    await started.first().waitFor();
+    expect(await started.locator('.event-scope').allTextContents()).toEqual(['RU-MOW']);
+    expect(await page.locator('#timeline-section h2').textContent()).toBe('Timeline: RU, whatsapp');
+    await page.close();
+  });
+
   it('shows a new event live in the feed and in the open country view', async () => {
     const page = await openPage('#target=whatsapp&scope=RU');
     const stPetersburg = page.locator('#country-section tr[data-scope="RU-SPE"] .state-cell');

@@ -164,3 +164,32 @@ export async function readScopeStatesWithin(
   const states = await Promise.all(scopes.map((scope) => readScopeState(redis, config, scope, target)));
   return states.sort((a, b) => a.scope.localeCompare(b.scope));
 }
+
+const OPEN_STATES: ReadonlySet<string> = new Set(['blocked', 'throttled', 'stalled', 'outage']);
+
+/** An interference or outage that is open now, with the measurements that opened it. */
+export type OpenState = ScopeState & { witnesses: string[] };
+
+/**
+ * Every region and ASN whose state is an open interference or outage, optionally for one target,
+ * newest first: what is happening now. Reads every (scope, target) machine once.
+ */
+export async function readOpenStates(
+  redis: RedisClient,
+  config: StoreConfig,
+  request: { target?: string },
+): Promise<OpenState[]> {
+  const pairs = (
+    await Promise.all(allPartitions(config).map((partition) => redis.smembers(storeKeys(partition).pairs)))
+  )
+    .flat()
+    .map(parsePairMember)
+    .filter((pair) => request.target === undefined || pair.target === request.target);
+  const stored = await Promise.all(
+    pairs.map((pair) => readStoredScopeState(redis, config, pair.scope, pair.target)),
+  );
+  return stored
+    .filter((state) => state.version > 0 && OPEN_STATES.has(state.machine.state))
+    .map((state) => ({ ...scopeStateOf(state), witnesses: state.machine.interference?.witnesses ?? [] }))
+    .sort((a, b) => b.since.localeCompare(a.since) || a.scope.localeCompare(b.scope));
+}

@@ -1,7 +1,9 @@
 import type {
   EventsResponse,
+  LatestEventsResponse,
   MapResponse,
   MeasurementResponse,
+  OpenStatesResponse,
   SeriesResponse,
   TargetSummary,
   TargetsResponse,
@@ -62,6 +64,8 @@ export async function fetchSeries(request: {
 
 export async function fetchEvents(request: {
   scope?: string;
+  /** The scope and its sub-scopes (a country's regions and networks). */
+  within?: string;
   target?: string;
   from?: string;
   to?: string;
@@ -69,6 +73,16 @@ export async function fetchEvents(request: {
 }): Promise<EventsResponse> {
   const { limit, ...rest } = request;
   return await getJson<EventsResponse>('/v1/events', { ...rest, limit: limit?.toString() });
+}
+
+/** The latest events, newest first. */
+export async function fetchLatestEvents(limit: number): Promise<LatestEventsResponse> {
+  return await getJson<LatestEventsResponse>('/v1/events/latest', { limit: limit.toString() });
+}
+
+/** The regions and networks whose interference is open now, newest first. */
+export async function fetchOpenStates(): Promise<OpenStatesResponse> {
+  return await getJson<OpenStatesResponse>('/v1/events/open');
 }
 
 export async function fetchMeasurement(id: string): Promise<MeasurementResponse> {

@@ -45,6 +45,16 @@ export interface EventsResponse {
   has_more: boolean;
 }
 
+export interface LatestEventsResponse {
+  events: (ScopeEvent & { cursor: string })[];
+}
+
+export type OpenState = ScopeState & { witnesses: string[] };
+
+export interface OpenStatesResponse {
+  open: OpenState[];
+}
+
 export type MeasurementResponse = ClassifiedMeasurement;
 
 export type { ScopeEvent, ScopeState };

@@ -172,7 +172,8 @@ async function drawTimeline(state: UrlState, target: string): Promise<void> {
   const bucket = bucketFor(state.range);
   const [series, events] = await Promise.all([
     fetchSeries({ scope, target, from: from.toISOString(), to: to.toISOString(), bucket }),
-    fetchEvents({ scope, target, from: from.toISOString(), to: to.toISOString(), limit: 500 }),
+    // The scope's own transitions and its sub-scopes' (a country's regions and networks).
+    fetchEvents({ within: scope, target, from: from.toISOString(), to: to.toISOString(), limit: 500 }),
   ]);
   const chartArea = element('div', { class: 'charts' });
   ui.timeline.replaceChildren(

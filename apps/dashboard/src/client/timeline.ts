@@ -133,15 +133,25 @@ function throughputChart(data: TimelineData, width: number): uPlot {
 }
 
 function eventList(events: readonly ScopeEvent[], onOpenMeasurement: (id: string) => void): HTMLElement {
-  if (events.length === 0) return element('p', { class: 'muted' }, 'No state changes in this period.');
+  if (events.length === 0)
+    return element(
+      'p',
+      { class: 'muted' },
+      'No state changes of this scope or its sub-scopes in this period.',
+    );
   return element(
     'ol',
-    { class: 'timeline-events', 'aria-label': 'State changes in this period' },
+    {
+      class: 'timeline-events',
+      'aria-label': 'State changes of the scope and its sub-scopes in this period',
+    },
     events.map((event) =>
       element(
         'li',
         {},
         element('time', { datetime: event.at }, formatTime(event.at)),
+        ' ',
+        element('span', { class: 'event-scope' }, event.scope),
         ` ${event.type}${event.method === null ? '' : ` (${event.method})`}, ${event.agents} agents`,
         event.simulated ? element('span', { class: 'badge simulated-badge' }, 'simulated') : null,
         ' ',
