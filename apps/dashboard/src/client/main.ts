@@ -87,6 +87,9 @@ async function drawMap(state: UrlState, target: string): Promise<void> {
   ui.banner.textContent = `Simulated data: ${simulated.join(', ')} show states from the demo network or lab, not real measurements.`;
 }
 
+/** User Timing entry of each region map drawn (docs/benchmarks.md). */
+const REGION_MAP_MEASURE = 'reachmap:region-map';
+
 /** A country's region geometry (built per country), or null when Natural Earth has none for it. */
 async function loadRegionTopology(country: string): Promise<RegionTopology | null> {
   const prefix = document.querySelector<HTMLMetaElement>('meta[name="reachmap-regions"]')?.content ?? '';
@@ -107,7 +110,12 @@ function regionMapSection(
   let unmapped: readonly MapEntry[] = regions;
   if (topology === null)
     frame.replaceChildren(element('p', { class: 'muted' }, `No region geometry for ${country}.`));
-  else unmapped = createRegionMap(frame, country, topology, openScope).showStates(regions);
+  else {
+    const started = performance.now();
+    unmapped = createRegionMap(frame, country, topology, openScope).showStates(regions);
+    // Read by the dashboard benchmark: decoding, projecting and drawing the regions.
+    performance.measure(REGION_MAP_MEASURE, { start: started });
+  }
   const list =
     unmapped.length === 0
       ? null
