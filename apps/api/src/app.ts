@@ -11,6 +11,7 @@ import { type AccessPolicy, authenticate, requireRole } from './access/authentic
 import type { ApiEnv } from './http/api-env.ts';
 import { validationHook } from './http/validation-hook.ts';
 import { registerDirectoryRoutes } from './routes/directory.ts';
+import { registerEventEvidenceRoute } from './routes/event-evidence.ts';
 import { registerEventsRoute } from './routes/events.ts';
 import { registerEventsNowRoutes } from './routes/events-now.ts';
 import { registerMapRoute } from './routes/map.ts';
@@ -103,6 +104,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerSeriesRoute(app, routeDeps);
   registerEventsRoute(app, routeDeps);
   registerEventsNowRoutes(app, routeDeps);
+  registerEventEvidenceRoute(app, routeDeps);
   registerMeasurementRoutes(app, routeDeps);
   registerDirectoryRoutes(app, routeDeps);
   registerStreamRoute(app, routeDeps);

@@ -177,6 +177,14 @@ describe('dashboard in chromium against the real API', () => {
     const started = page.locator('.timeline-events li', { hasText: 'block.started (sni-reset)' });
     expect(await started.count()).toBe(1);
     expect(await started.getByRole('button', { name: 'evidence' }).count()).toBe(1);
+    // The event's evidence bundle is a download, checkable offline with `reachmap verify`.
+    const bundle = started.getByRole('link', { name: 'bundle' });
+    const href = (await bundle.getAttribute('href')) ?? '';
+    expect(href).toMatch(/^\/v1\/events\/evt_[A-Za-z0-9]+\/evidence$/);
+    expect(await bundle.getAttribute('download')).toMatch(/^reachmap-evidence-evt_/);
+    const served = await page.request.get(`${stack.url}${href}`);
+    expect(served.status()).toBe(200);
+    expect((await served.json()).format).toBe('reachmap-evidence-bundle/1');
     expect(await page.locator('#timeline-section button[aria-pressed="true"]').textContent()).toBe('7d');
     await page.locator('#timeline-section').screenshot({ path: join(SCREENSHOTS, 'timeline.png') });
     await page.close();

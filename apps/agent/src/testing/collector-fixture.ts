@@ -30,6 +30,8 @@ export interface CollectorFixture {
   createToken(): Promise<string>;
   /** Every measurement id in the ingest queue, once per job it appears in. */
   ingestedIds(): Promise<string[]>;
+  /** The agent's signature the collector kept for one measurement, or null. */
+  measurementSignature(id: string): Promise<string | null>;
   agents(): Promise<AgentRecord[]>;
   /** Stops the HTTP side; Redis and the queue keep what was accepted. */
   stop(): Promise<void>;
@@ -87,6 +89,9 @@ export async function startCollectorFixture(
     },
     async createToken() {
       return (await createEnrolmentToken(redis, { label: 'agent test', expiresInMs: 3_600_000 })).token;
+    },
+    async measurementSignature(id) {
+      return await redis.get(`rm:msm-sig:${id}`);
     },
     async ingestedIds() {
       const jobs = await queue.getJobs(

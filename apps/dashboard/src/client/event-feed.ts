@@ -1,6 +1,7 @@
 import type { EventType, ScopeEvent } from '@reachmap/schema';
 import { fetchLatestEvents, fetchOpenStates } from './api-client.ts';
 import type { OpenState } from './api-types.ts';
+import { bundleLink } from './bundle-link.ts';
 import { element } from './element.ts';
 import { formatConfidence, formatTime } from './format.ts';
 
@@ -87,6 +88,8 @@ function feedItem(event: ScopeEvent, actions: FeedActions): HTMLLIElement {
           { type: 'button', class: 'link', onclick: () => actions.openMeasurement(witness) },
           'evidence',
         ),
+    ' ',
+    bundleLink(event.id),
   );
 }
 

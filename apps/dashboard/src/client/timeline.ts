@@ -1,6 +1,7 @@
 import type { ScopeEvent, VerdictStatus } from '@reachmap/schema';
 import uPlot from 'uplot';
 import type { SeriesPoint } from './api-types.ts';
+import { bundleLink } from './bundle-link.ts';
 import { element } from './element.ts';
 import { formatBitsPerSecond, formatTime } from './format.ts';
 import { VERDICT_COLOURS } from './state-style.ts';
@@ -162,6 +163,8 @@ function eventList(events: readonly ScopeEvent[], onOpenMeasurement: (id: string
               { type: 'button', class: 'link', onclick: () => onOpenMeasurement(event.witnesses[0] ?? '') },
               'evidence',
             ),
+        ' ',
+        bundleLink(event.id),
       ),
     ),
   );
