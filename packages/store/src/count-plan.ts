@@ -257,8 +257,11 @@ export function planCount(
     const asn = `AS${measurement.network.asn}`;
     home.add('sadd', storeKeys(home.partition).countryAsns(country), asn);
     // A region hashes with its country, so its set lives in the same partition.
-    if (measurement.network.region !== null)
-      home.add('sadd', storeKeys(home.partition).regionAsns(measurement.network.region), asn);
+    const region = measurement.network.region;
+    if (region !== null) {
+      home.add('sadd', storeKeys(home.partition).countryRegions(country), region);
+      home.add('sadd', storeKeys(home.partition).regionAsns(region), asn);
+    }
   }
   return [...builders.values()].map((builder) => builder.plan());
 }

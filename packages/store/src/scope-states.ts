@@ -141,26 +141,24 @@ export async function readScopeStatesWithin(
   const { level, target, within } = request;
   const partition = partitionOf(within.country, config.partitions);
   const keys = storeKeys(partition);
-  let scopes: ScopeKey[];
+  let candidates: ScopeKey[];
   if (level === 'region') {
-    const pairs = await pairsOfTarget(redis, partition, target);
-    scopes = pairs
-      .map((pair) => pair.scope)
-      .filter((scope) =>
-        within.region === undefined ? scope.startsWith(`${within.country}-`) : scope === within.region,
-      );
+    candidates =
+      within.region === undefined
+        ? await redis.smembers(keys.countryRegions(within.country))
+        : [within.region];
   } else {
-    const asns = await redis.smembers(
+    candidates = await redis.smembers(
       within.region === undefined ? keys.countryAsns(within.country) : keys.regionAsns(within.region),
     );
-    // As on the whole map, an ASN is listed once it has a machine for this target (its `pairs` member).
-    const tracked = await Promise.all(
-      asns.map((asn) =>
-        redis.sismember(storeKeys(partitionOf(asn, config.partitions)).pairs, pairMember(asn, target)),
-      ),
-    );
-    scopes = asns.filter((_asn, index) => tracked[index] === 1);
   }
+  // As on the whole map, a scope is listed once it has a machine for this target (its `pairs` member).
+  const tracked = await Promise.all(
+    candidates.map((scope) =>
+      redis.sismember(storeKeys(partitionOf(scope, config.partitions)).pairs, pairMember(scope, target)),
+    ),
+  );
+  const scopes = candidates.filter((_scope, index) => tracked[index] === 1);
   const states = await Promise.all(scopes.map((scope) => readScopeState(redis, config, scope, target)));
   return states.sort((a, b) => a.scope.localeCompare(b.scope));
 }
