@@ -52,6 +52,13 @@ function ingestRows(figures: IngestFigures, baselinePerSecond: number, baselineN
     ),
     measured(
       'ingest',
+      'agent signature per measurement',
+      figures.signMicrosPerMeasurement,
+      'µs',
+      'signMeasurement (RFC 8785 canonical JSON + Ed25519) in the load generator, as agents sign each measurement; the collector verifies each inside the figures above',
+    ),
+    measured(
+      'ingest',
       'CPU during the throughput phase',
       cpu.collectors + cpu.aggregators + cpu.redis + cpu.loadGenerator,
       'CPU s',

@@ -19,6 +19,7 @@ Commands:
   admin     enrolment tokens, agents and API keys (\`reachmap admin --help\`, \`reachmap admin keys --help\`)
   import    import OONI measurements: reachmap import ooni [--compare] <file|dir|->...
   export    export measurements as OONI JSONL: reachmap export ooni [--since] [--until] [--cc] [--target] [--out]
+  verify    check an event's evidence bundle offline: reachmap verify <bundle.json>
   help      show this help
 
 Run \`reachmap <command> --help\` for a command's options.`;
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   admin: runAdmin,
   import: (args) => runOoni('import', args),
   export: (args) => runOoni('export', args),
+  verify: async (args) => (await import('./commands/verify.ts')).runVerify(args),
 };
 
 /** Problems a user can fix; anything else is a bug and keeps its stack trace. */

@@ -14,7 +14,9 @@ import type { ApiEnv } from './http/api-env.ts';
 import { validationHook } from './http/validation-hook.ts';
 import type { ApiMetrics } from './observability/api-metrics.ts';
 import { registerDirectoryRoutes } from './routes/directory.ts';
+import { registerEventEvidenceRoute } from './routes/event-evidence.ts';
 import { registerEventsRoute } from './routes/events.ts';
+import { registerEventsNowRoutes } from './routes/events-now.ts';
 import { registerMapRoute } from './routes/map.ts';
 import { registerMeasurementRoutes } from './routes/measurements.ts';
 import { registerOoniAggregationRoute } from './routes/ooni-aggregation.ts';
@@ -115,6 +117,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerMapRoute(app, routeDeps);
   registerSeriesRoute(app, routeDeps);
   registerEventsRoute(app, routeDeps);
+  registerEventsNowRoutes(app, routeDeps);
+  registerEventEvidenceRoute(app, routeDeps);
   registerMeasurementRoutes(app, routeDeps);
   registerDirectoryRoutes(app, routeDeps);
   deps.metrics.watchStreams(registerStreamRoute(app, routeDeps));

@@ -9,6 +9,8 @@ export const COLLECTOR_KEYS = {
   nonce: (agentId: string, nonce: string) => `rm:nonce:${agentId}:${nonce}`,
   /** Marks a measurement id as accepted; set only after its job was enqueued. */
   seenMeasurement: (measurementId: string) => `rm:seen:${measurementId}`,
+  /** String: the agent's signature of one accepted measurement, for evidence bundles (the API reads it). */
+  measurementSignature: (measurementId: string) => `rm:msm-sig:${measurementId}`,
   agentRate: (agentId: string) => `rm:rate:agent:${agentId}`,
   enrolmentRate: (address: string) => `rm:rate:enrol:${address}`,
 } as const;

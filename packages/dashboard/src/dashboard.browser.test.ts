@@ -91,6 +91,11 @@ describe('dashboard in chromium against the real API', () => {
 
   it('drills into a country on click and shows its regions and networks', async () => {
     const page = await openPage('#target=whatsapp');
+    const apiCalls: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/v1/')) apiCalls.push(`${url.pathname}${url.search}`);
+    });
     await clickCountry(page, 'RU');
     const country = page.locator('#country-section');
     await country.locator('tr[data-scope="RU-MOW"]').waitFor();
@@ -98,6 +103,28 @@ describe('dashboard in chromium against the real API', () => {
     expect(await country.locator('tr[data-scope="RU-SPE"] .state-cell').textContent()).toBe('insufficient');
     expect(await country.locator('tr[data-scope="AS12389"] .state-cell').textContent()).toBe('blocked');
     expect(await country.locator('tr[data-scope="AS8359"] .state-cell').textContent()).toBe('insufficient');
+    // The networks come from the map endpoint narrowed to Russia, with method, agents and coverage;
+    // no raw measurements are read.
+    expect(apiCalls).toContain('/v1/map?target=whatsapp&level=asn&country=RU');
+    expect(apiCalls.filter((call) => call.startsWith('/v1/measurements'))).toEqual([]);
+    const moscowNetwork = country.locator('tr[data-scope="AS12389"] td');
+    expect(await moscowNetwork.allTextContents()).toEqual([
+      'blocked',
+      'sni-reset',
+      '3',
+      '75 % of agents',
+      '90 %',
+      expect.stringContaining('UTC'),
+    ]);
+    // The region map colours Moscow and St Petersburg from their states, labelled like the world map.
+    const moscow = country.locator('path[data-region="RU-MOW"]');
+    await expect.poll(() => moscow.getAttribute('fill')).toBe('#b2182b');
+    expect(await moscow.getAttribute('aria-label')).toBe('Moscow (RU-MOW): blocked');
+    const stPetersburg = country.locator('path[data-region="RU-SPE"]');
+    expect(await stPetersburg.getAttribute('fill')).toBe('#969696');
+    expect(await stPetersburg.getAttribute('data-state')).toBe('insufficient');
+    expect(await country.locator('path[data-region="RU-NVS"]').getAttribute('data-state')).toBe('nodata');
+    expect(await country.locator('.unmapped-regions').count()).toBe(0);
     // Other countries' regions and networks must not leak into Russia's tables.
     expect(await country.locator('tr[data-scope^="IR"], tr[data-scope="AS58224"]').count()).toBe(0);
     expect(page.url()).toContain('scope=RU');
@@ -110,6 +137,22 @@ describe('dashboard in chromium against the real API', () => {
     await regions.getByRole('button', { name: /^Agents/ }).click();
     expect(await firstRow()).toBe('RU-MOW');
     await page.screenshot({ path: join(SCREENSHOTS, 'country-view.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('lists regions without geometry under the region map, and opens a region with the keyboard', async () => {
+    const page = await openPage('#target=whatsapp&scope=KZ');
+    const country = page.locator('#country-section');
+    const almaty = country.locator('path[data-region="KZ-ALA"]');
+    await expect.poll(() => almaty.getAttribute('data-state')).toBe('blocked');
+    // KZ-75 has a state but no polygon: it is named (with its state), not dropped.
+    expect(await country.locator('.unmapped-regions button[data-unmapped="KZ-75"]').textContent()).toBe(
+      'KZ-75 (accessible)',
+    );
+    await almaty.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toContain('scope=KZ-ALA');
+    await page.locator('#country-section').screenshot({ path: join(SCREENSHOTS, 'region-map.png') });
     await page.close();
   });
 
@@ -134,8 +177,43 @@ describe('dashboard in chromium against the real API', () => {
     const started = page.locator('.timeline-events li', { hasText: 'block.started (sni-reset)' });
     expect(await started.count()).toBe(1);
     expect(await started.getByRole('button', { name: 'evidence' }).count()).toBe(1);
+    // The event's evidence bundle is a download, checkable offline with `reachmap verify`.
+    const bundle = started.getByRole('link', { name: 'bundle' });
+    const href = (await bundle.getAttribute('href')) ?? '';
+    expect(href).toMatch(/^\/v1\/events\/evt_[A-Za-z0-9]+\/evidence$/);
+    expect(await bundle.getAttribute('download')).toMatch(/^reachmap-evidence-evt_/);
+    const served = await page.request.get(`${stack.url}${href}`);
+    expect(served.status()).toBe(200);
+    expect((await served.json()).format).toBe('reachmap-evidence-bundle/1');
     expect(await page.locator('#timeline-section button[aria-pressed="true"]').textContent()).toBe('7d');
     await page.locator('#timeline-section').screenshot({ path: join(SCREENSHOTS, 'timeline.png') });
+    await page.close();
+  });
+
+  it('starts the events panel with what is open now and the latest events', async () => {
+    const page = await openPage('#target=whatsapp');
+    const open = page.locator('.open-states .open-item');
+    await open.first().waitFor();
+    expect(await open.evaluateAll((items) => items.map((item) => item.getAttribute('data-scope')))).toEqual(
+      expect.arrayContaining(['RU-MOW', 'KZ-ALA', 'AS12389']),
+    );
+    expect(await page.locator('.open-item[data-scope="RU-MOW"]').textContent()).toContain(
+      'RU-MOW blocked for whatsapp by sni-reset since',
+    );
+    // The seeded block.started events are listed before any new event arrives on the stream.
+    const moscow = page.locator('.feed-item', { hasText: 'block.started in RU-MOW' });
+    await moscow.waitFor();
+    expect(await page.locator('.feed-item', { hasText: 'block.started in KZ-ALA' }).count()).toBe(1);
+    await page.locator('.feed-section').screenshot({ path: join(SCREENSHOTS, 'events-panel.png') });
+    await page.close();
+  });
+
+  it('shows the transitions of a country’s regions on the country’s timeline', async () => {
+    const page = await openPage('#target=whatsapp&scope=RU&range=7d');
+    const started = page.locator('.timeline-events li', { hasText: 'block.started (sni-reset)' });
+    await started.first().waitFor();
+    expect(await started.locator('.event-scope').allTextContents()).toEqual(['RU-MOW']);
+    expect(await page.locator('#timeline-section h2').textContent()).toBe('Timeline: RU, whatsapp');
     await page.close();
   });
 

@@ -1,6 +1,7 @@
 export * from './agent-api.ts';
 export * from './canonical-json.ts';
 export * from './event.ts';
+export * from './evidence-bundle.ts';
 export * from './failure.ts';
 export * from './ids.ts';
 export * from './json-schema.ts';

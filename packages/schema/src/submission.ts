@@ -11,6 +11,12 @@ export const MAX_BATCH_MEASUREMENTS = 500;
  */
 export const SubmissionBatch = z.object({
   measurements: z.array(z.unknown()).min(1).max(MAX_BATCH_MEASUREMENTS),
+  /**
+   * The agent's signature of each measurement, in the same order (`signMeasurement` of
+   * `@reachmap/agent-auth`), so one measurement can be verified without its batch. Optional: older
+   * agents send none, and their measurements are simply unsigned in evidence bundles.
+   */
+  signatures: z.array(z.string().max(200)).max(MAX_BATCH_MEASUREMENTS).optional(),
   /** Measurements the agent's full spool had to drop since its last report, so losses are visible. */
   spool_dropped: z
     .object({ count: z.number().int().min(0).max(MAX_COUNT), since: z.iso.datetime({ offset: true }) })

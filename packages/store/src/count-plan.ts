@@ -285,15 +285,13 @@ export function planCount(
     const home = builderFor(country);
     addRecentRecord(home, classified, config);
     addOoniIndex(home, classified, config, now);
-    home.add('sadd', storeKeys(home.partition).countryAsns(country), `AS${measurement.network.asn}`);
-    const { region } = measurement.network;
+    const asn = `AS${measurement.network.asn}`;
+    home.add('sadd', storeKeys(home.partition).countryAsns(country), asn);
+    // A region hashes with its country, so its set lives in the same partition.
+    const region = measurement.network.region;
     if (region !== null) {
-      const regionHome = builderFor(region);
-      regionHome.add(
-        'sadd',
-        storeKeys(regionHome.partition).regionAsns(region),
-        `AS${measurement.network.asn}`,
-      );
+      home.add('sadd', storeKeys(home.partition).countryRegions(country), region);
+      home.add('sadd', storeKeys(home.partition).regionAsns(region), asn);
     }
   }
   return [...builders.values()].map((builder) => builder.plan());

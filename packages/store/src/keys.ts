@@ -74,7 +74,9 @@ export function storeKeys(partition: number) {
     scopes: `${tag}:scopes`,
     /** Set of ASN scopes seen in a country, for deriving the country's state. */
     countryAsns: (country: string) => `${tag}:country-asns:${country}`,
-    /** Set of ASN scopes seen in a region, for showing a region `partial` when its ISPs disagree. */
+    /** Set of region scopes seen in a country (its partition), for the map's `country=`. */
+    countryRegions: (country: string) => `${tag}:country-regions:${country}`,
+    /** Set of ASN scopes seen in a region (in its country's partition), for the map's `region=`. */
     regionAsns: (region: string) => `${tag}:region-asns:${region}`,
     /** Stream of scope events of this partition. */
     events: eventsStreamKey(partition),

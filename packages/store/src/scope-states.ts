@@ -1,7 +1,7 @@
 import type { RedisClient } from '@reachmap/queue';
 import { deriveCountryState, InterferenceStatus, type ScopeMachineState } from '@reachmap/rollup';
 import { type ScopeKey, type ScopeLevel, type ScopeState, scopeLevelOf } from '@reachmap/schema';
-import { parsePairMember, partitionOf, storeKeys } from './keys.ts';
+import { pairMember, parsePairMember, partitionOf, storeKeys } from './keys.ts';
 import { readStoredScopeState, type StoredScopeState } from './state-store.ts';
 import type { StoreConfig } from './store-config.ts';
 
@@ -162,4 +162,73 @@ export async function readScopeStates(
     .filter((pair) => scopeLevelOf(pair.scope) === request.level)
     .sort((a, b) => a.scope.localeCompare(b.scope));
   return await Promise.all(pairs.map((pair) => readScopeState(redis, config, pair.scope, request.target)));
+}
+
+/** Narrows a map to one country (its regions or the ASNs seen in it) or one region (the ASNs seen in it). */
+export interface MapScopeFilter {
+  country: string;
+  region?: string;
+}
+
+/**
+ * The regions or ASNs of one country (or one region) with their states for a target, read from the
+ * country's own sets: the cost follows the size of the country, not of the whole map.
+ */
+export async function readScopeStatesWithin(
+  redis: RedisClient,
+  config: StoreConfig,
+  request: { level: 'region' | 'asn'; target: string; within: MapScopeFilter },
+): Promise<ScopeState[]> {
+  const { level, target, within } = request;
+  const partition = partitionOf(within.country, config.partitions);
+  const keys = storeKeys(partition);
+  let candidates: ScopeKey[];
+  if (level === 'region') {
+    candidates =
+      within.region === undefined
+        ? await redis.smembers(keys.countryRegions(within.country))
+        : [within.region];
+  } else {
+    candidates = await redis.smembers(
+      within.region === undefined ? keys.countryAsns(within.country) : keys.regionAsns(within.region),
+    );
+  }
+  // As on the whole map, a scope is listed once it has a machine for this target (its `pairs` member).
+  const tracked = await Promise.all(
+    candidates.map((scope) =>
+      redis.sismember(storeKeys(partitionOf(scope, config.partitions)).pairs, pairMember(scope, target)),
+    ),
+  );
+  const scopes = candidates.filter((_scope, index) => tracked[index] === 1);
+  const states = await Promise.all(scopes.map((scope) => readScopeState(redis, config, scope, target)));
+  return states.sort((a, b) => a.scope.localeCompare(b.scope));
+}
+
+const OPEN_STATES: ReadonlySet<string> = new Set(['blocked', 'throttled', 'stalled', 'outage']);
+
+/** An interference or outage that is open now, with the measurements that opened it. */
+export type OpenState = ScopeState & { witnesses: string[] };
+
+/**
+ * Every region and ASN whose state is an open interference or outage, optionally for one target,
+ * newest first: what is happening now. Reads every (scope, target) machine once.
+ */
+export async function readOpenStates(
+  redis: RedisClient,
+  config: StoreConfig,
+  request: { target?: string },
+): Promise<OpenState[]> {
+  const pairs = (
+    await Promise.all(allPartitions(config).map((partition) => redis.smembers(storeKeys(partition).pairs)))
+  )
+    .flat()
+    .map(parsePairMember)
+    .filter((pair) => request.target === undefined || pair.target === request.target);
+  const stored = await Promise.all(
+    pairs.map((pair) => readStoredScopeState(redis, config, pair.scope, pair.target)),
+  );
+  return stored
+    .filter((state) => state.version > 0 && OPEN_STATES.has(state.machine.state))
+    .map((state) => ({ ...scopeStateOf(state), witnesses: state.machine.interference?.witnesses ?? [] }))
+    .sort((a, b) => b.since.localeCompare(a.since) || a.scope.localeCompare(b.scope));
 }

@@ -18,6 +18,7 @@ import { requestKind } from './request-kind.ts';
 const VIEWS = [
   { key: 'worldMapMs', name: 'world map, first render' },
   { key: 'countryMs', name: 'country drill-down' },
+  { key: 'regionMapRenderMs', name: 'region map render, in the page' },
   { key: 'timelineDefaultMs', name: 'timeline, default range (30 d)' },
   { key: 'timelineYearMs', name: 'timeline, 365 d' },
 ] as const;
@@ -108,7 +109,7 @@ async function measureStack(
   for (let index = 0; index < repetitions; index += 1) runs.push(await runPage(browser, apiUrl, view));
   const median = (key: (typeof VIEWS)[number]['key']) => spread(runs.map((run) => run[key])).p50.toFixed(0);
   progress(
-    `dashboard: ${seed.days} days: map ${median('worldMapMs')} ms, country ${median('countryMs')} ms, timeline 30 d ${median('timelineDefaultMs')} ms, 365 d ${median('timelineYearMs')} ms (p50)`,
+    `dashboard: ${seed.days} days: map ${median('worldMapMs')} ms, country ${median('countryMs')} ms (region map ${median('regionMapRenderMs')} ms), timeline 30 d ${median('timelineDefaultMs')} ms, 365 d ${median('timelineYearMs')} ms (p50)`,
   );
   return { runs, measurements, seedSeconds };
 }

@@ -2,7 +2,7 @@ import { measured, notMeasured, type ResultRow } from '../report/result-row.ts';
 import type { DashboardFigures } from './dashboard-bench.ts';
 
 const KIB = 1024;
-const ASSET_KINDS = ['app JS', 'app CSS', 'country geometry JSON', 'page HTML'];
+const ASSET_KINDS = ['app JS', 'app CSS', 'country geometry JSON', 'region geometry JSON', 'page HTML'];
 
 function ms(value: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ms`;

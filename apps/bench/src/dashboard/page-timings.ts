@@ -4,8 +4,10 @@ import type { Browser, Page, Request } from 'playwright-core';
 export interface PageRun {
   /** Navigation start → the first frame in which a country of the map has a state fill. */
   worldMapMs: number;
-  /** Selecting a country (a hash change, as a click makes) → its regions and networks tables. */
+  /** Selecting a country (a hash change, as a click makes) → its region map and its tables. */
   countryMs: number;
+  /** Inside that: decoding, projecting and drawing the region map (the page's User Timing measure). */
+  regionMapRenderMs: number;
   /** Selecting a region → its timeline charts at the default range (30 d, daily buckets). */
   timelineDefaultMs: number;
   /** Switching the open timeline to 365 d → its charts. */
@@ -60,6 +62,12 @@ function recordFirstMapFill(): void {
 
 function firstMapFill(): number | undefined {
   return (globalThis as unknown as PageWindow).__benchMarks.worldMap;
+}
+
+/** Runs in the page: the duration of the latest region map the page drew, or -1 when none. */
+function lastRegionMapRender(): number {
+  const entries = performance.getEntriesByName('reachmap:region-map', 'measure');
+  return entries.at(-1)?.duration ?? -1;
 }
 
 interface ReadyWhen {
@@ -140,7 +148,10 @@ export async function runPage(
     const countryMs = await timeView(page, `${base}&scope=${view.country}`, [
       { selector: '#country-section h2', text: `${view.country}: regions and networks` },
       { selector: '#country-section tr[data-scope]', text: `${view.country}-` },
+      { selector: '#country-section svg.region-map', text: '' },
     ]);
+    const regionMapRenderMs = await page.evaluate(lastRegionMapRender);
+    if (regionMapRenderMs < 0) throw new ViewNotRenderedError(`${view.country}: no region map was drawn`);
     const timelineDefaultMs = await timeView(page, `${base}&scope=${view.region}`, [
       { selector: '#timeline-section h2', text: `Timeline: ${view.region},` },
     ]);
@@ -152,7 +163,7 @@ export async function runPage(
     if (errors.length > 0) throw new ViewNotRenderedError(`the page threw: ${errors.join('; ')}`);
     // The live feed's EventSource never finishes; everything else has by now.
     const requests = await Promise.all(pending);
-    return { worldMapMs, countryMs, timelineDefaultMs, timelineYearMs, requests };
+    return { worldMapMs, countryMs, regionMapRenderMs, timelineDefaultMs, timelineYearMs, requests };
   } finally {
     await context.close();
   }

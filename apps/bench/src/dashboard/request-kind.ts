@@ -9,6 +9,7 @@ export function requestKind(url: string, resourceType: string): string | null {
   const { pathname, searchParams } = new URL(url);
   if (pathname === '/v1/stream') return null;
   if (pathname === '/' || pathname === '/index.html') return 'page HTML';
+  if (pathname.startsWith('/assets/regions-')) return 'region geometry JSON';
   if (pathname.startsWith('/assets/')) {
     if (resourceType === 'script') return 'app JS';
     if (resourceType === 'stylesheet') return 'app CSS';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { signMeasurement } from '@reachmap/agent-auth';
 import { QUEUE_NAMES, queuePrefix, type RedisClient } from '@reachmap/queue';
 import { partitionOf, storeKeys } from '@reachmap/store';
 import { Queue } from 'bullmq';
@@ -28,6 +29,8 @@ export interface IngestFigures {
   redisCommandsPerSecond: number;
   /** Redis time in Lua scripts per measurement (apply-once; BullMQ's own scripts are a small part). */
   scriptMicrosPerMeasurement: number;
+  /** Agent-side cost of one measurement's own signature (canonical JSON and Ed25519). */
+  signMicrosPerMeasurement: number;
   /** CPU seconds per process kind during the throughput phase. */
   cpuSeconds: { collectors: number; aggregators: number; redis: number; loadGenerator: number };
   backpressured: number;
@@ -47,8 +50,14 @@ const PARTITIONS = 1;
 /** Enough waiting jobs to keep every aggregator worker busy, few enough to drain in seconds. */
 const MAX_BACKLOG_JOBS = 64;
 
+/**
+ * Batches as agents send them: each measurement with its own signature (docs/api-agent.md), so the
+ * collector's verification is inside the ingest figures. Answers the signing time per measurement too.
+ */
 function prepareBatches(agents: readonly SimulatedAgent[], count: number, roundsPerBatch: number) {
   const batches: PreparedBatch[] = [];
+  let signingMs = 0;
+  let signed = 0;
   for (let index = 0; index < count; index += 1) {
     const agent = agents[index % agents.length] as SimulatedAgent;
     // Rounds of the last few minutes, as a catching-up agent sends them.
@@ -57,15 +66,19 @@ function prepareBatches(agents: readonly SimulatedAgent[], count: number, rounds
     ).flat();
     const keys = storeKeys(partitionOf(agent.network.country, PARTITIONS));
     const allCountedKeys = measurements.map((measurement) => keys.counted(measurement.id));
+    const signingStarted = performance.now();
+    const signatures = measurements.map((measurement) => signMeasurement(measurement, agent.privateKey));
+    signingMs += performance.now() - signingStarted;
+    signed += measurements.length;
     batches.push({
       agent,
-      body: gzipSync(JSON.stringify({ measurements })),
+      body: gzipSync(JSON.stringify({ measurements, signatures })),
       size: measurements.length,
       lastCountedKey: allCountedKeys[allCountedKeys.length - 1] ?? '',
       allCountedKeys,
     });
   }
-  return batches;
+  return { batches, signMicrosPerMeasurement: (signingMs * 1000) / Math.max(1, signed) };
 }
 
 async function countExisting(client: RedisClient, keys: readonly string[]): Promise<number> {
@@ -204,7 +217,7 @@ export async function runIngestBench(
     progress(`ingest: ${agents.length} agents enrolled`);
 
     const batchSize = profile.roundsPerBatch * ROUND_SIZE;
-    const batches = prepareBatches(
+    const { batches, signMicrosPerMeasurement } = prepareBatches(
       agents,
       Math.ceil(profile.measurements / batchSize),
       profile.roundsPerBatch,
@@ -258,7 +271,7 @@ export async function runIngestBench(
       agents,
       Math.max(2, Math.round((offeredPerSecond * profile.latencySeconds) / batchSize)),
       profile.roundsPerBatch,
-    );
+    ).batches;
     progress(
       `ingest: latency phase, ${latencyBatches.length} batches at ${Math.round(offeredPerSecond)} measurements/s`,
     );
@@ -288,6 +301,7 @@ export async function runIngestBench(
       allCounted: counted === measurements,
       redisCommandsPerSecond: commands / elapsedS,
       scriptMicrosPerMeasurement: (totalsAfter.scriptMicros - totalsBefore.scriptMicros) / measurements,
+      signMicrosPerMeasurement,
       cpuSeconds,
       backpressured,
       latency: {

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { signMeasurement } from '@reachmap/agent-auth';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAgentLogger } from '../runtime/agent-logger.ts';
 import { Spool } from '../spool/spool.ts';
@@ -76,6 +77,11 @@ describe('Submitter against a real collector', () => {
     const ingested = (await collector.ingestedIds()).filter((id) => written.some((m) => m.id === id));
     expect(new Set(ingested).size).toBe(1200);
     expect(ingested).toHaveLength(1200);
+    // Each measurement went with its own signature, which the collector verified and kept.
+    for (const measurement of [written[0], written[1199]])
+      expect(await collector.measurementSignature(measurement?.id ?? '')).toBe(
+        signMeasurement(measurement, agent.identity.privateKey),
+      );
     expect(
       (await readdir(join(agent.stateDir, 'spool'))).filter((name) => name.startsWith('segment-')),
     ).toEqual([]);

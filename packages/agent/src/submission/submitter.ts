@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { signMeasurement } from '@reachmap/agent-auth';
 import { MAX_BATCH_MEASUREMENTS, SubmissionResult } from '@reachmap/schema';
 import { type CollectorResponse, callCollector, type SignedCaller } from '../collector/collector-client.ts';
 import type { Logger } from '../runtime/agent-logger.ts';
@@ -131,7 +133,7 @@ export class Submitter {
       const batch = await this.#options.spool.nextBatch(maxCount, MAX_BATCH_JSON_BYTES);
       if (batch === null) return null;
       const drops = this.#options.spool.droppedReport();
-      const body = gzipSync(batchJson(batch.lines, drops));
+      const body = gzipSync(batchJson(batch.lines, drops, this.#options.caller.privateKey));
       if (body.length <= MAX_BATCH_WIRE_BYTES || batch.lines.length <= 1) return { batch, body, drops };
       maxCount = Math.ceil(batch.lines.length / 2);
     }
@@ -174,8 +176,12 @@ export class Submitter {
   }
 }
 
-/** The SubmissionBatch JSON built from spooled lines as they are, without parsing them again. */
-function batchJson(lines: readonly string[], drops: SpoolDrops | null): string {
+/**
+ * The SubmissionBatch JSON built from spooled lines as they are, with each measurement's own signature
+ * (over its canonical JSON, so it is checkable without the batch: docs/methodology.md).
+ */
+function batchJson(lines: readonly string[], drops: SpoolDrops | null, privateKey: KeyObject): string {
   const dropped = drops === null ? '' : `,"spool_dropped":${JSON.stringify(drops)}`;
-  return `{"measurements":[${lines.join(',')}]${dropped}}`;
+  const signatures = lines.map((line) => JSON.stringify(signMeasurement(JSON.parse(line), privateKey)));
+  return `{"measurements":[${lines.join(',')}],"signatures":[${signatures.join(',')}]${dropped}}`;
 }

@@ -32,6 +32,8 @@ export interface CollectorFixture {
   ingestedIds(): Promise<string[]>;
   /** Every measurement in the ingest queue, once per job it appears in. */
   ingested(): Promise<Measurement[]>;
+  /** The agent's signature the collector kept for one measurement, or null. */
+  measurementSignature(id: string): Promise<string | null>;
   agents(): Promise<AgentRecord[]>;
   /** Stops the HTTP side; Redis and the queue keep what was accepted. */
   stop(): Promise<void>;
@@ -102,6 +104,9 @@ export async function startCollectorFixture(
     },
     async createToken() {
       return (await createEnrolmentToken(redis, { label: 'agent test', expiresInMs: 3_600_000 })).token;
+    },
+    async measurementSignature(id) {
+      return await redis.get(`rm:msm-sig:${id}`);
     },
     async ingestedIds() {
       return (await ingested()).map((measurement) => measurement.id);

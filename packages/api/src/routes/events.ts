@@ -3,6 +3,7 @@ import { EventType, ScopeEvent, ScopeKey, TargetId } from '@reachmap/schema';
 import { readEvents } from '@reachmap/store';
 import { csvResponse, wantsCsv } from '../http/csv.ts';
 import { READ_ERRORS } from '../http/error-schema.ts';
+import { scopeWithin } from '../reader/scope-within.ts';
 import type { ApiApp, RouteDeps } from './route-deps.ts';
 import { FormatParam, InstantParam } from './shared-schemas.ts';
 
@@ -10,7 +11,7 @@ const StreamId = z
   .string()
   .regex(/^\d+-\d+$/, 'expected a cursor from a previous page, such as 1760000000000-0');
 
-const EventTypesParam = z
+export const EventTypesParam = z
   .string()
   .optional()
   .transform((text, ctx) => {
@@ -27,7 +28,7 @@ const EventTypesParam = z
   })
   .openapi({ type: 'string', example: 'block.started,block.ended' });
 
-const EventsResponse = z
+export const EventsResponse = z
   .object({
     events: z.array(ScopeEvent.extend({ cursor: z.string() })),
     /** Pass as `cursor` for the next page, or later to poll for newer events. */
@@ -67,6 +68,8 @@ export function registerEventsRoute(app: ApiApp, deps: RouteDeps): void {
         limit: z.coerce.number().int().min(1).max(1000).default(100),
         type: EventTypesParam,
         scope: ScopeKey.optional(),
+        /** The scope and its sub-scopes: a country's regions and ASNs, a region's ASNs. */
+        within: ScopeKey.optional(),
         target: TargetId.optional(),
         from: InstantParam,
         to: InstantParam,
@@ -90,6 +93,9 @@ export function registerEventsRoute(app: ApiApp, deps: RouteDeps): void {
       ...(query.type === undefined ? {} : { types: query.type }),
       ...(query.scope === undefined ? {} : { scope: query.scope }),
       ...(query.target === undefined ? {} : { target: query.target }),
+      ...(query.within === undefined
+        ? {}
+        : { within: await scopeWithin(deps.redis, deps.store, query.within) }),
       includeSimulated: query.simulated === 'true',
     };
     const events: Array<ScopeEvent & { cursor: string }> = [];

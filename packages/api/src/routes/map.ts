@@ -1,7 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bucketStart, GRANULARITY_MS } from '@reachmap/rollup';
-import { ScopeLevel, ScopeState, TargetId, VerdictStatus } from '@reachmap/schema';
-import { readScopeStates, readSeries } from '@reachmap/store';
+import { CountryCode, RegionCode, ScopeLevel, ScopeState, TargetId, VerdictStatus } from '@reachmap/schema';
+import { HttpError } from '@reachmap/server-kit';
+import {
+  type MapScopeFilter,
+  partitionOf,
+  readScopeStates,
+  readScopeStatesWithin,
+  readSeries,
+  storeKeys,
+} from '@reachmap/store';
 import { csvResponse, wantsCsv } from '../http/csv.ts';
 import { READ_ERRORS } from '../http/error-schema.ts';
 import { mapAt } from '../reader/map-at.ts';
@@ -34,6 +42,34 @@ const MAP_COLUMNS = [
   'counts',
 ];
 
+/**
+ * The `country=` / `region=` narrowing of a map, checked against the level: a country narrows regions
+ * and ASNs (or names the one country), a region narrows ASNs (or names the one region).
+ */
+function scopeFilter(
+  level: ScopeLevel,
+  country: string | undefined,
+  region: string | undefined,
+): MapScopeFilter | null {
+  if (region !== undefined) {
+    if (level === 'country')
+      throw new HttpError(400, 'invalid_request', '`region` narrows `level=region` or `level=asn` only');
+    if (country !== undefined && !region.startsWith(`${country}-`))
+      throw new HttpError(400, 'invalid_request', `region ${region} is not in country ${country}`);
+    return { country: region.slice(0, 2), region };
+  }
+  return country === undefined ? null : { country };
+}
+
+/** Whether a state belongs to the narrowed map; for historical maps, which replay every scope. */
+function withinFilter(filter: MapScopeFilter, asns: ReadonlySet<string>) {
+  return (state: ScopeState): boolean => {
+    if (state.scope.startsWith('AS')) return asns.has(state.scope);
+    if (filter.region !== undefined) return state.scope === filter.region;
+    return state.scope === filter.country || state.scope.startsWith(`${filter.country}-`);
+  };
+}
+
 export function registerMapRoute(app: ApiApp, deps: RouteDeps): void {
   const route = createRoute({
     method: 'get',
@@ -44,6 +80,10 @@ export function registerMapRoute(app: ApiApp, deps: RouteDeps): void {
       query: z.object({
         target: TargetId,
         level: ScopeLevel.default('country'),
+        /** Only this country: its regions (`level=region`), the ASNs seen in it (`level=asn`), or itself. */
+        country: CountryCode.optional(),
+        /** Only this region (`level=region`) or the ASNs seen in it (`level=asn`). */
+        region: RegionCode.optional(),
         at: InstantParam,
         format: FormatParam,
       }),
@@ -57,15 +97,34 @@ export function registerMapRoute(app: ApiApp, deps: RouteDeps): void {
     },
   });
   app.openapi(route, async (c) => {
-    const { target, level, at } = c.req.valid('query');
+    const { target, level, at, country, region } = c.req.valid('query');
+    const filter = scopeFilter(level, country, region);
     const now = deps.now();
     const historical = at !== undefined && at < now - GRANULARITY_MS['5m'];
     let scopes: Array<z.infer<typeof MapEntry>>;
     if (historical) {
-      const states = await mapAt(deps.redis, deps.store.partitions, { level, target, atMs: at });
+      let states = await mapAt(deps.redis, deps.store.partitions, { level, target, atMs: at });
+      if (filter !== null) {
+        const keys = storeKeys(partitionOf(filter.country, deps.store.partitions));
+        const asns = new Set(
+          level !== 'asn'
+            ? []
+            : await deps.redis.smembers(
+                filter.region === undefined
+                  ? keys.countryAsns(filter.country)
+                  : keys.regionAsns(filter.region),
+              ),
+        );
+        states = states.filter(withinFilter(filter, asns));
+      }
       scopes = states.map((state) => ({ ...state, counts: {} }));
     } else {
-      const states = await readScopeStates(deps.redis, deps.store, { level, target });
+      const states =
+        filter === null || level === 'country'
+          ? (await readScopeStates(deps.redis, deps.store, { level, target })).filter(
+              (state) => filter === null || state.scope === filter.country,
+            )
+          : await readScopeStatesWithin(deps.redis, deps.store, { level, target, within: filter });
       const hour = bucketStart(now, '1h');
       scopes = await Promise.all(
         states.map(async (state) => {

@@ -1,4 +1,4 @@
-import { issuesOf, SubmissionBatch, SubmissionResult } from '@reachmap/schema';
+import { issuesOf, type Measurement, SubmissionBatch, SubmissionResult } from '@reachmap/schema';
 import { HttpError } from '@reachmap/server-kit';
 import { getTracer, traceContextOfHeaders, withSpan, withTraceContext } from '@reachmap/telemetry';
 import type { MiddlewareHandler } from 'hono';
@@ -9,6 +9,7 @@ import type { CollectorEnv } from '../http/collector-env.ts';
 import { decodeJsonBody } from '../http/request-body.ts';
 import { enforceBackpressure } from '../limits/backpressure.ts';
 import { type Admission, admitMeasurements, EnqueueFailedError } from '../submission/admit-measurements.ts';
+import { keepMeasurementSignatures } from '../submission/measurement-signatures.ts';
 import { knownTargetIds } from '../submission/catalogue-targets.ts';
 import { triageBatch } from '../submission/triage-batch.ts';
 import { errorResponses } from './error-schema.ts';
@@ -104,6 +105,8 @@ export function registerSubmitRoute(
           );
         }
 
+        await keepSignatures(deps, agent, batch.data, fresh, requestId);
+
         const duplicates = [
           ...triaged.candidates.filter((m) => seen.has(m.id)).map((m) => m.id),
           ...triaged.repeatedInBatch,
@@ -137,6 +140,29 @@ export function registerSubmitRoute(
       }),
     ),
   );
+}
+
+/**
+ * The per-measurement signatures behind evidence bundles; a failure here must not turn an accepted
+ * batch into an error (the measurements are queued; their bundles will show them unsigned).
+ */
+async function keepSignatures(
+  deps: RouteDeps,
+  agent: CollectorEnv['Variables']['agent'],
+  batch: SubmissionBatch,
+  accepted: readonly Measurement[],
+  requestId: string,
+): Promise<void> {
+  try {
+    const { invalid } = await keepMeasurementSignatures(deps.redis, agent.public_key, batch, accepted);
+    if (invalid.length > 0)
+      deps.logger.warn(
+        { requestId, agentId: agent.id, measurementIds: invalid.slice(0, 10), count: invalid.length },
+        'measurement signatures that do not verify were not kept',
+      );
+  } catch (error) {
+    deps.logger.warn({ requestId, agentId: agent.id, err: error }, 'keeping measurement signatures failed');
+  }
 }
 
 /** Last seen, GeoIP observation and spool losses; a failure here must not turn an accepted batch into an error. */

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { countriesTopologyJson } from './countries-topology.ts';
+import { cachedRegionTopologies } from './regions-cache.ts';
 
 const CLIENT_DIR = fileURLToPath(new URL('../client/', import.meta.url));
 
@@ -12,6 +13,13 @@ export interface BuiltAsset {
   file: string;
   bytes: number;
   gzipBytes: number;
+}
+
+export interface BuiltDashboard {
+  /** The page, the bundle and the world geometry. */
+  assets: BuiltAsset[];
+  /** One region topology per country (`regions-<hash>-<CC>.json`), fetched when a country is opened. */
+  regions: BuiltAsset[];
 }
 
 function contentHash(content: string | Uint8Array): string {
@@ -37,9 +45,10 @@ async function writeAsset(
 
 /**
  * Bundles the browser code with esbuild into `<outDir>/assets/` under content-hashed names (served as
- * immutable) and writes `index.html` (served as no-cache) pointing at them.
+ * immutable), the world's and every country's region geometry beside it, and writes `index.html`
+ * (served as no-cache) pointing at them.
  */
-export async function buildDashboard(outDir: string): Promise<BuiltAsset[]> {
+export async function buildDashboard(outDir: string): Promise<BuiltDashboard> {
   const assetsDir = join(outDir, 'assets');
   await rm(outDir, { recursive: true, force: true });
   await mkdir(assetsDir, { recursive: true });
@@ -68,11 +77,19 @@ export async function buildDashboard(outDir: string): Promise<BuiltAsset[]> {
   const countriesName = `countries-${contentHash(topology)}.json`;
   assets.push(await writeAsset(assetsDir, countriesName, topology, true));
 
+  // One hash over every country's file: the page then needs only a prefix to find any country.
+  const regionTopologies = [...(await cachedRegionTopologies())].sort(([a], [b]) => a.localeCompare(b));
+  const regionsPrefix = `regions-${contentHash(regionTopologies.flat().join('\n'))}-`;
+  const regions: BuiltAsset[] = [];
+  for (const [country, topology] of regionTopologies)
+    regions.push(await writeAsset(assetsDir, `${regionsPrefix}${country}.json`, topology, true));
+
   const template = await readFile(join(CLIENT_DIR, 'index.html'), 'utf8');
   const html = template
     .replace('%APP_JS%', `/assets/${byExtension.get('.js')}`)
     .replace('%APP_CSS%', `/assets/${byExtension.get('.css')}`)
-    .replace('%COUNTRIES_JSON%', `/assets/${countriesName}`);
+    .replace('%COUNTRIES_JSON%', `/assets/${countriesName}`)
+    .replace('%REGIONS_PREFIX%', `/assets/${regionsPrefix}`);
   assets.push(await writeAsset(outDir, 'index.html', html, false));
-  return assets;
+  return { assets, regions };
 }

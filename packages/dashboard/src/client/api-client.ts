@@ -1,8 +1,9 @@
 import type {
   EventsResponse,
+  LatestEventsResponse,
   MapResponse,
   MeasurementResponse,
-  MeasurementsResponse,
+  OpenStatesResponse,
   SeriesResponse,
   TargetSummary,
   TargetsResponse,
@@ -44,6 +45,8 @@ export async function fetchTargets(): Promise<TargetSummary[]> {
 export async function fetchMap(request: {
   target: string;
   level: 'country' | 'region' | 'asn';
+  /** Only this country's regions or the ASNs seen in it. */
+  country?: string;
   at?: string;
 }): Promise<MapResponse> {
   return await getJson<MapResponse>('/v1/map', request);
@@ -61,6 +64,8 @@ export async function fetchSeries(request: {
 
 export async function fetchEvents(request: {
   scope?: string;
+  /** The scope and its sub-scopes (a country's regions and networks). */
+  within?: string;
   target?: string;
   from?: string;
   to?: string;
@@ -70,15 +75,14 @@ export async function fetchEvents(request: {
   return await getJson<EventsResponse>('/v1/events', { ...rest, limit: limit?.toString() });
 }
 
-/** Recent measurements (the API keeps 48 h), newest first. */
-export async function fetchRecentMeasurements(request: {
-  country: string;
-  limit: number;
-}): Promise<MeasurementsResponse> {
-  return await getJson<MeasurementsResponse>('/v1/measurements', {
-    ...request,
-    limit: request.limit.toString(),
-  });
+/** The latest events, newest first. */
+export async function fetchLatestEvents(limit: number): Promise<LatestEventsResponse> {
+  return await getJson<LatestEventsResponse>('/v1/events/latest', { limit: limit.toString() });
+}
+
+/** The regions and networks whose interference is open now, newest first. */
+export async function fetchOpenStates(): Promise<OpenStatesResponse> {
+  return await getJson<OpenStatesResponse>('/v1/events/open');
 }
 
 export async function fetchMeasurement(id: string): Promise<MeasurementResponse> {

@@ -45,9 +45,14 @@ export interface EventsResponse {
   has_more: boolean;
 }
 
-export interface MeasurementsResponse {
-  measurements: ClassifiedMeasurement[];
-  next_before: string | null;
+export interface LatestEventsResponse {
+  events: (ScopeEvent & { cursor: string })[];
+}
+
+export type OpenState = ScopeState & { witnesses: string[] };
+
+export interface OpenStatesResponse {
+  open: OpenState[];
 }
 
 export type MeasurementResponse = ClassifiedMeasurement;

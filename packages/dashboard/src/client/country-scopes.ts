@@ -1,8 +1,5 @@
-import { fetchMap, fetchRecentMeasurements } from './api-client.ts';
+import { fetchMap } from './api-client.ts';
 import type { MapEntry } from './api-types.ts';
-
-// How many recent measurements are read to learn which networks a country has.
-const RECENT_SAMPLE = 500;
 
 export interface CountryScopes {
   regions: MapEntry[];
@@ -10,9 +7,9 @@ export interface CountryScopes {
 }
 
 /**
- * A country's regions (ISO 3166-2 keys start with the country code) and networks for a target. The
- * map's ASN level does not say which country an ASN is in, so the networks are those seen in the
- * country's recent measurements (the API keeps 48 h).
+ * A country's regions and networks for a target, each from the map endpoint narrowed to the country
+ * (`country=`): the API reads the country's own sets of regions and ASNs, so the cost follows the
+ * country, and no raw measurement is read.
  */
 export async function fetchCountryScopes(request: {
   country: string;
@@ -20,14 +17,9 @@ export async function fetchCountryScopes(request: {
   at: string | undefined;
 }): Promise<CountryScopes> {
   const { country, target, at } = request;
-  const [regions, asns, recent] = await Promise.all([
-    fetchMap({ target, level: 'region', at }),
-    fetchMap({ target, level: 'asn', at }),
-    fetchRecentMeasurements({ country, limit: RECENT_SAMPLE }),
+  const [regions, networks] = await Promise.all([
+    fetchMap({ target, level: 'region', country, at }),
+    fetchMap({ target, level: 'asn', country, at }),
   ]);
-  const seen = new Set(recent.measurements.map((record) => `AS${record.measurement.network.asn}`));
-  return {
-    regions: regions.scopes.filter((entry) => entry.scope.startsWith(`${country}-`)),
-    networks: asns.scopes.filter((entry) => seen.has(entry.scope)),
-  };
+  return { regions: regions.scopes, networks: networks.scopes };
 }

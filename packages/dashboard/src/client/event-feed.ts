@@ -1,4 +1,7 @@
 import type { EventType, ScopeEvent } from '@reachmap/schema';
+import { fetchLatestEvents, fetchOpenStates } from './api-client.ts';
+import type { OpenState } from './api-types.ts';
+import { bundleLink } from './bundle-link.ts';
 import { element } from './element.ts';
 import { formatConfidence, formatTime } from './format.ts';
 
@@ -26,6 +29,34 @@ export interface FeedActions {
   openMeasurement(id: string): void;
   /** Called after each new event is shown, e.g. to refresh the map. */
   onEvent(event: ScopeEvent): void;
+}
+
+function openItem(state: OpenState, actions: FeedActions): HTMLLIElement {
+  const witness = state.witnesses[0];
+  return element(
+    'li',
+    { class: 'open-item', 'data-scope': state.scope, 'data-state': state.state },
+    element(
+      'button',
+      { type: 'button', class: 'link', onclick: () => actions.openScope(state.scope, state.target) },
+      state.scope,
+    ),
+    ` ${state.state}`,
+    state.target === '' ? '' : ` for ${state.target}`,
+    state.method === null ? '' : ` by ${state.method}`,
+    ' since ',
+    element('time', { datetime: state.since }, formatTime(state.since)),
+    ` (${state.agents} agents)`,
+    state.simulated ? element('span', { class: 'badge simulated-badge' }, 'simulated') : null,
+    ' ',
+    witness === undefined
+      ? null
+      : element(
+          'button',
+          { type: 'button', class: 'link', onclick: () => actions.openMeasurement(witness) },
+          'evidence',
+        ),
+  );
 }
 
 function feedItem(event: ScopeEvent, actions: FeedActions): HTMLLIElement {
@@ -57,18 +88,51 @@ function feedItem(event: ScopeEvent, actions: FeedActions): HTMLLIElement {
           { type: 'button', class: 'link', onclick: () => actions.openMeasurement(witness) },
           'evidence',
         ),
+    ' ',
+    bundleLink(event.id),
   );
 }
 
 /**
- * Subscribes to `GET /v1/stream` (server-sent events). EventSource reconnects by itself and sends
- * `Last-Event-ID`, so the API resumes where the feed left off without gaps or repeats.
+ * The side panel: what is open now (`GET /v1/events/open`), then the latest events
+ * (`GET /v1/events/latest`), then every new event as it streams (`GET /v1/stream`, server-sent
+ * events). EventSource reconnects by itself and sends `Last-Event-ID`, so the API resumes where the
+ * feed left off without gaps or repeats. The initial lists are fetched once the stream is open, so an
+ * event appended meanwhile arrives on the stream, and ids already shown are skipped.
  */
 export function startEventFeed(container: HTMLElement, actions: FeedActions): () => void {
   const status = element('p', { class: 'feed-status', role: 'status' }, 'connecting…');
-  const list = element('ol', { class: 'feed', 'aria-live': 'polite', 'aria-label': 'Live events' });
-  container.replaceChildren(status, list);
+  const openList = element('ul', { class: 'open-states', 'aria-label': 'Open now' });
+  const list = element('ol', { class: 'feed', 'aria-live': 'polite', 'aria-label': 'Latest events' });
+  container.replaceChildren(
+    status,
+    element('h3', {}, 'Open now'),
+    openList,
+    element('h3', {}, 'Latest events'),
+    list,
+  );
   const seen = new Set<string>();
+
+  const showOpen = async () => {
+    const { open } = await fetchOpenStates();
+    openList.replaceChildren(
+      ...(open.length === 0
+        ? [element('li', { class: 'muted' }, 'No interference open now.')]
+        : open.map((state) => openItem(state, actions))),
+    );
+  };
+  const showLatest = async () => {
+    const { events } = await fetchLatestEvents(FEED_LIMIT);
+    // Newest first, below anything the stream has already prepended.
+    for (const event of events) {
+      if (seen.has(event.id) || list.children.length >= FEED_LIMIT) continue;
+      seen.add(event.id);
+      list.append(feedItem(event, actions));
+    }
+  };
+  const failed = (error: unknown) => {
+    status.textContent = `could not load the current events: ${error instanceof Error ? error.message : error}`;
+  };
 
   const source = new EventSource('/v1/stream');
   const onEvent = (message: MessageEvent<string>) => {
@@ -77,11 +141,16 @@ export function startEventFeed(container: HTMLElement, actions: FeedActions): ()
     seen.add(event.id);
     list.prepend(feedItem(event, actions));
     while (list.children.length > FEED_LIMIT) list.lastElementChild?.remove();
+    showOpen().catch(failed);
     actions.onEvent(event);
   };
   for (const name of Object.keys(LISTENED)) source.addEventListener(name, onEvent);
+  let loaded = false;
   source.addEventListener('open', () => {
     status.textContent = 'live';
+    if (loaded) return;
+    loaded = true;
+    Promise.all([showOpen(), showLatest()]).catch(failed);
   });
   source.addEventListener('error', () => {
     status.textContent = source.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting…';

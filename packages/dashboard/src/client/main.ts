@@ -2,12 +2,13 @@ import 'uplot/dist/uPlot.min.css';
 import './dashboard.css';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import { fetchEvents, fetchMap, fetchMeasurement, fetchSeries, fetchTargets } from './api-client.ts';
-import type { TargetSummary } from './api-types.ts';
+import type { MapEntry, TargetSummary } from './api-types.ts';
 import { fetchCountryScopes } from './country-scopes.ts';
 import { element } from './element.ts';
 import { startEventFeed } from './event-feed.ts';
 import { renderEvidence } from './evidence-view.ts';
 import { renderLegend } from './legend.ts';
+import { createRegionMap, type RegionTopology } from './region-map.ts';
 import { renderScopeTable } from './scope-table.ts';
 import { renderTimeline } from './timeline.ts';
 import {
@@ -86,6 +87,63 @@ async function drawMap(state: UrlState, target: string): Promise<void> {
   ui.banner.textContent = `Simulated data: ${simulated.join(', ')} show states from the demo network or lab, not real measurements.`;
 }
 
+/** User Timing entry of each region map drawn (docs/benchmarks.md). */
+const REGION_MAP_MEASURE = 'reachmap:region-map';
+
+/** A country's region geometry (built per country), or null when Natural Earth has none for it. */
+async function loadRegionTopology(country: string): Promise<RegionTopology | null> {
+  const prefix = document.querySelector<HTMLMetaElement>('meta[name="reachmap-regions"]')?.content ?? '';
+  const response = await fetch(`${prefix}${country}.json`);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`region geometry of ${country}: ${response.status}`);
+  return await response.json();
+}
+
+/** The region map, and the regions with a state but no geometry listed under it (never dropped). */
+function regionMapSection(
+  country: string,
+  topology: RegionTopology | null,
+  regions: readonly MapEntry[],
+  openScope: (scope: string) => void,
+): HTMLElement {
+  const frame = element('div', { class: 'map region-map-frame' });
+  let unmapped: readonly MapEntry[] = regions;
+  if (topology === null)
+    frame.replaceChildren(element('p', { class: 'muted' }, `No region geometry for ${country}.`));
+  else {
+    const started = performance.now();
+    unmapped = createRegionMap(frame, country, topology, openScope).showStates(regions);
+    // Read by the dashboard benchmark: decoding, projecting and drawing the regions.
+    performance.measure(REGION_MAP_MEASURE, { start: started });
+  }
+  const list =
+    unmapped.length === 0
+      ? null
+      : element(
+          'p',
+          { class: 'unmapped-regions' },
+          'Not on the map (no geometry for these codes): ',
+          unmapped.map((entry) =>
+            element(
+              'button',
+              {
+                type: 'button',
+                class: 'link',
+                'data-unmapped': entry.scope,
+                onclick: () => openScope(entry.scope),
+              },
+              `${entry.scope} (${entry.state})`,
+            ),
+          ),
+        );
+  return element(
+    'section',
+    { class: 'region-map-section', 'aria-label': `Regions of ${country}` },
+    frame,
+    list,
+  );
+}
+
 async function drawCountry(state: UrlState, target: string): Promise<void> {
   const country = countryOf(state.scope);
   worldMap?.select(country);
@@ -94,17 +152,16 @@ async function drawCountry(state: UrlState, target: string): Promise<void> {
   drawn.country = key;
   ui.country.hidden = country === null;
   if (country === null) return;
-  const { regions, networks } = await fetchCountryScopes({ country, target, at: state.at ?? undefined });
+  const [{ regions, networks }, topology] = await Promise.all([
+    fetchCountryScopes({ country, target, at: state.at ?? undefined }),
+    loadRegionTopology(country),
+  ]);
   const openScope = (scope: string) => navigate({ scope });
   const heading = element('h2', { tabindex: -1 }, `${country}: regions and networks for ${target}`);
   ui.country.replaceChildren(
     heading,
     element('button', { type: 'button', onclick: () => openScope(country) }, `Timeline of ${country}`),
-    element(
-      'p',
-      { class: 'muted' },
-      'No region map: no permissively licensed ISO 3166-2 geometry is packaged on npm (docs/dashboard.md).',
-    ),
+    regionMapSection(country, topology, regions, openScope),
     renderScopeTable('Regions (ISO 3166-2)', regions, openScope),
     renderScopeTable('Networks (ASNs)', networks, openScope),
   );
@@ -123,7 +180,8 @@ async function drawTimeline(state: UrlState, target: string): Promise<void> {
   const bucket = bucketFor(state.range);
   const [series, events] = await Promise.all([
     fetchSeries({ scope, target, from: from.toISOString(), to: to.toISOString(), bucket }),
-    fetchEvents({ scope, target, from: from.toISOString(), to: to.toISOString(), limit: 500 }),
+    // The scope's own transitions and its sub-scopes' (a country's regions and networks).
+    fetchEvents({ within: scope, target, from: from.toISOString(), to: to.toISOString(), limit: 500 }),
   ]);
   const chartArea = element('div', { class: 'charts' });
   ui.timeline.replaceChildren(

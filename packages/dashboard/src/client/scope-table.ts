@@ -1,15 +1,16 @@
-import type { ScopeState } from '@reachmap/schema';
+import type { MapEntry } from './api-types.ts';
 import { element } from './element.ts';
 import { formatConfidence, formatTime } from './format.ts';
 import { STATE_COLOURS } from './state-style.ts';
 
-type Column = 'scope' | 'state' | 'method' | 'agents' | 'confidence' | 'since';
+type Column = 'scope' | 'state' | 'method' | 'agents' | 'coverage' | 'confidence' | 'since';
 
 const COLUMNS: readonly { key: Column; label: string }[] = [
   { key: 'scope', label: 'Scope' },
   { key: 'state', label: 'State' },
   { key: 'method', label: 'Method' },
   { key: 'agents', label: 'Agents' },
+  { key: 'coverage', label: 'Coverage' },
   { key: 'confidence', label: 'Confidence' },
   { key: 'since', label: 'Since' },
 ];
@@ -17,9 +18,14 @@ const COLUMNS: readonly { key: Column; label: string }[] = [
 // A country can have thousands of ASNs; draw a page at a time and let the reader ask for more.
 const PAGE_ROWS = 100;
 
-function compare(a: ScopeState, b: ScopeState, column: Column): number {
-  const left = a[column] ?? '';
-  const right = b[column] ?? '';
+// Coverage is the scope's share of the table's agents; it sorts as the agents do.
+function sortValue(entry: MapEntry, column: Column): string | number | null {
+  return column === 'coverage' ? entry.agents : entry[column];
+}
+
+function compare(a: MapEntry, b: MapEntry, column: Column): number {
+  const left = sortValue(a, column) ?? '';
+  const right = sortValue(b, column) ?? '';
   if (typeof left === 'number' && typeof right === 'number') return left - right;
   return String(left).localeCompare(String(right));
 }
@@ -30,7 +36,7 @@ function compare(a: ScopeState, b: ScopeState, column: Column): number {
  */
 export function renderScopeTable(
   caption: string,
-  states: readonly ScopeState[],
+  states: readonly MapEntry[],
   onOpenScope: (scope: string) => void,
 ): HTMLElement {
   let sortBy: Column = 'scope';
@@ -38,6 +44,11 @@ export function renderScopeTable(
   let shown = PAGE_ROWS;
   const wrapper = element('section', { class: 'scope-table' });
 
+  // A country's regions, and its networks, each split its agents: the share says how much of the
+  // country's vantage this row speaks for.
+  const totalAgents = states.reduce((sum, state) => sum + state.agents, 0);
+  const coverage = (state: MapEntry) =>
+    totalAgents === 0 ? '–' : `${Math.round((state.agents / totalAgents) * 100)} % of agents`;
   const render = () => {
     const sorted = [...states].sort((a, b) => compare(a, b, sortBy) * (descending ? -1 : 1));
     const header = COLUMNS.map(({ key, label }) =>
@@ -89,6 +100,7 @@ export function renderScopeTable(
         ),
         element('td', {}, state.method ?? '–'),
         element('td', { class: 'number' }, String(state.agents)),
+        element('td', { class: 'number coverage' }, coverage(state)),
         element('td', { class: 'number' }, formatConfidence(state.confidence)),
         element('td', {}, formatTime(state.since)),
       ),
@@ -116,7 +128,7 @@ export function renderScopeTable(
         element(
           'tbody',
           {},
-          rows.length > 0 ? rows : element('tr', {}, element('td', { colspan: 6 }, 'none seen')),
+          rows.length > 0 ? rows : element('tr', {}, element('td', { colspan: COLUMNS.length }, 'none seen')),
         ),
       ),
     );

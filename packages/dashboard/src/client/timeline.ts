@@ -1,6 +1,7 @@
 import type { ScopeEvent, VerdictStatus } from '@reachmap/schema';
 import uPlot from 'uplot';
 import type { SeriesPoint } from './api-types.ts';
+import { bundleLink } from './bundle-link.ts';
 import { element } from './element.ts';
 import { formatBitsPerSecond, formatTime } from './format.ts';
 import { VERDICT_COLOURS } from './state-style.ts';
@@ -133,15 +134,25 @@ function throughputChart(data: TimelineData, width: number): uPlot {
 }
 
 function eventList(events: readonly ScopeEvent[], onOpenMeasurement: (id: string) => void): HTMLElement {
-  if (events.length === 0) return element('p', { class: 'muted' }, 'No state changes in this period.');
+  if (events.length === 0)
+    return element(
+      'p',
+      { class: 'muted' },
+      'No state changes of this scope or its sub-scopes in this period.',
+    );
   return element(
     'ol',
-    { class: 'timeline-events', 'aria-label': 'State changes in this period' },
+    {
+      class: 'timeline-events',
+      'aria-label': 'State changes of the scope and its sub-scopes in this period',
+    },
     events.map((event) =>
       element(
         'li',
         {},
         element('time', { datetime: event.at }, formatTime(event.at)),
+        ' ',
+        element('span', { class: 'event-scope' }, event.scope),
         ` ${event.type}${event.method === null ? '' : ` (${event.method})`}, ${event.agents} agents`,
         event.simulated ? element('span', { class: 'badge simulated-badge' }, 'simulated') : null,
         ' ',
@@ -152,6 +163,8 @@ function eventList(events: readonly ScopeEvent[], onOpenMeasurement: (id: string
               { type: 'button', class: 'link', onclick: () => onOpenMeasurement(event.witnesses[0] ?? '') },
               'evidence',
             ),
+        ' ',
+        bundleLink(event.id),
       ),
     ),
   );

@@ -39,7 +39,7 @@ export function createWorldMap(
   const draw = geoPath(projection);
   const svg = svgElement('svg', {
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-    class: 'world-map',
+    class: 'world-map choropleth',
     role: 'group',
     'aria-label': 'World map of reachability',
   });

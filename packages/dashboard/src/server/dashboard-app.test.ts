@@ -97,9 +97,14 @@ describe('createDashboardApp', () => {
   it('serves the real build: every asset index.html names is there', async () => {
     const app = createDashboardApp();
     const html = readFileSync(join(dashboardAssetsDir(), 'index.html'), 'utf8');
-    const assets = [...html.matchAll(/"(\/assets\/[^"]+)"/g)].map((match) => match[1] ?? '');
+    // The region geometry is named by a prefix the page completes with the country code.
+    const regionsPrefix = /name="reachmap-regions" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(regionsPrefix).toMatch(/^\/assets\/regions-[0-9A-F]{10}-$/);
+    const assets = [...html.matchAll(/"(\/assets\/[^"]+)"/g)]
+      .map((match) => match[1] ?? '')
+      .filter((asset) => asset !== regionsPrefix);
     expect(assets).toHaveLength(3);
-    for (const asset of assets) {
+    for (const asset of [...assets, `${regionsPrefix}RU.json`]) {
       expect((await app.request(asset)).status, asset).toBe(200);
       const gzipped = await app.request(asset, { headers: { 'accept-encoding': 'gzip' } });
       expect(gzipped.headers.get('content-encoding'), asset).toBe('gzip');

@@ -41,7 +41,8 @@ interface SeededNetwork {
 
 /**
  * Russia blocks (its second network has too little evidence to count), Iran throttles, Kazakhstan
- * blocks in one region only (partial), Germany is accessible, a lab network in the Netherlands stalls.
+ * blocks in one region only (partial; its other region has a code the region map lacks), Germany is
+ * accessible, a lab network in the Netherlands stalls.
  */
 const NETWORKS: SeededNetwork[] = [
   {
@@ -70,6 +71,15 @@ const NETWORKS: SeededNetwork[] = [
     region: 'blocked',
     asn: 'accessible',
     method: 'sni-reset',
+    simulated: false,
+  },
+  {
+    // KZ-75 is Almaty's code since 2022; Natural Earth still has KZ-ALA, so the region map lists it
+    // under the map instead of drawing it.
+    network: { country: 'KZ', region: 'KZ-75', asn: 206026, network_type: 'mobile' },
+    region: 'accessible',
+    asn: 'accessible',
+    method: null,
     simulated: false,
   },
   {

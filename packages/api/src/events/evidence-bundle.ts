@@ -1,0 +1,110 @@
+import type { RedisClient } from '@reachmap/queue';
+import { AgentNetwork, EVIDENCE_BUNDLE_FORMAT, type EvidenceBundle, type ScopeEvent } from '@reachmap/schema';
+import { type ClassifiedMeasurement, readMeasurement, type StoreConfig } from '@reachmap/store';
+import { type Catalogue, catalogueVersionTag } from '@reachmap/targets';
+import { eventOfEntry, eventStreamKeys } from './stream-entry.ts';
+
+/** How far back an event is looked up per partition (the streams are capped near this anyway). */
+const EVENT_LOOKUP_ENTRIES = 100_000;
+const LOOKUP_PAGE = 1000;
+
+/**
+ * Redis keys the collector writes and this module reads: the agent records (`rm:agent:<id>`) and each
+ * measurement's signature by its agent (`rm:msm-sig:<id>`, kept as long as the recent store).
+ */
+const COLLECTOR_KEYS = {
+  agent: (agentId: string) => `rm:agent:${agentId}`,
+  signature: (measurementId: string) => `rm:msm-sig:${measurementId}`,
+} as const;
+
+/** An event by id, scanning each partition's stream from the newest entry back. */
+export async function findEvent(
+  redis: RedisClient,
+  partitions: number,
+  id: string,
+): Promise<ScopeEvent | null> {
+  for (const key of eventStreamKeys(partitions)) {
+    let end = '+';
+    for (let scanned = 0; scanned < EVENT_LOOKUP_ENTRIES; scanned += LOOKUP_PAGE) {
+      const entries = await redis.xrevrange(key, end, '-', 'COUNT', LOOKUP_PAGE);
+      for (const [, fields] of entries) {
+        // The entry's `id` field names the event without parsing its JSON.
+        const idAt = fields.indexOf('id');
+        if (idAt % 2 === 0 && fields[idAt + 1] === id) return eventOfEntry(fields);
+      }
+      const last = entries.at(-1)?.[0];
+      if (entries.length < LOOKUP_PAGE || last === undefined) break;
+      end = `(${last}`;
+    }
+  }
+  return null;
+}
+
+async function signedRecord(redis: RedisClient, record: ClassifiedMeasurement) {
+  return {
+    measurement: record.measurement as unknown as Record<string, unknown>,
+    signature: await redis.get(COLLECTOR_KEYS.signature(record.measurement.id)),
+  };
+}
+
+async function agentFacts(redis: RedisClient, agentId: string) {
+  const [publicKey = null, enrolledAt = null, revokedAt = null, network = null] = await redis.hmget(
+    COLLECTOR_KEYS.agent(agentId),
+    'public_key',
+    'enrolled_at',
+    'revoked_at',
+    'network',
+  );
+  const parsed = network === null ? null : AgentNetwork.safeParse(JSON.parse(network));
+  if (publicKey === null || parsed === null || !parsed.success) return null;
+  return {
+    agent_id: agentId as `agt_${string}`,
+    public_key: publicKey,
+    enrolled_at: enrolledAt,
+    revoked_at: revokedAt,
+    network: parsed.data,
+  };
+}
+
+/**
+ * The evidence bundle of one event (docs/methodology.md, "Verifiable evidence"): its witnesses still in
+ * the recent store with their signatures and recorded verdicts, their rounds' controls, the agents'
+ * public keys and enrolment facts, and the catalogue's expectations the classifier judged with.
+ */
+export async function evidenceBundle(
+  redis: RedisClient,
+  store: StoreConfig,
+  catalogue: Catalogue,
+  expectations: ReadonlyMap<string, unknown>,
+  event: ScopeEvent,
+  now: number,
+): Promise<EvidenceBundle> {
+  const found = await Promise.all(event.witnesses.map((id) => readMeasurement(redis, store, id)));
+  const witnesses = found.filter((record): record is ClassifiedMeasurement => record !== null);
+  const controlIds = [...new Set(witnesses.flatMap((record) => record.measurement.round.controls))];
+  const controls = (await Promise.all(controlIds.map((id) => readMeasurement(redis, store, id)))).filter(
+    (record): record is ClassifiedMeasurement => record !== null,
+  );
+  const agentIds = [...new Set([...witnesses, ...controls].map((record) => record.measurement.agent.id))];
+  const agents = (await Promise.all(agentIds.map((id) => agentFacts(redis, id)))).filter(
+    (agent) => agent !== null,
+  );
+  const targets = new Set(witnesses.map((record) => record.measurement.target.id));
+  return {
+    format: EVIDENCE_BUNDLE_FORMAT,
+    generated_at: new Date(now).toISOString(),
+    event,
+    classifier_version: witnesses[0]?.verdict.classifier_version ?? 'unknown',
+    catalogue: {
+      version: witnesses[0]?.measurement.target.catalogue_version ?? catalogueVersionTag(catalogue),
+      expectations: Object.fromEntries(
+        [...targets].map((target) => [target, expectations.get(target) ?? {}]),
+      ),
+    },
+    witnesses: await Promise.all(
+      witnesses.map(async (record) => ({ ...(await signedRecord(redis, record)), verdict: record.verdict })),
+    ),
+    controls: await Promise.all(controls.map((record) => signedRecord(redis, record))),
+    agents,
+  };
+}
