@@ -15,6 +15,7 @@ import { type ScopeKey, scopeLevelOf } from '@reachmap/schema';
 import {
   compareAndSetOutageState,
   compareAndSetScopeState,
+  countWindowRuns,
   isoSpan,
   parsePairMember,
   readOutageMachine,
@@ -127,13 +128,15 @@ async function judgedWindow(
   span: WindowSpan,
   previous: AgentStandings,
   advance: boolean,
-): Promise<{ summary: WindowSummary; standings: AgentStandings }> {
+): Promise<{ summary: WindowSummary; standings: AgentStandings; members: number }> {
   const { redis, settings } = deps;
   const runs = await readWindowRuns(redis, settings.store, scope, target, span);
   const key = { scope, target, ...isoSpan(span) };
-  if (scopeLevelOf(scope) !== 'asn') return { summary: summarizeWindow(key, runs), standings: previous };
+  const members = runs.length;
+  if (scopeLevelOf(scope) !== 'asn')
+    return { summary: summarizeWindow(key, runs), standings: previous, members };
   const standings = advance ? nextStandings(previous, runs, key.window_end, settings.rollup) : previous;
-  return { summary: summarizeWindow(key, countedRuns(runs, standings)), standings };
+  return { summary: summarizeWindow(key, countedRuns(runs, standings)), standings, members };
 }
 
 /**
@@ -161,7 +164,10 @@ async function evaluatePair(
     if (late && nowMs > lastEnd + settings.graceMs + settings.latenessMs) return;
     const windowEnd = end ?? (lastEnd as number);
     const span = { startMs: windowEnd - settings.windowMs, endMs: windowEnd };
-    const [{ summary, standings }, signals] = await Promise.all([
+    // Evaluated every few seconds: a window without new runs costs one count, not a full read.
+    if (late && (await countWindowRuns(redis, settings.store, scope, target, span)) === record?.members)
+      return;
+    const [{ summary, standings, members }, signals] = await Promise.all([
       judgedWindow(deps, scope, target, span, previous.agent_standings ?? {}, !late),
       readOutageSignals(redis, settings.store, settings.rollup, scope, span),
     ]);
@@ -178,8 +184,13 @@ async function evaluatePair(
       ...(scopeLevelOf(scope) === 'asn' ? { agent_standings: standings } : {}),
       last_assessment:
         late && record !== undefined
-          ? { previous: record.previous, runs: runsIn(summary), events: [...record.events, ...types] }
-          : { previous: previous.machine, runs: runsIn(summary), events: types },
+          ? {
+              previous: record.previous,
+              runs: runsIn(summary),
+              members,
+              events: [...record.events, ...types],
+            }
+          : { previous: previous.machine, runs: runsIn(summary), members, events: types },
     };
     const written = await writeTransition(
       transition.events,

@@ -14,6 +14,8 @@ import type { WindowSummary } from './window-summary.ts';
 export const LastAssessment = z.object({
   previous: ScopeMachineState,
   runs: z.number().int().min(0),
+  /** Every run stored for the window when it was judged (discounted ones too): a cheap "anything new?". */
+  members: z.number().int().min(0).optional(),
   events: z.array(EventType),
 });
 export type LastAssessment = z.infer<typeof LastAssessment>;

@@ -43,6 +43,18 @@ export async function readWindowRuns(
   return (await membersIn(redis, keys.window(scope, target), span)).map(decodeWindowRun);
 }
 
+/** How many runs one (scope, target) window holds so far, without reading them. */
+export async function countWindowRuns(
+  redis: RedisClient,
+  config: StoreConfig,
+  scope: ScopeKey,
+  target: string,
+  span: WindowSpan,
+): Promise<number> {
+  const keys = storeKeys(partitionOf(scope, config.partitions));
+  return await redis.zcount(keys.window(scope, target), span.startMs, `(${span.endMs}`);
+}
+
 export async function readWindowSummary(
   redis: RedisClient,
   config: StoreConfig,

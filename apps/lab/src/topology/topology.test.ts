@@ -131,6 +131,25 @@ describe.skipIf(!canUseNamespaces)('kernel topology (root)', () => {
     expect(transfer.bytes).toBeLessThan(1_048_576);
   }, 30_000);
 
+  it('a line condition on every flow does not swallow a later filter: loss above a drop', async () => {
+    await censor([
+      { match: {}, action: { loss: '1%' } },
+      { match: { target: 'telegram' }, action: 'drop' },
+    ]);
+    const tcp = await probe({ kind: 'tcp', ip: TELEGRAM_DC, port: 443, timeoutMs: 1_500 });
+    expect(tcp.failure).toBe('generic_timeout_error');
+  }, 30_000);
+
+  it('a policer and a later stall act on the same flow', async () => {
+    await censor([
+      { match: { target: 'telegram' }, action: { police: '2mbit' } },
+      { match: { target: 'telegram' }, action: { stallAfter: 16_384 } },
+    ]);
+    const transfer = await probe(download);
+    expect(transfer.bytes).toBeGreaterThan(4_000);
+    expect(transfer.bytes).toBeLessThan(64 * 1024);
+  }, 30_000);
+
   it('dns nxdomain makes the ISP resolver deny the target names, other names resolve', async () => {
     await censor([{ match: { target: 'telegram' }, action: { dns: 'nxdomain' } }]);
     const blocked = await probe({ kind: 'dns', hostname: 'web.telegram.org.lab', timeoutMs: 3_000 });
