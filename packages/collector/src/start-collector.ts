@@ -44,7 +44,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
   const queue = openIngestQueue(redis);
   const signingKey = loadOrCreateCollectorKey(options.dataDir);
   const geoIp: GeoIpLookup | null =
-    options.geoIpDatabases.length === 0 ? null : openGeoIpDatabases(options.geoIpDatabases);
+    options.geoIpDatabases.length === 0 ? null : await openGeoIpDatabases(options.geoIpDatabases);
   const agentFiles = options.agentDistDir == null ? null : loadAgentFiles(options.agentDistDir, signingKey);
   const { app } = createCollectorApp({
     redis,

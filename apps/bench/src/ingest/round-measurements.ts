@@ -10,26 +10,24 @@ export interface AgentIdentity {
 
 const SOFTWARE = { name: 'reachmap-agent', version: '0.1.0' };
 
-/** The services of a round; lab addresses only (198.18.0.0/15), nothing here is ever contacted. */
+/**
+ * The services of a round: the lab catalogue's, since the collector refuses targets its catalogue
+ * does not list. Lab addresses only (198.18.0.0/15), nothing here is ever contacted.
+ */
 const SERVICES = [
   { id: 'whatsapp', input: 'e1.whatsapp.net:443', ip: '198.18.0.10' },
   { id: 'telegram', input: '149.154.167.51:443', ip: '198.18.0.11' },
   { id: 'signal', input: 'chat.signal.org:443', ip: '198.18.0.12' },
+  { id: 'max', input: 'web.max.ru:443', ip: '198.18.0.14' },
   { id: 'youtube', input: 'www.youtube.com:443', ip: '198.18.0.13' },
-  { id: 'instagram', input: 'www.instagram.com:443', ip: '198.18.0.14' },
-  { id: 'facebook', input: 'www.facebook.com:443', ip: '198.18.0.15' },
-  { id: 'twitter', input: 'x.com:443', ip: '198.18.0.16' },
-  { id: 'wikipedia', input: 'www.wikipedia.org:443', ip: '198.18.0.17' },
 ] as const;
+const DOMESTIC_CONTROL = 'control-domestic-ru';
+const FOREIGN_CONTROL = 'control-foreign-hetzner';
 
 export const ROUND_SIZE = SERVICES.length + 2;
 
 /** Every target id a round measures, controls first. */
-export const ROUND_TARGET_IDS = [
-  'control-domestic',
-  'control-foreign',
-  ...SERVICES.map((service) => service.id),
-];
+export const ROUND_TARGET_IDS = [DOMESTIC_CONTROL, FOREIGN_CONTROL, ...SERVICES.map((service) => service.id)];
 
 function tcpConnects(ip: string) {
   // A service's suite connects to several endpoints, as OONI's whatsapp test does (443 and 5222).
@@ -90,7 +88,7 @@ export function roundMeasurements(agent: AgentIdentity, startMs: number, blocked
   const domestic = sampleMeasurement({
     ...base(0),
     target: {
-      id: 'control-domestic',
+      id: DOMESTIC_CONTROL,
       kind: 'control',
       control: 'domestic',
       input: 'ya.ru:443',
@@ -102,7 +100,7 @@ export function roundMeasurements(agent: AgentIdentity, startMs: number, blocked
   const foreign = sampleMeasurement({
     ...base(10),
     target: {
-      id: 'control-foreign',
+      id: FOREIGN_CONTROL,
       kind: 'control',
       control: 'foreign',
       input: 'example.org:443',

@@ -15,7 +15,7 @@ beforeAll(async () => {
   const asns = join(dir, 'asn.mmdb');
   writeFileSync(countries, writeMmdb([{ address: '127.0.0.1', record: { country: { iso_code: 'RU' } } }]));
   writeFileSync(asns, writeMmdb([{ address: '127.0.0.1', record: { autonomous_system_number: 64500 } }]));
-  lookup = openGeoIpDatabases([countries, asns]);
+  lookup = await openGeoIpDatabases([countries, asns]);
   harness = await startHarness();
 });
 afterAll(async () => {
@@ -47,4 +47,17 @@ describe('GeoIP', () => {
     expect(elsewhereRecord?.observed).toMatchObject({ country: 'RU', asn: 64500, mismatch: true });
     expect(elsewhereRecord?.network).toMatchObject({ country: 'DE', asn: 64501 });
   });
+
+  it('reloads a database replaced on disk, without a restart', async () => {
+    const path = join(dir, 'reloading.mmdb');
+    writeFileSync(path, writeMmdb([{ address: '127.0.0.1', record: { country: { iso_code: 'DE' } } }]));
+    const reloading = await openGeoIpDatabases([path]);
+    expect(reloading('127.0.0.1')?.country).toBe('DE');
+    writeFileSync(path, writeMmdb([{ address: '127.0.0.1', record: { country: { iso_code: 'FR' } } }]));
+    const deadline = Date.now() + 15_000;
+    while (reloading('127.0.0.1')?.country !== 'FR' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(reloading('127.0.0.1')?.country).toBe('FR');
+  }, 20_000);
 });

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { AgentNetwork } from '@reachmap/schema';
-import { Reader, type Response } from 'mmdb-lib';
+import maxmind, { type Response } from 'maxmind';
 import type { ObservedNetwork } from '../agents/agent-store.ts';
 
 /** What a MaxMind-format database says about one address; either half may be unknown. */
@@ -18,10 +17,16 @@ interface GeoRecord {
 
 /**
  * Opens one or more MMDB files (GeoLite2/DB-IP Country and ASN databases are separate files, or one
- * combined file) and answers from all of them: the first file that knows a field wins.
+ * combined file) and answers from all of them: the first file that knows a field wins. The `maxmind`
+ * reader reloads a file replaced on disk (checked every ~5 s), so a monthly database update needs no
+ * restart; the watch does not keep the process alive.
  */
-export function openGeoIpDatabases(paths: readonly string[]): GeoIpLookup {
-  const readers = paths.map((path) => new Reader<GeoRecord & Response>(readFileSync(path)));
+export async function openGeoIpDatabases(paths: readonly string[]): Promise<GeoIpLookup> {
+  const readers = await Promise.all(
+    paths.map((path) =>
+      maxmind.open<GeoRecord & Response>(path, { watchForUpdates: true, watchForUpdatesNonPersistent: true }),
+    ),
+  );
   return (address) => {
     const plain =
       address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;

@@ -194,7 +194,7 @@ describe('a hostile agent', () => {
       const path = join(dir, 'geo.mmdb');
       const record = { country: { iso_code: 'DE' }, autonomous_system_number: 64520 };
       writeFileSync(path, writeMmdb([{ address: '127.0.0.1', record }]));
-      const geo = harness.build({ geoIp: openGeoIpDatabases([path]) });
+      const geo = harness.build({ geoIp: await openGeoIpDatabases([path]) });
       const germanNetwork = { country: 'DE', region: 'DE-BE', asn: 64520, network_type: 'fixed' } as const;
       const german = await enrolAgent(geo, harness.redis, germanNetwork);
       const russian = await enrolAgent(geo, harness.redis);

@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe('GET /v1/agents/network-proposal', () => {
   it("proposes the country and ASN of the caller's address from the GeoIP database", async () => {
-    const collector = harness.build({ geoIp: openGeoIpDatabases([database]) });
+    const collector = harness.build({ geoIp: await openGeoIpDatabases([database]) });
     const response = await collector.request('/v1/agents/network-proposal');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
@@ -54,7 +54,7 @@ describe('GET /v1/agents/network-proposal', () => {
 
 describe('enrolment with an overridden network', () => {
   it("keeps the operator's reason beside the declared network", async () => {
-    const collector = harness.build({ geoIp: openGeoIpDatabases([database]) });
+    const collector = harness.build({ geoIp: await openGeoIpDatabases([database]) });
     const { token } = await createEnrolmentToken(harness.redis, { label: 'override', expiresInMs: 60_000 });
     const response = await collector.request('/v1/agents/enroll', {
       method: 'POST',
