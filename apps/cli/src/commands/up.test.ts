@@ -27,7 +27,9 @@ describe('reachmap up', () => {
     expect(isAlive(redisPid)).toBe(false);
     // Not a terminal: every stdout line was JSON (the harness parses each), and the same lines, the
     // children's included, are in the log file in the data directory.
-    const logged = readFileSync(join(dataDir, 'logs', 'reachmap.log'), 'utf8').trim().split('\n');
+    const logged = readFileSync(join(dataDir, 'logs', 'reachmap.log'), 'utf8')
+      .trim()
+      .split('\n');
     const messages = logged.map((line) => (JSON.parse(line) as { msg: string }).msg);
     expect(messages).toContain('collector ready');
     expect(messages).toContain('aggregator stopped');

@@ -9,7 +9,6 @@ import { launchBrowser } from '@reachmap/dashboard/browser';
 import { listening, processesMentioning, until } from './run-checks.ts';
 
 const ROOT = process.env.REACHMAP_ROOT ?? process.cwd();
-const COLLECTOR = 'http://127.0.0.1:8470';
 const API = 'http://127.0.0.1:8471';
 // The README promises a map within minutes: a 2 min window, then its evaluation.
 const MAP_TIMEOUT_MS = 8 * 60_000;
@@ -28,7 +27,10 @@ interface Run {
 function up(clone: string): Run {
   const child = spawn('./reachmap', ['up'], {
     cwd: clone,
-    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env.HOME ?? '/root' },
+    env: {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: process.env.HOME ?? '/root',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -45,7 +47,9 @@ function up(clone: string): Run {
 async function blockedRegion(): Promise<{ scope: string; counts: Record<string, number> } | undefined> {
   const response = await fetch(`${API}/v1/map?target=whatsapp&level=region`);
   if (!response.ok) return undefined;
-  const map = (await response.json()) as { scopes: Array<{ scope: string; state: string; counts: Record<string, number> }> };
+  const map = (await response.json()) as {
+    scopes: Array<{ scope: string; state: string; counts: Record<string, number> }>;
+  };
   return map.scopes.find((scope) => scope.state === 'blocked');
 }
 
@@ -59,20 +63,24 @@ async function stop(run: Run, clone: string): Promise<void> {
   const started = Date.now();
   run.child.kill('SIGINT');
   const code = await run.exited;
-  if (code !== 0) throw new Error(`reachmap up exited with ${code} after SIGINT:\n${run.output.join('').slice(-3000)}`);
+  if (code !== 0)
+    throw new Error(`reachmap up exited with ${code} after SIGINT:\n${run.output.join('').slice(-3000)}`);
   step(`stopped with exit code 0 in ${seconds(started)}`);
   // Give the kernel a moment to reap what exited with it.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const left = processesMentioning(clone);
-  if (left.length > 0) throw new Error(`processes of the run remain:\n${left.map((p) => `${p.pid} ${p.command}`).join('\n')}`);
-  for (const port of [8470, 8471]) if (await listening(port)) throw new Error(`port ${port} still accepts connections`);
+  if (left.length > 0)
+    throw new Error(`processes of the run remain:\n${left.map((p) => `${p.pid} ${p.command}`).join('\n')}`);
+  for (const port of [8470, 8471])
+    if (await listening(port)) throw new Error(`port ${port} still accepts connections`);
 }
 
 let current: Run | undefined;
 
 async function main(): Promise<void> {
   for (const port of [8470, 8471]) {
-    if (await listening(port)) throw new Error(`port ${port} is taken: the newcomer test needs the README's default ports`);
+    if (await listening(port))
+      throw new Error(`port ${port} is taken: the newcomer test needs the README's default ports`);
   }
   const base = mkdtempSync(join(tmpdir(), 'reachmap-newcomer-'));
   const clone = join(base, 'reachmap');
@@ -91,7 +99,11 @@ async function main(): Promise<void> {
     let started = Date.now();
     let run = up(clone);
     current = run;
-    await until('the collector and API to answer', async () => ((await fetch(`${API}/v1/docs`)).ok ? true : undefined), START_TIMEOUT_MS);
+    await until(
+      'the collector and API to answer',
+      async () => ((await fetch(`${API}/v1/docs`)).ok ? true : undefined),
+      START_TIMEOUT_MS,
+    );
     step(`served after ${seconds(started)} (provisioning, pnpm install and build included)`);
     const blocked = await until('a blocked demo region on /v1/map', blockedRegion, MAP_TIMEOUT_MS);
     step(`${blocked.scope} blocked after ${seconds(started)}`);
@@ -112,17 +124,26 @@ async function main(): Promise<void> {
     started = Date.now();
     run = up(clone);
     current = run;
-    await until('the API to answer again', async () => ((await fetch(`${API}/v1/docs`)).ok ? true : undefined), START_TIMEOUT_MS);
+    await until(
+      'the API to answer again',
+      async () => ((await fetch(`${API}/v1/docs`)).ok ? true : undefined),
+      START_TIMEOUT_MS,
+    );
     const runsAfter = await totalRuns();
     step(`second run served after ${seconds(started)}; runs counted ${runsBefore} → ${runsAfter}`);
-    if (runsAfter < runsBefore) throw new Error(`the second run lost data: ${runsBefore} runs before, ${runsAfter} after`);
+    if (runsAfter < runsBefore)
+      throw new Error(`the second run lost data: ${runsBefore} runs before, ${runsAfter} after`);
     const agents = execFileSync('./reachmap', ['admin', 'agents', 'list'], {
       cwd: clone,
-      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env.HOME ?? '/root' },
+      env: {
+        PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        HOME: process.env.HOME ?? '/root',
+      },
       encoding: 'utf8',
     });
     const demoAgents = agents.split('\n').filter((line) => line.includes('demo-')).length;
-    if (demoAgents !== 10) throw new Error(`expected the same 10 demo agents after a restart, found ${demoAgents}:\n${agents}`);
+    if (demoAgents !== 10)
+      throw new Error(`expected the same 10 demo agents after a restart, found ${demoAgents}:\n${agents}`);
     await stop(run, clone);
     step('passed');
   } catch (error) {
