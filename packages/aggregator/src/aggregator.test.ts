@@ -13,8 +13,8 @@ import {
 import type { IngestJobData, Measurement } from '@reachmap/schema';
 import {
   countDeadLetters,
-  readDeadLetters,
   countOpenStates,
+  readDeadLetters,
   readEvents,
   readMeasurement,
   readScopeState,

@@ -23,8 +23,8 @@ import {
   readStoredScopeState,
   readWindowRuns,
   storeKeys,
-  type WindowSpan,
   type TraceCarrier,
+  type WindowSpan,
 } from '@reachmap/store';
 import { getTracer, injectTraceContext, type Logger, withSpan } from '@reachmap/telemetry';
 import type { AggregatorSettings } from './settings.ts';
