@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, appendEvent, sampleEvent, startTestApi } from '../testing/api-harness.ts';
 
 /** The CLI is a sibling app that depends on this one, so it is run by path (as an operator would). */
-const CLI = new URL('../../../cli/src/main.ts', import.meta.url).pathname;
+// The analyst's `reachmap verify`, run as the process a third party would start (no import of the app).
+const CLI = new URL('../../../../apps/cli/src/main.ts', import.meta.url).pathname;
 const execFileAsync = promisify(execFile);
 const config = StoreConfig.parse({});
 const dir = mkdtempSync(join(tmpdir(), 'reachmap-evidence-'));
