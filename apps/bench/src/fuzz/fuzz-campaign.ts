@@ -210,7 +210,8 @@ export async function runFuzzCampaign(options: {
     }
     const text = await response.text();
     statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-    if (response.status === 202 && request.kind === 'submit') {
+    // A replay racing its original can win the nonce; then the replay's answer holds the accepted ids.
+    if (response.status === 202 && (request.kind === 'submit' || request.kind === 'replay')) {
       for (const id of SubmissionResult.parse(JSON.parse(text)).accepted) accepted.add(id);
     }
     const intended = response.status === 503 && response.headers.get('retry-after') !== null;
