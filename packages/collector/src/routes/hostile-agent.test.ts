@@ -168,7 +168,9 @@ describe('a hostile agent', () => {
     expect(result.rejected[0]?.errors[0]?.message).toMatch(/enrolled in \(RU\/RU-MOW\/AS64500\)/);
     expect(await queuedIds()).toEqual([good.id]);
     const metrics = await (await collector.request('/metrics')).text();
-    expect(metrics).toMatch(/reachmap_collector_rejected_total\{reason="network_mismatch"\} [1-9]/);
+    expect(metrics).toMatch(
+      /reachmap_collector_rejected_total\{reason="network_mismatch",role="collector"\} [1-9]/,
+    );
   });
 
   it('submits simulated measurements only when enrolled with a simulated token (the lab and demo)', async () => {
@@ -247,7 +249,7 @@ describe('a hostile agent', () => {
       `${measurement.id}  ${agent.id}  bat_deadletter00000001  RangeError: no bucket`,
     );
     const metrics = await (await collector.request('/metrics')).text();
-    expect(metrics).toContain('reachmap_dead_letters_total 1');
+    expect(metrics).toContain('reachmap_dead_letters_total{role="collector"} 1');
   });
 
   it('cannot submit for a target the catalogue does not have', async () => {
