@@ -37,6 +37,18 @@ function answersOf(query: OoniDnsQuery): DnsQuery['answers'] {
   });
 }
 
+/**
+ * OONI's number as a name. getaddrinfo (OONI's `system` engine, every legacy web_connectivity query)
+ * exposes no response code, so a query that answered addresses, clean or flagged `dns_bogon_error`,
+ * is NOERROR, as reachmap's own system lookup records it; otherwise the code stays unknown (null).
+ */
+function rcodeOf(query: OoniDnsQuery): string | null {
+  if (query.rcode !== null && query.rcode !== undefined) return rcodeName(query.rcode);
+  const failure = ooniFailure(query.failure);
+  const answered = answersOf(query).some((answer) => answer.type !== 'CNAME');
+  return answered && (failure === null || failure === 'dns_bogon_error') ? 'NOERROR' : null;
+}
+
 export function mapDnsQuery(query: OoniDnsQuery): DnsQuery | string {
   const kind = RESOLVER_KINDS[query.engine ?? 'system'];
   if (kind === undefined) return `unsupported resolver engine "${query.engine}"`;
@@ -47,7 +59,7 @@ export function mapDnsQuery(query: OoniDnsQuery): DnsQuery | string {
     hostname: query.hostname,
     query_type: query.query_type as DnsQuery['query_type'],
     answers: answersOf(query),
-    rcode: query.rcode === null || query.rcode === undefined ? null : rcodeName(query.rcode),
+    rcode: rcodeOf(query),
     failure: ooniFailure(query.failure),
     ...timingOf(query),
   };

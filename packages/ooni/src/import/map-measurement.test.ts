@@ -172,6 +172,36 @@ describe('mapping synthetic OONI measurements', () => {
     ]);
   });
 
+  it('records a getaddrinfo answer without an rcode as NOERROR, bogon flag or not, and a failed query as unknown', () => {
+    const answer = (ipv4: string) => ({ answer_type: 'A', ipv4, ttl: null });
+    const query = (failure: string | null, answers: unknown[]) => ({
+      engine: 'system',
+      hostname: 'blocked.example.org',
+      query_type: 'A',
+      failure,
+      answers,
+    });
+    const web = {
+      ...facebook,
+      test_name: 'web_connectivity',
+      input: 'http://blocked.example.org/',
+      test_keys: {
+        queries: [
+          query(null, [answer('10.10.34.36')]),
+          query('dns_bogon_error', [answer('127.0.0.1')]),
+          query('generic_timeout_error', []),
+        ],
+      },
+    };
+    const mapped = mapOoniMeasurement(web, null);
+    if (!mapped.ok) throw new Error(JSON.stringify(mapped.reason));
+    expect(mapped.measurement.observations.dns.map(({ rcode, failure }) => [rcode, failure])).toEqual([
+      ['NOERROR', null],
+      ['NOERROR', 'dns_bogon_error'],
+      [null, 'generic_timeout_error'],
+    ]);
+  });
+
   it.each([
     [
       { ...facebook, test_name: 'ndt' },

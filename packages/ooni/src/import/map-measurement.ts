@@ -8,6 +8,7 @@ import type { SkipReason } from '../skip-reason.ts';
 import type { ControlDns } from './dns.ts';
 import { type DroppedEntry, mapObservations } from './observations.ts';
 import { ooniBlockingType, ooniFlags } from './ooni-flags.ts';
+import { isAssignedCountry } from './plausibility.ts';
 import { ooniTarget } from './target.ts';
 
 export type MappedMeasurement = {
@@ -93,7 +94,13 @@ export function mapOoniMeasurement(
 
   const target = ooniTarget(ooni.test_name, ooni.input, pointer);
   if ('kind' in target) return { ok: false, reason: target };
-  const country = CountryCode.safeParse(ooni.probe_cc.toUpperCase());
+  const countryCode = ooni.probe_cc.toUpperCase();
+  // A well-formed code that names no country (ZZ, XX) gets its precise reason here: the schema refuses
+  // unassigned codes (XX) too, but only as a malformed field.
+  if (/^[A-Z]{2}$/.test(countryCode) && !isAssignedCountry(countryCode)) {
+    return { ok: false, reason: { kind: 'not_a_country', probe_cc: countryCode } };
+  }
+  const country = CountryCode.safeParse(countryCode);
   if (!country.success) {
     return {
       ok: false,

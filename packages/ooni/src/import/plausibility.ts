@@ -12,7 +12,7 @@ const NOT_A_COUNTRY = /^(AA|Q[M-Z]|X[A-JL-Z]|ZZ|EU|EZ|UN)$/;
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
 
 /** Whether ICU knows the code as a region: unassigned codes come back unchanged. */
-function isAssignedCountry(code: string): boolean {
+export function isAssignedCountry(code: string): boolean {
   if (NOT_A_COUNTRY.test(code)) return false;
   return regionNames.of(code) !== code;
 }
