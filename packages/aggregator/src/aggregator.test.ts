@@ -166,7 +166,7 @@ describe('ingest', () => {
 
     expect((await runsOf('RU-MOW', 'whatsapp'))?.counts).toEqual({ blocked: 3 });
     expect((await runsOf('AS64500', 'whatsapp'))?.runs).toBe(3);
-    expect((await runsOf('RU', 'control-domestic'))?.counts).toEqual({ ok: 3 });
+    expect((await runsOf('RU', 'control-domestic-ru'))?.counts).toEqual({ ok: 3 });
     // The late target waited for its controls instead of being judged without them.
     expect((await readMeasurement(redis, store, late[2].id))?.controls).toBe('healthy');
     expect((await readMeasurement(redis, store, first[2].id))?.verdict).toMatchObject({
@@ -197,7 +197,7 @@ describe('per-measurement isolation', () => {
 
     expect(await (await queue.getJob(batchId))?.getState()).not.toBe('failed');
     expect((await runsOf('RU-MOW', 'whatsapp'))?.counts).toEqual({ blocked: 1 });
-    expect((await runsOf('RU', 'control-domestic'))?.counts).toEqual({ ok: 1 });
+    expect((await runsOf('RU', 'control-domestic-ru'))?.counts).toEqual({ ok: 1 });
     expect(await countDeadLetters(redis)).toBe(1);
     const [letter] = await readDeadLetters(redis);
     expect(letter).toMatchObject({ measurement_id: before1970.id, batch_id: batchId });

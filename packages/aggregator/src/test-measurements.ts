@@ -88,12 +88,14 @@ export function labRound(
     start_time: new Date(atMs).toISOString(),
     end_time: new Date(atMs + 1_000).toISOString(),
   };
+  // The lab catalogue's own control ids: a collector refuses targets outside the catalogue it serves.
+  const controlId = { domestic: 'control-domestic-ru', foreign: 'control-foreign-hetzner' } as const;
   const control = (kind: 'domestic' | 'foreign', ip: string): Measurement =>
     MeasurementV1.parse({
       ...base,
       ...common,
       id: newMeasurementId(atMs),
-      target: { ...base.target, id: `control-${kind}`, kind: 'control', control: kind, input: null },
+      target: { ...base.target, id: controlId[kind], kind: 'control', control: kind, input: null },
       round: { id: roundId, controls: [] },
       observations: { ...NONE, tcp: [tcp(ip, outcome.controlsWork)] },
     });
