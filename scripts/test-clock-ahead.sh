@@ -30,5 +30,5 @@ fi
 echo "Node's clock under faketime $offset: year $faked_year (real $real_year)" >&2
 
 PATH="$shim:$PATH" faketime -f "$offset" pnpm exec vitest run \
-  packages/store packages/rollup packages/agent-auth packages/lab-pki packages/targets \
-  apps/aggregator apps/collector apps/api apps/cli/src/supervisor "$@"
+  packages/store packages/rollup packages/agent-auth packages/pki packages/targets \
+  packages/aggregator packages/collector packages/api apps/cli/src/supervisor "$@"
