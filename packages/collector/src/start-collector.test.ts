@@ -154,7 +154,9 @@ describe('client aborts', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
         metrics = await (await fetch(`${collector.url}/metrics`)).text();
       }
-      expect(metrics).toContain('reachmap_collector_rejected_total{reason="client_aborted",role="collector"} 1');
+      expect(metrics).toContain(
+        'reachmap_collector_rejected_total{reason="client_aborted",role="collector"} 1',
+      );
       expect(metrics).not.toMatch(/status="5\d\d"/);
     } finally {
       await collector.close();
