@@ -29,14 +29,14 @@ export interface LabReport {
   scenarios: ScenarioReport[];
 }
 
+/** How many of the first scenarios of a parallel run may start on the same window boundary. */
+const SCENARIOS_STARTING_TOGETHER = 2;
+
 /**
  * Runs scenarios, `parallel` at a time, longest first; the report keeps the given order. In user space
  * one world (loopback twins) serves every run: it is honest and stateless, and each run's censors sit
  * on their own region slots.
  */
-/** How many of the first scenarios of a parallel run may start on the same window boundary. */
-const SCENARIOS_STARTING_TOGETHER = 2;
-
 export async function runLab(scenarios: readonly Scenario[], options: RunLabOptions): Promise<LabReport> {
   const startedAt = new Date().toISOString();
   const catalogue = await loadCatalogue({ kind: 'lab' });
