@@ -6,3 +6,4 @@ export {
 } from './config.ts';
 export { type RunningReflector, startReflector } from './reflector.ts';
 export { sendSegmentSizedRecords, TLS_HANDSHAKE_RECORD } from './tls-records.ts';
+export { TokenBucket } from './token-bucket.ts';

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { customAlphabet } from 'nanoid';
+import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 
 // Prefixed ids tell what they are in a log line (agt_…, rnd_…, evt_…, whk_…).
@@ -27,22 +28,16 @@ export const MeasurementId = z.uuid({ version: 'v7', message: 'expected a UUIDv7
 export type MeasurementId = z.infer<typeof MeasurementId>;
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+// nanoid draws without modulo bias (rejection sampling), unlike `byte % 62`.
+const idBody = customAlphabet(ALPHABET);
 
 export function newPrefixedId<P extends string>(prefix: P, length = 22): `${P}_${string}` {
-  const bytes = randomBytes(length);
-  let body = '';
-  for (const byte of bytes) body += ALPHABET[byte % ALPHABET.length];
-  return `${prefix}_${body}`;
+  return `${prefix}_${idBody(length)}`;
 }
 
-/** RFC 9562 UUIDv7: 48-bit Unix milliseconds, version 7, variant 10, random rest. */
+/** RFC 9562 UUIDv7 (the `uuid` package): 48-bit Unix milliseconds, version 7, variant 10, random rest. */
 export function newMeasurementId(now: number = Date.now()): MeasurementId {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidv7({ msecs: now });
 }
 
 /** Milliseconds since the epoch encoded in a UUIDv7. */

@@ -1,5 +1,7 @@
+export * from './http/client-address.ts';
 export * from './http/close-http-server.ts';
 export * from './http/error-response.ts';
+export * from './http/error-schema.ts';
 export * from './http/http-error.ts';
 export * from './http/listen-http.ts';
 export * from './metrics/metrics-endpoint.ts';

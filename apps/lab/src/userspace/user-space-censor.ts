@@ -1,5 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { TokenBucket } from '@reachmap/reflector';
 import type { Catalogue } from '@reachmap/targets';
 import { type LyingResolver, startLyingResolver } from '../censor/lying-resolver.ts';
 import type { ResolvedRule } from '../censor/resolve-rules.ts';
@@ -22,7 +23,6 @@ import {
   worldLoopbackPlacement,
 } from './loopback-addressing.ts';
 import { type Listener, listenOnFreedPort, type SynBlackhole, startSynBlackhole } from './syn-blackhole.ts';
-import { TokenBucket } from './token-bucket.ts';
 
 const POLICER_BURST_BYTES = 16_384;
 /** Actions that answer nothing at all: their SYNs go unanswered in the kernel lab too. */
@@ -213,7 +213,7 @@ type Shaper = (chunk: Buffer, write: (piece: Buffer) => void, done: () => void) 
  */
 function shaper(action: ResolvedRule['action'] | null): Shaper {
   if (action?.kind === 'police') {
-    const bucket = new TokenBucket(action.rateBps, POLICER_BURST_BYTES);
+    const bucket = new TokenBucket(action.rateBps / 8, POLICER_BURST_BYTES);
     return (chunk, write, done) => {
       let offset = 0;
       const next = () => {

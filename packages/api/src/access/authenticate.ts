@@ -1,8 +1,7 @@
 import type { RedisClient } from '@reachmap/queue';
-import { enforceRateLimit, HttpError, type RateLimit } from '@reachmap/server-kit';
+import { clientAddress, enforceRateLimit, HttpError, type RateLimit } from '@reachmap/server-kit';
 import type { MiddlewareHandler } from 'hono';
 import type { ApiEnv } from '../http/api-env.ts';
-import { clientAddress } from '../http/client-address.ts';
 import { findApiKey } from './api-keys.ts';
 import { type ApiRole, hasRole } from './principal.ts';
 

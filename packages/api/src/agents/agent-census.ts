@@ -1,15 +1,10 @@
+import { COLLECTOR_KEYS } from '@reachmap/collector/redis-keys';
 import type { RedisClient } from '@reachmap/queue';
 import { AgentNetwork, type NetworkType, type ScopeKey, scopesOfNetwork } from '@reachmap/schema';
 
-/**
- * The collector's agent records (apps/collector/src/redis-keys.ts: `rm:agents`, `rm:agent:<id>` hashes
- * with a JSON `network` field). Only the declared network and activity are read; ids, keys and labels
- * never leave this module.
- */
-const COLLECTOR_AGENT_KEYS = {
-  agents: 'rm:agents',
-  agent: (agentId: string) => `rm:agent:${agentId}`,
-} as const;
+// Reads the collector's agent records (their keys are the collector's: `COLLECTOR_KEYS`), hashes with a
+// JSON `network` field. Only the declared network and activity are read; ids, keys and labels never
+// leave this module.
 
 const ACTIVE_WINDOW_MS = 24 * 3_600_000;
 
@@ -24,11 +19,11 @@ export interface AgentCensusRow {
 
 /** Agents per (scope, network type): how much evidence stands behind a scope, without saying whose. */
 export async function agentCensus(redis: RedisClient, now: number): Promise<AgentCensusRow[]> {
-  const ids = await redis.smembers(COLLECTOR_AGENT_KEYS.agents);
+  const ids = await redis.smembers(COLLECTOR_KEYS.agents);
   const rows = new Map<string, AgentCensusRow>();
   for (const id of ids) {
     const [network = null, revokedAt = null, lastSeenAt = null] = await redis.hmget(
-      COLLECTOR_AGENT_KEYS.agent(id),
+      COLLECTOR_KEYS.agent(id),
       'network',
       'revoked_at',
       'last_seen_at',

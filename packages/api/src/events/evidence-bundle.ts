@@ -1,3 +1,4 @@
+import { COLLECTOR_KEYS } from '@reachmap/collector/redis-keys';
 import type { RedisClient } from '@reachmap/queue';
 import { AgentNetwork, EVIDENCE_BUNDLE_FORMAT, type EvidenceBundle, type ScopeEvent } from '@reachmap/schema';
 import { type ClassifiedMeasurement, readMeasurement, type StoreConfig } from '@reachmap/store';
@@ -8,14 +9,8 @@ import { eventOfEntry, eventStreamKeys } from './stream-entry.ts';
 const EVENT_LOOKUP_ENTRIES = 100_000;
 const LOOKUP_PAGE = 1000;
 
-/**
- * Redis keys the collector writes and this module reads: the agent records (`rm:agent:<id>`) and each
- * measurement's signature by its agent (`rm:msm-sig:<id>`, kept as long as the recent store).
- */
-const COLLECTOR_KEYS = {
-  agent: (agentId: string) => `rm:agent:${agentId}`,
-  signature: (measurementId: string) => `rm:msm-sig:${measurementId}`,
-} as const;
+// The collector's keys this module reads: the agent records and each measurement's signature by its
+// agent (kept as long as the recent store).
 
 /** An event by id, scanning each partition's stream from the newest entry back. */
 export async function findEvent(
@@ -43,7 +38,7 @@ export async function findEvent(
 async function signedRecord(redis: RedisClient, record: ClassifiedMeasurement) {
   return {
     measurement: record.measurement as unknown as Record<string, unknown>,
-    signature: await redis.get(COLLECTOR_KEYS.signature(record.measurement.id)),
+    signature: await redis.get(COLLECTOR_KEYS.measurementSignature(record.measurement.id)),
   };
 }
 

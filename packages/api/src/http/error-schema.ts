@@ -1,14 +1,6 @@
-import { ErrorBody } from '@reachmap/schema';
+import { errorResponses } from '@reachmap/server-kit';
 
-/** The OpenAPI response entries shared by every refusal. */
-export function errorResponses(statuses: Record<number, string>) {
-  return Object.fromEntries(
-    Object.entries(statuses).map(([status, description]) => [
-      status,
-      { description, content: { 'application/json': { schema: ErrorBody } } },
-    ]),
-  );
-}
+export { errorResponses };
 
 /** Refusals any authenticated, rate-limited read can answer with. */
 export const READ_ERRORS = errorResponses({

@@ -1,11 +1,10 @@
 import { SignedAgentConfig } from '@reachmap/schema';
-import { HttpError } from '@reachmap/server-kit';
+import { errorResponses, HttpError } from '@reachmap/server-kit';
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { signedConfigFor } from '../agent-config/agent-config.ts';
 import { AgentUpdateReport, recordAgentSoftware } from '../agents/agent-store.ts';
 import type { CollectorEnv } from '../http/collector-env.ts';
-import { errorResponses } from './error-schema.ts';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
 import { SignatureHeaders } from './signature-headers.ts';
 

@@ -1,14 +1,12 @@
 import { importPublicKey } from '@reachmap/agent-auth';
 import { EnrollRequest, EnrollResponse, issuesOf, newPrefixedId } from '@reachmap/schema';
-import { enforceRateLimit, HttpError } from '@reachmap/server-kit';
+import { clientAddress, enforceRateLimit, errorResponses, HttpError } from '@reachmap/server-kit';
 import { signedConfigFor } from '../agent-config/agent-config.ts';
 import { saveNewAgent } from '../agents/agent-store.ts';
 import { consumeEnrolmentToken } from '../enrolment/enrolment-tokens.ts';
 import { observeNetwork } from '../geoip/geoip-lookup.ts';
-import { clientAddress } from '../http/client-address.ts';
 import { decodeJsonBody, readWireBody } from '../http/request-body.ts';
 import { COLLECTOR_KEYS } from '../redis-keys.ts';
-import { errorResponses } from './error-schema.ts';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
 
 /** An enrolment request is a few hundred bytes; anything near this is not one. */

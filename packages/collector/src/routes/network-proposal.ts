@@ -1,9 +1,7 @@
 import { NetworkProposal } from '@reachmap/schema';
-import { enforceRateLimit } from '@reachmap/server-kit';
+import { clientAddress, enforceRateLimit, errorResponses } from '@reachmap/server-kit';
 import { proposeNetwork } from '../enrolment/network-proposal.ts';
-import { clientAddress } from '../http/client-address.ts';
 import { COLLECTOR_KEYS } from '../redis-keys.ts';
-import { errorResponses } from './error-schema.ts';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
 
 /**

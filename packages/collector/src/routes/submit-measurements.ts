@@ -1,10 +1,9 @@
 import { issuesOf, type Measurement, SubmissionBatch, SubmissionResult } from '@reachmap/schema';
-import { HttpError } from '@reachmap/server-kit';
+import { clientAddress, errorResponses, HttpError } from '@reachmap/server-kit';
 import { getTracer, traceContextOfHeaders, withSpan, withTraceContext } from '@reachmap/telemetry';
 import type { MiddlewareHandler } from 'hono';
 import { type ObservedNetwork, recordAgentActivity } from '../agents/agent-store.ts';
 import { observeNetwork } from '../geoip/geoip-lookup.ts';
-import { clientAddress } from '../http/client-address.ts';
 import type { CollectorEnv } from '../http/collector-env.ts';
 import { decodeJsonBody } from '../http/request-body.ts';
 import { enforceBackpressure } from '../limits/backpressure.ts';
@@ -12,7 +11,6 @@ import { type Admission, admitMeasurements, EnqueueFailedError } from '../submis
 import { knownTargetIds } from '../submission/catalogue-targets.ts';
 import { keepMeasurementSignatures } from '../submission/measurement-signatures.ts';
 import { triageBatch } from '../submission/triage-batch.ts';
-import { errorResponses } from './error-schema.ts';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
 import { SignatureHeaders } from './signature-headers.ts';
 

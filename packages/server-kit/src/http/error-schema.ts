@@ -1,6 +1,6 @@
 import { ErrorBody } from '@reachmap/schema';
 
-/** The OpenAPI response entry shared by every refusal. */
+/** The OpenAPI response entries shared by every refusal (the standard error shape). */
 export function errorResponses(statuses: Record<number, string>) {
   return Object.fromEntries(
     Object.entries(statuses).map(([status, description]) => [
