@@ -9,6 +9,7 @@ import type { AgentStatusRecorder } from '../status/agent-status.ts';
 import { sleepUnlessAborted } from './abortable-sleep.ts';
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { RejectedLog } from './rejected-log.ts';
+import { newTraceparent } from './trace-parent.ts';
 
 /** The brief's wire limit for one batch; the collector's own limit (5 MB by default) is well above. */
 export const MAX_BATCH_WIRE_BYTES = 1024 * 1024;
@@ -78,7 +79,11 @@ export class Submitter {
       method: 'POST',
       path: '/v1/measurements',
       body,
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      headers: {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        traceparent: newTraceparent(),
+      },
       signAs: this.#options.caller,
       signal,
     });
