@@ -25,6 +25,7 @@ let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 const roles: RoleProcess[] = [];
 let collectorUrl: string;
 let apiUrl: string;
+let otel: Record<string, string>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'reachmap-traces-'));
@@ -32,7 +33,7 @@ beforeAll(async () => {
   redis = createRedisConnection({ kind: 'single', url: redisServer.url }, 'producer', 'traces-test');
   receiver = await startOtlpReceiver();
   // Only the standard variables: where to send (in the default encoding, http/protobuf) and a short batch delay.
-  const otel = {
+  otel = {
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_BSP_SCHEDULE_DELAY: '200',
     OTEL_METRICS_EXPORTER: 'none',
@@ -122,6 +123,7 @@ describe('traces reaching a real OTLP/HTTP receiver', () => {
             agentId: enrolled.id,
             privateKey: enrolled.privateKey,
             stateDir: join(dir, 'agents', enrolled.id),
+            env: otel,
           });
           return { ...agent, id: enrolled.id, asn };
         }),
@@ -146,7 +148,13 @@ describe('traces reaching a real OTLP/HTTP receiver', () => {
 
       const inTrace = () => receiver.spans.filter((span) => span.traceId === traceId);
       const named = (name: string): ReceivedSpan[] => inTrace().filter((span) => span.name === name);
-      const path = ['webhook.deliver', 'aggregator.event', 'aggregator.ingest', 'collector.submit'];
+      const path = [
+        'webhook.deliver',
+        'aggregator.event',
+        'aggregator.ingest',
+        'collector.submit',
+        'agent.submit',
+      ];
       const until = Date.now() + 15_000;
       while (path.some((name) => named(name).length === 0) && Date.now() < until)
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -160,10 +168,10 @@ describe('traces reaching a real OTLP/HTTP receiver', () => {
       expect(ingest).toMatchObject({ service: 'reachmap-aggregator' });
       const submit = named('collector.submit').find((span) => span.spanId === ingest?.parentSpanId);
       expect(submit).toMatchObject({ service: 'reachmap-collector' });
-      // The collector continued the agent's traceparent: its parent is the agent's span, which the
-      // agent does not export, so no received span carries that id.
-      expect(submit?.parentSpanId).toMatch(/^[0-9a-f]{16}$/);
-      expect(receiver.spans.some((span) => span.spanId === submit?.parentSpanId)).toBe(false);
+      // The collector continued the agent's traceparent: its parent is the agent's own span, which
+      // the agent exported (OTLP/JSON) because the same OTEL_* variables are set for it.
+      const agentSpan = named('agent.submit').find((span) => span.spanId === submit?.parentSpanId);
+      expect(agentSpan).toMatchObject({ service: 'reachmap-agent', parentSpanId: '' });
 
       // The other ingests that counted into the scope are links of the event span, not lost.
       const ingestSpanIds = new Set(
@@ -171,8 +179,9 @@ describe('traces reaching a real OTLP/HTTP receiver', () => {
       );
       for (const link of emitted?.links ?? []) expect(ingestSpanIds).toContain(link.spanId);
 
-      // The exporters' default encoding arrived and was decoded.
+      // The roles' exporters sent their default encoding (protobuf), the agent JSON; both were decoded.
       expect(receiver.requests.get('application/x-protobuf')).toBeGreaterThan(0);
+      expect(receiver.requests.get('application/json')).toBeGreaterThan(0);
     } finally {
       await new Promise((resolve) => hookServer.close(() => resolve(undefined)));
     }
