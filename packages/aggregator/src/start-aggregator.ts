@@ -139,7 +139,8 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     );
 
   // The event a later window evaluation emits for these scopes continues this ingest's trace;
-  // the list lives as long as a window can still be judged or re-judged.
+  // the list lives as long as a window can still be judged or re-judged. Only bookkeeping for
+  // traces: a failure is logged and does not fail a job whose measurements are already counted.
   const rememberIngestTrace = (data: AggregatorJobData) =>
     recordScopeTrace(
       redis,
@@ -147,6 +148,8 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
       data.measurements.flatMap((measurement) => scopesOfNetwork(measurement.network)),
       injectTraceContext(),
       2 * settings.windowMs + settings.graceMs + settings.latenessMs,
+    ).catch((error: unknown) =>
+      logger.warn({ batchId: data.batch_id, err: error }, 'ingest trace context not recorded'),
     );
 
   const worker = new Worker<AggregatorJobData>(QUEUE_NAMES.ingest, processJob, {
