@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openAgentSubmitter } from '@reachmap/agent/testing';
 import { labRound } from '@reachmap/aggregator/testing';
 import { createApiKey } from '@reachmap/api';
 import {
@@ -14,7 +14,7 @@ import {
   startEmbeddedRedis,
 } from '@reachmap/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolAgent, enrolAndSubmit } from './testing/agent-submission.ts';
+import { enrolAgent } from './testing/agent-submission.ts';
 import { type ReceivedSpan, startOtlpReceiver } from './testing/otlp-receiver.ts';
 import { type RoleProcess, startRole } from './testing/role-process.ts';
 
@@ -25,16 +25,16 @@ let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 const roles: RoleProcess[] = [];
 let collectorUrl: string;
 let apiUrl: string;
+let otel: Record<string, string>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'reachmap-traces-'));
   redisServer = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
   redis = createRedisConnection({ kind: 'single', url: redisServer.url }, 'producer', 'traces-test');
   receiver = await startOtlpReceiver();
-  // Only the standard variables: where to send, in which encoding, and a short batch delay.
-  const otel = {
+  // Only the standard variables: where to send (in the default encoding, http/protobuf) and a short batch delay.
+  otel = {
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_BSP_SCHEDULE_DELAY: '200',
     OTEL_METRICS_EXPORTER: 'none',
     OTEL_LOGS_EXPORTER: 'none',
@@ -86,29 +86,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('traces reaching a real OTLP/HTTP receiver', () => {
-  it('joins the agent submission, the collector and the aggregator in one trace by W3C trace context', async () => {
-    // The agent's side of the hand-off: its submit span's context in a traceparent header.
-    const traceId = randomBytes(16).toString('hex');
-    const agentSpanId = randomBytes(8).toString('hex');
-    const status = await enrolAndSubmit(collectorUrl, redis, {
-      traceparent: `00-${traceId}-${agentSpanId}-01`,
-    });
-    expect(status).toBe(202);
-
-    const inTrace = () => receiver.spans.filter((span) => span.traceId === traceId);
-    const deadline = Date.now() + 30_000;
-    while (!inTrace().some((span) => span.name === 'aggregator.ingest') && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-
-    const spans = inTrace();
-    const named = (name: string): ReceivedSpan | undefined => spans.find((span) => span.name === name);
-    const submit = named('collector.submit');
-    const ingest = named('aggregator.ingest');
-    expect(submit).toMatchObject({ service: 'reachmap-collector', parentSpanId: agentSpanId });
-    expect(ingest).toMatchObject({ service: 'reachmap-aggregator', parentSpanId: submit?.spanId });
-  }, 90_000);
-
-  it('carries the trace of the span that emitted an event to its webhook delivery and the receiver', async () => {
+  it('follows a batch from the agent submit through collector, queue, aggregator and event to its webhook delivery in one trace', async () => {
     const deliveries: IncomingHttpHeaders[] = [];
     const hookServer = createServer((request, response) => {
       request.resume();
@@ -129,41 +107,81 @@ describe('traces reaching a real OTLP/HTTP receiver', () => {
       expect(created.status).toBe(201);
 
       // Three agents in one region whose rounds see WhatsApp's SNI reset while the controls work:
-      // a quorum, so the aggregator opens a block and emits block.started.
+      // a quorum, so the aggregator opens a block and emits block.started. Each sends through the
+      // agent's own spool and submitter, which puts a fresh traceparent on every submission.
       const asns = [64501, 64502, 64503];
       const agents = await Promise.all(
-        asns.map((asn) =>
-          enrolAgent(collectorUrl, redis, { country: 'RU', region: 'RU-MOW', asn, network_type: 'fixed' }),
-        ),
+        asns.map(async (asn) => {
+          const enrolled = await enrolAgent(collectorUrl, redis, {
+            country: 'RU',
+            region: 'RU-MOW',
+            asn,
+            network_type: 'fixed',
+          });
+          const agent = await openAgentSubmitter({
+            collectorUrl,
+            agentId: enrolled.id,
+            privateKey: enrolled.privateKey,
+            stateDir: join(dir, 'agents', enrolled.id),
+            env: otel,
+          });
+          return { ...agent, id: enrolled.id, asn };
+        }),
       );
       const deadline = Date.now() + 45_000;
       while (deliveries.length === 0 && Date.now() < deadline) {
-        for (const [index, agent] of agents.entries()) {
-          const round = labRound(
-            { id: agent.id, region: 'RU-MOW', asn: asns[index] ?? 0 },
-            Date.now() - 1_500,
-            { target: 'sni-reset', controlsWork: true },
+        for (const agent of agents) {
+          await agent.spool.append(
+            labRound({ id: agent.id, region: 'RU-MOW', asn: agent.asn }, Date.now() - 1_500, {
+              target: 'sni-reset',
+              controlsWork: true,
+            }),
           );
-          expect(await agent.submit(round)).toBe(202);
+          expect(await agent.submitter.submitOnce()).toMatchObject({ kind: 'delivered' });
         }
         await new Promise((resolve) => setTimeout(resolve, 700));
       }
+      await Promise.all(agents.map((agent) => agent.spool.close()));
       const [delivery] = deliveries;
       expect(delivery?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
       const [, traceId, deliverSpanId] = String(delivery?.traceparent).split('-');
 
-      const until = Date.now() + 15_000;
       const inTrace = () => receiver.spans.filter((span) => span.traceId === traceId);
-      while (!inTrace().some((span) => span.name === 'webhook.deliver') && Date.now() < until)
+      const named = (name: string): ReceivedSpan[] => inTrace().filter((span) => span.name === name);
+      const path = [
+        'webhook.deliver',
+        'aggregator.event',
+        'aggregator.ingest',
+        'collector.submit',
+        'agent.submit',
+      ];
+      const until = Date.now() + 15_000;
+      while (path.some((name) => named(name).length === 0) && Date.now() < until)
         await new Promise((resolve) => setTimeout(resolve, 100));
-      const emitted = inTrace().find((span) => span.name === 'aggregator.event');
-      const delivered = inTrace().find((span) => span.name === 'webhook.deliver');
-      expect(emitted).toMatchObject({ service: 'reachmap-aggregator' });
-      expect(delivered).toMatchObject({
-        service: 'reachmap-api',
-        spanId: deliverSpanId,
-        parentSpanId: emitted?.spanId,
-      });
+
+      // Each step's parent is the step before it, all under the trace id the agent chose.
+      const [delivered] = named('webhook.deliver');
+      const [emitted] = named('aggregator.event');
+      expect(delivered).toMatchObject({ service: 'reachmap-api', spanId: deliverSpanId });
+      expect(emitted).toMatchObject({ service: 'reachmap-aggregator', spanId: delivered?.parentSpanId });
+      const ingest = named('aggregator.ingest').find((span) => span.spanId === emitted?.parentSpanId);
+      expect(ingest).toMatchObject({ service: 'reachmap-aggregator' });
+      const submit = named('collector.submit').find((span) => span.spanId === ingest?.parentSpanId);
+      expect(submit).toMatchObject({ service: 'reachmap-collector' });
+      // The collector continued the agent's traceparent: its parent is the agent's own span, which
+      // the agent exported (OTLP/JSON) because the same OTEL_* variables are set for it.
+      const agentSpan = named('agent.submit').find((span) => span.spanId === submit?.parentSpanId);
+      expect(agentSpan).toMatchObject({ service: 'reachmap-agent', parentSpanId: '' });
+
+      // The other ingests that counted into the scope are links of the event span, not lost.
+      const ingestSpanIds = new Set(
+        receiver.spans.filter((span) => span.name === 'aggregator.ingest').map((span) => span.spanId),
+      );
+      for (const link of emitted?.links ?? []) expect(ingestSpanIds).toContain(link.spanId);
+
+      // The roles' exporters sent their default encoding (protobuf), the agent JSON; both were decoded.
+      expect(receiver.requests.get('application/x-protobuf')).toBeGreaterThan(0);
+      expect(receiver.requests.get('application/json')).toBeGreaterThan(0);
     } finally {
       await new Promise((resolve) => hookServer.close(() => resolve(undefined)));
     }

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { exportPublicKey, generateAgentKeyPair, signRequest } from '@reachmap/agent-auth';
 import { createEnrolmentToken } from '@reachmap/collector';
 import type { RedisClient } from '@reachmap/queue';
@@ -6,6 +7,8 @@ import { sampleMeasurement } from '@reachmap/schema/testing';
 
 export interface EnrolledAgent {
   id: AgentId;
+  /** Its signing key, for sending through the agent's own submitter. */
+  privateKey: KeyObject;
   /** Signs and posts a batch as the agent does; `headers` go along (a W3C `traceparent`, say). Returns the status. */
   submit(measurements: Measurement[], headers?: Record<string, string>): Promise<number>;
 }
@@ -33,6 +36,7 @@ export async function enrolAgent(
   const id = ((await enrolled.json()) as { agent_id: AgentId }).agent_id;
   return {
     id,
+    privateKey: keys.privateKey,
     async submit(measurements, headers = {}) {
       const body = Buffer.from(JSON.stringify({ measurements }));
       const submitted = await fetch(`${collectorUrl}/v1/measurements`, {

@@ -20,13 +20,14 @@ import {
   parsePairMember,
   readOutageMachine,
   readOutageSignals,
+  readScopeTraces,
   readStoredScopeState,
   readWindowRuns,
   storeKeys,
   type TraceCarrier,
   type WindowSpan,
 } from '@reachmap/store';
-import { getTracer, injectTraceContext, type Logger, withSpan } from '@reachmap/telemetry';
+import { getTracer, injectTraceContext, type Logger, withSpanCausedBy } from '@reachmap/telemetry';
 import type { AggregatorSettings } from './settings.ts';
 import { lastClosedWindowEnd, pendingWindowEnds } from './window-clock.ts';
 
@@ -58,16 +59,19 @@ const tracer = getTracer('aggregator');
 /**
  * Writes a transition. One that emits events does it inside an `aggregator.event` span whose W3C
  * context is stored with the events, so their webhook deliveries join that trace; quiet windows make
- * no spans.
+ * no spans. The span continues the trace of the newest ingest that counted into the scope and links
+ * the few before it (`readScopeTraces`): agent → collector → aggregator → event → webhook is one trace.
  */
 async function writeTransition(
+  deps: EvaluationDependencies,
   events: readonly ScopeEventDraft[],
-  subject: Record<string, string>,
+  subject: { 'reachmap.scope': ScopeKey; 'reachmap.target'?: string },
   write: (trace: TraceCarrier) => Promise<boolean>,
 ): Promise<boolean> {
   if (events.length === 0) return await write({});
+  const causes = await readScopeTraces(deps.redis, deps.settings.store, subject['reachmap.scope']);
   const attributes = { ...subject, 'reachmap.events': events.map((event) => event.type).join(' ') };
-  return await withSpan(tracer, 'aggregator.event', attributes, async (span) => {
+  return await withSpanCausedBy(tracer, 'aggregator.event', attributes, causes, async (span) => {
     const written = await write(injectTraceContext());
     span.setAttribute('reachmap.written', written);
     return written;
@@ -95,7 +99,7 @@ async function evaluateOutage(
     const span = { startMs: end - settings.windowMs, endMs: end };
     const signals = await readOutageSignals(redis, settings.store, settings.rollup, scope, span);
     const transition = nextOutageState(previous, signals, settings.rollup);
-    const written = await writeTransition(transition.events, { 'reachmap.scope': scope }, (trace) =>
+    const written = await writeTransition(deps, transition.events, { 'reachmap.scope': scope }, (trace) =>
       compareAndSetOutageState(
         redis,
         settings.store,
@@ -193,6 +197,7 @@ async function evaluatePair(
           : { previous: previous.machine, runs: runsIn(summary), members, events: types },
     };
     const written = await writeTransition(
+      deps,
       transition.events,
       { 'reachmap.scope': scope, 'reachmap.target': target },
       (trace) =>

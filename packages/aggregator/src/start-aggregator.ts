@@ -5,9 +5,17 @@ import {
   type RedisTarget,
   waitUntilReady,
 } from '@reachmap/queue';
-import { withEvaluatorLock, writeDeadLetters } from '@reachmap/store';
+import { scopesOfNetwork } from '@reachmap/schema';
+import { recordScopeTrace, withEvaluatorLock, writeDeadLetters } from '@reachmap/store';
 import { loadCatalogue } from '@reachmap/targets';
-import { getTracer, type Logger, type Registry, withSpan, withTraceContext } from '@reachmap/telemetry';
+import {
+  getTracer,
+  injectTraceContext,
+  type Logger,
+  type Registry,
+  withSpan,
+  withTraceContext,
+} from '@reachmap/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { AggregatorConfig } from './aggregator-config.ts';
 import { createAggregatorMetrics } from './aggregator-metrics.ts';
@@ -94,6 +102,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
         { 'reachmap.batch_id': job.data.batch_id, 'reachmap.measurements': job.data.measurements.length },
         async () => {
           const outcome = await ingestJob(job.data, { redis, settings, logger, clock });
+          await rememberIngestTrace(job.data);
           metrics.counted.inc(outcome.counted);
           metrics.duplicates.inc(outcome.duplicates);
           metrics.deferred.inc(outcome.deferred.length);
@@ -127,6 +136,20 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
           );
         },
       ),
+    );
+
+  // The event a later window evaluation emits for these scopes continues this ingest's trace;
+  // the list lives as long as a window can still be judged or re-judged. Only bookkeeping for
+  // traces: a failure is logged and does not fail a job whose measurements are already counted.
+  const rememberIngestTrace = (data: AggregatorJobData) =>
+    recordScopeTrace(
+      redis,
+      settings.store,
+      data.measurements.flatMap((measurement) => scopesOfNetwork(measurement.network)),
+      injectTraceContext(),
+      2 * settings.windowMs + settings.graceMs + settings.latenessMs,
+    ).catch((error: unknown) =>
+      logger.warn({ batchId: data.batch_id, err: error }, 'ingest trace context not recorded'),
     );
 
   const worker = new Worker<AggregatorJobData>(QUEUE_NAMES.ingest, processJob, {

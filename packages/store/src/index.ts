@@ -10,6 +10,7 @@ export * from './open-states.ts';
 export * from './recent.ts';
 export * from './rollup-retention.ts';
 export * from './scope-states.ts';
+export * from './scope-traces.ts';
 export * from './series.ts';
 export * from './state-store.ts';
 export * from './store-config.ts';

@@ -86,6 +86,8 @@ export function storeKeys(partition: number) {
     recentIndex: `${tag}:recent`,
     /** Lock so only one aggregator process evaluates the partition's windows at a time. */
     evaluatorLock: `${tag}:evaluator-lock`,
+    /** List of W3C trace context JSON of the ingest spans that last counted into a scope, newest first; only with tracing. */
+    scopeTraces: (scope: ScopeKey) => `${tag}:traces:${scope}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTelemetrySdk, telemetryRequested } from './sdk.ts';
-import { getTracer, injectTraceContext, withSpan, withTraceContext } from './tracing.ts';
+import { getTracer, injectTraceContext, withSpan, withSpanCausedBy, withTraceContext } from './tracing.ts';
 
 const received: { path: string | undefined; body: Buffer }[] = [];
 const collector = createServer((request: IncomingMessage, response) => {
@@ -38,6 +38,7 @@ describe('OpenTelemetry wiring', () => {
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port}`;
     process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
     const sdk = await startTelemetrySdk('telemetry-test');
+    let linkedSpans = { parent: '', linkTrace: '', linkSpan: '' };
     try {
       expect(sdk.enabled).toBe(true);
       const tracer = getTracer('test');
@@ -53,6 +54,28 @@ describe('OpenTelemetry wiring', () => {
         withSpan(tracer, 'aggregator.batch', {}, async () => trace.getActiveSpan()?.spanContext().traceId),
       );
       expect(consumerTraceId).toBe(producerTraceId);
+
+      // An event judged from two ingests continues the first one's trace and links the second.
+      const [first, second] = await Promise.all(
+        ['first', 'second'].map((name) =>
+          withSpan(tracer, `ingest.${name}`, {}, async () => injectTraceContext()),
+        ),
+      );
+      const caused = await withSpanCausedBy(
+        tracer,
+        'aggregator.event',
+        {},
+        [first ?? {}, second ?? {}],
+        async (span) => span.spanContext(),
+      );
+      const [, firstTrace, firstSpan] = String(first?.traceparent).split('-');
+      const [, secondTrace, secondSpan] = String(second?.traceparent).split('-');
+      expect(caused.traceId).toBe(firstTrace);
+      linkedSpans = {
+        parent: String(firstSpan),
+        linkTrace: String(secondTrace),
+        linkSpan: String(secondSpan),
+      };
     } finally {
       await sdk.shutdown();
       delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -63,5 +86,17 @@ describe('OpenTelemetry wiring', () => {
     const body = Buffer.concat(traces.map((request) => request.body)).toString();
     expect(body).toContain('reachmap-telemetry-test');
     expect(body).toContain('aggregator.batch');
+    const exported = traces.flatMap((request) =>
+      (
+        JSON.parse(request.body.toString()) as {
+          resourceSpans: {
+            scopeSpans: { spans: { name: string; parentSpanId?: string; links?: object[] }[] }[];
+          }[];
+        }
+      ).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((scope) => scope.spans)),
+    );
+    const event = exported.find((span) => span.name === 'aggregator.event');
+    expect(event?.parentSpanId).toBe(linkedSpans.parent);
+    expect(event?.links).toMatchObject([{ traceId: linkedSpans.linkTrace, spanId: linkedSpans.linkSpan }]);
   });
 });

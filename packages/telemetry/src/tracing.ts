@@ -1,7 +1,9 @@
 import {
   type Attributes,
   context,
+  type Link,
   propagation,
+  ROOT_CONTEXT,
   type Span,
   SpanStatusCode,
   type Tracer,
@@ -21,17 +23,20 @@ export async function withSpan<T>(
   attributes: Attributes,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  return await tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return await tracer.startActiveSpan(name, { attributes }, (span) => endingSpan(span, work));
+}
+
+/** Runs `work` with its span, records a failure on it and ends it whatever happens. */
+async function endingSpan<T>(span: Span, work: (span: Span) => Promise<T>): Promise<T> {
+  try {
+    return await work(span);
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /**
@@ -58,4 +63,28 @@ export function traceContextOfHeaders(headers: Headers): Record<string, string> 
     if (value !== null) carrier[name] = value;
   }
   return carrier;
+}
+
+/**
+ * Runs `work` in a span caused by several earlier ones (an event judged from many measurements): the
+ * first carrier becomes its parent, so the newest cause's trace continues, and the others become
+ * span links. Without carriers the span starts its own trace.
+ */
+export async function withSpanCausedBy<T>(
+  tracer: Tracer,
+  name: string,
+  attributes: Attributes,
+  carriers: readonly Record<string, string>[],
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const [parent, ...others] = carriers;
+  const links: Link[] = [];
+  for (const carrier of others) {
+    const linked = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, carrier));
+    if (linked !== undefined) links.push({ context: linked });
+  }
+  const parentContext = parent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, parent);
+  return await context.with(parentContext, () =>
+    tracer.startActiveSpan(name, { attributes, links }, (span) => endingSpan(span, work)),
+  );
 }

@@ -22,6 +22,15 @@ describe('reachmap up', () => {
     const redisPid = stack.records.find((r) => r.msg === 'started embedded redis-server')?.redisPid as number;
     expect(isAlive(redisPid)).toBe(true);
 
+    // The aggregator child serves /metrics as the aggregator role does, at the URL it reported ready with.
+    const ready = await stack.waitForRecord((r) => r.msg === 'aggregator ready', 10_000);
+    expect(ready.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const scraped = await fetch(String(ready.url));
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(
+      /^reachmap_aggregator_evaluation_lag_seconds\{role="aggregator"\} /m,
+    );
+
     expect(await stack.stop()).toBe(0);
     expect(stack.records.at(-1)?.msg).toBe('stopped cleanly');
     expect(isAlive(redisPid)).toBe(false);

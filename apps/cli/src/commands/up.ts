@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AggregatorConfig } from '@reachmap/aggregator';
 import { loadConfig, ServerConfig } from '@reachmap/config';
 import { findFreeLoopbackPort } from '@reachmap/queue';
 import { createLogger } from '@reachmap/telemetry';
@@ -37,7 +38,8 @@ Options:
 Full JSON logs always go to $REACHMAP_DATA_DIR/logs/reachmap.log (rotated at 10 MB, 5 kept).
 
 Environment: REDIS_URL, REACHMAP_DATA_DIR (default .reachmap-data), HOST (default 127.0.0.1),
-COLLECTOR_PORT (8470), API_PORT (8471), LOG_LEVEL (info), OTEL_* (OpenTelemetry export).`;
+COLLECTOR_PORT (8470), API_PORT (8471), AGGREGATOR_METRICS_PORT (8472, the aggregator's /metrics),
+LOG_LEVEL (info), OTEL_* (OpenTelemetry traces: docs/operators.md).`;
 
 const DEMO_PACE = {
   REACHMAP_WINDOW: '2m',
@@ -117,12 +119,15 @@ export async function runUp(args: string[]): Promise<number> {
   );
   const collectorPort = await fixedPort(config.COLLECTOR_PORT);
   const apiPort = await fixedPort(config.API_PORT);
+  // Port 0 is chosen once here, so a restarted aggregator keeps the address Prometheus scrapes.
+  const aggregatorMetricsPort = await fixedPort(loadConfig(AggregatorConfig).AGGREGATOR_METRICS_PORT);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     REDIS_URL: redis.target.kind === 'single' ? redis.target.url : (config.REDIS_URL ?? ''),
     REACHMAP_DATA_DIR: config.REACHMAP_DATA_DIR,
     COLLECTOR_PORT: String(collectorPort),
     API_PORT: String(apiPort),
+    AGGREGATOR_METRICS_PORT: String(aggregatorMetricsPort),
     REACHMAP_COLLECTOR_URL: process.env.REACHMAP_COLLECTOR_URL || localUrl(config.HOST, collectorPort),
   };
   let everythingFailed: () => void = () => {};
@@ -169,6 +174,7 @@ export async function runUp(args: string[]): Promise<number> {
   output.banner({
     apiUrl: urlOf('api'),
     collectorUrl: urlOf('collector'),
+    aggregatorMetricsUrl: urlOf('aggregator'),
     dataDir: config.REACHMAP_DATA_DIR,
     logFile: logFile.path,
     demo,

@@ -119,6 +119,7 @@ async function main(): Promise<number> {
         REACHMAP_DATA_DIR: dataDir,
         COLLECTOR_PORT: '0',
         API_PORT: '0',
+        AGGREGATOR_METRICS_PORT: '0',
         // Twice the demo's own pace: more rounds, DNS queries and connections per hour of soak.
         AGENT_INTERVAL: '10s',
         AGENT_JITTER: '2s',

@@ -10,6 +10,7 @@ const WARN = 40;
 export interface Banner {
   apiUrl: string | undefined;
   collectorUrl: string | undefined;
+  aggregatorMetricsUrl: string | undefined;
   dataDir: string;
   logFile: string;
   demo: boolean;
@@ -83,6 +84,7 @@ export class StackOutput {
     const rows = [
       ['dashboard', banner.apiUrl === undefined ? 'not run here' : `${banner.apiUrl}/`],
       ['collector', banner.collectorUrl ?? 'not run here'],
+      ['metrics', metricsRow(banner)],
       ['data', banner.dataDir],
       ['full logs', banner.logFile],
       ['demo network', banner.demo ? 'on (simulated regions, labelled as such)' : 'off'],
@@ -143,4 +145,14 @@ export function renderStatus(status: StackStatus): string[] {
     ].join(' · ')}`,
     `   last event: ${status.lastEvent ?? 'none yet'}`,
   ];
+}
+
+/** Where Prometheus scrapes the parts run here: the collector and API serve /metrics on their own port. */
+function metricsRow(banner: Banner): string {
+  const urls = [
+    banner.collectorUrl && `${banner.collectorUrl}/metrics`,
+    banner.apiUrl && `${banner.apiUrl}/metrics`,
+    banner.aggregatorMetricsUrl,
+  ].filter((url): url is string => typeof url === 'string' && url !== '');
+  return urls.length === 0 ? 'none run here' : urls.join('  ');
 }

@@ -21,7 +21,14 @@ export async function startStackProcess(
   args: string[] = ['--no-demo'],
 ): Promise<StackProcess> {
   const child = spawn(process.execPath, [MAIN, 'up', ...args], {
-    env: { ...process.env, REDIS_URL: '', REACHMAP_DATA_DIR: dataDir, COLLECTOR_PORT: '0', API_PORT: '0' },
+    env: {
+      ...process.env,
+      REDIS_URL: '',
+      REACHMAP_DATA_DIR: dataDir,
+      COLLECTOR_PORT: '0',
+      API_PORT: '0',
+      AGGREGATOR_METRICS_PORT: '0',
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const records: Record<string, unknown>[] = [];

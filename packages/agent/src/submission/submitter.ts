@@ -9,6 +9,7 @@ import type { AgentStatusRecorder } from '../status/agent-status.ts';
 import { sleepUnlessAborted } from './abortable-sleep.ts';
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { RejectedLog } from './rejected-log.ts';
+import { type SpanExport, startSubmitSpan, submitSpanExport } from './submit-span.ts';
 
 /** The brief's wire limit for one batch; the collector's own limit (5 MB by default) is well above. */
 export const MAX_BATCH_WIRE_BYTES = 1024 * 1024;
@@ -26,6 +27,8 @@ export interface SubmitterOptions {
   logger: Logger;
   backoff?: BackoffPolicy;
   random?: () => number;
+  /** Where the agent's own `agent.submit` spans go; from the OTEL_* variables by default (null: nowhere). */
+  spanExport?: SpanExport | null;
 }
 
 export type SubmitOutcome =
@@ -43,12 +46,14 @@ export type SubmitOutcome =
 export class Submitter {
   readonly #options: SubmitterOptions;
   readonly #backoff: BackoffPolicy;
+  readonly #spanExport: SpanExport | null;
   #failures = 0;
   #maxCount = MAX_BATCH_MEASUREMENTS;
 
   constructor(options: SubmitterOptions) {
     this.#options = options;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#spanExport = options.spanExport === undefined ? submitSpanExport() : options.spanExport;
   }
 
   /**
@@ -74,14 +79,20 @@ export class Submitter {
       await this.#options.spool.acknowledge(batch.end, null);
       return { kind: 'delivered', measurements: 0 };
     }
+    const span = startSubmitSpan(this.#spanExport, this.#options.logger);
     const response = await callCollector(this.#options.collectorUrl, {
       method: 'POST',
       path: '/v1/measurements',
       body,
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      headers: {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        traceparent: span.traceparent,
+      },
       signAs: this.#options.caller,
       signal,
     });
+    span.end(response.status, batch.lines.length);
     if (!response.ok) return this.#failed(response, batch);
     const result = SubmissionResult.safeParse(response.body);
     if (!result.success) {
