@@ -1,3 +1,4 @@
+import type { TargetExpectations } from '@reachmap/classifier';
 import { CountryCode, type Measurement, type Observations, validateMeasurement } from '@reachmap/schema';
 import { z } from 'zod';
 import { deterministicMeasurementId, ooniAgentId, ooniRoundId } from '../deterministic-ids.ts';
@@ -6,6 +7,7 @@ import { parseOoniTime } from '../ooni-time.ts';
 import { ReachmapExtension, X_REACHMAP } from '../reachmap-extension.ts';
 import type { SkipReason } from '../skip-reason.ts';
 import type { ControlDns } from './dns.ts';
+import { expectationsOf } from './expectations.ts';
 import { type DroppedEntry, mapObservations } from './observations.ts';
 import { ooniBlockingType, ooniFlags } from './ooni-flags.ts';
 import { isAssignedCountry } from './plausibility.ts';
@@ -16,6 +18,8 @@ export type MappedMeasurement = {
   measurement: Measurement;
   /** reachmap's verdict carried in `x_reachmap` by our own export; null for OONI's measurements. */
   carriedVerdict: ReachmapExtension['verdict'];
+  /** What the OONI record says the target should look like (its test helper's view), for the classifier. */
+  expectations: TargetExpectations;
   dropped: DroppedEntry[];
 };
 export type MappingResult = MappedMeasurement | { ok: false; reason: SkipReason };
@@ -197,5 +201,11 @@ export function mapOoniMeasurement(
     validated = validateMeasurement({ ...measurement, observations }, pointer);
   }
   if (!validated.ok) return { ok: false, reason: { kind: 'invalid_measurement', issues: validated.issues } };
-  return { ok: true, measurement: validated.value, carriedVerdict: extension?.verdict ?? null, dropped };
+  return {
+    ok: true,
+    measurement: validated.value,
+    carriedVerdict: extension?.verdict ?? null,
+    expectations: expectationsOf(ooni.test_name, target.input, testKeys, validated.value.observations),
+    dropped,
+  };
 }
