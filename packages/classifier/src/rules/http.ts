@@ -6,8 +6,8 @@ import { HTTP_BODY_RATIO_MIN } from '../thresholds.ts';
 import type { Rule } from './rule.ts';
 
 /**
- * HTTP blockpage: the probe matched a response against a national blockpage fingerprint (OONI's
- * fingerprint list). A known fingerprint is a reference in itself, so no control is needed.
+ * HTTP blockpage: the probe matched a response against a national blockpage fingerprint
+ * (`@reachmap/probes` data/blockpages.json). A known fingerprint is a reference in itself, so no control is needed.
  */
 export const blockpageRule: Rule = ({ measurement }) => {
   const { http } = measurement.observations;
