@@ -83,6 +83,19 @@ function lastObservationSeconds(observations: Observations): number {
   return Math.max(0, ...[...dns, ...tcp, ...tls, ...http, ...network_events].map((entry) => entry.t));
 }
 
+/** The unchecked attempt; an entry odd enough to make the mapping throw leaves it to the checked one. */
+function fastObservations(
+  testKeys: Record<string, unknown>,
+  pointer: string,
+  controlDns: ControlDns | null,
+): ReturnType<typeof mapObservations> {
+  try {
+    return mapObservations(testKeys, pointer, controlDns, false);
+  } catch {
+    return mapObservations(testKeys, pointer, controlDns, true);
+  }
+}
+
 /**
  * One OONI measurement (df-000 + test_keys) → a v1 Measurement. Pure. A measurement we cannot map
  * gives a typed reason; a single entry we cannot map is dropped and listed in `dropped`.
@@ -141,7 +154,7 @@ export function mapOoniMeasurement(
   const controlDns = controlDnsOf(raw, testKeys, target.host);
   // Fast path: map every entry unchecked and validate the whole measurement once. Only when that
   // fails are the entries checked one by one, so that a bad one is dropped rather than the measurement.
-  let { observations, dropped } = mapObservations(testKeys, pointer, controlDns, false);
+  let { observations, dropped } = fastObservations(testKeys, pointer, controlDns);
   const carried = (raw as Record<string, unknown>)[X_REACHMAP];
   const extensionResult = carried === undefined ? null : ReachmapExtension.safeParse(carried);
   if (extensionResult?.success === false)
