@@ -18,6 +18,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     /** `ooni-import`: run only the OONI importer bench and rewrite only its section. */
     only: { type: 'string' },
+    /** The OONI import bench's archive size in bytes instead of the profile's (1 GB in the full one). */
+    'archive-bytes': { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url)) },
   },
 });
@@ -51,10 +53,17 @@ const fixtures = ooniFixturesRoot();
 const importRows = ooniImportRows(
   fixtures === null
     ? 'the shared OONI fixtures were not found (set OONI_FIXTURES_DIR)'
-    : await runOoniImportBench(fixtures, profile.ooniImport.archiveBytes, progress),
+    : await runOoniImportBench(
+        fixtures,
+        values['archive-bytes'] === undefined
+          ? profile.ooniImport.archiveBytes
+          : Number(values['archive-bytes']),
+        progress,
+      ),
 );
 const importRun = { ...describeRun(), durationS: (Date.now() - importStarted) / 1000 };
 if (values.only !== undefined) importRun.command += ` --only ${values.only}`;
+if (values['archive-bytes'] !== undefined) importRun.command += ` --archive-bytes ${values['archive-bytes']}`;
 writeFileSync(
   values.out,
   replaceGeneratedSection(

@@ -1,4 +1,4 @@
-import { type Layer, type Method, Verdict, type VerdictStatus } from '@reachmap/schema';
+import { type HttpExchange, type Layer, type Method, Verdict, type VerdictStatus } from '@reachmap/schema';
 import { describe, expect, it } from 'vitest';
 import { type ClassifierInput, classifyMeasurement } from './classify.ts';
 import {
@@ -15,6 +15,7 @@ import {
   quic,
   service,
   TARGET_IP,
+  TARGET_SNI,
   tcp,
   tls,
 } from './test-builders.ts';
@@ -274,6 +275,13 @@ const CONTROLS_AND_EVIDENCE: Row[] = [
   ),
 ];
 
+/** The exchange as a probe records it when the body hit its size cap. */
+function truncated(exchange: HttpExchange): HttpExchange {
+  return exchange.response === null
+    ? exchange
+    : { ...exchange, response: { ...exchange.response, body_truncated: true } };
+}
+
 const DNS_AND_HTTP: Row[] = [
   row(
     'system resolver SERVFAIL, DoH answers',
@@ -318,6 +326,56 @@ const DNS_AND_HTTP: Row[] = [
       controls: HEALTHY_CONTROLS,
     },
     ['insufficient', 'dns', null],
+  ),
+  row(
+    'NXDOMAIN for a name known to exist, no control resolver → nxdomain',
+    {
+      measurement: service({ dns: [dns('system', { rcode: 'NXDOMAIN', failure: 'dns_nxdomain_error' })] }),
+      controls: HEALTHY_CONTROLS,
+      expectations: { known_hostnames: [TARGET_SNI.toUpperCase()] },
+    },
+    ['blocked', 'dns', 'nxdomain'],
+  ),
+  row(
+    'NXDOMAIN for a name the expectations do not know → still insufficient',
+    {
+      measurement: service({ dns: [dns('system', { rcode: 'NXDOMAIN', failure: 'dns_nxdomain_error' })] }),
+      controls: HEALTHY_CONTROLS,
+      expectations: { known_hostnames: ['other.example'] },
+    },
+    ['insufficient', 'dns', null],
+  ),
+  row(
+    'HTTP unanswered while the same URL failed from outside too → down',
+    {
+      measurement: service({
+        tcp: [tcp(TARGET_IP, null, 80)],
+        http: [http('http://site.example/', { failure: 'generic_timeout_error' })],
+      }),
+      controls: HEALTHY_CONTROLS,
+      expectations: { expected_http: [{ url: 'http://site.example/', failure: 'unknown_error' }] },
+    },
+    ['down', null, 'outage'],
+  ),
+  row(
+    'a truncated body shorter than the expected page is no page difference → ok',
+    {
+      measurement: service({
+        tcp: [tcp(TARGET_IP, null, 80)],
+        http: [
+          truncated(
+            http('http://site.example/', { status: 200, title: 'Other edition', bodyLength: 131072 }),
+          ),
+        ],
+      }),
+      controls: HEALTHY_CONTROLS,
+      expectations: {
+        expected_http: [
+          { url: 'http://site.example/', status: 200, title: 'Front page', body_length: 1_261_261 },
+        ],
+      },
+    },
+    ['ok', null, null],
   ),
   row(
     'page shorter than 0.7 of the expected one with a different title → http-diff',

@@ -8,6 +8,11 @@ export const ExpectedHttp = z.object({
   title: z.string().max(500).optional(),
   /** Body length in bytes of the real page, for OONI's body-length ratio. */
   body_length: z.number().int().min(0).optional(),
+  /**
+   * The same URL fetched from outside the tested network at the same time failed too (OONI
+   * web_connectivity's test helper): the site is down, so an unanswered request proves no censor.
+   */
+  failure: z.string().min(1).max(200).optional(),
 });
 export type ExpectedHttp = z.infer<typeof ExpectedHttp>;
 
@@ -22,5 +27,10 @@ export const TargetExpectations = z.object({
     .max(1000)
     .optional(),
   expected_http: z.array(ExpectedHttp).max(50).optional(),
+  /**
+   * Names known to exist (a service's published endpoints, fixed in its clients): a system-resolver
+   * NXDOMAIN for one of them is a removal even when no control resolver asked for the same name.
+   */
+  known_hostnames: z.array(z.string().min(1).max(253)).max(200).optional(),
 });
 export type TargetExpectations = z.infer<typeof TargetExpectations>;

@@ -74,7 +74,7 @@ async function runImport(
     totalBytes: await totalSizeOf(positionals),
     onProgress: (state) => progress(formatProgress(state)),
     onImported: (mapped, origin) => {
-      const compared = tally?.add(mapped.measurement);
+      const compared = tally?.add(mapped.measurement, mapped.expectations);
       if (compared !== undefined) verdicts.push(formatComparedLine(compared, origin));
     },
     refuse: (measurement) => {

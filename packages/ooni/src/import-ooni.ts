@@ -1,8 +1,7 @@
 import type { Measurement } from '@reachmap/schema';
-import { type MappedMeasurement, mapOoniMeasurement } from './import/map-measurement.ts';
+import type { MappedMeasurement } from './import/map-measurement.ts';
+import { mapRecord, type RawRecord } from './import/map-record.ts';
 import type { DroppedEntry } from './import/observations.ts';
-import { implausibility } from './import/plausibility.ts';
-import { readOoniDocument } from './ooni-document.ts';
 import { type OoniSource, type RecordOrigin, readOoniSource } from './read/read-ooni-source.ts';
 import type { SkipKind, SkipReason } from './skip-reason.ts';
 
@@ -147,40 +146,32 @@ export async function importOoni(
     summary.imported += full.length;
   };
 
-  for (const source of sources) {
-    for await (const item of readOoniSource(source, (bytes) => {
-      bytesRead += bytes;
-    })) {
-      if (item.kind === 'malformed') skip(item.origin, { kind: 'malformed_json', message: item.message });
-      else if (item.kind === 'unreadable') skip(item.origin, { kind: 'unreadable', message: item.message });
-      else if (item.kind === 'not_json') skip(item.origin, { kind: 'not_json', message: item.message });
-      else {
-        const document = readOoniDocument(item.value);
-        if (document.kind === 'aggregation') {
-          skip(item.origin, {
-            kind: 'not_a_measurement',
-            what: 'an /api/v1/aggregation response (counts, not measurements)',
-          });
-        } else if (document.kind === 'measurement') {
-          const mapped = mapOoniMeasurement(document.raw, document.meta, document.pointer);
-          if (!mapped.ok) skip(item.origin, mapped.reason);
-          else {
-            const refusal =
-              implausibility(mapped.measurement, now()) ?? options.refuse?.(mapped.measurement) ?? null;
-            if (refusal !== null) skip(item.origin, refusal);
-            else {
-              accept(item.origin, mapped);
-              if (batch.length >= batchSize) await flush();
-            }
-          }
-        } else {
-          skip(item.origin, document);
-        }
+  const records = async function* (): AsyncGenerator<RawRecord> {
+    for (const source of sources) {
+      for await (const item of readOoniSource(source, (bytes) => {
+        bytesRead += bytes;
+      })) {
+        const { origin } = item;
+        if (item.kind === 'document') yield { origin, value: item.value };
+        else if (item.kind === 'text') yield { origin, text: item.text };
+        else if (item.kind === 'malformed')
+          yield { origin, reason: { kind: 'malformed_json', message: item.message } };
+        else yield { origin, reason: { kind: item.kind, message: item.message } };
       }
-      if (options.onProgress && now() - lastProgress >= interval) {
-        lastProgress = now();
-        options.onProgress(progress());
-      }
+    }
+  };
+  for await (const record of records()) {
+    const outcome = mapRecord(record, now());
+    const refusal =
+      'mapped' in outcome ? (options.refuse?.(outcome.mapped.measurement) ?? null) : outcome.reason;
+    if (refusal !== null) skip(outcome.origin, refusal);
+    else if ('mapped' in outcome) {
+      accept(outcome.origin, outcome.mapped);
+      if (batch.length >= batchSize) await flush();
+    }
+    if (options.onProgress && now() - lastProgress >= interval) {
+      lastProgress = now();
+      options.onProgress(progress());
     }
   }
   await flush();

@@ -11,6 +11,7 @@ export {
 export { type ExportSummary, exportOoni, type MeasurementWithVerdict } from './export/export-ooni.ts';
 export { ooniTestName, toOoniMeasurement } from './export/to-ooni.ts';
 export { type MappingResult, mapOoniMeasurement } from './import/map-measurement.ts';
+export { OONI_IMPORT_NODE_FLAGS } from './import-heap.ts';
 export { formatProgress, type ImportProgress, type ImportSummary, importOoni } from './import-ooni.ts';
 export { type OoniDocument, readOoniDocument } from './ooni-document.ts';
 export { OoniFlags, OoniMeasurement, OoniMeasurementMeta } from './ooni-format.ts';

@@ -19,6 +19,7 @@ process.stdout.write(
     submitted,
     skipped: summary.skipped,
     seconds: (performance.now() - started) / 1000,
+    // CPU of the whole process (process.cpuUsage covers gunzip's libuv threads too).
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     // resourceUsage reports the peak resident set in KiB.
     peakRssBytes: process.resourceUsage().maxRSS * 1024,

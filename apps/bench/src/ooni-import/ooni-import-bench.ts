@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { OONI_IMPORT_NODE_FLAGS } from '@reachmap/ooni';
 import type { Progress } from '../progress.ts';
 import { writeOoniArchive } from './ooni-archive.ts';
 
@@ -44,7 +45,8 @@ export async function runOoniImportBench(
     progress(`ooni import: writing a ${(archiveBytes / 1e9).toFixed(2)} GB archive`);
     const measurements = await writeOoniArchive(fixturesRoot, path, archiveBytes);
     progress(`ooni import: importing ${measurements.toLocaleString('en-US')} measurements`);
-    const { stdout } = await execFileAsync(process.execPath, [WORKER, path], {
+    // With the heap flags `reachmap import` runs with (the launcher passes the same).
+    const { stdout } = await execFileAsync(process.execPath, [...OONI_IMPORT_NODE_FLAGS, WORKER, path], {
       maxBuffer: 1024 * 1024,
       timeout: 3 * 3_600_000,
     });

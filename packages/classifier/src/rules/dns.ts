@@ -13,6 +13,10 @@ function parsed(texts: readonly string[]): IpAddress[] {
   return texts.flatMap((text) => parseIp(text) ?? []);
 }
 
+function isNxdomain(query: DnsQuery): boolean {
+  return query.failure === 'dns_nxdomain_error' || query.rcode === 'NXDOMAIN';
+}
+
 /**
  * How the system resolver's answer differs from a control resolver's that did resolve the name (DOMAIN.md:
  * RU national DNS answering NXDOMAIN/SERVFAIL, stubs to 127.0.0.1, answers outside the target's ranges).
@@ -24,7 +28,7 @@ function dnsAnomaly(
   references: readonly DnsQuery[],
   known: readonly IpPrefix[],
 ): DnsMethod | null {
-  if (system.failure === 'dns_nxdomain_error' || system.rcode === 'NXDOMAIN') return 'nxdomain';
+  if (isNxdomain(system)) return 'nxdomain';
   if (system.failure === 'dns_servfail_error' || system.rcode === 'SERVFAIL') return 'servfail';
   // The system answer as recorded, bogons included (the probe flags them as a failure, keeping them);
   // a reference counts only with a clean answer.
@@ -38,21 +42,31 @@ function dnsAnomaly(
   return null;
 }
 
-/** DNS: the system resolver disagrees with a control resolver (UDP/TCP/DoH) that answered the same name. */
+/**
+ * DNS: the system resolver disagrees with a control resolver (UDP/TCP/DoH) that answered the same name,
+ * or answers NXDOMAIN for a name the target's expectations know to exist.
+ */
 export const dnsRule: Rule = ({ measurement, expectations }) => {
   const { dns } = measurement.observations;
   const known = (expectations.known_prefixes ?? []).flatMap((text) => parsePrefix(text) ?? []);
   const controlAnswers = dns.filter(
     (query) => query.resolver.kind !== 'system' && answeredIps(query).length > 0,
   );
+  const knownNames = new Set((expectations.known_hostnames ?? []).map((name) => name.toLowerCase()));
   let compared = 0;
-  const anomalies: { method: DnsMethod; system: DnsQuery; reference: DnsQuery }[] = [];
+  const anomalies: { method: DnsMethod; system: DnsQuery; reference: DnsQuery | null }[] = [];
   for (const system of dns.filter(
     (query) => query.resolver.kind === 'system' && query.query_type !== 'CNAME',
   )) {
     const references = controlAnswers.filter((query) => query.hostname === system.hostname);
     const [reference] = references;
-    if (reference === undefined) continue;
+    if (reference === undefined) {
+      // No resolver to compare with, but the name is known to exist: its removal is the anomaly.
+      if (!knownNames.has(system.hostname.toLowerCase())) continue;
+      compared += 1;
+      if (isNxdomain(system)) anomalies.push({ method: 'nxdomain', system, reference: null });
+      continue;
+    }
     compared += 1;
     const method = dnsAnomaly(system, references, known);
     if (method !== null) anomalies.push({ method, system, reference });
@@ -66,11 +80,15 @@ export const dnsRule: Rule = ({ measurement, expectations }) => {
     status: 'blocked',
     layer: 'dns',
     method,
-    evidence: anomalies.map(({ system, reference }) => `${describeDns(system)}; ${describeDns(reference)}`),
+    evidence: anomalies.map(({ system, reference }) =>
+      reference === null
+        ? `${describeDns(system)}; the name is a published endpoint of the service`
+        : `${describeDns(system)}; ${describeDns(reference)}`,
+    ),
     support: {
       agreeing: anomalies.length,
       considered: compared,
-      corroborating: new Set(anomalies.map((anomaly) => anomaly.reference)).size,
+      corroborating: new Set(anomalies.map((anomaly) => anomaly.reference ?? anomaly.system.hostname)).size,
     },
   };
 };

@@ -1,13 +1,13 @@
 import type { HttpExchange } from '@reachmap/schema';
 import { describeHttp, describeTcp, describeTls } from '../evidence.ts';
 import type { ExpectedHttp } from '../expectations.ts';
-import { chainAnswered, httpChains } from '../outcome.ts';
+import { chainAnswered, type HttpChain, httpChains } from '../outcome.ts';
 import { HTTP_BODY_RATIO_MIN } from '../thresholds.ts';
 import type { Rule } from './rule.ts';
 
 /**
- * HTTP blockpage: the probe matched a response against a national blockpage fingerprint (OONI's
- * fingerprint list). A known fingerprint is a reference in itself, so no control is needed.
+ * HTTP blockpage: the probe matched a response against a national blockpage fingerprint
+ * (`@reachmap/probes` data/blockpages.json). A known fingerprint is a reference in itself, so no control is needed.
  */
 export const blockpageRule: Rule = ({ measurement }) => {
   const { http } = measurement.observations;
@@ -52,6 +52,8 @@ interface PageDifference {
 function pageDifference(exchange: HttpExchange, expected: ExpectedHttp): PageDifference | null {
   const { response } = exchange;
   if (response === null || expected.body_length === undefined || expected.title === undefined) return null;
+  // A body cut short by the probe's cap is no evidence of a shorter page.
+  if (response.body_truncated && response.body_length < expected.body_length) return null;
   const ratio = bodyRatio(response.body_length, expected.body_length);
   const titleDiffers = normalTitle(response.title) !== normalTitle(expected.title);
   return ratio < HTTP_BODY_RATIO_MIN && titleDiffers ? { exchange, expected, ratio } : null;
@@ -85,11 +87,19 @@ export const httpDiffRule: Rule = ({ measurement, expectations }) => {
   };
 };
 
+/** The expected pages whose outside fetch failed too, one per chain that has one. */
+function failedFromOutside(chains: readonly HttpChain[], expectedPages: readonly ExpectedHttp[]) {
+  return chains.flatMap((chain) => {
+    const page = expectedPages.find((expected) => sameUrl(expected.url, chain.url));
+    return page?.failure === undefined ? [] : [page];
+  });
+}
+
 /**
  * HTTP failure: every request went unanswered (reset, timeout, EOF) although TCP, and TLS with the
  * target's SNI when tried, worked in the same measurement: the interference sits above the handshake.
  */
-export const httpFailureRule: Rule = ({ measurement }) => {
+export const httpFailureRule: Rule = ({ measurement, expectations }) => {
   const { tcp, tls, http } = measurement.observations;
   const chains = httpChains(http);
   if (chains.length === 0 || chains.some(chainAnswered)) return null;
@@ -97,6 +107,23 @@ export const httpFailureRule: Rule = ({ measurement }) => {
   const workingTcp = tcp.filter((connect) => connect.failure === null);
   const workingTls = targetTls.filter((handshake) => handshake.failure === null);
   if (workingTcp.length === 0 || (targetTls.length > 0 && workingTls.length === 0)) return null;
+  const failedOutside = failedFromOutside(chains, expectations.expected_http ?? []);
+  if (failedOutside.length === chains.length) {
+    // OONI web_connectivity: probe and control both failing is "website down", not blocking.
+    return {
+      status: 'down',
+      layer: null,
+      method: 'outage',
+      evidence: [
+        ...chains.slice(0, 5).map((chain) => describeHttp(chain.final)),
+        ...[...new Set(failedOutside)]
+          .slice(0, 5)
+          .map((page) => `fetched from outside: ${page.url} → ${page.failure}`),
+        'The same URL failed from outside the network too: the site is down, not censored',
+      ],
+      support: { agreeing: chains.length, considered: chains.length, corroborating: failedOutside.length },
+    };
+  }
   return {
     status: 'blocked',
     layer: 'http',

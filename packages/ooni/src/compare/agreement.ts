@@ -1,4 +1,4 @@
-import { classifyMeasurement } from '@reachmap/classifier';
+import { classifyMeasurement, type TargetExpectations } from '@reachmap/classifier';
 import type { Measurement, Verdict, VerdictStatus } from '@reachmap/schema';
 
 export type Agreement = 'agree' | 'reachmap-only' | 'ooni-only' | 'undecided';
@@ -25,10 +25,11 @@ export function agreementOf(measurement: Measurement, verdict: Verdict): Agreeme
 /**
  * Classifies an imported measurement on its own evidence. OONI publishes no separate control
  * measurements, so `controls` is empty: rules that need a round control (TCP blocking, outage and
- * allowlist) cannot fire, and only in-measurement comparisons decide (docs/ooni.md).
+ * allowlist) cannot fire, and only in-measurement comparisons decide, with what the record says about
+ * the target (`expectationsOf`: its test helper's fetch, a messenger's published names; docs/ooni.md).
  */
-export function classifyImported(measurement: Measurement): Verdict {
-  return classifyMeasurement({ measurement, controls: [] });
+export function classifyImported(measurement: Measurement, expectations: TargetExpectations = {}): Verdict {
+  return classifyMeasurement({ measurement, controls: [], expectations });
 }
 
 export interface AgreementRow {
@@ -57,8 +58,8 @@ const COLUMN: Readonly<Record<Agreement, 'agree' | 'reachmap_only' | 'ooni_only'
 export class AgreementTally {
   readonly #rows = new Map<string, AgreementRow>();
 
-  add(measurement: Measurement): ComparedMeasurement {
-    const verdict = classifyImported(measurement);
+  add(measurement: Measurement, expectations: TargetExpectations = {}): ComparedMeasurement {
+    const verdict = classifyImported(measurement, expectations);
     const agreement = agreementOf(measurement, verdict);
     const testName = measurement.source.ooni?.test_name ?? measurement.test.name;
     const row = this.#rows.get(testName) ?? {

@@ -38,8 +38,8 @@ async function computedRows(): Promise<Row[]> {
   const folderOf = (file: string) => (file.startsWith(MORE_OONI_FIXTURES) ? 'ooni-more' : 'ooni');
   const summary = await importOoni([{ path: REAL_OONI_FIXTURES }, { path: MORE_OONI_FIXTURES }], {
     submit: async () => {},
-    onImported: ({ measurement }, origin) => {
-      const compared = tally.add(measurement);
+    onImported: ({ measurement, expectations }, origin) => {
+      const compared = tally.add(measurement, expectations);
       const { status, method } = compared.verdict;
       rows.push([
         `${folderOf(origin.file)}/${basename(origin.file)}`,

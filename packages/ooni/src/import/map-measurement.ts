@@ -1,3 +1,4 @@
+import type { TargetExpectations } from '@reachmap/classifier';
 import { CountryCode, type Measurement, type Observations, validateMeasurement } from '@reachmap/schema';
 import { z } from 'zod';
 import { deterministicMeasurementId, ooniAgentId, ooniRoundId } from '../deterministic-ids.ts';
@@ -6,6 +7,7 @@ import { parseOoniTime } from '../ooni-time.ts';
 import { ReachmapExtension, X_REACHMAP } from '../reachmap-extension.ts';
 import type { SkipReason } from '../skip-reason.ts';
 import type { ControlDns } from './dns.ts';
+import { expectationsOf } from './expectations.ts';
 import { type DroppedEntry, mapObservations } from './observations.ts';
 import { ooniBlockingType, ooniFlags } from './ooni-flags.ts';
 import { isAssignedCountry } from './plausibility.ts';
@@ -16,6 +18,8 @@ export type MappedMeasurement = {
   measurement: Measurement;
   /** reachmap's verdict carried in `x_reachmap` by our own export; null for OONI's measurements. */
   carriedVerdict: ReachmapExtension['verdict'];
+  /** What the OONI record says the target should look like (its test helper's view), for the classifier. */
+  expectations: TargetExpectations;
   dropped: DroppedEntry[];
 };
 export type MappingResult = MappedMeasurement | { ok: false; reason: SkipReason };
@@ -79,6 +83,19 @@ function lastObservationSeconds(observations: Observations): number {
   return Math.max(0, ...[...dns, ...tcp, ...tls, ...http, ...network_events].map((entry) => entry.t));
 }
 
+/** The unchecked attempt; an entry odd enough to make the mapping throw leaves it to the checked one. */
+function fastObservations(
+  testKeys: Record<string, unknown>,
+  pointer: string,
+  controlDns: ControlDns | null,
+): ReturnType<typeof mapObservations> {
+  try {
+    return mapObservations(testKeys, pointer, controlDns, false);
+  } catch {
+    return mapObservations(testKeys, pointer, controlDns, true);
+  }
+}
+
 /**
  * One OONI measurement (df-000 + test_keys) → a v1 Measurement. Pure. A measurement we cannot map
  * gives a typed reason; a single entry we cannot map is dropped and listed in `dropped`.
@@ -137,7 +154,7 @@ export function mapOoniMeasurement(
   const controlDns = controlDnsOf(raw, testKeys, target.host);
   // Fast path: map every entry unchecked and validate the whole measurement once. Only when that
   // fails are the entries checked one by one, so that a bad one is dropped rather than the measurement.
-  let { observations, dropped } = mapObservations(testKeys, pointer, controlDns, false);
+  let { observations, dropped } = fastObservations(testKeys, pointer, controlDns);
   const carried = (raw as Record<string, unknown>)[X_REACHMAP];
   const extensionResult = carried === undefined ? null : ReachmapExtension.safeParse(carried);
   if (extensionResult?.success === false)
@@ -197,5 +214,11 @@ export function mapOoniMeasurement(
     validated = validateMeasurement({ ...measurement, observations }, pointer);
   }
   if (!validated.ok) return { ok: false, reason: { kind: 'invalid_measurement', issues: validated.issues } };
-  return { ok: true, measurement: validated.value, carriedVerdict: extension?.verdict ?? null, dropped };
+  return {
+    ok: true,
+    measurement: validated.value,
+    carriedVerdict: extension?.verdict ?? null,
+    expectations: expectationsOf(ooni.test_name, target.input, testKeys, validated.value.observations),
+    dropped,
+  };
 }

@@ -32,6 +32,7 @@ const LIMITS = { dns: 200, tcp: 200, tls: 100, http: 50, network_events: 2000 } 
 interface Collector {
   dropped: DroppedEntry[];
   pointer: string;
+  checkEntries: boolean;
 }
 
 function entriesOf<T>(
@@ -42,6 +43,9 @@ function entriesOf<T>(
 ): { index: number; entry: T }[] {
   const list = testKeys[key];
   if (!Array.isArray(list)) return [];
+  // Unchecked (the fast attempt): the entries are taken as OONI's format says; a wrong one makes the
+  // mapping throw or the measurement's validation fail, and the checked attempt drops it with a reason.
+  if (!collector.checkEntries) return list.map((item, index) => ({ index, entry: item as T }));
   return list.flatMap((item, index) => {
     const parsed = schema.safeParse(item);
     if (parsed.success) return [{ index, entry: parsed.data }];
@@ -108,7 +112,7 @@ export function mapObservations(
    */
   checkEntries = true,
 ): { observations: Observations; dropped: DroppedEntry[] } {
-  const collector: Collector = { dropped: [], pointer };
+  const collector: Collector = { dropped: [], pointer, checkEntries };
   const validEntry = checkEntries ? checkedEntry : uncheckedEntry;
   const queries = entriesOf(testKeys, 'queries', OoniDnsQuery, collector);
   const dns = [

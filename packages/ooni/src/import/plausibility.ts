@@ -11,10 +11,17 @@ const FUTURE_TOLERANCE_MS = 60 * 60_000;
 const NOT_A_COUNTRY = /^(AA|Q[M-Z]|X[A-JL-Z]|ZZ|EU|EZ|UN)$/;
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
 
-/** Whether ICU knows the code as a region: unassigned codes come back unchanged. */
+const assigned = new Map<string, boolean>();
+
+/** Whether ICU knows the code as a region: unassigned codes come back unchanged. Cached: ICU is slow. */
 export function isAssignedCountry(code: string): boolean {
-  if (NOT_A_COUNTRY.test(code)) return false;
-  return regionNames.of(code) !== code;
+  let known = assigned.get(code);
+  if (known === undefined) {
+    known = !NOT_A_COUNTRY.test(code) && regionNames.of(code) !== code;
+    // At most 26 × 26 two-letter codes; anything else is answered without being kept.
+    if (/^[A-Z]{2}$/.test(code)) assigned.set(code, known);
+  }
+  return known;
 }
 
 /** A reason to refuse a mapped measurement that cannot be true of the world, or null. */

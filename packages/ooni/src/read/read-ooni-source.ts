@@ -17,6 +17,8 @@ export interface RecordOrigin {
 
 export type SourceItem =
   | { kind: 'document'; origin: RecordOrigin; value: unknown }
+  /** A JSONL line after the first, not parsed yet: parsing is the mapper's job (in a worker thread). */
+  | { kind: 'text'; origin: RecordOrigin; text: string }
   | { kind: 'malformed'; origin: RecordOrigin; message: string }
   | { kind: 'unreadable'; origin: RecordOrigin; message: string }
   /** A file that is not JSON at all (a README beside the data). */
@@ -129,15 +131,20 @@ async function* readStream(
         continue;
       }
       if (text.trim() === '') continue;
+      if (seenValue) {
+        // JSONL established by the first line: the rest is handed on unparsed.
+        yield { kind: 'text', origin: { file, line }, text };
+        continue;
+      }
       let value: unknown;
       try {
         value = JSON.parse(text);
       } catch (error) {
-        if (!seenValue && !/^\s*([[{]|\/\/)/.test(text)) {
+        if (!/^\s*([[{]|\/\/)/.test(text)) {
           yield { kind: 'not_json', origin: { file, line: null }, message: 'does not start with JSON' };
           return;
         }
-        if (!seenValue && opensDocument(text)) {
+        if (opensDocument(text)) {
           // Keep line numbers: blank lines before the document become empty lines of it.
           document = [...Array.from({ length: line - 1 }, () => ''), text];
         } else yield { kind: 'malformed', origin: { file, line }, message: (error as Error).message };

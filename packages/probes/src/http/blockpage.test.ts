@@ -7,16 +7,47 @@ describe('matchBlockpage', () => {
     [
       'the Iranian iframe',
       { body: '<html><iframe src="http://10.10.34.34?type=Invalid"></iframe>' },
-      'ooni.ir_0',
+      'ir-iframe-10.10.34.34',
     ],
-    ['the Iranian stub IP', { ip: '10.10.34.35' }, 'ooni.ir_0'],
+    ['the Iranian stub IP', { ip: '10.10.34.34' }, 'ir-iframe-10.10.34.34'],
+    ['the second Iranian stub IP', { ip: '10.10.34.36' }, 'ir-dns-10.10.34.36'],
+    ['a redirect to peyvandha.ir', { location: 'http://peyvandha.ir/' }, 'ir-peyvandha'],
     [
-      'the Russian federal wording',
-      { body: '<p>Доступ к сайту ограничен в соответствии с Федеральными законами</p>' },
-      'ooni.ru_0',
+      'a link to the Roskomnadzor registry',
+      { body: '<p>Реестр: <a href="http://eais.rkn.gov.ru/">http://eais.rkn.gov.ru/</a></p>' },
+      'ru-rkn-registry-link',
     ],
-    ['a Rostelecom redirect', { location: 'http://warning.rt.ru/?id=17' }, 'ooni.ru_6'],
-    ['a VK RKN redirect', { location: 'https://vk.com/blank.php?rkn=123' }, 'ooni.by_3'],
+    [
+      "Turkey's protective-measure notice",
+      { body: 'Bu İnternet sitesi (twitter.com) hakkında … KORUMA TEDBİRİ uygulanmaktadır' },
+      'tr-btk-measure-notice',
+    ],
+    [
+      "Turkey's administrative-measure notice",
+      { body: 'tarafından İDARİ TEDBİR uygulanmaktadır.' },
+      'tr-btk-measure-notice',
+    ],
+    ['a redirect to warning.or.kr', { location: 'http://warning.or.kr/i1.html' }, 'kr-warning-or-kr'],
+    ['a redirect to Internet Positif', { location: 'http://internet-positif.org/' }, 'id-internet-positif'],
+    [
+      "Malaysia's MCMC notice",
+      { body: 'This website is not available in Malaysia as it violate the National law(s).' },
+      'my-mcmc-national-law',
+    ],
+    [
+      "India's DoT notice",
+      {
+        body: 'This website/URL has been blocked until further notice either pursuant to Court orders or on the Directions issued by the Department of Telecommunications',
+      },
+      'in-dot-court-orders',
+    ],
+    [
+      "Pakistan's PTA notice",
+      {
+        body: 'This page is blocked due to restrictions enforced by the Pakistan Telecommunications Authority (PTA).',
+      },
+      'pk-pta-restrictions',
+    ],
   ])('recognises %s', (_name, evidence, id) => {
     expect(matchBlockpage(evidence)).toBe(id);
   });
@@ -28,8 +59,23 @@ describe('matchBlockpage', () => {
       { title: 'Why is Access restricted (reachmap lab) shown?' },
     ],
     ['nothing at all', {}],
+    [
+      'an article that merely names the registry',
+      { body: 'Roskomnadzor publishes its register at eais.rkn.gov.ru, which we checked.' },
+    ],
+    ['a link to peyvandha.ir in a news story', { body: '<a href="https://peyvandha.ir/">the portal</a>' }],
   ])('does not flag %s', (_name, evidence) => {
     expect(matchBlockpage(evidence)).toBeNull();
+  });
+
+  it('gives every shipped entry a public source (a URL or the published measurement it was seen in)', () => {
+    for (const fingerprint of BLOCKPAGE_FINGERPRINTS) {
+      if (fingerprint.country === 'ZZ') continue;
+      expect(fingerprint.source, fingerprint.id).toMatch(/https?:\/\/|OONI measurement/);
+      // reachmap's own set: nothing taken from OONI's unlicensed blocking-fingerprints repository.
+      expect(fingerprint.source, fingerprint.id).not.toMatch(/blocking-fingerprints/);
+      expect(fingerprint.id, fingerprint.id).not.toMatch(/^ooni\./);
+    }
   });
 
   it('ships a valid fingerprint file with unique ids', () => {

@@ -17,14 +17,15 @@ const Pattern = z
 
 /**
  * A known blockpage. Patterns are regular expressions; any one matching (title, body, Location
- * header, or the connected address being a stub IP) identifies the page. Most entries come from
- * OONI's public list (github.com/ooni/blocking-fingerprints) and keep its ids.
+ * header, or the connected address being a stub IP) identifies the page. reachmap's own set: each
+ * entry cites the public report, article or published measurement its text or address comes from.
  */
 export const BlockpageFingerprint = z.object({
   id: z.string().min(1).max(100),
   /** ISO 3166-1 alpha-2; ZZ for the lab. */
   country: z.string().regex(/^[A-Z]{2}$/),
-  source: z.string().max(500),
+  /** Where the page's text or address is documented in public (a URL, a paper, a published measurement). */
+  source: z.string().min(1).max(500),
   description: z.string().max(500),
   title_patterns: z.array(Pattern),
   body_patterns: z.array(Pattern),
