@@ -1,6 +1,6 @@
 import { type AgentFigures, measureAgentFootprint } from './agent/agent-footprint.ts';
 import { runBullmqBaseline } from './baseline/bullmq-baseline.ts';
-import { startBenchRedis } from './bench-redis.ts';
+import { type BenchRedis, startBenchRedis } from './bench-redis.ts';
 import { PIPELINE_DEPTH, runRedisBenchmark } from './ceiling/redis-benchmark.ts';
 import { runDashboardBench } from './dashboard/dashboard-bench.ts';
 import { dashboardRows } from './dashboard/dashboard-rows.ts';
@@ -41,7 +41,28 @@ function ingestRows(figures: IngestFigures, baselinePerSecond: number, baselineN
       'Redis commands per measurement',
       figures.redisCommandsPerSecond / figures.measurementsPerSecond,
       'commands',
-      'INFO commandstats delta (commands inside Lua included) ÷ measurements',
+      `INFO commandstats delta (commands inside Lua included) ÷ measurements; most called: ${figures.commandMix}`,
+    ),
+    measured(
+      'ingest',
+      'Redis CPU per measurement',
+      (cpu.redis * 1e6) / figures.measurements,
+      'µs',
+      'redis-server user + system CPU over the throughput phase ÷ measurements (queue, store, AOF and network together)',
+    ),
+    measured(
+      'ingest',
+      'Redis AOF bytes written per measurement',
+      figures.aofBytesPerMeasurement,
+      'bytes',
+      'aof_current_size delta ÷ measurements: every write, queue and store, as Redis persists it',
+    ),
+    measured(
+      'ingest',
+      'Redis memory kept per measurement',
+      figures.retainedBytesPerMeasurement,
+      'bytes',
+      'used_memory after the queue drained − before the phase, ÷ measurements: rollups, markers, recent records',
     ),
     measured(
       'ingest',
@@ -68,28 +89,38 @@ function ingestRows(figures: IngestFigures, baselinePerSecond: number, baselineN
   ];
 }
 
+/** The ingest bench and the bare-BullMQ baseline on the same Redis, as the ingest table's rows. */
+export async function runIngestComparison(
+  redis: BenchRedis,
+  profile: BenchProfile,
+  progress: Progress,
+): Promise<{ rows: ResultRow[]; figures: IngestFigures }> {
+  const ingest = await runIngestBench(redis, profile.ingest, progress);
+  const baseline = await runBullmqBaseline(
+    redis,
+    {
+      measurements: Math.min(ingest.measurements, 50_000),
+      batchSize: ingest.batchSize,
+      inFlight: profile.ingest.inFlight,
+      workers: profile.ingest.aggregators,
+      concurrency: profile.ingest.aggregatorConcurrency,
+    },
+    progress,
+  );
+  const baselineNote =
+    `${baseline.measurements.toLocaleString('en-US')} jobs (one per measurement) by addBulk per batch, ` +
+    `${baseline.workers} no-op worker processes (concurrency ${baseline.concurrency}); same Redis, same run`;
+  return { rows: ingestRows(ingest, baseline.measurementsPerSecond, baselineNote), figures: ingest };
+}
+
 /** Every benchmark of one run, in order, on one private redis-server; a failing part becomes "not measured". */
 export async function runBenchmarks(profile: BenchProfile, progress: Progress): Promise<ResultRow[]> {
   const redis = await startBenchRedis();
   progress(`redis-server ${redis.embedded.url} in ${redis.dir}`);
   const rows: ResultRow[] = [];
   try {
-    const ingest = await runIngestBench(redis, profile.ingest, progress);
-    const baseline = await runBullmqBaseline(
-      redis,
-      {
-        measurements: Math.min(ingest.measurements, 50_000),
-        batchSize: ingest.batchSize,
-        inFlight: profile.ingest.inFlight,
-        workers: profile.ingest.aggregators,
-        concurrency: profile.ingest.aggregatorConcurrency,
-      },
-      progress,
-    );
-    const baselineNote =
-      `${baseline.measurements.toLocaleString('en-US')} jobs (one per measurement) by addBulk per batch, ` +
-      `${baseline.workers} no-op worker processes (concurrency ${baseline.concurrency}); same Redis, same run`;
-    rows.push(...ingestRows(ingest, baseline.measurementsPerSecond, baselineNote));
+    const ingest = await runIngestComparison(redis, profile, progress);
+    rows.push(...ingest.rows);
 
     const ceiling = await runRedisBenchmark(redis.embedded.port, profile.ceiling.requests);
     for (const test of ['set', 'incr', 'lpush']) {
@@ -117,7 +148,7 @@ export async function runBenchmarks(profile: BenchProfile, progress: Progress): 
       measured(
         'ceiling',
         'Redis commands/s executed during reachmap ingest',
-        ingest.redisCommandsPerSecond,
+        ingest.figures.redisCommandsPerSecond,
         'commands/s',
       ),
       incr === undefined
@@ -130,7 +161,7 @@ export async function runBenchmarks(profile: BenchProfile, progress: Progress): 
         : measured(
             'ceiling',
             'rollup path share of the INCR ceiling',
-            (100 * ingest.redisCommandsPerSecond) / incr,
+            (100 * ingest.figures.redisCommandsPerSecond) / incr,
             '%',
           ),
     );
@@ -181,11 +212,15 @@ export async function runBenchmarks(profile: BenchProfile, progress: Progress): 
         : measured('memory', metric, bytes, 'bytes', note);
     rows.push(
       keyRow(
-        'exactly-once marker `{rm:pN}:counted:<id>`',
+        'exactly-once marker, member of `{rm:pN}:counted:<hour>`',
         perKey.counted,
-        'one per measurement and partition, kept 8 days',
+        "one id per measurement and partition in its hour's set, kept 8 days after the set's last write; bytes per member (MEMORY USAGE ÷ SCARD)",
       ),
-      keyRow('collector marker `rm:seen:<id>`', perKey.seen, 'one per measurement, kept 8 days'),
+      keyRow(
+        'collector marker, member of `rm:seen:<hour>`',
+        perKey.seen,
+        "one id per measurement in its hour's set, kept 8 days after the set's last write; bytes per member",
+      ),
       keyRow(
         'recent record `{rm:pN}:msm:<id>`',
         perKey.recent,
