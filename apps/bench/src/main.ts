@@ -12,7 +12,7 @@ import { FULL_PROFILE, QUICK_PROFILE } from './profile.ts';
 import { stderrProgress } from './progress.ts';
 import { OONI_IMPORT_MARKERS, replaceGeneratedSection } from './report/benchmarks-doc.ts';
 import { renderTables } from './report/render-tables.ts';
-import { runBenchmarks, runIngestComparison } from './run-benchmarks.ts';
+import { goalRows, runBenchmarks, runIngestComparison } from './run-benchmarks.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +45,7 @@ if (values.only === 'ingest') {
   const redis = await startBenchRedis();
   try {
     const { rows } = await runIngestComparison(redis, profile, progress);
-    process.stdout.write(`${renderTables(rows, describeRun())}\n`);
+    process.stdout.write(`${renderTables([...rows, ...goalRows(rows)], describeRun())}\n`);
   } finally {
     await redis.stop();
   }

@@ -1,7 +1,9 @@
+import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { signMeasurement } from '@reachmap/agent-auth';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { signMeasurement, verifyMeasurementSignature } from '@reachmap/agent-auth';
 import { QUEUE_NAMES, queuePrefix, type RedisClient } from '@reachmap/queue';
+import { MeasurementV1 } from '@reachmap/schema';
 import { countedHourOf, partitionOf, storeKeys } from '@reachmap/store';
 import { Queue } from 'bullmq';
 import { benchNetworks, networkOfAgent } from '../bench-networks.ts';
@@ -35,6 +37,11 @@ export interface IngestFigures {
   retainedBytesPerMeasurement: number;
   /** The most frequent commands of the throughput phase with their calls, for the notes. */
   commandMix: string;
+  /**
+   * CPU the collector cannot avoid per measurement: gunzip, JSON.parse, the zod schema and the
+   * Ed25519 verification of its signature, timed in this process on prepared batches.
+   */
+  collectorFloorMicrosPerMeasurement: number;
   /** Agent-side cost of one measurement's own signature (canonical JSON and Ed25519). */
   signMicrosPerMeasurement: number;
   /** CPU seconds per process kind during the throughput phase. */
@@ -94,6 +101,35 @@ function prepareBatches(agents: readonly SimulatedAgent[], count: number, rounds
     });
   }
   return { batches, signMicrosPerMeasurement: (signingMs * 1000) / Math.max(1, signed) };
+}
+
+/** Batches the collector floor is timed on: enough for a stable mean, few enough to take a second. */
+const FLOOR_SAMPLE_BATCHES = 50;
+
+/**
+ * The collector's unavoidable work per measurement, in CPU time (process.cpuUsage, so a loaded machine
+ * does not inflate it): inflate the body, parse it, validate each measurement and verify its signature.
+ */
+function collectorFloorMicros(batches: readonly PreparedBatch[]): number {
+  const sample = batches.slice(0, FLOOR_SAMPLE_BATCHES);
+  const publicKeys = new Map(sample.map((batch) => [batch.agent, createPublicKey(batch.agent.privateKey)]));
+  let measurements = 0;
+  const started = process.cpuUsage();
+  for (const batch of sample) {
+    const body = JSON.parse(gunzipSync(batch.body).toString('utf8')) as {
+      measurements: unknown[];
+      signatures: string[];
+    };
+    const publicKey = publicKeys.get(batch.agent) as ReturnType<typeof createPublicKey>;
+    body.measurements.forEach((item, index) => {
+      const measurement = MeasurementV1.parse(item);
+      if (!verifyMeasurementSignature(measurement, body.signatures[index] ?? '', publicKey))
+        throw new Error('a prepared signature did not verify');
+      measurements += 1;
+    });
+  }
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / Math.max(1, measurements);
 }
 
 async function countExisting(client: RedisClient, markers: readonly CountedMarker[]): Promise<number> {
@@ -237,6 +273,7 @@ export async function runIngestBench(
       Math.ceil(profile.measurements / batchSize),
       profile.roundsPerBatch,
     );
+    const collectorFloorMicrosPerMeasurement = collectorFloorMicros(batches);
     progress(`ingest: ${batches.length} signed-gzip batches of ${batchSize} prepared; throughput phase`);
 
     let backpressured = 0;
@@ -322,6 +359,7 @@ export async function runIngestBench(
       retainedBytesPerMeasurement: (memoryAfter - memoryBefore) / measurements,
       commandMix: commandMix(totalsBefore, totalsAfter, 8),
       signMicrosPerMeasurement,
+      collectorFloorMicrosPerMeasurement,
       cpuSeconds,
       backpressured,
       latency: {
