@@ -56,15 +56,37 @@ export interface CommandTotals {
   commands: number;
   /** Microseconds Redis spent in EVAL/EVALSHA (the scripts' own commands included). */
   scriptMicros: number;
+  /** Calls per command name, to say where the commands go. */
+  callsByCommand: Map<string, number>;
+  /** Bytes appended to the AOF so far: what Redis wrote for durability. */
+  aofBytes: number;
 }
 
-/** Running totals from INFO commandstats; subtract two readings to get a phase's share. */
+/** Running totals from INFO commandstats and persistence; subtract two readings to get a phase's share. */
 export async function commandTotals(client: RedisClient): Promise<CommandTotals> {
   const text = await client.info('commandstats');
-  const totals: CommandTotals = { commands: 0, scriptMicros: 0 };
+  const totals: CommandTotals = {
+    commands: 0,
+    scriptMicros: 0,
+    callsByCommand: new Map(),
+    aofBytes: (await redisInfoNumbers(client, 'persistence')).get('aof_current_size') ?? 0,
+  };
   for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
-    totals.commands += Number(match[2]);
-    if (match[1] === 'evalsha' || match[1] === 'eval') totals.scriptMicros += Number(match[3]);
+    const [, name = '', calls, micros] = match;
+    totals.commands += Number(calls);
+    totals.callsByCommand.set(name, Number(calls));
+    if (name === 'evalsha' || name === 'eval') totals.scriptMicros += Number(micros);
   }
   return totals;
+}
+
+/** The commands executed between two readings, most frequent first: `name calls, …`. */
+export function commandMix(before: CommandTotals, after: CommandTotals, top: number): string {
+  return [...after.callsByCommand]
+    .map(([name, calls]) => [name, calls - (before.callsByCommand.get(name) ?? 0)] as const)
+    .filter(([, calls]) => calls > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, calls]) => `${name} ${calls}`)
+    .join(', ');
 }

@@ -5,18 +5,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startBenchRedis } from './bench-redis.ts';
 import { ooniFixturesRoot, runOoniImportBench } from './ooni-import/ooni-import-bench.ts';
 import { ooniImportRows } from './ooni-import/ooni-import-rows.ts';
 import { FULL_PROFILE, QUICK_PROFILE } from './profile.ts';
 import { stderrProgress } from './progress.ts';
 import { OONI_IMPORT_MARKERS, replaceGeneratedSection } from './report/benchmarks-doc.ts';
 import { renderTables } from './report/render-tables.ts';
-import { runBenchmarks } from './run-benchmarks.ts';
+import { goalRows, runBenchmarks, runIngestComparison } from './run-benchmarks.ts';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    /** `ooni-import`: run only the OONI importer bench and rewrite only its section. */
+    /**
+     * `ooni-import`: run only the OONI importer bench and rewrite only its section. `ingest`: run only
+     * the ingest bench and its baseline and print their table (the doc is left alone).
+     */
     only: { type: 'string' },
     /** The OONI import bench's archive size in bytes instead of the profile's (1 GB in the full one). */
     'archive-bytes': { type: 'string' },
@@ -37,8 +41,18 @@ const describeRun = () => ({
   durationS: (Date.now() - started.getTime()) / 1000,
   machine,
 });
-if (values.only !== undefined && values.only !== 'ooni-import')
+if (values.only !== undefined && values.only !== 'ooni-import' && values.only !== 'ingest')
   throw new Error(`unknown --only ${values.only}`);
+if (values.only === 'ingest') {
+  const redis = await startBenchRedis();
+  try {
+    const { rows } = await runIngestComparison(redis, profile, progress);
+    process.stdout.write(`${renderTables([...rows, ...goalRows(rows)], describeRun())}\n`);
+  } finally {
+    await redis.stop();
+  }
+  process.exit(0);
+}
 if (values.only === undefined) {
   const rows = await runBenchmarks(profile, progress);
   writeFileSync(

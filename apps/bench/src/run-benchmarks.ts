@@ -1,6 +1,6 @@
 import { type AgentFigures, measureAgentFootprint } from './agent/agent-footprint.ts';
 import { runBullmqBaseline } from './baseline/bullmq-baseline.ts';
-import { startBenchRedis } from './bench-redis.ts';
+import { type BenchRedis, startBenchRedis } from './bench-redis.ts';
 import { PIPELINE_DEPTH, runRedisBenchmark } from './ceiling/redis-benchmark.ts';
 import { runDashboardBench } from './dashboard/dashboard-bench.ts';
 import { dashboardRows } from './dashboard/dashboard-rows.ts';
@@ -41,7 +41,28 @@ function ingestRows(figures: IngestFigures, baselinePerSecond: number, baselineN
       'Redis commands per measurement',
       figures.redisCommandsPerSecond / figures.measurementsPerSecond,
       'commands',
-      'INFO commandstats delta (commands inside Lua included) ÷ measurements',
+      `INFO commandstats delta (commands inside Lua included) ÷ measurements; most called: ${figures.commandMix}`,
+    ),
+    measured(
+      'ingest',
+      'Redis CPU per measurement',
+      (cpu.redis * 1e6) / figures.measurements,
+      'µs',
+      'redis-server user + system CPU over the throughput phase ÷ measurements (queue, store, AOF and network together)',
+    ),
+    measured(
+      'ingest',
+      'Redis AOF bytes written per measurement',
+      figures.aofBytesPerMeasurement,
+      'bytes',
+      'aof_current_size delta ÷ measurements: every write, queue and store, as Redis persists it',
+    ),
+    measured(
+      'ingest',
+      'Redis memory kept per measurement',
+      figures.retainedBytesPerMeasurement,
+      'bytes',
+      'used_memory after the queue drained − before the phase, ÷ measurements: rollups, markers, recent records',
     ),
     measured(
       'ingest',
@@ -59,6 +80,20 @@ function ingestRows(figures: IngestFigures, baselinePerSecond: number, baselineN
     ),
     measured(
       'ingest',
+      'collector floor per measurement',
+      figures.collectorFloorMicrosPerMeasurement,
+      'CPU µs',
+      `gunzip + JSON.parse + zod (MeasurementV1) + Ed25519 verification of each measurement, CPU time in one process: on 2 cores the collector alone tops out near ${Math.round(2e6 / figures.collectorFloorMicrosPerMeasurement).toLocaleString('en-US')} measurements/s`,
+    ),
+    measured(
+      'ingest',
+      'CPU per measurement, whole pipeline',
+      ((cpu.collectors + cpu.aggregators + cpu.redis) * 1e6) / figures.measurements,
+      'CPU µs',
+      `collectors ${((cpu.collectors * 1e6) / figures.measurements).toFixed(0)}, aggregators ${((cpu.aggregators * 1e6) / figures.measurements).toFixed(0)}, redis-server ${((cpu.redis * 1e6) / figures.measurements).toFixed(0)} µs; 2 cores give 2 000 000 CPU µs per second`,
+    ),
+    measured(
+      'ingest',
       'CPU during the throughput phase',
       cpu.collectors + cpu.aggregators + cpu.redis + cpu.loadGenerator,
       'CPU s',
@@ -68,28 +103,38 @@ function ingestRows(figures: IngestFigures, baselinePerSecond: number, baselineN
   ];
 }
 
+/** The ingest bench and the bare-BullMQ baseline on the same Redis, as the ingest table's rows. */
+export async function runIngestComparison(
+  redis: BenchRedis,
+  profile: BenchProfile,
+  progress: Progress,
+): Promise<{ rows: ResultRow[]; figures: IngestFigures }> {
+  const ingest = await runIngestBench(redis, profile.ingest, progress);
+  const baseline = await runBullmqBaseline(
+    redis,
+    {
+      measurements: Math.min(ingest.measurements, 50_000),
+      batchSize: ingest.batchSize,
+      inFlight: profile.ingest.inFlight,
+      workers: profile.ingest.aggregators,
+      concurrency: profile.ingest.aggregatorConcurrency,
+    },
+    progress,
+  );
+  const baselineNote =
+    `${baseline.measurements.toLocaleString('en-US')} jobs (one per measurement) by addBulk per batch, ` +
+    `${baseline.workers} no-op worker processes (concurrency ${baseline.concurrency}); same Redis, same run`;
+  return { rows: ingestRows(ingest, baseline.measurementsPerSecond, baselineNote), figures: ingest };
+}
+
 /** Every benchmark of one run, in order, on one private redis-server; a failing part becomes "not measured". */
 export async function runBenchmarks(profile: BenchProfile, progress: Progress): Promise<ResultRow[]> {
   const redis = await startBenchRedis();
   progress(`redis-server ${redis.embedded.url} in ${redis.dir}`);
   const rows: ResultRow[] = [];
   try {
-    const ingest = await runIngestBench(redis, profile.ingest, progress);
-    const baseline = await runBullmqBaseline(
-      redis,
-      {
-        measurements: Math.min(ingest.measurements, 50_000),
-        batchSize: ingest.batchSize,
-        inFlight: profile.ingest.inFlight,
-        workers: profile.ingest.aggregators,
-        concurrency: profile.ingest.aggregatorConcurrency,
-      },
-      progress,
-    );
-    const baselineNote =
-      `${baseline.measurements.toLocaleString('en-US')} jobs (one per measurement) by addBulk per batch, ` +
-      `${baseline.workers} no-op worker processes (concurrency ${baseline.concurrency}); same Redis, same run`;
-    rows.push(...ingestRows(ingest, baseline.measurementsPerSecond, baselineNote));
+    const ingest = await runIngestComparison(redis, profile, progress);
+    rows.push(...ingest.rows);
 
     const ceiling = await runRedisBenchmark(redis.embedded.port, profile.ceiling.requests);
     for (const test of ['set', 'incr', 'lpush']) {
@@ -117,7 +162,7 @@ export async function runBenchmarks(profile: BenchProfile, progress: Progress): 
       measured(
         'ceiling',
         'Redis commands/s executed during reachmap ingest',
-        ingest.redisCommandsPerSecond,
+        ingest.figures.redisCommandsPerSecond,
         'commands/s',
       ),
       incr === undefined
@@ -130,7 +175,7 @@ export async function runBenchmarks(profile: BenchProfile, progress: Progress): 
         : measured(
             'ceiling',
             'rollup path share of the INCR ceiling',
-            (100 * ingest.redisCommandsPerSecond) / incr,
+            (100 * ingest.figures.redisCommandsPerSecond) / incr,
             '%',
           ),
     );
@@ -181,11 +226,15 @@ export async function runBenchmarks(profile: BenchProfile, progress: Progress): 
         : measured('memory', metric, bytes, 'bytes', note);
     rows.push(
       keyRow(
-        'exactly-once marker `{rm:pN}:counted:<id>`',
+        'exactly-once marker, member of `{rm:pN}:counted:<hour>`',
         perKey.counted,
-        'one per measurement and partition, kept 8 days',
+        "one id per measurement and partition in its hour's set, kept 8 days after the set's last write; bytes per member (MEMORY USAGE ÷ SCARD)",
       ),
-      keyRow('collector marker `rm:seen:<id>`', perKey.seen, 'one per measurement, kept 8 days'),
+      keyRow(
+        'collector marker, member of `rm:seen:<hour>`',
+        perKey.seen,
+        "one id per measurement in its hour's set, kept 8 days after the set's last write; bytes per member",
+      ),
       keyRow(
         'recent record `{rm:pN}:msm:<id>`',
         perKey.recent,
@@ -268,7 +317,8 @@ function goalRow(
   return measured('goals', metric, value, unit, met(value) ? 'met' : 'missed (docs/scaling.md says why)');
 }
 
-function goalRows(rows: readonly ResultRow[]): ResultRow[] {
+/** The goals, each met or missed by a figure of the same run; rows it lacks say "not measured". */
+export function goalRows(rows: readonly ResultRow[]): ResultRow[] {
   return [
     goalRow(
       'ingest ≥ 3× bare BullMQ',
@@ -281,6 +331,30 @@ function goalRows(rows: readonly ResultRow[]): ResultRow[] {
       figureOf(rows, 'reachmap ingest, sustained'),
       'measurements/s',
       (value) => value >= 30_000,
+    ),
+    goalRow(
+      'Redis commands per measurement ≤ 2',
+      figureOf(rows, 'Redis commands per measurement'),
+      'commands',
+      (value) => value <= 2,
+    ),
+    goalRow(
+      'Redis time in Lua per measurement ≤ 15 µs',
+      figureOf(rows, 'Redis time in Lua per measurement'),
+      'µs',
+      (value) => value <= 15,
+    ),
+    goalRow(
+      'Redis memory kept per measurement ≤ 300 B',
+      figureOf(rows, 'Redis memory kept per measurement'),
+      'bytes',
+      (value) => value <= 300,
+    ),
+    goalRow(
+      'submit-to-map p99 ≤ 2 s at half rate',
+      figureOf(rows, 'submit-to-map latency p99'),
+      'ms',
+      (value) => value <= 2000,
     ),
     goalRow('map query p99 ≤ 20 ms', figureOf(rows, 'map, countries p99'), 'ms', (value) => value <= 20),
     goalRow('agent idle RSS ≤ 50 MB', figureOf(rows, 'idle RSS'), 'MiB', (value) => value <= 50),

@@ -39,6 +39,11 @@ export const AggregatorConfig = ServerConfig.pick({
     .transform((value) => (value === 'forever' ? null : value)),
   REACHMAP_RECENT_TTL: duration().default(48 * 3_600_000),
   AGGREGATOR_CONCURRENCY: positiveInt().default(4),
+  /**
+   * How long a classified job waits for others to join its flush to Redis (group commit). 0: only the
+   * jobs ready together, or while a flush is under way, are merged, which under load is most of them.
+   */
+  REACHMAP_FLUSH_LINGER: duration().default(0),
   /** The aggregator has no API, so /metrics gets a listener of its own; loopback unless an operator opens it. */
   AGGREGATOR_METRICS_HOST: ServerConfig.shape.HOST,
   AGGREGATOR_METRICS_PORT: port().default(8472),

@@ -5,13 +5,13 @@ import {
   type ClassifiedMeasurement,
   type CountResult,
   countMeasurement,
-  countMeasurements,
   type DeadLetterInput,
   writeDeadLetters,
 } from '@reachmap/store';
 import type { Logger } from '@reachmap/telemetry';
+import type { CountBatcher } from './count-batcher.ts';
 import { appendToArchive } from './raw-archive.ts';
-import { controlsHealthOf, findRoundControls } from './round-controls.ts';
+import { controlsHealthOf, findJobControls, roundControlsOf } from './round-controls.ts';
 import type { AggregatorSettings } from './settings.ts';
 
 /** Job name of a target re-queued to wait for its round's controls. */
@@ -34,17 +34,20 @@ export interface IngestDependencies {
   settings: AggregatorSettings;
   logger: Logger;
   clock: () => number;
+  /** Merges this job's counting with that of the jobs running beside it (one flush for all). */
+  batcher: CountBatcher;
 }
 
 /**
  * Classifies, counts and archives one job's measurements. Counting is idempotent per measurement (the
- * store's markers), archiving happens after counting; only when both succeeded does the job complete.
+ * store's "counted" sets) and merged with the jobs running beside it (`CountBatcher`); archiving
+ * happens after counting; only when both succeeded does the job complete.
  * A retry after a failure in between counts nothing twice and may add a duplicate archive line.
  */
 export async function ingestJob(data: AggregatorJobData, deps: IngestDependencies): Promise<IngestOutcome> {
   const { redis, settings, logger } = deps;
   const attempt = data.controls_attempt ?? 0;
-  const inJob = new Map(data.measurements.map((measurement) => [measurement.id, measurement]));
+  const controls = await findJobControls(redis, settings.store, data.measurements);
   const ready: ClassifiedMeasurement[] = [];
   const deferred: Measurement[] = [];
   const dead: DeadLetterInput[] = [];
@@ -60,7 +63,7 @@ export async function ingestJob(data: AggregatorJobData, deps: IngestDependencie
       }
       continue;
     }
-    const { found, missing } = await findRoundControls(redis, settings.store, measurement, inJob);
+    const { found, missing } = roundControlsOf(measurement, controls);
     if (missing.length > 0 && attempt < settings.controlWaitAttempts) {
       deferred.push(measurement);
       continue;
@@ -83,6 +86,10 @@ export async function ingestJob(data: AggregatorJobData, deps: IngestDependencie
     }
   }
 
+  logger.debug(
+    { batchId: data.batch_id, measurements: ready.length },
+    'batch classified, waiting for its flush',
+  );
   const { counted, countable } = await countIsolated(ready, deps, deadLetter);
   // Dead letters are written before the job can complete: a job never ends with an uncounted
   // measurement and no record of it. A failure here fails the job, which retries.
@@ -111,11 +118,11 @@ function isUncountable(error: unknown): boolean {
 }
 
 /**
- * One Lua call per partition for the whole job (chunked by the store): measurements of one job
- * mostly share their rollup keys, so Redis merges their writes instead of repeating them. When the
- * plan throws for one measurement, each is counted on its own so only that one is dead-lettered;
- * counting is idempotent per measurement, so those of chunks written before the throw are not
- * counted twice.
+ * The job's measurements go to the batcher, which merges them with other jobs' into one flush: they
+ * mostly share their rollup keys, so Redis gets one write per key. When planning throws for one
+ * measurement (the whole flush fails with it), each of this job's is counted on its own so only that
+ * one is dead-lettered; counting is idempotent per measurement, so those written before the throw are
+ * not counted twice.
  */
 async function countIsolated(
   ready: ClassifiedMeasurement[],
@@ -126,7 +133,7 @@ async function countIsolated(
   const tally = (results: CountResult[]) => results.filter((result) => result.counted > 0).length;
   try {
     return {
-      counted: tally(await countMeasurements(redis, ready, settings.store, deps.clock())),
+      counted: tally(await deps.batcher.count(ready)),
       countable: ready,
     };
   } catch (error) {

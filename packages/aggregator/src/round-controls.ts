@@ -1,7 +1,7 @@
 import { classifyMeasurement } from '@reachmap/classifier';
 import type { RedisClient } from '@reachmap/queue';
 import type { Measurement, Verdict } from '@reachmap/schema';
-import { type ControlsHealth, readMeasurement, type StoreConfig } from '@reachmap/store';
+import { type ControlsHealth, readMeasurements, type StoreConfig } from '@reachmap/store';
 
 export interface RoundControl {
   measurement: Measurement;
@@ -9,26 +9,58 @@ export interface RoundControl {
 }
 
 /**
- * The controls a target's round lists: from the same job first, then the recent store (they may have
- * come in an earlier batch). `missing` are ids found in neither, perhaps still on their way.
+ * Every control the job's targets list, found in the job itself or in the recent store (they may have
+ * come in an earlier batch): one MGET per country of the job, not a round trip per target. Controls
+ * of the job are classified once here, not once per target that lists them.
  */
-export async function findRoundControls(
+export async function findJobControls(
   redis: RedisClient,
   store: StoreConfig,
+  measurements: readonly Measurement[],
+): Promise<Map<string, RoundControl>> {
+  const known = new Map<string, RoundControl>();
+  const inJob = new Map(measurements.map((measurement) => [measurement.id, measurement]));
+  const wantedByCountry = new Map<string, Set<string>>();
+  for (const target of measurements) {
+    if (target.target.kind === 'control') continue;
+    for (const id of target.round.controls) {
+      if (known.has(id)) continue;
+      const local = inJob.get(id);
+      if (local !== undefined) {
+        known.set(id, {
+          measurement: local,
+          verdict: classifyMeasurement({ measurement: local, controls: [] }),
+        });
+        continue;
+      }
+      const country = target.network.country;
+      let wanted = wantedByCountry.get(country);
+      if (wanted === undefined) {
+        wanted = new Set();
+        wantedByCountry.set(country, wanted);
+      }
+      wanted.add(id);
+    }
+  }
+  for (const [country, ids] of wantedByCountry) {
+    for (const stored of await readMeasurements(redis, store, [...ids], country)) {
+      if (stored !== null) known.set(stored.measurement.id, stored);
+    }
+  }
+  return known;
+}
+
+/** The controls a target's round lists, from those the job found; `missing` may still be on their way. */
+export function roundControlsOf(
   target: Measurement,
-  inJob: ReadonlyMap<string, Measurement>,
-): Promise<{ found: RoundControl[]; missing: string[] }> {
+  known: ReadonlyMap<string, RoundControl>,
+): { found: RoundControl[]; missing: string[] } {
   const found: RoundControl[] = [];
   const missing: string[] = [];
   for (const id of target.round.controls) {
-    const local = inJob.get(id);
-    if (local !== undefined) {
-      found.push({ measurement: local, verdict: classifyMeasurement({ measurement: local, controls: [] }) });
-      continue;
-    }
-    const stored = await readMeasurement(redis, store, id, target.network.country);
-    if (stored === null) missing.push(id);
-    else found.push({ measurement: stored.measurement, verdict: stored.verdict });
+    const control = known.get(id);
+    if (control === undefined) missing.push(id);
+    else found.push(control);
   }
   return { found, missing };
 }

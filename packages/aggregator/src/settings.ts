@@ -17,6 +17,8 @@ export interface AggregatorSettings {
   controlWaitMs: number;
   controlWaitAttempts: number;
   concurrency: number;
+  /** How long a classified job waits for other jobs to join its flush (REACHMAP_FLUSH_LINGER). */
+  flushLingerMs: number;
   /** Catalogue expectations per target id, for the classifier. */
   expectations: ReadonlyMap<string, TargetExpectations>;
 }
@@ -57,6 +59,7 @@ export function settingsOf(
     controlWaitMs: config.REACHMAP_CONTROL_WAIT,
     controlWaitAttempts: config.REACHMAP_CONTROL_WAIT_ATTEMPTS,
     concurrency: config.AGGREGATOR_CONCURRENCY,
+    flushLingerMs: config.REACHMAP_FLUSH_LINGER,
     expectations,
   };
 }

@@ -6,7 +6,7 @@ import {
   waitUntilReady,
 } from '@reachmap/queue';
 import { scopesOfNetwork } from '@reachmap/schema';
-import { recordScopeTrace, withEvaluatorLock, writeDeadLetters } from '@reachmap/store';
+import { countMeasurements, recordScopeTrace, withEvaluatorLock, writeDeadLetters } from '@reachmap/store';
 import { loadCatalogue } from '@reachmap/targets';
 import {
   getTracer,
@@ -19,6 +19,7 @@ import {
 import { type Job, Queue, Worker } from 'bullmq';
 import type { AggregatorConfig } from './aggregator-config.ts';
 import { createAggregatorMetrics } from './aggregator-metrics.ts';
+import { createCountBatcher } from './count-batcher.ts';
 import { type EvaluationResult, evaluatePartition } from './evaluate-windows.ts';
 import { type AggregatorJobData, ingestJob, RECHECK_CONTROLS_JOB } from './ingest-job.ts';
 import { settingsOf } from './settings.ts';
@@ -52,12 +53,19 @@ const RECHECK_JOB_OPTIONS = {
   removeOnFail: { age: 7 * 86_400, count: 100_000 },
 } as const;
 
+/**
+ * Measurements one merged flush takes (whole jobs): with 8 jobs of 100 in flight, all of them; the
+ * store splits a flush into Lua calls of its own size.
+ */
+const MAX_MEASUREMENTS_PER_FLUSH = 2_000;
+
 /** Stalls tolerated per job before BullMQ fails it; far beyond a worker dying a few times. */
 const MAX_STALLS_PER_JOB = 100;
 
 /**
  * Starts the ingest workers and the window evaluator. Any number of aggregator processes may run
- * against the same Redis: counting is exactly-once per measurement and state writes are
+ * against the same Redis: counting is exactly-once per measurement (the jobs a process runs at once are
+ * counted in one merged flush) and state writes are
  * compare-and-set (docs/redis-keys.md).
  */
 export async function startAggregator(options: AggregatorOptions): Promise<Aggregator> {
@@ -83,6 +91,15 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     prefix: queuePrefix(0),
   });
 
+  const batcher = createCountBatcher(
+    (measurements) => countMeasurements(redis, measurements, settings.store, clock()),
+    {
+      lingerMs: settings.flushLingerMs,
+      maxMeasurements: MAX_MEASUREMENTS_PER_FLUSH,
+      onFlush: (jobs, measurements) => logger.debug({ jobs, measurements }, 'flushing merged jobs'),
+    },
+  );
+
   const processJob = async (job: Job<AggregatorJobData>) => {
     const timer = metrics.jobDuration.startTimer({ job: job.name });
     try {
@@ -101,7 +118,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
         'aggregator.ingest',
         { 'reachmap.batch_id': job.data.batch_id, 'reachmap.measurements': job.data.measurements.length },
         async () => {
-          const outcome = await ingestJob(job.data, { redis, settings, logger, clock });
+          const outcome = await ingestJob(job.data, { redis, settings, logger, clock, batcher });
           await rememberIngestTrace(job.data);
           metrics.counted.inc(outcome.counted);
           metrics.duplicates.inc(outcome.duplicates);

@@ -7,10 +7,21 @@ export const COLLECTOR_KEYS = {
   /** String (JSON label and expiry) under the SHA-256 of an enrolment token; the token itself is never stored. */
   enrolmentToken: (tokenHash: string) => `rm:enrol-token:${tokenHash}`,
   nonce: (agentId: string, nonce: string) => `rm:nonce:${agentId}:${nonce}`,
-  /** Marks a measurement id as accepted; set only after its job was enqueued. */
-  seenMeasurement: (measurementId: string) => `rm:seen:${measurementId}`,
+  /**
+   * Set of the ids of accepted measurements that started in one UTC hour (`seenHourOf`); an id is
+   * added only after its job was enqueued.
+   */
+  seenMeasurements: (hourBucket: string) => `rm:seen:${hourBucket}`,
   /** String: the agent's signature of one accepted measurement, for evidence bundles (the API reads it). */
   measurementSignature: (measurementId: string) => `rm:msm-sig:${measurementId}`,
   agentRate: (agentId: string) => `rm:rate:agent:${agentId}`,
   enrolmentRate: (address: string) => `rm:rate:enrol:${address}`,
 } as const;
+
+/**
+ * The UTC hour (`2026-12-02T10`) whose "seen" set holds a measurement: from its start time (validated
+ * before dedup), so a re-send finds the same set.
+ */
+export function seenHourOf(startTime: string): string {
+  return new Date(Date.parse(startTime)).toISOString().slice(0, 13);
+}

@@ -10,20 +10,17 @@ import type { StoreConfig } from './store-config.ts';
 /** One write of `apply-once.lua`: name, 1-based index into KEYS, then string arguments. */
 export type Operation = [name: string, keyIndex: number, ...args: string[]];
 
-/**
- * One measurement's share of a partition plan: the KEYS index of its "counted" marker, then the
- * 1-based indices into `PartitionPlan.operations` of the writes it adds.
- */
-export type MeasurementPlan = [marker: number, ...operations: number[]];
+/** A partition's "counted" set of one hour (KEYS index) and the measurement ids the plan adds to it. */
+export type MarkerPlan = [setIndex: number, ...ids: string[]];
 
 /**
- * Everything a job's measurements write into one partition, applied atomically and each measurement
- * at most once. The measurements of a job mostly write the same increments to the same keys, so each
- * distinct write is listed once in `operations` and measurements refer to it by index; the script
- * applies a write once per newly counted measurement that refers to it. `upkeep` (TTLs, trims, caps)
- * runs once per key that a newly counted measurement wrote: its arguments depend only on the key (a
+ * Everything some measurements write into one partition, merged in memory and applied atomically by
+ * one Lua call: an increment appears once with the sum of its measurements, the members of a set,
+ * sorted set, HyperLogLog or list once per key (a capped list only with the members that survive its
+ * cap), and `upkeep` (TTLs, trims, caps) once per key: its arguments depend only on the key (a
  * bucket's end) and on the call (`now`, the config), so once is what running it after every
- * measurement would leave behind.
+ * measurement would leave behind. The plan assumes every measurement in it is new; the script checks
+ * that against the partition's "counted" sets and writes nothing otherwise (see `countMeasurements`).
  */
 export interface PartitionPlan {
   partition: number;
@@ -31,34 +28,46 @@ export interface PartitionPlan {
   keys: string[];
   /** Position of each planned measurement in the list given to `planCount`, in plan order. */
   positions: number[];
-  measurements: MeasurementPlan[];
-  /** Distinct additive writes (increments, set and list members, the recent record). */
+  /** Measurement ids of the plan grouped by their "counted" set. */
+  markers: MarkerPlan[];
+  /** Merged writes (increments, set and list members, the recent records). */
   operations: Operation[];
   upkeep: Operation[];
 }
 
 /**
- * Tells operations apart for deduplication. NUL never occurs in names or arguments (ids, statuses,
- * numbers, JSON text), so joining on it is unambiguous, and much cheaper than JSON.stringify on the
- * hot path (about a hundred operations per measurement, most of them repeats).
+ * Tells writes apart for merging. NUL never occurs in names or arguments (ids, statuses, numbers,
+ * JSON text), so joining on it is unambiguous, and much cheaper than JSON.stringify on the hot path.
  */
 function identityOf(name: string, keyIndex: number, args: readonly (string | number)[]): string {
   return `${name}\u0000${keyIndex}\u0000${args.join('\u0000')}`;
 }
 
+/** Writes whose members merge into one command per key (set-like ones idempotent, lists in order). */
+type MemberWrite = 'pfadd' | 'zadd' | 'zadd-gt' | 'sadd' | 'lpush';
+
 class PlanBuilder {
   readonly partition: number;
   readonly #keys = new Map<string, number>();
   readonly #positions: number[] = [];
-  readonly #measurements: MeasurementPlan[] = [];
-  readonly #operations: Operation[] = [];
-  readonly #operationIndex = new Map<string, number>();
+  readonly #markers = new Map<number, MarkerPlan>();
+  readonly #increments = new Map<string, { keyIndex: number; field: string; amount: number }>();
+  readonly #members = new Map<
+    string,
+    { name: MemberWrite; keyIndex: number; args: string[]; distinct: Set<string> | null }
+  >();
+  /** Lists trimmed to their newest `cap` members: only those are pushed. */
+  readonly #listCaps = new Map<number, number>();
+  readonly #records: Operation[] = [];
   readonly #upkeep = new Map<string, Operation>();
-  #current: MeasurementPlan;
 
-  constructor(partition: number, position: number, marker: string) {
+  constructor(partition: number) {
     this.partition = partition;
-    this.#current = this.#start(position, marker);
+  }
+
+  /** KEYS index of a key (1-based), for upkeep that refers to another key. */
+  keyIndexOf(key: string): number {
+    return this.#indexOf(key);
   }
 
   #indexOf(key: string): number {
@@ -70,28 +79,54 @@ class PlanBuilder {
     return index;
   }
 
-  #start(position: number, marker: string): MeasurementPlan {
-    const measurement: MeasurementPlan = [this.#indexOf(marker)];
+  /** The measurement at `position` writes to this partition; `marker` is its "counted" set. */
+  begin(position: number, marker: string, measurementId: string): void {
+    if (this.#positions.at(-1) === position) return;
     this.#positions.push(position);
-    this.#measurements.push(measurement);
-    return measurement;
-  }
-
-  /** Directs the next writes to the measurement at `position`, guarded by its `marker` key. */
-  begin(position: number, marker: string): void {
-    if (this.#positions.at(-1) !== position) this.#current = this.#start(position, marker);
-  }
-
-  /** An additive write of the current measurement. */
-  add(name: string, key: string, ...args: (string | number)[]): void {
-    const keyIndex = this.#indexOf(key);
-    const identity = identityOf(name, keyIndex, args);
-    let index = this.#operationIndex.get(identity);
-    if (index === undefined) {
-      index = this.#operations.push([name, keyIndex, ...args.map(String)]);
-      this.#operationIndex.set(identity, index);
+    const setIndex = this.#indexOf(marker);
+    let plan = this.#markers.get(setIndex);
+    if (plan === undefined) {
+      plan = [setIndex];
+      this.#markers.set(setIndex, plan);
     }
-    this.#current.push(index);
+    plan.push(measurementId);
+  }
+
+  increment(key: string, field: string | number, amount: number): void {
+    const keyIndex = this.#indexOf(key);
+    const identity = identityOf('hincrby', keyIndex, [field]);
+    const current = this.#increments.get(identity);
+    if (current === undefined) this.#increments.set(identity, { keyIndex, field: String(field), amount });
+    else current.amount += amount;
+  }
+
+  /** Members of a set-like key or a list; `args` of ZADD are score, member. */
+  members(name: MemberWrite, key: string, ...args: (string | number)[]): void {
+    const keyIndex = this.#indexOf(key);
+    const slot = `${name}\u0000${keyIndex}`;
+    let write = this.#members.get(slot);
+    if (write === undefined) {
+      // PFADD and SADD members are idempotent: each is sent once however many measurements add it.
+      const distinct = name === 'pfadd' || name === 'sadd' ? new Set<string>() : null;
+      write = { name, keyIndex, args: [], distinct };
+      this.#members.set(slot, write);
+    }
+    for (const arg of args) {
+      const text = String(arg);
+      if (write.distinct?.has(text)) continue;
+      write.distinct?.add(text);
+      write.args.push(text);
+    }
+  }
+
+  /** A list kept to its newest `cap` entries: pushing older ones too would only have them trimmed. */
+  capList(key: string, cap: number): void {
+    this.#listCaps.set(this.#indexOf(key), cap);
+    this.upkeep('ltrim-cap', key, cap);
+  }
+
+  record(key: string, value: string, ttlMs: number): void {
+    this.#records.push(['set-px', this.#indexOf(key), value, String(ttlMs)]);
   }
 
   /** Upkeep of a key: kept once per distinct (name, key, arguments). */
@@ -102,12 +137,20 @@ class PlanBuilder {
   }
 
   plan(): PartitionPlan {
+    const operations: Operation[] = [];
+    for (const { keyIndex, field, amount } of this.#increments.values())
+      operations.push(['hincrby', keyIndex, field, String(amount)]);
+    for (const { name, keyIndex, args } of this.#members.values()) {
+      const cap = name === 'lpush' ? this.#listCaps.get(keyIndex) : undefined;
+      operations.push([name, keyIndex, ...(cap === undefined ? args : args.slice(-cap))]);
+    }
+    operations.push(...this.#records);
     return {
       partition: this.partition,
       keys: [...this.#keys.keys()],
       positions: this.#positions,
-      measurements: this.#measurements,
-      operations: this.#operations,
+      markers: [...this.#markers.values()],
+      operations,
       upkeep: [...this.#upkeep.values()],
     };
   }
@@ -140,27 +183,30 @@ function addRollups(
       source: measurement.source.kind,
     };
     const expireAt = rollupExpiry(time, granularity, measurement.source.kind, config);
-    const expire = (key: string) => {
-      if (expireAt !== null) builder.upkeep('pexpireat', key, expireAt);
+    // A bucket's expiry is absolute: set once, when the write creates the key (the script tells).
+    const expireWhenNew = (key: string, createdWith: string) => {
+      if (expireAt !== null) builder.upkeep('pexpireat-new', key, expireAt, builder.keyIndexOf(createdWith));
     };
     const counters = keys.rollup(part);
-    builder.add('hincrby', counters, 'runs', 1);
-    builder.add('hincrby', counters, `status:${verdict.status}`, 1);
-    if (verdict.method !== null) builder.add('hincrby', counters, `method:${verdict.method}`, 1);
-    builder.add('hincrby', counters, `controls:${classified.controls}`, 1);
-    expire(counters);
+    builder.increment(counters, 'runs', 1);
+    builder.increment(counters, `status:${verdict.status}`, 1);
+    if (verdict.method !== null) builder.increment(counters, `method:${verdict.method}`, 1);
+    builder.increment(counters, `controls:${classified.controls}`, 1);
+    expireWhenNew(counters, counters);
+    // Every measurement of the part adds to both, so the agents are new exactly when the counters are.
     const agents = keys.rollupAgents(part);
-    builder.add('pfadd', agents, measurement.agent.id);
-    expire(agents);
+    builder.members('pfadd', agents, measurement.agent.id);
+    expireWhenNew(agents, counters);
     if (goodputs.length > 0) {
+      // Not every measurement has throughput runs: this hash may start after its counters did.
       const throughput = keys.rollupThroughput(part);
-      for (const bps of goodputs) builder.add('hincrby', throughput, binOf(bps), 1);
-      expire(throughput);
+      for (const bps of goodputs) builder.increment(throughput, binOf(bps), 1);
+      if (expireAt !== null) builder.upkeep('pexpireat', throughput, expireAt);
     }
     const witnesses = keys.rollupWitnesses(part);
-    builder.add('lpush', witnesses, `${verdict.status}:${measurement.id}`);
-    builder.upkeep('ltrim-cap', witnesses, config.rollupWitnessCap);
-    expire(witnesses);
+    builder.members('lpush', witnesses, `${verdict.status}:${measurement.id}`);
+    builder.capList(witnesses, config.rollupWitnessCap);
+    expireWhenNew(witnesses, witnesses);
   }
 }
 
@@ -172,7 +218,7 @@ function addTimeScored(
   config: StoreConfig,
   now: number,
 ) {
-  builder.add('zadd', key, score, member);
+  builder.members('zadd', key, score, member);
   builder.upkeep('zrem-below', key, now - config.entryRetentionMs);
   builder.upkeep('pexpire', key, config.entryRetentionMs);
 }
@@ -213,20 +259,20 @@ function addEvaluationEntries(
       config,
       now,
     );
-    builder.add('sadd', keys.pairs, pairMember(scope, measurement.target.id));
+    builder.members('sadd', keys.pairs, pairMember(scope, measurement.target.id));
   }
   const heartbeats = keys.heartbeats(scope);
-  builder.add('zadd-gt', heartbeats, time, encodeHeartbeat(measurement.agent.id, time));
+  builder.members('zadd-gt', heartbeats, time, encodeHeartbeat(measurement.agent.id, time));
   builder.upkeep('zrem-below', heartbeats, now - config.entryRetentionMs);
   builder.upkeep('pexpire', heartbeats, config.entryRetentionMs);
-  builder.add('sadd', keys.scopes, scope);
+  builder.members('sadd', keys.scopes, scope);
 }
 
 function addRecentRecord(builder: PlanBuilder, classified: ClassifiedMeasurement, config: StoreConfig) {
   const keys = storeKeys(builder.partition);
   const { measurement } = classified;
-  builder.add('set-px', keys.measurement(measurement.id), JSON.stringify(classified), config.recentTtlMs);
-  builder.add('zadd', keys.recentIndex, Date.parse(measurement.start_time), measurement.id);
+  builder.record(keys.measurement(measurement.id), JSON.stringify(classified), config.recentTtlMs);
+  builder.members('zadd', keys.recentIndex, Date.parse(measurement.start_time), measurement.id);
   builder.upkeep('zcap', keys.recentIndex, config.recentIndexCap);
 }
 
@@ -247,15 +293,23 @@ function addOoniIndex(
   for (const granularity of keptGranularities(time, measurement.source.kind, config, now)) {
     if (!OONI_INDEX_GRANULARITIES.has(granularity)) continue;
     const key = keys.ooniIndex(bucketId(time, granularity));
-    for (const entry of entries) builder.add('hincrby', key, encodeOoniIndexField(entry), 1);
+    for (const entry of entries) builder.increment(key, encodeOoniIndexField(entry), 1);
     const expireAt = rollupExpiry(time, granularity, measurement.source.kind, config);
     if (expireAt !== null) builder.upkeep('pexpireat', key, expireAt);
   }
 }
 
 /**
- * The writes of a list of classified measurements, one plan per partition their scopes live in, each
- * measurement guarded by its own "counted" marker in every partition it writes to. The recent record
+ * The hour whose "counted" set guards a measurement: from its start time, so that a replay, whenever
+ * it comes, is checked against the same set.
+ */
+export function countedHourOf(startTime: string): string {
+  return bucketId(Date.parse(startTime), '1h');
+}
+
+/**
+ * The merged writes of a list of classified measurements, one plan per partition their scopes live
+ * in, each measurement listed in that partition's "counted" set of its hour. The recent record
  * and the country's ASN index go to the country's partition, where readers look for them.
  */
 export function planCount(
@@ -266,14 +320,15 @@ export function planCount(
   const builders = new Map<number, PlanBuilder>();
   for (const [position, classified] of measurements.entries()) {
     const { measurement } = classified;
+    const markerHour = countedHourOf(measurement.start_time);
     const builderFor = (scope: ScopeKey) => {
       const partition = partitionOf(scope, config.partitions);
-      const marker = storeKeys(partition).counted(measurement.id);
       let builder = builders.get(partition);
       if (builder === undefined) {
-        builder = new PlanBuilder(partition, position, marker);
+        builder = new PlanBuilder(partition);
         builders.set(partition, builder);
-      } else builder.begin(position, marker);
+      }
+      builder.begin(position, storeKeys(partition).counted(markerHour), measurement.id);
       return builder;
     };
     const country = measurement.network.country;
@@ -286,12 +341,12 @@ export function planCount(
     addRecentRecord(home, classified, config);
     addOoniIndex(home, classified, config, now);
     const asn = `AS${measurement.network.asn}`;
-    home.add('sadd', storeKeys(home.partition).countryAsns(country), asn);
+    home.members('sadd', storeKeys(home.partition).countryAsns(country), asn);
     // A region hashes with its country, so its set lives in the same partition.
     const region = measurement.network.region;
     if (region !== null) {
-      home.add('sadd', storeKeys(home.partition).countryRegions(country), region);
-      home.add('sadd', storeKeys(home.partition).regionAsns(region), asn);
+      home.members('sadd', storeKeys(home.partition).countryRegions(country), region);
+      home.members('sadd', storeKeys(home.partition).regionAsns(region), asn);
     }
   }
   return [...builders.values()].map((builder) => builder.plan());

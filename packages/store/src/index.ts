@@ -1,5 +1,6 @@
 export * from './classified-measurement.ts';
 export * from './count-measurement.ts';
+export { countedHourOf } from './count-plan.ts';
 export * from './dead-letters.ts';
 export * from './evaluator-lock.ts';
 export * from './events.ts';

@@ -41,8 +41,11 @@ function rollupSuffix({ bucket, scope, target, source }: RollupKeyPart): string 
 export function storeKeys(partition: number) {
   const tag = partitionTag(partition);
   return {
-    /** String marker: this measurement was counted in this partition (exactly-once guard). */
-    counted: (measurementId: string) => `${tag}:counted:${measurementId}`,
+    /**
+     * Set of the ids of measurements counted in this partition that started in the hour `1h-…`
+     * (the exactly-once guard; `countedHourOf` gives a measurement's hour).
+     */
+    counted: (hourBucket: string) => `${tag}:counted:${hourBucket}`,
     /** Hash of counters: `runs`, `status:<s>`, `method:<m>`, `controls:<healthy|failed|unknown>`. */
     rollup: (part: RollupKeyPart) => `${tag}:roll:${rollupSuffix(part)}`,
     /** HyperLogLog of the agents behind a rollup. */

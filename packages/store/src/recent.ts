@@ -25,6 +25,22 @@ export async function readMeasurement(
   return null;
 }
 
+/**
+ * Several recent measurements of one country at once (one MGET), in the order of `ids`; null for
+ * those that aged out or never came.
+ */
+export async function readMeasurements(
+  redis: RedisClient,
+  config: StoreConfig,
+  ids: readonly string[],
+  country: CountryCode,
+): Promise<(ClassifiedMeasurement | null)[]> {
+  if (ids.length === 0) return [];
+  const keys = storeKeys(partitionOf(country, config.partitions));
+  const texts = await redis.mget(ids.map((id) => keys.measurement(id)));
+  return texts.map((text) => (text === null ? null : ClassifiedMeasurement.parse(JSON.parse(text))));
+}
+
 export interface RecentMeasurementFilters {
   country?: CountryCode;
   target?: string;

@@ -1,11 +1,13 @@
+import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { signMeasurement } from '@reachmap/agent-auth';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { signMeasurement, verifyMeasurementSignature } from '@reachmap/agent-auth';
 import { QUEUE_NAMES, queuePrefix, type RedisClient } from '@reachmap/queue';
-import { partitionOf, storeKeys } from '@reachmap/store';
+import { MeasurementV1 } from '@reachmap/schema';
+import { countedHourOf, partitionOf, storeKeys } from '@reachmap/store';
 import { Queue } from 'bullmq';
 import { benchNetworks, networkOfAgent } from '../bench-networks.ts';
-import { type BenchRedis, commandTotals } from '../bench-redis.ts';
+import { type BenchRedis, commandMix, commandTotals, redisInfoNumbers } from '../bench-redis.ts';
 import { forEachConcurrently } from '../bounded-concurrency.ts';
 import { percentile } from '../percentile.ts';
 import { type NodeProcess, readProcessCpuSeconds } from '../processes/node-process.ts';
@@ -29,6 +31,17 @@ export interface IngestFigures {
   redisCommandsPerSecond: number;
   /** Redis time in Lua scripts per measurement (apply-once; BullMQ's own scripts are a small part). */
   scriptMicrosPerMeasurement: number;
+  /** Bytes appended to Redis's AOF per measurement (queue and store writes together). */
+  aofBytesPerMeasurement: number;
+  /** Redis used_memory still held per measurement after the queue drained (what counting leaves behind). */
+  retainedBytesPerMeasurement: number;
+  /** The most frequent commands of the throughput phase with their calls, for the notes. */
+  commandMix: string;
+  /**
+   * CPU the collector cannot avoid per measurement: gunzip, JSON.parse, the zod schema and the
+   * Ed25519 verification of its signature, timed in this process on prepared batches.
+   */
+  collectorFloorMicrosPerMeasurement: number;
   /** Agent-side cost of one measurement's own signature (canonical JSON and Ed25519). */
   signMicrosPerMeasurement: number;
   /** CPU seconds per process kind during the throughput phase. */
@@ -41,9 +54,15 @@ interface PreparedBatch {
   agent: SimulatedAgent;
   body: Buffer;
   size: number;
-  /** Counted marker of the batch's last measurement: the aggregator counts a job's measurements in order. */
-  lastCountedKey: string;
-  allCountedKeys: string[];
+  /** Counted marker of the batch's last measurement: a job's measurements are counted together. */
+  lastCounted: CountedMarker;
+  allCounted: CountedMarker[];
+}
+
+/** A measurement's exactly-once marker: its id in the partition's "counted" set of its hour. */
+interface CountedMarker {
+  key: string;
+  id: string;
 }
 
 const PARTITIONS = 1;
@@ -65,7 +84,10 @@ function prepareBatches(agents: readonly SimulatedAgent[], count: number, rounds
       roundMeasurements(agent, Date.now() - 60_000 - round * 5_000),
     ).flat();
     const keys = storeKeys(partitionOf(agent.network.country, PARTITIONS));
-    const allCountedKeys = measurements.map((measurement) => keys.counted(measurement.id));
+    const allCounted = measurements.map((measurement) => ({
+      key: keys.counted(countedHourOf(measurement.start_time)),
+      id: measurement.id,
+    }));
     const signingStarted = performance.now();
     const signatures = measurements.map((measurement) => signMeasurement(measurement, agent.privateKey));
     signingMs += performance.now() - signingStarted;
@@ -74,18 +96,47 @@ function prepareBatches(agents: readonly SimulatedAgent[], count: number, rounds
       agent,
       body: gzipSync(JSON.stringify({ measurements, signatures })),
       size: measurements.length,
-      lastCountedKey: allCountedKeys[allCountedKeys.length - 1] ?? '',
-      allCountedKeys,
+      lastCounted: allCounted[allCounted.length - 1] ?? { key: '', id: '' },
+      allCounted,
     });
   }
   return { batches, signMicrosPerMeasurement: (signingMs * 1000) / Math.max(1, signed) };
 }
 
-async function countExisting(client: RedisClient, keys: readonly string[]): Promise<number> {
+/** Batches the collector floor is timed on: enough for a stable mean, few enough to take a second. */
+const FLOOR_SAMPLE_BATCHES = 50;
+
+/**
+ * The collector's unavoidable work per measurement, in CPU time (process.cpuUsage, so a loaded machine
+ * does not inflate it): inflate the body, parse it, validate each measurement and verify its signature.
+ */
+function collectorFloorMicros(batches: readonly PreparedBatch[]): number {
+  const sample = batches.slice(0, FLOOR_SAMPLE_BATCHES);
+  const publicKeys = new Map(sample.map((batch) => [batch.agent, createPublicKey(batch.agent.privateKey)]));
+  let measurements = 0;
+  const started = process.cpuUsage();
+  for (const batch of sample) {
+    const body = JSON.parse(gunzipSync(batch.body).toString('utf8')) as {
+      measurements: unknown[];
+      signatures: string[];
+    };
+    const publicKey = publicKeys.get(batch.agent) as ReturnType<typeof createPublicKey>;
+    body.measurements.forEach((item, index) => {
+      const measurement = MeasurementV1.parse(item);
+      if (!verifyMeasurementSignature(measurement, body.signatures[index] ?? '', publicKey))
+        throw new Error('a prepared signature did not verify');
+      measurements += 1;
+    });
+  }
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / Math.max(1, measurements);
+}
+
+async function countExisting(client: RedisClient, markers: readonly CountedMarker[]): Promise<number> {
   let found = 0;
-  for (let start = 0; start < keys.length; start += 5_000) {
+  for (let start = 0; start < markers.length; start += 5_000) {
     const pipeline = client.pipeline();
-    for (const key of keys.slice(start, start + 5_000)) pipeline.exists(key);
+    for (const { key, id } of markers.slice(start, start + 5_000)) pipeline.sismember(key, id);
     for (const [error, value] of (await pipeline.exec()) ?? []) if (error === null && value === 1) found += 1;
   }
   return found;
@@ -136,18 +187,18 @@ async function waitUntilDrained(queue: Queue, deadlineMs: number): Promise<void>
  * The tick (5 ms) bounds how much the poll adds to a sample.
  */
 function startCountedWatcher(client: RedisClient) {
-  const pending = new Map<string, number>();
+  const pending = new Map<CountedMarker, number>();
   const latencies: number[] = [];
   let stopped = false;
   const loop = (async () => {
     while (!stopped || pending.size > 0) {
-      const keys = [...pending.keys()];
-      if (keys.length > 0) {
+      const markers = [...pending.keys()];
+      if (markers.length > 0) {
         const pipeline = client.pipeline();
-        for (const key of keys) pipeline.exists(key);
+        for (const { key, id } of markers) pipeline.sismember(key, id);
         const results = (await pipeline.exec()) ?? [];
         const now = performance.now();
-        keys.forEach((key, index) => {
+        markers.forEach((key, index) => {
           if (results[index]?.[1] === 1) {
             latencies.push(now - (pending.get(key) ?? now));
             pending.delete(key);
@@ -158,7 +209,7 @@ function startCountedWatcher(client: RedisClient) {
     }
   })();
   return {
-    watch: (key: string, submittedAt: number) => pending.set(key, submittedAt),
+    watch: (marker: CountedMarker, submittedAt: number) => pending.set(marker, submittedAt),
     latencies,
     /** Waits for every watched key (or the deadline). */
     async finish(deadlineMs: number) {
@@ -222,6 +273,7 @@ export async function runIngestBench(
       Math.ceil(profile.measurements / batchSize),
       profile.roundsPerBatch,
     );
+    const collectorFloorMicrosPerMeasurement = collectorFloorMicros(batches);
     progress(`ingest: ${batches.length} signed-gzip batches of ${batchSize} prepared; throughput phase`);
 
     let backpressured = 0;
@@ -232,6 +284,7 @@ export async function runIngestBench(
       loadGenerator: process.cpuUsage(),
     };
     const totalsBefore = await commandTotals(redis.client);
+    const memoryBefore = (await redisInfoNumbers(redis.client, 'memory')).get('used_memory') ?? 0;
     const started = performance.now();
     const submitUntil = started + profile.submitSeconds * 1000;
     const submitted: PreparedBatch[] = [];
@@ -248,6 +301,7 @@ export async function runIngestBench(
     await waitUntilDrained(queue, Date.now() + 300_000);
     const elapsedS = (performance.now() - started) / 1000;
     const totalsAfter = await commandTotals(redis.client);
+    const memoryAfter = (await redisInfoNumbers(redis.client, 'memory')).get('used_memory') ?? 0;
     const commands = totalsAfter.commands - totalsBefore.commands;
     const loadCpu = process.cpuUsage(cpuBefore.loadGenerator);
     const cpuSeconds = {
@@ -259,7 +313,7 @@ export async function runIngestBench(
     const measurements = submitted.length * batchSize;
     const counted = await countExisting(
       redis.client,
-      submitted.flatMap((batch) => batch.allCountedKeys),
+      submitted.flatMap((batch) => batch.allCounted),
     );
     const measurementsPerSecond = measurements / elapsedS;
     progress(
@@ -285,7 +339,7 @@ export async function runIngestBench(
         const submittedAt = performance.now();
         const url = collectors.urls[index % collectors.urls.length] as string;
         backpressured += (await submitGzipBatch(url, batch.agent, batch.body, batch.size)).backpressured;
-        watcher.watch(batch.lastCountedKey, submittedAt);
+        watcher.watch(batch.lastCounted, submittedAt);
       }),
     );
     await watcher.finish(Date.now() + 120_000);
@@ -301,7 +355,11 @@ export async function runIngestBench(
       allCounted: counted === measurements,
       redisCommandsPerSecond: commands / elapsedS,
       scriptMicrosPerMeasurement: (totalsAfter.scriptMicros - totalsBefore.scriptMicros) / measurements,
+      aofBytesPerMeasurement: (totalsAfter.aofBytes - totalsBefore.aofBytes) / measurements,
+      retainedBytesPerMeasurement: (memoryAfter - memoryBefore) / measurements,
+      commandMix: commandMix(totalsBefore, totalsAfter, 8),
       signMicrosPerMeasurement,
+      collectorFloorMicrosPerMeasurement,
       cpuSeconds,
       backpressured,
       latency: {

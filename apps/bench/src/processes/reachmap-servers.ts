@@ -67,6 +67,8 @@ export async function startAggregators(options: {
         REACHMAP_ARCHIVE_DIR: join(options.dataDir, `archive-${index}`),
         REACHMAP_PARTITIONS: String(options.partitions),
         AGGREGATOR_CONCURRENCY: String(options.concurrency),
+        // Each process its own metrics listener: the default port is `reachmap up`'s.
+        AGGREGATOR_METRICS_PORT: String(await findFreeLoopbackPort()),
         LOG_LEVEL: 'warn',
       }),
     );

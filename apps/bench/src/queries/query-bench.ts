@@ -50,7 +50,7 @@ async function rollupMemory(redis: BenchRedis): Promise<{ keys: number; bytes: n
 }
 
 /** Mean MEMORY USAGE of up to `sample` keys matching `pattern`; null when none exist. */
-async function meanKeyBytes(redis: BenchRedis, pattern: string, sample = 200): Promise<number | null> {
+async function scanKeys(redis: BenchRedis, pattern: string, sample: number): Promise<string[]> {
   const found: string[] = [];
   let cursor = '0';
   do {
@@ -58,6 +58,26 @@ async function meanKeyBytes(redis: BenchRedis, pattern: string, sample = 200): P
     cursor = next;
     found.push(...keys);
   } while (cursor !== '0' && found.length < sample);
+  return found;
+}
+
+/**
+ * Bytes per member of the sets matching `pattern` (the "counted" and "seen" sets hold one id per
+ * measurement): MEMORY USAGE over every element (SAMPLES 0) ÷ members.
+ */
+async function meanSetMemberBytes(redis: BenchRedis, pattern: string): Promise<number | null> {
+  const found = await scanKeys(redis, pattern, 1_000);
+  let bytes = 0;
+  let members = 0;
+  for (const key of found) {
+    bytes += Number((await redis.client.memory('USAGE', key, 'SAMPLES', 0)) ?? 0);
+    members += await redis.client.scard(key);
+  }
+  return members === 0 ? null : bytes / members;
+}
+
+async function meanKeyBytes(redis: BenchRedis, pattern: string, sample = 200): Promise<number | null> {
+  const found = await scanKeys(redis, pattern, sample);
   if (found.length === 0) return null;
   const pipeline = redis.client.pipeline();
   for (const key of found.slice(0, sample)) pipeline.memory('USAGE', key);
@@ -94,8 +114,8 @@ export async function runHistoryBench(
   // The ingest benchmark left its per-measurement keys behind: size them, then start from an empty
   // Redis, so that its evaluated windows do not shadow the seeded ones and memory counts only history.
   const perMeasurementKeyBytes = {
-    counted: await meanKeyBytes(redis, '{rm:p*}:counted:*'),
-    seen: await meanKeyBytes(redis, 'rm:seen:*'),
+    counted: await meanSetMemberBytes(redis, '{rm:p*}:counted:*'),
+    seen: await meanSetMemberBytes(redis, 'rm:seen:*'),
     recent: await meanKeyBytes(redis, '{rm:p*}:msm:*'),
   };
   await redis.client.flushall();

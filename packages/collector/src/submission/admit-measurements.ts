@@ -29,10 +29,7 @@ export async function admitMeasurements(
   queue: IngestQueue,
   submission: { agentId: IngestJobData['agent_id']; measurements: Measurement[]; now: number },
 ): Promise<Admission> {
-  const seen = await findSeenIds(
-    redis,
-    submission.measurements.map((measurement) => measurement.id),
-  );
+  const seen = await findSeenIds(redis, submission.measurements);
   const fresh = submission.measurements.filter((measurement) => !seen.has(measurement.id));
   const batchId = newPrefixedId('bat');
   let markFailure: unknown = null;
@@ -52,11 +49,7 @@ export async function admitMeasurements(
       });
     }
     try {
-      await markIdsSeen(
-        redis,
-        fresh.map((measurement) => measurement.id),
-        batchId,
-      );
+      await markIdsSeen(redis, fresh);
     } catch (error) {
       markFailure = error;
     }

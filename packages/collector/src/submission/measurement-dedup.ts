@@ -1,5 +1,5 @@
 import type { RedisClient } from '@reachmap/queue';
-import { COLLECTOR_KEYS } from '../redis-keys.ts';
+import { COLLECTOR_KEYS, seenHourOf } from '../redis-keys.ts';
 
 /**
  * How long an accepted id is remembered. Agents re-send at most their spool's age (7 days, the
@@ -7,22 +7,58 @@ import { COLLECTOR_KEYS } from '../redis-keys.ts';
  */
 export const SEEN_RETENTION_S = 8 * 86_400;
 
-/**
- * The ids Redis already marks as accepted. One command per key rather than MGET, so it also works on
- * Redis Cluster where the keys live in different slots; ioredis pipelines them on the connection.
- */
-export async function findSeenIds(redis: RedisClient, ids: readonly string[]): Promise<Set<string>> {
-  const exists = await Promise.all(ids.map((id) => redis.exists(COLLECTOR_KEYS.seenMeasurement(id))));
-  return new Set(ids.filter((_, index) => exists[index] === 1));
+/** What dedup needs of a measurement: its id, and its start time, which picks its hour's set. */
+export interface SeenCandidate {
+  id: string;
+  start_time: string;
 }
 
-/** Marks ids accepted. Called only after their job is safely in the queue (docs/api-agent.md). */
-export async function markIdsSeen(
+/** Ids grouped by the "seen" set of their hour: a batch of one agent's rounds spans one or two. */
+function byHourSet(measurements: readonly SeenCandidate[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const { id, start_time } of measurements) {
+    const key = COLLECTOR_KEYS.seenMeasurements(seenHourOf(start_time));
+    let ids = groups.get(key);
+    if (ids === undefined) {
+      ids = [];
+      groups.set(key, ids);
+    }
+    ids.push(id);
+  }
+  return groups;
+}
+
+/**
+ * The ids Redis already marks as accepted: one SMISMEMBER per hour set, not a command per id. Each
+ * command names one key, so this also works on Redis Cluster, where the hours' sets live in
+ * different slots.
+ */
+export async function findSeenIds(
   redis: RedisClient,
-  ids: readonly string[],
-  batchId: string,
-): Promise<void> {
+  measurements: readonly SeenCandidate[],
+): Promise<Set<string>> {
+  const seen = new Set<string>();
   await Promise.all(
-    ids.map((id) => redis.set(COLLECTOR_KEYS.seenMeasurement(id), batchId, 'EX', SEEN_RETENTION_S, 'NX')),
+    [...byHourSet(measurements)].map(async ([key, ids]) => {
+      const flags = await redis.smismember(key, ...ids);
+      for (const [index, flag] of flags.entries()) if (flag === 1) seen.add(ids[index] as string);
+    }),
+  );
+  return seen;
+}
+
+/**
+ * Marks ids accepted: SADD to their hour's set, whose TTL each write renews. Called only after their
+ * job is safely in the queue (docs/api-agent.md).
+ */
+export async function markIdsSeen(redis: RedisClient, measurements: readonly SeenCandidate[]): Promise<void> {
+  await Promise.all(
+    [...byHourSet(measurements)].map(async ([key, ids]) => {
+      await redis
+        .pipeline()
+        .sadd(key, ...ids)
+        .expire(key, SEEN_RETENTION_S)
+        .exec();
+    }),
   );
 }

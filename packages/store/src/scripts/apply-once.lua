@@ -1,101 +1,95 @@
--- Counts a job's measurements into one partition, each exactly once (docs/redis-keys.md, "Exactly once").
--- KEYS: every key the call touches, all of one partition ("counted" markers included).
--- ARGV[1]: marker TTL in ms.
--- ARGV[2]: JSON array of distinct additive operations {name, key index, args...} (args are strings).
--- ARGV[3]: JSON array of measurements {marker key index, operation index...}.
--- ARGV[4]: JSON array of upkeep operations {name, key index, args...}, run once per key written.
--- Returns one 1 (counted now) or 0 (counted before) per measurement, in order.
-local operations = cjson.decode(ARGV[2])
-local measurements = cjson.decode(ARGV[3])
+-- Counts measurements into one partition, all or nothing, each at most once (docs/redis-keys.md,
+-- "Exactly once"). The caller merged their writes in memory; this call checks that none of them was
+-- counted before and then applies the merged writes and records the ids, in one atomic step.
+-- KEYS: every key the call touches, all of one partition (the "counted" sets included).
+-- ARGV[1]: TTL in ms of the "counted" sets, renewed on every write.
+-- ARGV[2]: JSON array of markers {counted set key index, measurement id...}.
+-- ARGV[3]: JSON array of merged additive operations {name, key index, args...} (args are strings).
+-- ARGV[4]: JSON array of upkeep operations {name, key index, args...}. `pexpireat-new` {key, time,
+--   key index of the guard} sets an absolute expiry only when this call created the guard key (its
+--   `runs` counter or its list started here); `ltrim-cap` trims only a list grown past its cap.
+-- Returns an empty array when applied; otherwise the ids already counted, and nothing is written
+-- (the caller plans again without them).
+local markers = cjson.decode(ARGV[2])
+local operations = cjson.decode(ARGV[3])
 local upkeep = cjson.decode(ARGV[4])
-local additive = { ['hincrby'] = 2, ['pfadd'] = 1, ['zadd'] = 2, ['zadd-gt'] = 2, ['lpush'] = 1, ['sadd'] = 1, ['set-px'] = 2 }
-local maintaining = { ['pexpireat'] = 1, ['pexpire'] = 1, ['zrem-below'] = 1, ['zcap'] = 1, ['ltrim-cap'] = 1 }
+local minimum = { ['hincrby'] = 2, ['pfadd'] = 1, ['zadd'] = 2, ['zadd-gt'] = 2, ['lpush'] = 1, ['sadd'] = 1, ['set-px'] = 2 }
+local maintaining = { ['pexpireat'] = 1, ['pexpireat-new'] = 2, ['pexpire'] = 1, ['zrem-below'] = 1, ['zcap'] = 1, ['ltrim-cap'] = 1 }
 
-local function malformed(op, arity)
+local function malformed(op, arity, exact)
   local expected = arity[op[1]]
   if expected == nil then return 'apply-once: unknown operation ' .. tostring(op[1]) end
-  if #op ~= expected + 2 or KEYS[op[2]] == nil then return 'apply-once: malformed operation ' .. op[1] end
-  if op[1] == 'hincrby' and tonumber(op[4]) == nil then return 'apply-once: malformed operation hincrby' end
+  local given = #op - 2
+  if KEYS[op[2]] == nil or given < expected or (exact and given ~= expected) then
+    return 'apply-once: malformed operation ' .. op[1]
+  end
+  if op[1] == 'hincrby' and (given ~= 2 or tonumber(op[4]) == nil) then return 'apply-once: malformed operation hincrby' end
+  if op[1] == 'set-px' and given ~= 2 then return 'apply-once: malformed operation set-px' end
+  if (op[1] == 'zadd' or op[1] == 'zadd-gt') and given % 2 ~= 0 then return 'apply-once: malformed operation ' .. op[1] end
   return nil
 end
 
 -- Redis does not roll a script back on error: refuse a malformed plan before writing anything.
 for _, op in ipairs(operations) do
-  local problem = malformed(op, additive)
+  local problem = malformed(op, minimum, false)
   if problem then return redis.error_reply(problem) end
 end
 for _, op in ipairs(upkeep) do
-  local problem = malformed(op, maintaining)
+  local problem = malformed(op, maintaining, true)
   if problem then return redis.error_reply(problem) end
 end
-for _, measurement in ipairs(measurements) do
-  if KEYS[measurement[1]] == nil then return redis.error_reply('apply-once: malformed marker') end
-  for i = 2, #measurement do
-    if operations[measurement[i]] == nil then return redis.error_reply('apply-once: unknown operation index') end
-  end
+for _, marker in ipairs(markers) do
+  if KEYS[marker[1]] == nil or #marker < 2 then return redis.error_reply('apply-once: malformed marker') end
+end
+for _, op in ipairs(upkeep) do
+  if op[1] == 'pexpireat-new' and KEYS[tonumber(op[4])] == nil then return redis.error_reply('apply-once: malformed operation pexpireat-new') end
 end
 
--- Only measurements whose marker is new contribute: count how many of them add each operation.
-local counted = {}
-local uses = {}
-for position, measurement in ipairs(measurements) do
-  counted[position] = 0
-  if redis.call('SET', KEYS[measurement[1]], '1', 'NX', 'PX', ARGV[1]) then
-    counted[position] = 1
-    for i = 2, #measurement do
-      local index = measurement[i]
-      uses[index] = (uses[index] or 0) + 1
-    end
+-- One SMISMEMBER per counted set: any id seen before means the plan is stale.
+local seen = {}
+for _, marker in ipairs(markers) do
+  local flags = redis.call('SMISMEMBER', KEYS[marker[1]], unpack(marker, 2))
+  for i, flag in ipairs(flags) do
+    if flag == 1 then seen[#seen + 1] = marker[i + 1] end
   end
 end
+if #seen > 0 then return seen end
 
--- Apply each used operation once, leaving what one write per measurement would: an increment times
--- its uses; members of one key merged into one command, in plan (= measurement) order. Set-like
--- members (PFADD, SADD, ZADD) are idempotent, so a shared one is sent once; a list member is pushed
--- per use. Members per command stay far below Lua's unpack limit (LUAI_MAXCSTACK, 8000): the caller
--- sends at most 100 measurements per call, each adding a few members per key.
-local written = {}
-local members, memberOrder = {}, {}
-for index, op in ipairs(operations) do
-  local times = uses[index]
-  if times then
-    local name, key = op[1], op[2]
-    written[key] = true
-    if name == 'hincrby' then redis.call('HINCRBY', KEYS[key], op[3], tonumber(op[4]) * times)
-    elseif name == 'set-px' then redis.call('SET', KEYS[key], op[3], 'PX', op[4])
-    else
-      local slot = name .. '|' .. key
-      local list = members[slot]
-      if list == nil then
-        list = { name = name, key = key }
-        members[slot] = list
-        memberOrder[#memberOrder + 1] = slot
-      end
-      for _ = 1, (name == 'lpush' and times or 1) do
-        for i = 3, #op do list[#list + 1] = op[i] end
-      end
-    end
-  end
+for _, marker in ipairs(markers) do
+  redis.call('SADD', KEYS[marker[1]], unpack(marker, 2))
+  redis.call('PEXPIRE', KEYS[marker[1]], ARGV[1])
 end
-for _, slot in ipairs(memberOrder) do
-  local list = members[slot]
-  local key = KEYS[list.key]
-  if list.name == 'pfadd' then redis.call('PFADD', key, unpack(list))
-  elseif list.name == 'zadd' then redis.call('ZADD', key, unpack(list))
-  elseif list.name == 'zadd-gt' then redis.call('ZADD', key, 'GT', unpack(list))
-  elseif list.name == 'lpush' then redis.call('LPUSH', key, unpack(list))
-  elseif list.name == 'sadd' then redis.call('SADD', key, unpack(list))
+-- Members per command stay far below Lua's unpack limit (LUAI_MAXCSTACK, 8000): the caller bounds
+-- the measurements per call, each adding a few members per key. `created` and `lengths` (keys this
+-- call created, list lengths after the push) let upkeep skip what it need not repeat.
+local created = {}
+local lengths = {}
+for _, op in ipairs(operations) do
+  local name, key = op[1], KEYS[op[2]]
+  if name == 'hincrby' then
+    local value = redis.call('HINCRBY', key, op[3], op[4])
+    if op[3] == 'runs' and value == tonumber(op[4]) then created[op[2]] = true end
+  elseif name == 'set-px' then redis.call('SET', key, op[3], 'PX', op[4])
+  elseif name == 'pfadd' then redis.call('PFADD', key, unpack(op, 3))
+  elseif name == 'zadd' then redis.call('ZADD', key, unpack(op, 3))
+  elseif name == 'zadd-gt' then redis.call('ZADD', key, 'GT', unpack(op, 3))
+  elseif name == 'lpush' then
+    local length = redis.call('LPUSH', key, unpack(op, 3))
+    lengths[op[2]] = length
+    if length == #op - 2 then created[op[2]] = true end
+  elseif name == 'sadd' then redis.call('SADD', key, unpack(op, 3))
   end
 end
 for _, op in ipairs(upkeep) do
-  if written[op[2]] then
-    local name, key = op[1], KEYS[op[2]]
-    if name == 'pexpireat' then redis.call('PEXPIREAT', key, op[3])
-    elseif name == 'pexpire' then redis.call('PEXPIRE', key, op[3])
-    elseif name == 'zrem-below' then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. op[3])
-    elseif name == 'zcap' then redis.call('ZREMRANGEBYRANK', key, 0, -(tonumber(op[3]) + 1))
-    elseif name == 'ltrim-cap' then redis.call('LTRIM', key, 0, tonumber(op[3]) - 1)
-    end
+  local name, key = op[1], KEYS[op[2]]
+  if name == 'pexpireat' then redis.call('PEXPIREAT', key, op[3])
+  elseif name == 'pexpireat-new' then
+    if created[tonumber(op[4])] then redis.call('PEXPIREAT', key, op[3]) end
+  elseif name == 'pexpire' then redis.call('PEXPIRE', key, op[3])
+  elseif name == 'zrem-below' then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. op[3])
+  elseif name == 'zcap' then redis.call('ZREMRANGEBYRANK', key, 0, -(tonumber(op[3]) + 1))
+  elseif name == 'ltrim-cap' then
+    if (lengths[op[2]] or 0) > tonumber(op[3]) then redis.call('LTRIM', key, 0, tonumber(op[3]) - 1) end
   end
 end
-return counted
+return {}
