@@ -4,6 +4,7 @@ import { enforceRateLimit, HttpError } from '@reachmap/server-kit';
 import { signedConfigFor } from '../agent-config/agent-config.ts';
 import { saveNewAgent } from '../agents/agent-store.ts';
 import { consumeEnrolmentToken } from '../enrolment/enrolment-tokens.ts';
+import { compareOwnView } from '../enrolment/network-proposal.ts';
 import { observeNetwork } from '../geoip/geoip-lookup.ts';
 import { clientAddress } from '../http/client-address.ts';
 import { decodeJsonBody, readWireBody } from '../http/request-body.ts';
@@ -69,6 +70,8 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
       throw new HttpError(401, 'token_invalid', 'the enrolment token is unknown, already used or expired');
     }
     const observed = deps.geoIp === null ? null : observeNetwork(deps.geoIp, address, request.network, now);
+    const agentView =
+      request.agent_address === undefined ? null : compareOwnView(deps.geoIp, address, request.agent_address);
     await saveNewAgent(deps.redis, {
       id: agentId,
       public_key: request.public_key,
@@ -85,6 +88,7 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
       running_version: request.software.version,
       update: null,
       network_override_reason: request.network_override_reason ?? null,
+      agent_view: agentView,
     });
     deps.logger.info(
       {
@@ -92,6 +96,7 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
         agentId,
         tokenLabel: grant.label,
         geoMismatch: observed?.mismatch ?? null,
+        viewsAgree: agentView?.agrees ?? null,
       },
       'agent enrolled',
     );
