@@ -5,18 +5,28 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startBenchRedis } from './bench-redis.ts';
+import { runDashboardBench } from './dashboard/dashboard-bench.ts';
+import { dashboardRows } from './dashboard/dashboard-rows.ts';
 import { ooniFixturesRoot, runOoniImportBench } from './ooni-import/ooni-import-bench.ts';
 import { ooniImportRows } from './ooni-import/ooni-import-rows.ts';
 import { FULL_PROFILE, QUICK_PROFILE } from './profile.ts';
 import { stderrProgress } from './progress.ts';
-import { OONI_IMPORT_MARKERS, replaceGeneratedSection } from './report/benchmarks-doc.ts';
+import {
+  OONI_IMPORT_MARKERS,
+  replaceGeneratedSection,
+  replaceGeneratedTable,
+} from './report/benchmarks-doc.ts';
 import { renderTables } from './report/render-tables.ts';
 import { runBenchmarks } from './run-benchmarks.ts';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    /** `ooni-import`: run only the OONI importer bench and rewrite only its section. */
+    /**
+     * `ooni-import`: run only the OONI importer bench and rewrite only its section; `dashboard`: run
+     * only the dashboard bench and rewrite only its table.
+     */
     only: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url)) },
   },
@@ -35,8 +45,26 @@ const describeRun = () => ({
   durationS: (Date.now() - started.getTime()) / 1000,
   machine,
 });
-if (values.only !== undefined && values.only !== 'ooni-import')
+if (values.only !== undefined && values.only !== 'ooni-import' && values.only !== 'dashboard')
   throw new Error(`unknown --only ${values.only}`);
+if (values.only === 'dashboard') {
+  const redis = await startBenchRedis();
+  try {
+    const rows = dashboardRows(await runDashboardBench(redis, profile.dashboard, progress));
+    const run = { ...describeRun(), command: `${describeRun().command} --only dashboard` };
+    const rendered = renderTables(rows, run);
+    const table = rendered.slice(rendered.indexOf('| Metric |'));
+    const runLine = `Measured alone: \`${run.command}\` (${run.profile} profile), ${run.startedAt}, ${run.durationS.toFixed(0)} s, on ${machine}.`;
+    writeFileSync(
+      values.out,
+      replaceGeneratedTable(readFileSync(values.out, 'utf8'), 'Dashboard', table, runLine),
+    );
+    progress(`wrote the Dashboard table of ${values.out}`);
+  } finally {
+    await redis.stop();
+  }
+  process.exit(0);
+}
 if (values.only === undefined) {
   const rows = await runBenchmarks(profile, progress);
   writeFileSync(
