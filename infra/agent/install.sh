@@ -41,7 +41,8 @@ Usage: install.sh --token TOKEN [enrolment options]
   --override-reason R   why you declare another network than the collector detects
   --update POLICY       self-update: auto (the default), off, or a version such as 0.2.0 to pin;
                         kept across re-runs until given again
-  --region CODE         ISO 3166-2 region (optional)
+  --region CODE         ISO 3166-2 region (default: the detected one, if any)
+  --address-echo URL    where the agent learns its public address (default: the collector's offer)
   --network-type TYPE   fixed | mobile | datacenter | unknown
   --label TEXT          a name for this agent in the collector's list
   --collector URL       the collector (default: the one this script came from)
@@ -61,7 +62,7 @@ while [ $# -gt 0 ]; do
     --token) token=${2:?--token needs a value}; shift 2 ;;
     --collector) COLLECTOR_URL=${2:?--collector needs a URL}; shift 2 ;;
     --collector-key) COLLECTOR_KEY=${2:?--collector-key needs a key}; shift 2 ;;
-    --country | --asn | --region | --network-type | --label | --override-reason)
+    --country | --asn | --region | --network-type | --label | --override-reason | --address-echo)
       add_enrol_arg "$1" "${2:?$1 needs a value}"; shift 2 ;;
     --update) update=${2:?--update needs auto, off or a version}; shift 2 ;;
     --uninstall) uninstall=1; shift ;;

@@ -6,11 +6,17 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBenchRedis } from './bench-redis.ts';
+import { runDashboardBench } from './dashboard/dashboard-bench.ts';
+import { dashboardRows } from './dashboard/dashboard-rows.ts';
 import { ooniFixturesRoot, runOoniImportBench } from './ooni-import/ooni-import-bench.ts';
 import { ooniImportRows } from './ooni-import/ooni-import-rows.ts';
 import { FULL_PROFILE, QUICK_PROFILE } from './profile.ts';
 import { stderrProgress } from './progress.ts';
-import { OONI_IMPORT_MARKERS, replaceGeneratedSection } from './report/benchmarks-doc.ts';
+import {
+  OONI_IMPORT_MARKERS,
+  replaceGeneratedSection,
+  replaceGeneratedTable,
+} from './report/benchmarks-doc.ts';
 import { renderTables } from './report/render-tables.ts';
 import { goalRows, runBenchmarks, runIngestComparison } from './run-benchmarks.ts';
 
@@ -19,7 +25,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     /**
      * `ooni-import`: run only the OONI importer bench and rewrite only its section. `ingest`: run only
-     * the ingest bench and its baseline and print their table (the doc is left alone).
+     * the ingest bench and its baseline and print their table (the doc is left alone). `dashboard`: run
+     * only the dashboard bench and rewrite only its table.
      */
     only: { type: 'string' },
     /** The OONI import bench's archive size in bytes instead of the profile's (1 GB in the full one). */
@@ -41,13 +48,31 @@ const describeRun = () => ({
   durationS: (Date.now() - started.getTime()) / 1000,
   machine,
 });
-if (values.only !== undefined && values.only !== 'ooni-import' && values.only !== 'ingest')
-  throw new Error(`unknown --only ${values.only}`);
+const ONLY = ['ooni-import', 'ingest', 'dashboard'];
+if (values.only !== undefined && !ONLY.includes(values.only)) throw new Error(`unknown --only ${values.only}`);
 if (values.only === 'ingest') {
   const redis = await startBenchRedis();
   try {
     const { rows } = await runIngestComparison(redis, profile, progress);
     process.stdout.write(`${renderTables([...rows, ...goalRows(rows)], describeRun())}\n`);
+  } finally {
+    await redis.stop();
+  }
+  process.exit(0);
+}
+if (values.only === 'dashboard') {
+  const redis = await startBenchRedis();
+  try {
+    const rows = dashboardRows(await runDashboardBench(redis, profile.dashboard, progress));
+    const run = { ...describeRun(), command: `${describeRun().command} --only dashboard` };
+    const rendered = renderTables(rows, run);
+    const table = rendered.slice(rendered.indexOf('| Metric |'));
+    const runLine = `Measured alone: \`${run.command}\` (${run.profile} profile), ${run.startedAt}, ${run.durationS.toFixed(0)} s, on ${machine}.`;
+    writeFileSync(
+      values.out,
+      replaceGeneratedTable(readFileSync(values.out, 'utf8'), 'Dashboard', table, runLine),
+    );
+    progress(`wrote the Dashboard table of ${values.out}`);
   } finally {
     await redis.stop();
   }

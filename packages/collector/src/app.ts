@@ -28,6 +28,7 @@ export interface CollectorDeps {
   config: AgentConfigSource;
   limits: CollectorLimits;
   geoIp?: GeoIpLookup | null;
+  addressEchoUrl?: string | null;
   agentFiles?: AgentFiles | null;
   publicUrl?: string | null;
   logger: Logger;
@@ -51,6 +52,7 @@ export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; me
     config: deps.config,
     limits: deps.limits,
     geoIp: deps.geoIp ?? null,
+    addressEchoUrl: deps.addressEchoUrl ?? null,
     agentFiles: deps.agentFiles ?? null,
     publicUrl: deps.publicUrl ?? null,
     logger: deps.logger,

@@ -21,6 +21,11 @@ export const CollectorConfig = ServerConfig.extend({
   COLLECTOR_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Comma-separated MMDB files (country and/or ASN); unset turns GeoIP checks off. */
   GEOIP_MMDB: z.string().optional(),
+  /**
+   * Where enrolling agents learn their public address as a control endpoint sees it (a reflector's
+   * `http://host:port/address`); offered in the network proposal. Unset: agents report no own view.
+   */
+  AGENT_ADDRESS_ECHO_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Round schedule handed to agents; defaults from docs/api-agent.md. */
   AGENT_INTERVAL: duration().default(300_000),
   AGENT_JITTER: duration().default(30_000),

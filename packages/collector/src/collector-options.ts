@@ -40,6 +40,7 @@ export function collectorOptionsFrom(
       .split(',')
       .map((path) => path.trim())
       .filter((path) => path !== ''),
+    addressEchoUrl: config.AGENT_ADDRESS_ECHO_URL ?? null,
     agentDistDir: config.AGENT_DIST_DIR === 'none' ? null : (config.AGENT_DIST_DIR ?? defaultAgentDistDir()),
     publicUrl: config.COLLECTOR_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     shutdownGraceMs: config.COLLECTOR_SHUTDOWN_GRACE,

@@ -21,6 +21,8 @@ export interface StartCollectorOptions {
   configRefreshS: number;
   limits: CollectorLimits;
   geoIpDatabases: readonly string[];
+  /** Offered to enrolling agents to learn their public address (`AGENT_ADDRESS_ECHO_URL`); null: none. */
+  addressEchoUrl?: string | null;
   /** The agent build served at /agent/ (the agent's dist directory); null serves none. */
   agentDistDir?: string | null;
   /** Written into the served installer; null uses the origin each request came to. */
@@ -57,6 +59,7 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     },
     limits: options.limits,
     geoIp,
+    addressEchoUrl: options.addressEchoUrl ?? null,
     agentFiles,
     publicUrl: options.publicUrl ?? null,
     logger,

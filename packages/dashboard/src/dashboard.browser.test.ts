@@ -144,7 +144,10 @@ describe('dashboard in chromium against the real API', () => {
     const page = await openPage('#target=whatsapp&scope=KZ');
     const country = page.locator('#country-section');
     const almaty = country.locator('path[data-region="KZ-ALA"]');
-    await expect.poll(() => almaty.getAttribute('data-state')).toBe('blocked');
+    // The geometry is fetched on demand: wait for the path before reading its state (expect.poll gives
+    // each read only a second, which a loaded machine spent fetching and drawing KZ).
+    await almaty.waitFor();
+    await expect.poll(() => almaty.getAttribute('data-state'), { timeout: 10_000 }).toBe('blocked');
     // KZ-75 has a state but no polygon: it is named (with its state), not dropped.
     expect(await country.locator('.unmapped-regions button[data-unmapped="KZ-75"]').textContent()).toBe(
       'KZ-75 (accessible)',

@@ -104,6 +104,14 @@ describe('reflector', () => {
     }
   });
 
+  it('tells a client the address it sees it at, over TLS and over plain HTTP', async () => {
+    for (const sni of [undefined, 'echo.example']) {
+      const reply = await call(reflector.tcpPort, 'GET', '/address', sni === undefined ? {} : { sni });
+      expect(reply.status).toBe(200);
+      expect(JSON.parse(reply.body.toString())).toEqual({ address: '127.0.0.1' });
+    }
+  });
+
   it('downloads exactly N random bytes over TLS and over plain HTTP', async () => {
     const bytes = 300_001;
     for (const sni of ['rr1---sn-4g5e6nsz.googlevideo.com.lab', undefined]) {

@@ -24,6 +24,11 @@ export const EnrollRequest = z.object({
    * absent when the declaration confirms the proposal or no proposal could be made.
    */
   network_override_reason: z.string().trim().min(3).max(300).optional(),
+  /**
+   * The agent's public address as a control endpoint echoed it (the agent's own view); recorded and
+   * looked up beside the connecting address, never trusted over it (docs/security.md).
+   */
+  agent_address: z.ipv4().or(z.ipv6()).optional(),
 });
 export type EnrollRequest = z.infer<typeof EnrollRequest>;
 
@@ -88,18 +93,34 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-/**
- * `GET /v1/agents/network-proposal`: the network the collector places the caller in, from the address
- * it sees (the agent's public address, as a control endpoint sees it) and its MaxMind-format database.
- * `country`/`asn` are null when the collector has no database or it does not know the address.
- */
-export const NetworkProposal = z.object({
-  address: z.string(),
+/** One address and what the collector's MaxMind-format database says about it (nulls: unknown). */
+export const NetworkView = z.object({
+  address: z.string().max(64),
   country: z
     .string()
     .regex(/^[A-Z]{2}$/)
     .nullable(),
+  /** ISO 3166-2, from a City database's first subdivision (RU-MOW); null with Country/ASN databases. */
+  region: z
+    .string()
+    .regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/)
+    .nullable()
+    .default(null),
   asn: z.number().int().min(0).max(4_294_967_295).nullable(),
+});
+export type NetworkView = z.infer<typeof NetworkView>;
+
+/**
+ * `GET /v1/agents/network-proposal[?agent_address=A]`: the network the collector places the caller in,
+ * from the address it connects from and the collector's MaxMind-format database; with `agent_address`
+ * (the caller's public address as a control endpoint echoed it), that address looked up too.
+ * `country`/`region`/`asn` are null when the collector has no database or it does not know the address.
+ */
+export const NetworkProposal = NetworkView.extend({
   source: z.enum(['geoip', 'none']),
+  /** The agent's own view: `agent_address` looked up; null when not asked. */
+  agent_view: NetworkView.nullable().default(null),
+  /** Where an agent learns its public address (a reflector's `/address`); null: not configured. */
+  address_echo_url: z.string().nullable().default(null),
 });
 export type NetworkProposal = z.infer<typeof NetworkProposal>;

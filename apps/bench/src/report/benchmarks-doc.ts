@@ -26,3 +26,24 @@ export function replaceGeneratedSection(
   }
   return `${document.slice(0, begin + markers.begin.length)}\n${generated.trim()}\n${document.slice(end)}`;
 }
+
+/**
+ * Replaces one `### <title>` table inside the main generated section (up to the next heading or the
+ * end marker) with `table`, preceded by a line saying which run measured it; the other tables stay.
+ */
+export function replaceGeneratedTable(
+  document: string,
+  title: string,
+  table: string,
+  runLine: string,
+): string {
+  const begin = document.indexOf(BEGIN_MARKER);
+  const end = document.indexOf(END_MARKER);
+  const heading = document.indexOf(`\n### ${title}\n`, begin);
+  if (begin < 0 || end < begin || heading < 0 || heading > end) {
+    throw new MissingMarkersError(`the generated section has no "### ${title}" table`);
+  }
+  const next = document.indexOf('\n### ', heading + 1);
+  const stop = next < 0 || next > end ? end : next + 1;
+  return `${document.slice(0, heading + 1)}### ${title}\n\n${runLine}\n\n${table.trim()}\n${stop === end ? '' : '\n'}${document.slice(stop)}`;
+}

@@ -19,16 +19,18 @@ export interface StackProcess {
 export async function startStackProcess(
   dataDir: string,
   args: string[] = ['--no-demo'],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<StackProcess> {
+  // An embedded Redis and free ports, so that tests never meet a developer's running stack.
+  const isolated = {
+    REDIS_URL: '',
+    REACHMAP_DATA_DIR: dataDir,
+    COLLECTOR_PORT: '0',
+    API_PORT: '0',
+    AGGREGATOR_METRICS_PORT: '0',
+  };
   const child = spawn(process.execPath, [MAIN, 'up', ...args], {
-    env: {
-      ...process.env,
-      REDIS_URL: '',
-      REACHMAP_DATA_DIR: dataDir,
-      COLLECTOR_PORT: '0',
-      API_PORT: '0',
-      AGGREGATOR_METRICS_PORT: '0',
-    },
+    env: { ...process.env, ...isolated, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const records: Record<string, unknown>[] = [];

@@ -2,12 +2,15 @@
 // (which starts it as a child and never imports it, so the production CLI carries no lab code):
 // whatever it does wrong stays in this process, and the supervisor restarts it. Reads the stack's
 // settings (REDIS_URL, REACHMAP_DATA_DIR) and REACHMAP_COLLECTOR_URL from the supervisor.
+// REACHMAP_DEMO_WORLD_OCTET and REACHMAP_DEMO_FIRST_SLOT move its loopback addresses (as `pnpm lab run
+// --world-octet/--first-slot` do), so a test's demo can run beside a developer's `reachmap up`.
 import { join } from 'node:path';
 import { createEnrolmentToken } from '@reachmap/collector';
 import { loadConfig, ServerConfig } from '@reachmap/config';
 import { createRedisConnection, parseRedisTarget, waitUntilReady } from '@reachmap/queue';
 import { runAsChild } from '@reachmap/server-kit';
-import { startDemoNetwork } from './start-demo-network.ts';
+import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
+import { DEMO_REGION_SLOT_OFFSET, type DemoNetworkOptions, startDemoNetwork } from './start-demo-network.ts';
 
 const DEMO_TOKEN_LIFETIME_MS = 3_600_000;
 
@@ -28,6 +31,7 @@ await runAsChild('demo', async (logger) => {
     logger,
     // In the data directory: a restart (of the demo or of `up`) brings back the same agents.
     stateDir: join(config.REACHMAP_DATA_DIR, 'demo-agents'),
+    ...demoAddresses(process.env),
   });
   return {
     stop: async () => {
@@ -36,3 +40,20 @@ await runAsChild('demo', async (logger) => {
     },
   };
 });
+
+/** The demo's addresses when the environment moves them; none when it does not. */
+function demoAddresses(env: NodeJS.ProcessEnv): Pick<DemoNetworkOptions, 'addresses'> {
+  const octet = env.REACHMAP_DEMO_WORLD_OCTET;
+  const slot = env.REACHMAP_DEMO_FIRST_SLOT;
+  if (!octet && !slot) return {};
+  const world = Number(octet || 19);
+  const firstRegionSlot = Number(slot || DEMO_REGION_SLOT_OFFSET);
+  // 127.<octet> for the world, 127.(100 + slot + r) for the five regions' censors.
+  if (!Number.isInteger(world) || world < 1 || world > 99 || !Number.isInteger(firstRegionSlot)) {
+    throw new RangeError('REACHMAP_DEMO_WORLD_OCTET must be 1-99 and REACHMAP_DEMO_FIRST_SLOT an integer');
+  }
+  if (firstRegionSlot < 0 || firstRegionSlot > 150) {
+    throw new RangeError('REACHMAP_DEMO_FIRST_SLOT must be 0-150 (five regions on 127.(100 + slot))');
+  }
+  return { addresses: { world: loopbackWorldPlacement(world), firstRegionSlot } };
+}

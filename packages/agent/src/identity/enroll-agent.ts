@@ -13,6 +13,8 @@ export interface EnrollOptions {
   label?: string;
   /** Why the declared network differs from the collector's proposal (identity/enrolment-network.ts). */
   networkOverrideReason?: string | null;
+  /** This machine's public address as a control endpoint echoed it (the agent's own view). */
+  agentAddress?: string | null;
   software: { name: string; version: string };
 }
 
@@ -40,6 +42,7 @@ export async function enrollAgent(options: EnrollOptions): Promise<EnrollOutcome
     software: options.software,
     ...(options.label === undefined ? {} : { label: options.label }),
     ...(options.networkOverrideReason ? { network_override_reason: options.networkOverrideReason } : {}),
+    ...(options.agentAddress ? { agent_address: options.agentAddress } : {}),
   };
   const response = await callCollector(options.collectorUrl, {
     method: 'POST',
@@ -82,14 +85,38 @@ export async function enrollAgent(options: EnrollOptions): Promise<EnrollOutcome
     : { ok: true, identity, catalogueVersion: null, configProblem: accepted.message };
 }
 
-/** Asks the collector where it places this machine; null when it cannot say (an older collector, no answer). */
-export async function fetchNetworkProposal(collectorUrl: string): Promise<NetworkProposal | null> {
+/**
+ * Asks the collector where it places this machine, and with `agentAddress` where it places that
+ * address too (the agent's own view); null when it cannot say (an older collector, no answer).
+ */
+export async function fetchNetworkProposal(
+  collectorUrl: string,
+  agentAddress: string | null = null,
+): Promise<NetworkProposal | null> {
+  const query = agentAddress === null ? '' : `?agent_address=${encodeURIComponent(agentAddress)}`;
   const response = await callCollector(collectorUrl, {
     method: 'GET',
-    path: '/v1/agents/network-proposal',
+    path: `/v1/agents/network-proposal${query}`,
     timeoutMs: 30_000,
   });
   if (!response.ok) return null;
   const proposal = NetworkProposal.safeParse(response.body);
   return proposal.success ? proposal.data : null;
+}
+
+const EchoedAddress = z.object({ address: z.ipv4().or(z.ipv6()) });
+
+/**
+ * This machine's public address as a control endpoint (a reflector's `/address`) sees it: the agent's
+ * own view, independent of the path to the collector. A message when the endpoint gives none.
+ */
+export async function fetchOwnAddress(
+  echoUrl: string,
+): Promise<{ ok: true; address: string } | { ok: false; message: string }> {
+  const response = await callCollector(echoUrl, { method: 'GET', path: echoUrl, timeoutMs: 15_000 });
+  if (!response.ok) return { ok: false, message: `${echoUrl}: ${response.message}` };
+  const echoed = EchoedAddress.safeParse(response.body);
+  return echoed.success
+    ? { ok: true, address: echoed.data.address }
+    : { ok: false, message: `${echoUrl} did not answer {"address": "…"}` };
 }

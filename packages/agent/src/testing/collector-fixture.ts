@@ -49,7 +49,7 @@ const TEST_SCHEDULE: AgentSchedule = { interval_s: 300, jitter_s: 0, round_deadl
 export async function startCollectorFixture(
   catalogue: Catalogue,
   schedule: AgentSchedule = TEST_SCHEDULE,
-  options: { agentDistDir?: string; geoIpDatabases?: string[] } = {},
+  options: { agentDistDir?: string; geoIpDatabases?: string[]; addressEchoUrl?: string } = {},
 ): Promise<CollectorFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'reachmap-agent-collector-'));
   const embedded: EmbeddedRedis = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
@@ -90,6 +90,7 @@ export async function startCollectorFixture(
       configRefreshS: 30,
       limits: LOCAL_AGENT_LIMITS,
       geoIpDatabases: options.geoIpDatabases ?? [],
+      addressEchoUrl: options.addressEchoUrl ?? null,
       agentDistDir,
       shutdownGraceMs: 1_000,
       logger: createLogger({ name: 'collector-test', level: 'silent' }),

@@ -138,6 +138,7 @@ function agentRow(agent: AgentRecord): string[] {
     agent.observed?.mismatch === true ? 'geo-mismatch' : '',
     agent.simulated ? 'simulated' : '',
     agent.network_override_reason === null ? '' : 'network-overridden',
+    agent.agent_view?.agrees === false ? 'views-differ' : '',
   ]
     .filter((flag) => flag !== '')
     .join(',');

@@ -14,6 +14,20 @@ export const ObservedNetwork = z.object({
 });
 export type ObservedNetwork = z.infer<typeof ObservedNetwork>;
 
+/**
+ * The agent's own view at enrolment: the public address a control endpoint echoed to it, looked up in
+ * the collector's database. The agent says it, so it is recorded and compared, never trusted.
+ */
+export const AgentOwnView = z.object({
+  address: z.string(),
+  country: z.string().nullable(),
+  region: z.string().nullable(),
+  asn: z.number().int().nullable(),
+  /** False when it places the agent in another country or ASN than the connecting address does. */
+  agrees: z.boolean(),
+});
+export type AgentOwnView = z.infer<typeof AgentOwnView>;
+
 /** What the agent said about its program with its last configuration fetch (self-update). */
 export const AgentUpdateReport = z.object({
   state: z.enum(['current', 'installed', 'refused', 'pinned', 'off', 'unavailable', 'failed']),
@@ -44,10 +58,11 @@ export const AgentRecord = z.object({
   update: AgentUpdateReport.nullable(),
   /** The operator's reason for declaring another network than the collector proposed at enrolment. */
   network_override_reason: z.string().nullable(),
+  agent_view: AgentOwnView.nullable(),
 });
 export type AgentRecord = z.infer<typeof AgentRecord>;
 
-const JSON_FIELDS = new Set(['network', 'software', 'observed', 'simulated', 'update']);
+const JSON_FIELDS = new Set(['network', 'software', 'observed', 'simulated', 'update', 'agent_view']);
 
 /**
  * The spool-loss counter saturates here instead of leaving JavaScript's exact integers: a counter
@@ -88,6 +103,7 @@ function fromHash(hash: Record<string, string>): AgentRecord {
     running_version: null,
     update: null,
     network_override_reason: null,
+    agent_view: null,
   };
   return AgentRecord.parse({ ...absent, ...decoded });
 }

@@ -25,8 +25,8 @@ afterAll(async () => {
 
 describe('GeoIP', () => {
   it('merges country and ASN from separate databases, and knows nothing of other addresses', () => {
-    expect(lookup('127.0.0.1')).toEqual({ country: 'RU', asn: 64500 });
-    expect(lookup('::ffff:127.0.0.1')).toEqual({ country: 'RU', asn: 64500 });
+    expect(lookup('127.0.0.1')).toEqual({ country: 'RU', region: null, asn: 64500 });
+    expect(lookup('::ffff:127.0.0.1')).toEqual({ country: 'RU', region: null, asn: 64500 });
     expect(lookup('127.0.0.2')).toBeNull();
     expect(lookup('::1')).toBeNull();
   });

@@ -5,6 +5,8 @@ import type { ObservedNetwork } from '../agents/agent-store.ts';
 /** What a MaxMind-format database says about one address; either half may be unknown. */
 export interface GeoIpAnswer {
   country: string | null;
+  /** ISO 3166-2 (RU-MOW): a City database's first, largest subdivision; null from Country databases. */
+  region: string | null;
   asn: number | null;
 }
 
@@ -12,6 +14,7 @@ export type GeoIpLookup = (address: string) => GeoIpAnswer | null;
 
 interface GeoRecord {
   country?: { iso_code?: string };
+  subdivisions?: { iso_code?: string }[];
   autonomous_system_number?: number;
 }
 
@@ -28,9 +31,9 @@ export async function openGeoIpDatabases(paths: readonly string[]): Promise<GeoI
     ),
   );
   return (address) => {
-    const plain =
-      address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+    const plain = unmappedAddress(address);
     let country: string | null = null;
+    let region: string | null = null;
     let asn: number | null = null;
     for (const reader of readers) {
       let record: GeoRecord | null;
@@ -41,10 +44,26 @@ export async function openGeoIpDatabases(paths: readonly string[]): Promise<GeoI
         record = null;
       }
       country ??= record?.country?.iso_code ?? null;
+      region ??= regionOf(record);
       asn ??= record?.autonomous_system_number ?? null;
     }
-    return country === null && asn === null ? null : { country, asn };
+    if (region !== null && country !== null && !region.startsWith(`${country}-`)) region = null;
+    return country === null && asn === null ? null : { country, region, asn };
   };
+}
+
+/** An IPv4 address as Node reports it on a dual-stack socket (`::ffff:a.b.c.d`) → as written. */
+export function unmappedAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+}
+
+/** GeoIP2/GeoLite2 City records name subdivisions without the country: `MOW` under `RU`. */
+function regionOf(record: GeoRecord | null): string | null {
+  const country = record?.country?.iso_code;
+  const subdivision = record?.subdivisions?.[0]?.iso_code;
+  if (country === undefined || subdivision === undefined) return null;
+  const region = `${country}-${subdivision}`;
+  return /^[A-Z]{2}-[A-Z0-9]{1,3}$/.test(region) ? region : null;
 }
 
 /** The observation stored beside the declared network; never replaces it, only flags a contradiction. */

@@ -4,6 +4,7 @@ import { clientAddress, enforceRateLimit, errorResponses, HttpError } from '@rea
 import { signedConfigFor } from '../agent-config/agent-config.ts';
 import { saveNewAgent } from '../agents/agent-store.ts';
 import { consumeEnrolmentToken } from '../enrolment/enrolment-tokens.ts';
+import { compareOwnView } from '../enrolment/network-proposal.ts';
 import { observeNetwork } from '../geoip/geoip-lookup.ts';
 import { decodeJsonBody, readWireBody } from '../http/request-body.ts';
 import { COLLECTOR_KEYS } from '../redis-keys.ts';
@@ -67,6 +68,8 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
       throw new HttpError(401, 'token_invalid', 'the enrolment token is unknown, already used or expired');
     }
     const observed = deps.geoIp === null ? null : observeNetwork(deps.geoIp, address, request.network, now);
+    const agentView =
+      request.agent_address === undefined ? null : compareOwnView(deps.geoIp, address, request.agent_address);
     await saveNewAgent(deps.redis, {
       id: agentId,
       public_key: request.public_key,
@@ -83,6 +86,7 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
       running_version: request.software.version,
       update: null,
       network_override_reason: request.network_override_reason ?? null,
+      agent_view: agentView,
     });
     deps.logger.info(
       {
@@ -90,6 +94,7 @@ export function registerEnrollRoute(app: CollectorApp, deps: RouteDeps): void {
         agentId,
         tokenLabel: grant.label,
         geoMismatch: observed?.mismatch ?? null,
+        viewsAgree: agentView?.agrees ?? null,
       },
       'agent enrolled',
     );

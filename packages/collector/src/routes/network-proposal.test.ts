@@ -15,8 +15,24 @@ let database: string;
 
 beforeAll(async () => {
   database = join(dir, 'geo.mmdb');
-  const record = { country: { iso_code: 'RU' }, autonomous_system_number: 64500 };
-  writeFileSync(database, writeMmdb([{ address: '127.0.0.1', record }]));
+  // As a GeoIP2 City + ASN database answers: subdivisions without their country prefix.
+  const record = {
+    country: { iso_code: 'RU' },
+    subdivisions: [{ iso_code: 'MOW' }],
+    autonomous_system_number: 64500,
+  };
+  const elsewhere = {
+    country: { iso_code: 'DE' },
+    subdivisions: [{ iso_code: 'BE' }],
+    autonomous_system_number: 3320,
+  };
+  writeFileSync(
+    database,
+    writeMmdb([
+      { address: '127.0.0.1', record },
+      { address: '198.51.100.7', record: elsewhere },
+    ]),
+  );
   harness = await startHarness();
 });
 
@@ -26,21 +42,48 @@ afterAll(async () => {
 });
 
 describe('GET /v1/agents/network-proposal', () => {
-  it("proposes the country and ASN of the caller's address from the GeoIP database", async () => {
-    const collector = harness.build({ geoIp: await openGeoIpDatabases([database]) });
+  it("proposes the country, region and ASN of the caller's address from the GeoIP database", async () => {
+    const collector = harness.build({
+      geoIp: await openGeoIpDatabases([database]),
+      addressEchoUrl: 'http://reflector.example:8443/address',
+    });
     const response = await collector.request('/v1/agents/network-proposal');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       address: '127.0.0.1',
       country: 'RU',
+      region: 'RU-MOW',
       asn: 64500,
       source: 'geoip',
+      agent_view: null,
+      address_echo_url: 'http://reflector.example:8443/address',
     });
+  });
+
+  it("places the agent's own view (the address a control endpoint echoed) beside the connecting address", async () => {
+    const collector = harness.build({ geoIp: await openGeoIpDatabases([database]) });
+    const response = await collector.request('/v1/agents/network-proposal?agent_address=198.51.100.7');
+    expect(await response.json()).toMatchObject({
+      address: '127.0.0.1',
+      country: 'RU',
+      agent_view: { address: '198.51.100.7', country: 'DE', region: 'DE-BE', asn: 3320 },
+    });
+    const bad = await collector.request('/v1/agents/network-proposal?agent_address=not-an-address');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: 'invalid_query' } });
   });
 
   it('proposes nothing without a database, so the declaration stands', async () => {
     const response = await harness.build().request('/v1/agents/network-proposal');
-    expect(await response.json()).toEqual({ address: '127.0.0.1', country: null, asn: null, source: 'none' });
+    expect(await response.json()).toEqual({
+      address: '127.0.0.1',
+      country: null,
+      region: null,
+      asn: null,
+      source: 'none',
+      agent_view: null,
+      address_echo_url: null,
+    });
   });
 
   it('is counted against the enrolment budget of the address', async () => {
@@ -73,6 +116,40 @@ describe('enrolment with an overridden network', () => {
       network: { country: 'DE', asn: 3320 },
       network_override_reason: 'VPN exit in Moscow; the line is in Berlin',
       observed: { country: 'RU', asn: 64500, mismatch: true },
+      agent_view: null,
+    });
+  });
+
+  it("records the agent's own view and whether it agrees with the connecting address", async () => {
+    const collector = harness.build({ geoIp: await openGeoIpDatabases([database]) });
+    const enrol = async (agentAddress: string) => {
+      const { token } = await createEnrolmentToken(harness.redis, { label: 'views', expiresInMs: 60_000 });
+      const response = await collector.request('/v1/agents/enroll', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          token,
+          public_key: exportPublicKey(generateAgentKeyPair().publicKey),
+          network: { country: 'RU', region: 'RU-MOW', asn: 64500, network_type: 'fixed' },
+          software: { name: 'reachmap-agent', version: '0.1.0' },
+          agent_address: agentAddress,
+        }),
+      });
+      expect(response.status).toBe(201);
+      return findAgent(harness.redis, ((await response.json()) as { agent_id: string }).agent_id);
+    };
+    expect((await enrol('127.0.0.1'))?.agent_view).toEqual({
+      address: '127.0.0.1',
+      country: 'RU',
+      region: 'RU-MOW',
+      asn: 64500,
+      agrees: true,
+    });
+    // A hostile or misrouted agent's claim is recorded and flagged, never put in place of what the collector saw.
+    expect(await enrol('198.51.100.7')).toMatchObject({
+      network: { country: 'RU', asn: 64500 },
+      observed: { address: '127.0.0.1', country: 'RU', mismatch: false },
+      agent_view: { address: '198.51.100.7', country: 'DE', agrees: false },
     });
   });
 });

@@ -26,6 +26,8 @@ export interface RouteDeps {
   config: AgentConfigSource;
   limits: CollectorLimits;
   geoIp: GeoIpLookup | null;
+  /** Where agents learn their public address (a reflector's `/address`), offered in the proposal. */
+  addressEchoUrl: string | null;
   /** The agent program, unit and installer served at /agent/; null when none was configured. */
   agentFiles: AgentFiles | null;
   /** The URL operators reach the collector at, written into the installer; null: the request's origin. */

@@ -48,6 +48,7 @@ export const LOOPBACK_PEER = { incoming: { socket: { remoteAddress: '127.0.0.1' 
 export interface BuildOptions {
   limits?: Partial<CollectorLimits>;
   geoIp?: GeoIpLookup | null;
+  addressEchoUrl?: string | null;
   /** Another ingest queue, e.g. on a Redis that refuses writes. */
   queue?: IngestQueue;
   /** Another catalogue document than TEST_CATALOGUE (which lists no targets). */
@@ -102,6 +103,7 @@ export async function startHarness(): Promise<Harness> {
           backpressure: { ...TEST_LIMITS.backpressure, ...options.limits?.backpressure },
         },
         geoIp: options.geoIp ?? null,
+        addressEchoUrl: options.addressEchoUrl ?? null,
         agentFiles: options.agentFiles ?? null,
         publicUrl: options.publicUrl ?? null,
         logger,

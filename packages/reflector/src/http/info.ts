@@ -10,6 +10,7 @@ export function info(response: ServerResponse, limits: ClientLimitsConfig): void
   respondJson(response, 200, {
     software: REFLECTOR_SOFTWARE,
     endpoints: {
+      address: 'GET /address: the address this server sees the client at',
       download: 'GET /download?bytes=N',
       upload: 'POST /upload',
       quic: 'UDP: Version Negotiation in reply to a QUIC Initial',

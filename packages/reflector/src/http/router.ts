@@ -14,7 +14,12 @@ export interface RouterOptions {
   logger: Logger;
 }
 
-const ROUTES: Record<string, string> = { '/': 'GET', '/download': 'GET', '/upload': 'POST' };
+const ROUTES: Record<string, string> = {
+  '/': 'GET',
+  '/address': 'GET',
+  '/download': 'GET',
+  '/upload': 'POST',
+};
 
 /** One handler for plain HTTP and for TLS with any SNI; logs each request with the client IP, never payloads. */
 export function createRouter({ limits, limitsConfig, logger }: RouterOptions) {
@@ -54,6 +59,8 @@ export function createRouter({ limits, limitsConfig, logger }: RouterOptions) {
     const context = { clientIp, limits, logger: requestLogger };
     if (path === '/download') void download(request, response, context);
     else if (path === '/upload') void upload(request, response, context);
+    // An agent's own view of its public address at enrolment (docs/operators.md, "The network").
+    else if (path === '/address') respondJson(response, 200, { address: clientIp });
     else info(response, limitsConfig);
   };
 }
