@@ -125,11 +125,14 @@ describe('aggregator process', () => {
     const survivor = startAggregatorProcess();
     try {
       // Completed jobs are deleted at once (`removeOnComplete`): the job's end is its disappearance.
-      await until(
-        async () => (await queue.getJobState(batchId)) === 'unknown',
-        'the job to complete',
-        150_000,
-      );
+      const completed = async () => {
+        const state = await queue.getJobState(batchId);
+        if (state === 'failed') {
+          throw new Error(`the job failed: ${(await queue.getJob(batchId))?.failedReason}`);
+        }
+        return state === 'unknown';
+      };
+      await until(completed, 'the job to complete', 150_000);
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
       expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 });
       // Exactly once: the two partial runs and the whole one add up to one run per measurement.
