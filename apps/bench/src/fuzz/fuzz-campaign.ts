@@ -65,6 +65,8 @@ export async function runFuzzCampaign(options: {
   seed: number;
   concurrency?: number;
   onProgress?: (sent: number) => void;
+  /** Ends the campaign early: no new request is sent, the rest (drain, count, report) runs as usual. */
+  stop?: AbortSignal;
 }): Promise<FuzzReport> {
   const crashes: string[] = [];
   const onCrash = (error: unknown) => crashes.push(String((error as Error)?.stack ?? error));
@@ -258,7 +260,7 @@ export async function runFuzzCampaign(options: {
   let chunk = 0;
   let pending: HostileRequest[] = [];
   const nextRequest = (): HostileRequest | undefined => {
-    if (taken >= options.count) return undefined;
+    if (taken >= options.count || options.stop?.aborted === true) return undefined;
     if (pending.length === 0) {
       const size = Math.min(CHUNK, options.count - taken);
       pending = fc.sample(hostile, { numRuns: size, seed: options.seed + chunk });
