@@ -63,6 +63,16 @@ describe('malformed input', () => {
   });
 });
 
+describe('instants before 1970', () => {
+  it.each([['to=1970-01-01T00:00:00Z'], ['from=1969-12-31T00:00:00Z&to=1970-01-02T00:00:00Z']])(
+    'answers /v1/series?%s with 400, not 500',
+    async (range) => {
+      const response = await fetch(`${harness.api.url}/v1/series?scope=RU&target=whatsapp&${range}`);
+      expect(response.status).toBe(400);
+    },
+  );
+});
+
 describe('query cost', () => {
   it('refuses a year of hourly /v1/series buckets with 400 too_many_points, naming the coarser bucket', async () => {
     const to = Date.now();
