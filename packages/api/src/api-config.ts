@@ -1,5 +1,6 @@
 import { duration, flag, positiveInt, ServerConfig } from '@reachmap/config';
 import { z } from 'zod';
+import { DEFAULT_QUERY_BUDGET_MS } from './http/query-budget.ts';
 import { parseCidrList } from './webhooks/address-policy.ts';
 
 /** The API's settings: the shared server ones plus access, rate limits, streams and webhooks (docs/api.md). */
@@ -11,6 +12,8 @@ export const ApiConfig = ServerConfig.extend({
   API_RATE_KEY_PER_MINUTE: positiveInt().default(1200),
   /** Concurrent Server-Sent Events streams; each holds a Redis connection. */
   API_MAX_STREAMS: positiveInt().default(200),
+  /** How long one read may take before it is answered `503 query_budget_exceeded` (docs/api.md). */
+  API_QUERY_BUDGET: duration().default(DEFAULT_QUERY_BUDGET_MS),
   /** CIDRs webhooks may reach although they are private/loopback, e.g. `10.1.0.0/16,::1/128`. */
   WEBHOOK_ALLOWED_CIDRS: z
     .string()

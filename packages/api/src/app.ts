@@ -11,6 +11,7 @@ import { requestId } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type AccessPolicy, authenticate, requireRole } from './access/authenticate.ts';
 import type { ApiEnv } from './http/api-env.ts';
+import { budgetedRedis, DEFAULT_QUERY_BUDGET_MS, queryBudget } from './http/query-budget.ts';
 import { validationHook } from './http/validation-hook.ts';
 import type { ApiMetrics } from './observability/api-metrics.ts';
 import { registerDirectoryRoutes } from './routes/directory.ts';
@@ -37,6 +38,8 @@ export interface ApiDeps {
   logger: Logger;
   metrics: ApiMetrics;
   now?: () => number;
+  /** How long a read may take before it is answered `503 query_budget_exceeded`. */
+  queryBudgetMs?: number;
   /**
    * Served for every path the API does not own (`/`, the dashboard's assets): the seam where the
    * dashboard plugs in. Without it those paths answer the JSON 404.
@@ -50,7 +53,7 @@ const REDIS_DOWN_RETRY_AFTER_S = 10;
 /** Wires the analysts' API onto a Hono app; no listening, so tests can drive it with `app.request()`. */
 export function createApiApp(deps: ApiDeps): ApiApp {
   const routeDeps: RouteDeps = {
-    redis: deps.redis,
+    redis: budgetedRedis(deps.redis),
     store: deps.store,
     catalogue: deps.catalogue,
     webhooks: deps.webhooks,
@@ -83,6 +86,9 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   });
   app.use('/v1/*', authenticate(deps.redis, deps.access));
   app.use('/api/v1/*', authenticate(deps.redis, deps.access));
+  const budget = queryBudget(deps.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS);
+  app.use('/v1/*', budget);
+  app.use('/api/v1/*', budget);
 
   app.onError((error, c) => {
     if (error instanceof HttpError) {

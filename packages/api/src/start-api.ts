@@ -37,6 +37,8 @@ export interface StartApiOptions {
   /** SSE heartbeat comment interval; 15 s by default. */
   heartbeatMs?: number;
   shutdownGraceMs: number;
+  /** How long a read may take before it is answered `503 query_budget_exceeded`; 5 s by default. */
+  queryBudgetMs?: number;
   logger: Logger;
   /** The dashboard, served for every path the API does not own. */
   dashboard?: Hono;
@@ -115,6 +117,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     },
     logger,
     metrics,
+    ...(options.queryBudgetMs === undefined ? {} : { queryBudgetMs: options.queryBudgetMs }),
     ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
   });
   const { server, url } = await listenHttp({ fetch: app.fetch, host: options.host, port: options.port });

@@ -29,6 +29,7 @@ export async function startApiFromConfig(
       timeoutMs: config.WEBHOOK_TIMEOUT,
     },
     maxStreams: config.API_MAX_STREAMS,
+    queryBudgetMs: config.API_QUERY_BUDGET,
     shutdownGraceMs: config.API_SHUTDOWN_GRACE,
     logger: parts.logger,
     ...(parts.dashboard === undefined ? {} : { dashboard: parts.dashboard }),

@@ -14,7 +14,6 @@ import { createLogger } from '@reachmap/telemetry';
 import { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { startBenchRedis } from '../bench-redis.ts';
-import { forEachConcurrently } from '../bounded-concurrency.ts';
 import { percentile } from '../percentile.ts';
 import { apiRequests, collectorRequests, type HostileRequest } from './hostile-requests.ts';
 
@@ -66,6 +65,8 @@ export async function runFuzzCampaign(options: {
   seed: number;
   concurrency?: number;
   onProgress?: (sent: number) => void;
+  /** Ends the campaign early: no new request is sent, the rest (drain, count, report) runs as usual. */
+  stop?: AbortSignal;
 }): Promise<FuzzReport> {
   const crashes: string[] = [];
   const onCrash = (error: unknown) => crashes.push(String((error as Error)?.stack ?? error));
@@ -208,6 +209,12 @@ export async function runFuzzCampaign(options: {
       lastSigned = { headers, body };
       response = await fetch(`${collector.url}/v1/measurements`, { method: 'POST', headers, body });
     }
+    // An event stream that opened is what it is for; it is closed here instead of held to the budget.
+    if (response.status === 200 && response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      await response.body?.cancel();
+      statuses.stream_open = (statuses.stream_open ?? 0) + 1;
+      return;
+    }
     const text = await response.text();
     statuses[response.status] = (statuses[response.status] ?? 0) + 1;
     // A replay racing its original can win the nonce; then the replay's answer holds the accepted ids.
@@ -247,20 +254,30 @@ export async function runFuzzCampaign(options: {
     { weight: 2, arbitrary: collectorRequests(valid) },
     { weight: 1, arbitrary: apiRequests(document, admin.secret) },
   );
+  // Generated a chunk at a time, so a long campaign never holds its whole corpus in memory; the
+  // lanes pull from it without waiting for each other at chunk ends.
+  let taken = 0;
+  let chunk = 0;
+  let pending: HostileRequest[] = [];
+  const nextRequest = (): HostileRequest | undefined => {
+    if (taken >= options.count || options.stop?.aborted === true) return undefined;
+    if (pending.length === 0) {
+      const size = Math.min(CHUNK, options.count - taken);
+      pending = fc.sample(hostile, { numRuns: size, seed: options.seed + chunk });
+      chunk += 1;
+    }
+    taken += 1;
+    return pending.shift();
+  };
   let sent = 0;
-  try {
-    for (let chunk = 0; sent < options.count; chunk += 1) {
-      const size = Math.min(CHUNK, options.count - sent);
-      // Generated a chunk at a time, so a long campaign never holds its whole corpus in memory.
-      const requests = fc.sample(hostile, { numRuns: size, seed: options.seed + chunk });
-      await forEachConcurrently(requests, options.concurrency ?? 4, async (request) => {
-        try {
-          await send(request);
-        } catch (error) {
-          if (isOpenStream(request, error)) {
-            statuses.stream_open = (statuses.stream_open ?? 0) + 1;
-            return;
-          }
+  const lane = async () => {
+    for (let request = nextRequest(); request !== undefined; request = nextRequest()) {
+      try {
+        await send(request);
+      } catch (error) {
+        if (isOpenStream(request, error)) {
+          statuses.stream_open = (statuses.stream_open ?? 0) + 1;
+        } else {
           // A dropped connection is a server failure seen from outside.
           statuses.network_error = (statuses.network_error ?? 0) + 1;
           serverErrors.push({
@@ -269,11 +286,14 @@ export async function runFuzzCampaign(options: {
             body: String(error),
           });
         }
-      });
-      sent += size;
-      step(`sent ${sent}`);
+      }
+      sent += 1;
       options.onProgress?.(sent);
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, lane));
+    step(`sent ${sent}`);
     const queue = new Queue(QUEUE_NAMES.ingest, { connection: redis.client, prefix: queuePrefix(0) });
     const deadline = Date.now() + 120_000;
     for (;;) {

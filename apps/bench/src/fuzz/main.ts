@@ -13,10 +13,18 @@ const { values } = parseArgs({
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 const count = Number(values.count);
 process.stderr.write(`fuzz: ${count} requests, seed ${seed} (re-run with --seed ${seed})\n`);
+// `kill -TERM <pid>` ends a long campaign early and still reports what was sent, drained and counted
+// (not Ctrl-C: SIGINT would reach the embedded redis-server of the same process group too).
+const stop = new AbortController();
+process.once('SIGTERM', () => {
+  process.stderr.write('fuzz: SIGTERM: sending no more requests; draining and counting\n');
+  stop.abort();
+});
 const report: FuzzReport = await runFuzzCampaign({
   count,
   seed,
   concurrency: Number(values.concurrency),
+  stop: stop.signal,
   onProgress: (sent) => {
     if (sent % 5000 === 0 || sent === count) process.stderr.write(`fuzz: ${sent}/${count}\n`);
   },

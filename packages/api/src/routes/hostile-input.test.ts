@@ -12,7 +12,8 @@ let redis: Awaited<ReturnType<typeof startTestRedis>>;
 let harness: ApiHarness;
 beforeAll(async () => {
   redis = await startTestRedis();
-  harness = await startTestApi(redis.server, redis.redis, { heartbeatMs: 300 });
+  // A budget no query here can reach on a loaded machine; the time-budget test starts its own API.
+  harness = await startTestApi(redis.server, redis.redis, { heartbeatMs: 300, queryBudgetMs: 600_000 });
 });
 afterAll(async () => {
   await harness.stop();
@@ -60,6 +61,16 @@ describe('malformed input', () => {
     expect(response.status).toBe(200);
     await response.body?.cancel();
   });
+});
+
+describe('instants before 1970', () => {
+  it.each([['to=1970-01-01T00:00:00Z'], ['from=1969-12-31T00:00:00Z&to=1970-01-02T00:00:00Z']])(
+    'answers /v1/series?%s with 400, not 500',
+    async (range) => {
+      const response = await fetch(`${harness.api.url}/v1/series?scope=RU&target=whatsapp&${range}`);
+      expect(response.status).toBe(400);
+    },
+  );
 });
 
 describe('query cost', () => {
@@ -118,4 +129,35 @@ describe('query cost', () => {
     expect(page.measurements.length).toBeLessThan(12);
     expect(page.next_before).not.toBeNull();
   });
+
+  it('cuts a query that runs past a small time budget with 503 and stays healthy', async () => {
+    // The same API with a 1 ms budget: no series of 2200 hourly buckets, two targets and three
+    // sources each (about 30 000 Redis reads) fits in it, though each cap allows it.
+    const tight = await startTestApi(redis.server, redis.redis, { queryBudgetMs: 1 });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const to = Date.now();
+      const from = new Date(to - 2199 * 3_600_000).toISOString();
+      const path = `/v1/series?scope=RU&target=whatsapp&bucket=1h&from=${from}&to=${new Date(to).toISOString()}`;
+      const cut = await fetch(`${tight.api.url}${path}`);
+      expect(cut.headers.get('retry-after')).toBe('1');
+      const body = ErrorBody.parse(await cut.json());
+      expect([cut.status, body.error.code]).toEqual([503, 'query_budget_exceeded']);
+      expect(body.error.message).toContain('1 ms time budget (API_QUERY_BUDGET)');
+
+      // Within a generous budget the same query is answered: the budget refused it, not its shape.
+      const answered = await fetch(`${harness.api.url}${path}`);
+      expect(answered.status).toBe(200);
+      expect(((await answered.json()) as { points: unknown[] }).points.length).toBe(2200);
+      // The tight API still serves what needs no query, and its abandoned query ended quietly.
+      expect((await fetch(`${tight.api.url}/metrics`)).status).toBe(200);
+      expect(tight.logs.some((line) => line.includes('"unhandled error"'))).toBe(false);
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await tight.stop();
+    }
+  }, 60_000);
 });

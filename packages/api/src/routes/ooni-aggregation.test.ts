@@ -173,6 +173,9 @@ describe('GET /api/v1/aggregation (OONI-compatible)', () => {
     for (const query of [
       'since=2026-13-45',
       'until=2026-02-30',
+      // The default 180-day window before 1970 (found by the 100 000-request campaign: a 500).
+      'until=1970-01-01T00:00:00Z',
+      'since=1969-06-01&until=1970-01-01',
       'since=2026-01-01T25:00:00Z',
       // OONI allows hours only up to 7 days.
       'since=2026-01-01&until=2026-02-01&axis_x=measurement_start_day&time_grain=hour',

@@ -74,7 +74,8 @@ export function registerOoniAggregationRoute(app: ApiApp, deps: RouteDeps): void
     const now = deps.now();
     // Without bounds: the 180 whole days up to the end of today (UTC), as OONI's default window.
     const toMs = query.until ?? Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
-    const fromMs = query.since ?? toMs - DEFAULT_WINDOW_MS;
+    // Nothing is bucketed before the epoch (a window ending on 1970-01-01 once answered 500).
+    const fromMs = Math.max(0, query.since ?? toMs - DEFAULT_WINDOW_MS);
     if (fromMs >= toMs) throw new HttpError(400, 'invalid_request', '`since` must be before `until`');
     const grain = resolveTimeGrain(query.time_grain, toMs - fromMs);
     if (typeof grain !== 'string') throw new HttpError(400, 'invalid_request', grain.error);

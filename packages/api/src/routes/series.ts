@@ -99,7 +99,7 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid('query');
     const toMs = query.to ?? deps.now();
-    const fromMs = query.from ?? toMs - 24 * 3_600_000;
+    const fromMs = query.from ?? Math.max(0, toMs - 24 * 3_600_000);
     if (fromMs >= toMs) throw new HttpError(400, 'invalid_request', '`from` must be before `to`');
     if ((toMs - fromMs) / GRANULARITY_MS[query.bucket] > MAX_SERIES_POINTS) {
       throw new HttpError(

@@ -34,5 +34,7 @@ export const SourcesParam = z
 export const InstantParam = z.iso
   .datetime({ offset: true, message: 'expected an ISO 8601 date-time such as 2026-05-01T12:00:00Z' })
   .transform((text) => Date.parse(text))
+  // Rollup buckets start at the epoch; an earlier instant has nothing to read and broke bucketing.
+  .refine((ms) => ms >= 0, 'expected a date-time from 1970-01-01 on')
   .optional()
   .openapi({ type: 'string', format: 'date-time' });

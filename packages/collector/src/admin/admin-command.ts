@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDurationMs } from '@reachmap/config';
 import type { RedisClient } from '@reachmap/queue';
-import type { AgentRecord } from '../agents/agent-store.ts';
+import { type AgentRecord, setAddressExemption } from '../agents/agent-store.ts';
 import { createEnrolmentToken } from './create-token.ts';
 import { listAgents } from './list-agents.ts';
 import { listDeadLetters } from './list-dead-letters.ts';
@@ -14,6 +14,9 @@ export const ADMIN_USAGE = `Usage:
       List enrolled agents: declared and observed network, flags, dropped measurements.
   reachmap admin agents revoke AGENT_ID
       Refuse every further request of an agent (403).
+  reachmap admin agents exempt AGENT_ID --reason TEXT | --clear
+      Stop comparing the country of the agent's connecting address with its measurements (it uploads
+      through a VPN or Tor exit abroad); the enrolled network still binds (docs/security.md).
   reachmap admin dead-letters list [--json]
       Measurements the aggregator could not count (newest first) and how many there were in all.
   reachmap admin keys create|list|revoke …
@@ -48,6 +51,8 @@ export async function runAdminCommand(
       return await agentsList(redis, values.json === true, print);
     case 'agents revoke':
       return await agentsRevoke(redis, rest[0], print);
+    case 'agents exempt':
+      return await agentsExempt(redis, rest[0], values.clear === true ? null : values.reason, print);
     case 'dead-letters list':
       return await deadLettersList(redis, values.json === true, print);
     default:
@@ -65,6 +70,8 @@ function parseAdminArgs(args: string[]) {
       label: { type: 'string' },
       expires: { type: 'string' },
       json: { type: 'boolean' },
+      reason: { type: 'string' },
+      clear: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -139,6 +146,7 @@ function agentRow(agent: AgentRecord): string[] {
     agent.simulated ? 'simulated' : '',
     agent.network_override_reason === null ? '' : 'network-overridden',
     agent.agent_view?.agrees === false ? 'views-differ' : '',
+    agent.address_exemption === null ? '' : 'address-exempt',
   ]
     .filter((flag) => flag !== '')
     .join(',');
@@ -168,6 +176,28 @@ async function agentsRevoke(redis: RedisClient, agentId: string | undefined, pri
     return 1;
   }
   print(`revoked ${agentId}; its next request is refused`);
+  return 0;
+}
+
+async function agentsExempt(
+  redis: RedisClient,
+  agentId: string | undefined,
+  reason: string | null | undefined,
+  print: (line: string) => void,
+) {
+  if (agentId === undefined || (reason !== null && (reason === undefined || reason.trim() === ''))) {
+    print('agents exempt needs the agent id and --reason TEXT (or --clear), e.g. --reason "uploads via Tor"');
+    return 2;
+  }
+  if (!(await setAddressExemption(redis, agentId, reason === null ? null : reason.trim()))) {
+    print(`no agent ${agentId}; see reachmap admin agents list`);
+    return 1;
+  }
+  print(
+    reason === null
+      ? `${agentId}: its connecting address is compared with its measurements again`
+      : `${agentId}: its connecting address is no longer compared with its measurements (${reason.trim()})`,
+  );
   return 0;
 }
 

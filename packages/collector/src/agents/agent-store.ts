@@ -59,6 +59,11 @@ export const AgentRecord = z.object({
   /** The operator's reason for declaring another network than the collector proposed at enrolment. */
   network_override_reason: z.string().nullable(),
   agent_view: AgentOwnView.nullable(),
+  /**
+   * The operator's reason for not comparing the connecting address's country with the measurements
+   * (an agent that uploads through a VPN or Tor exit abroad); the address is still observed.
+   */
+  address_exemption: z.string().nullable(),
 });
 export type AgentRecord = z.infer<typeof AgentRecord>;
 
@@ -104,11 +109,16 @@ function fromHash(hash: Record<string, string>): AgentRecord {
     update: null,
     network_override_reason: null,
     agent_view: null,
+    address_exemption: null,
   };
   return AgentRecord.parse({ ...absent, ...decoded });
 }
 
-export async function saveNewAgent(redis: RedisClient, record: AgentRecord): Promise<void> {
+/** A new agent; an address exemption is only ever granted later, by an operator. */
+export async function saveNewAgent(
+  redis: RedisClient,
+  record: Omit<AgentRecord, 'address_exemption'>,
+): Promise<void> {
   await redis.hset(COLLECTOR_KEYS.agent(record.id), toHash(record));
   await redis.sadd(COLLECTOR_KEYS.agents, record.id);
 }
@@ -153,5 +163,18 @@ export async function recordAgentSoftware(
 export async function markAgentRevoked(redis: RedisClient, agentId: string, at: string): Promise<boolean> {
   if ((await redis.exists(COLLECTOR_KEYS.agent(agentId))) === 0) return false;
   await redis.hsetnx(COLLECTOR_KEYS.agent(agentId), 'revoked_at', at);
+  return true;
+}
+
+/** Sets (a reason) or clears (null) the agent's address exemption. False when no such agent exists. */
+export async function setAddressExemption(
+  redis: RedisClient,
+  agentId: string,
+  reason: string | null,
+): Promise<boolean> {
+  const key = COLLECTOR_KEYS.agent(agentId);
+  if ((await redis.exists(key)) === 0) return false;
+  if (reason === null) await redis.hdel(key, 'address_exemption');
+  else await redis.hset(key, 'address_exemption', reason);
   return true;
 }

@@ -190,7 +190,7 @@ describe('a hostile agent', () => {
     expect((await listAgents(harness.redis)).find((a) => a.id === lab.id)?.simulated).toBe(true);
   });
 
-  it('with a GeoIP database, cannot submit from an address in another country than it measures', async () => {
+  it('with a GeoIP database, cannot submit from an address in another country than it measures, unless an operator exempts it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reachmap-geo-'));
     try {
       const path = join(dir, 'geo.mmdb');
@@ -214,6 +214,35 @@ describe('a hostile agent', () => {
         path: '/measurements/0/network/country',
         message: expect.stringMatching(/came from an address in DE, not RU/),
       });
+
+      // An operator exempts an agent that uploads through a tunnel abroad: its address is still
+      // observed and flagged, no longer compared; the enrolled network still binds.
+      const lines: string[] = [];
+      const exempt = ['agents', 'exempt', russian.id, '--reason', 'uploads via Tor'];
+      expect(await runAdminCommand(exempt, harness.redis, (line) => lines.push(line))).toBe(0);
+      const tunnelled = russian.measurement();
+      const elsewhere = russian.measurement({ network: germanNetwork });
+      const afterExemption = SubmissionResult.parse(
+        await (
+          await russian.send('POST', '/v1/measurements', { measurements: [tunnelled, elsewhere] })
+        ).json(),
+      );
+      expect(afterExemption.accepted).toEqual([tunnelled.id]);
+      expect(afterExemption.rejected[0]?.errors[0]?.path).toBe('/measurements/1/network/country');
+      const listed = (await listAgents(harness.redis)).find((a) => a.id === russian.id);
+      expect([listed?.address_exemption, listed?.observed?.mismatch]).toEqual(['uploads via Tor', true]);
+      const table: string[] = [];
+      expect(await runAdminCommand(['agents', 'list'], harness.redis, (line) => table.push(line))).toBe(0);
+      expect(table.find((line) => line.startsWith(russian.id))).toContain('geo-mismatch,address-exempt');
+      // Cleared, the address binds again.
+      const clear = ['agents', 'exempt', russian.id, '--clear'];
+      expect(await runAdminCommand(clear, harness.redis, (line) => lines.push(line))).toBe(0);
+      const again = SubmissionResult.parse(
+        await (
+          await russian.send('POST', '/v1/measurements', { measurements: [russian.measurement()] })
+        ).json(),
+      );
+      expect(again.accepted).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

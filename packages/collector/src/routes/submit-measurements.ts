@@ -70,7 +70,8 @@ export function registerSubmitRoute(
             id: agent.id,
             network: agent.network,
             simulated: agent.simulated,
-            addressCountry: observed?.country ?? null,
+            // An exempt agent uploads through a tunnel abroad; its address is observed, not compared.
+            addressCountry: agent.address_exemption === null ? (observed?.country ?? null) : null,
             knownTargets: await knownTargetIds(deps.config.catalogue),
           },
           now,
