@@ -49,7 +49,8 @@ const describeRun = () => ({
   machine,
 });
 const ONLY = ['ooni-import', 'ingest', 'dashboard'];
-if (values.only !== undefined && !ONLY.includes(values.only)) throw new Error(`unknown --only ${values.only}`);
+if (values.only !== undefined && !ONLY.includes(values.only))
+  throw new Error(`unknown --only ${values.only}`);
 if (values.only === 'ingest') {
   const redis = await startBenchRedis();
   try {
