@@ -5,13 +5,15 @@ import { countMeasurement, StoreConfig } from '@reachmap/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, appendEvent, sampleEvent, startTestApi } from '../testing/api-harness.ts';
 
+// The map's live counts are the current hour's rollup: the API's clock is pinned to the time the
+// measurements were counted at, so a run that crosses an hour boundary reads the same hour.
 const NOW = Date.now();
 const config = StoreConfig.parse({});
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
 let harness: ApiHarness;
 
 async function count(network: Measurement['network'], status: 'ok' | 'blocked') {
-  const measurement = sampleMeasurement({ start_time: new Date(NOW - 60_000).toISOString(), network });
+  const measurement = sampleMeasurement({ start_time: new Date(NOW).toISOString(), network });
   await countMeasurement(
     redis.redis,
     {
@@ -42,7 +44,7 @@ async function scopesOf(query: string): Promise<string[]> {
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  harness = await startTestApi(redis.server, redis.redis);
+  harness = await startTestApi(redis.server, redis.redis, { now: () => NOW });
   await count({ country: 'RU', region: 'RU-MOW', asn: 12389, network_type: 'fixed' }, 'blocked');
   await count({ country: 'RU', region: 'RU-SPE', asn: 8359, network_type: 'mobile' }, 'ok');
   await count({ country: 'RU', region: 'RU-SPE', asn: 12389, network_type: 'fixed' }, 'ok');
