@@ -16,6 +16,8 @@ export const DETECTION_BOUND_S: Record<InterferenceState, number> = {
   stalled: 120,
 };
 const ENDED_BOUND_S = 150;
+/** A clean target shows `accessible` within 150 s, as in the catalogue (congested-uplink, flaky-line). */
+const CLEAN_BOUND_S = 150;
 const OUTAGE_STARTED_BOUND_S = 120;
 const OUTAGE_ENDED_BOUND_S = 160;
 /** A region's outage is judged until one window after it ends (late runs, the recovery streak). */
@@ -66,7 +68,8 @@ function touches(world: FuzzWorld, index: number, target: ServiceTarget): boolea
  * The outcome the world's ground truth calls for, as scenario expectations (the invariants of issue 17):
  *
  * - a (scope, target) the censor never touches opens no block, throttle or stall (liars included: a lie
- *   is always about a target its ISP leaves alone, so every lie lands here);
+ *   is always about a target its ISP leaves alone, so every lie lands here), and an ASN shows it
+ *   `accessible` (but for the target its liar lies about);
  * - a (scope, target) every ISP of which is censored shows the technique's state and method family
  *   within the bound after each onset, and its `*.ended` after each lift (ASNs and regions; a country
  *   has no machine of its own, so only its derived state);
@@ -92,6 +95,15 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
     } else {
       for (const target of cleanTargets) {
         for (const event of STARTED_EVENTS) expectations.push({ noEvent: event, scope: scope.key, target });
+      }
+    }
+    // A clean ISP must also *say* so: without it a pipeline starved of evidence (every state
+    // `insufficient`) would pass every `noEvent`. A liar's target is left out, its ISP may need
+    // windows to discount the liar.
+    if (scope.level === 'asn') {
+      const lied = scope.entries.map((index) => world.entries[index]?.lie?.target);
+      for (const target of cleanTargets.filter((candidate) => !lied.includes(candidate))) {
+        expectations.push({ scope: scope.key, target, state: 'accessible', within: seconds(CLEAN_BOUND_S) });
       }
     }
     for (const target of SERVICE_TARGETS) {

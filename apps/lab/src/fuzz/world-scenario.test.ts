@@ -53,7 +53,11 @@ describe('worldScenario', () => {
           const asn = keyed(scenario.expect, `AS${entry.asn}`);
           // A clean ISP: no interference may start, for any target.
           expect(asn, `seed ${seed}`).toContainEqual({ noEvent: 'block.started', scope: `AS${entry.asn}` });
-          expect(asn.some((expectation) => 'state' in expectation)).toBe(false);
+          const states = asn.filter((expectation) => 'state' in expectation);
+          expect(
+            states.every((expectation) => 'state' in expectation && expectation.state === 'accessible'),
+          ).toBe(true);
+          expect(states.length).toBeGreaterThanOrEqual(entry.lie === null ? 5 : 4);
         }
         for (const entry of censoring) {
           const first = world.censorOn[0]?.from ?? 0;
