@@ -261,6 +261,29 @@ describe('scope events', () => {
     expect(eventsOf('outage.started')).toBe(1);
   });
 
+  it('keeps a regional outage out of its country: most of RU down in one region, RU-MOW live', async () => {
+    const down = [1, 2, 3, 4].map((n) => labAgent(n, 'RU-SPE', 64510));
+    const live = [5, 6].map((n) => labAgent(n, 'RU-MOW', 64511));
+    for (const index of [0, 1]) {
+      const start = T0 + index * WINDOW_MS;
+      for (const offset of [10_000, 30_000]) {
+        for (const agent of down)
+          await submit(labRound(agent, start + offset, { target: 'unreachable', controlsWork: false }));
+        for (const agent of live)
+          await submit(labRound(agent, start + offset, { target: 'reachable', controlsWork: true }));
+      }
+      await waitFor(queueDrained, 'the window to be ingested');
+      now = start + WINDOW_MS + 5_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+    }
+    const { events } = await readEvents(redis, store, { limit: 100 });
+    const outages = events
+      .filter(({ event }) => event.type === 'outage.started')
+      .map(({ event }) => event.scope);
+    // 4 of RU's 6 agents fail their controls (> 50 %), but RU-MOW and AS64511 are live: RU is not down.
+    expect(outages.sort()).toEqual(['AS64510', 'RU-SPE']);
+  });
+
   it('judges a window again when rounds that started in it arrive after its evaluation, once', async () => {
     const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
     // In time: two runs from two agents, below the evidence floor of 4 runs.

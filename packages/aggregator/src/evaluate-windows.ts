@@ -1,6 +1,7 @@
 import type { RedisClient } from '@reachmap/queue';
 import {
   type AgentStandings,
+  assessOutage,
   countedRuns,
   nextOutageState,
   nextScopeState,
@@ -18,6 +19,7 @@ import {
   countWindowRuns,
   isoSpan,
   parsePairMember,
+  partitionOf,
   readOutageMachine,
   readOutageSignals,
   readScopeTraces,
@@ -78,6 +80,32 @@ async function writeTransition(
   });
 }
 
+/**
+ * A country's regions and ASNs heard in the window without collapsing: while one is left, the country
+ * is not down, however many of its agents sit in the part that is (docs/state-machine.md, outages).
+ */
+async function liveChildrenOf(
+  deps: EvaluationDependencies,
+  scope: ScopeKey,
+  span: WindowSpan,
+): Promise<number> {
+  if (scopeLevelOf(scope) !== 'country') return 0;
+  const { redis, settings } = deps;
+  const keys = storeKeys(partitionOf(scope, settings.store.partitions));
+  const [regions, asns] = await Promise.all([
+    redis.smembers(keys.countryRegions(scope)),
+    redis.smembers(keys.countryAsns(scope)),
+  ]);
+  const children = await Promise.all(
+    [...regions, ...asns].map((child) =>
+      readOutageSignals(redis, settings.store, settings.rollup, child, span),
+    ),
+  );
+  return children.filter(
+    (child) => child.heartbeats.agents_heard > 0 && assessOutage(child, settings.rollup).cause === null,
+  ).length;
+}
+
 /** Advances one scope's outage machine by every pending window, one compare-and-set per window. */
 async function evaluateOutage(
   deps: EvaluationDependencies,
@@ -97,8 +125,11 @@ async function evaluateOutage(
     );
     if (end === undefined) return;
     const span = { startMs: end - settings.windowMs, endMs: end };
-    const signals = await readOutageSignals(redis, settings.store, settings.rollup, scope, span);
-    const transition = nextOutageState(previous, signals, settings.rollup);
+    const [signals, liveChildren] = await Promise.all([
+      readOutageSignals(redis, settings.store, settings.rollup, scope, span),
+      liveChildrenOf(deps, scope, span),
+    ]);
+    const transition = nextOutageState(previous, signals, settings.rollup, liveChildren);
     const written = await writeTransition(deps, transition.events, { 'reachmap.scope': scope }, (trace) =>
       compareAndSetOutageState(
         redis,

@@ -68,6 +68,18 @@ describe('nextOutageState', () => {
     expect(run(steps).outcomes.map((outcome) => outcome.events)).toEqual(expected);
   });
 
+  it('keeps a country out of outage while one of its regions or ASNs is live, and opens it once none is', () => {
+    const country = (liveChildren: number, index: number) =>
+      nextOutageState(
+        initialOutageState('RU'),
+        labOutageSignals({ index, scope: 'RU', healthyControlAgents: 0 }),
+        config,
+        liveChildren,
+      );
+    expect(country(1, 0)).toMatchObject({ state: { state: 'normal' }, events: [] });
+    expect(country(0, 0).events.map((event) => event.type)).toEqual(['outage.started']);
+  });
+
   it('records the cause and the heartbeat level', () => {
     expect(run([{ agentsHeard: 2 }]).final).toMatchObject({ state: 'normal', heartbeat_level: 'warning' });
     expect(run([CONTROLS_DOWN]).final).toMatchObject({ cause: 'controls', heartbeat_level: 'normal' });

@@ -75,6 +75,12 @@ export function nextOutageState(
   previous: OutageMachineState,
   signals: OutageSignals,
   config: RollupConfig,
+  /**
+   * Countries: how many of its regions and ASNs were heard in the window without collapsing. A
+   * country is down only when none is left: one region (or ISP) going down must not turn its country
+   * into an outage because it holds most of the country's agents (docs/state-machine.md).
+   */
+  liveChildren = 0,
 ): OutageTransition {
   if (signals.scope !== previous.scope)
     throw new InputMismatchError('outage signals', previous.scope, signals.scope);
@@ -84,7 +90,9 @@ export function nextOutageState(
   ) {
     return { state: previous, events: [] };
   }
-  const { cause, heartbeatLevel, severity } = assessOutage(signals, config);
+  const assessed = assessOutage(signals, config);
+  const { heartbeatLevel, severity } = assessed;
+  const cause = liveChildren > 0 ? null : assessed.cause;
   const next: OutageMachineState = {
     ...previous,
     version: previous.version + 1,

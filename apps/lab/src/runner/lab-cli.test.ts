@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../scenario/scenario-files.ts';
 
 const CLI = fileURLToPath(new URL('./lab-cli.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'lab-cli-'));
@@ -45,4 +46,33 @@ describe('lab CLI on a bad scenario file', () => {
     },
     60_000,
   );
+});
+
+describe('lab CLI fuzz', () => {
+  const fuzz = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI, 'fuzz', ...args], { encoding: 'utf8', timeout: 120_000 });
+
+  it('writes the worlds of a seed as scenario files the runner accepts, printing the seed and each world', () => {
+    const out = join(dir, 'worlds');
+    const result = fuzz('--seed', '42', '--count', '2', '--dry-run', '--write-scenario', out);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain('fuzz: seed 42, 2 worlds (seeds 42-43)');
+    expect(result.stderr).toMatch(/fuzz: world 43: /);
+    // The written file is a scenario like any other, ready for infra/lab/scenarios/.
+    expect(loadScenario(join(out, 'fuzz-43.yaml')).name).toBe('fuzz-43');
+    const again = fuzz('--seed', '43', '--count', '1', '--dry-run');
+    expect(again.stdout).toBe(`---\n${readFileSync(join(out, 'fuzz-43.yaml'), 'utf8')}`);
+  }, 120_000);
+
+  it('takes the seed from REACHMAP_FUZZ_SEED and refuses a seed that is not a number with exit 2', () => {
+    const fromEnv = spawnSync(process.execPath, [CLI, 'fuzz', '--dry-run'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, REACHMAP_FUZZ_SEED: '1234' },
+    });
+    expect(fromEnv.stderr).toContain('fuzz: seed 1234, 1 world');
+    const bad = fuzz('--seed', 'soon');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--seed must be an integer');
+  }, 120_000);
 });

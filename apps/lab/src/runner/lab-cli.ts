@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadCatalogue } from '@reachmap/targets';
 import { createLogger } from '@reachmap/telemetry';
 import { scenarioRuleIssues } from '../censor/rule-reachability.ts';
+import { prepareFuzz, type RunHooks } from '../fuzz/fuzz-command.ts';
 import { InvalidScenarioError } from '../scenario/parse-scenario.ts';
 import { listScenarioFiles, loadScenario } from '../scenario/scenario-files.ts';
 import type { Scenario } from '../scenario/scenario-schema.ts';
@@ -12,9 +13,18 @@ import { detectLabMode } from './lab-mode.ts';
 import { runLab } from './run-lab.ts';
 
 const USAGE = `usage: pnpm lab run <scenario|file.yaml|all>... [--userspace] [--parallel N] [--json report.json]
+                    [--fuzz-count N [--seed S]]
+       pnpm lab fuzz [--seed S] [--count N] [--parallel N] [--json report.json] [--write-scenario DIR]
+                     [--dry-run] [--coverage]
 
-Runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft,
-user-space censor otherwise (or with --userspace). Exits 1 when any expectation fails.
+run: runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft,
+user-space censor otherwise (or with --userspace). Exits 1 when any expectation fails. --fuzz-count N
+adds N fuzz worlds (as below) to the same run.
+fuzz: generates N random worlds from seed S (world i has seed S+i; S defaults to REACHMAP_FUZZ_SEED,
+else a random one, printed) with expectations derived from their ground truth, and runs them like
+scenarios. A failing world prints its one-line reproducer; --write-scenario DIR writes failing worlds
+(with --dry-run: every world, nothing runs) as scenario files. --coverage prints the worlds' action x
+layout table without running them.
 User space beside another user-space lab: --world-octet N (world on 127.N.a.b, default 18) and
 --first-slot N (censors from 127.(100+N), default 0).`;
 
@@ -30,11 +40,18 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'string' },
       'world-octet': { type: 'string' },
       'first-slot': { type: 'string' },
+      seed: { type: 'string' },
+      count: { type: 'string' },
+      'write-scenario': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      coverage: { type: 'boolean' },
+      'fuzz-count': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, ...which] = positionals;
-  if (values.help === true || command !== 'run' || which.length === 0) {
+  const runnable = (command === 'run' && which.length > 0) || (command === 'fuzz' && which.length === 0);
+  if (values.help === true || !runnable) {
     process.stderr.write(`${USAGE}\n`);
     return values.help === true ? 0 : 2;
   }
@@ -42,6 +59,11 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(parallel) || parallel < 1) {
     process.stderr.write(`--parallel must be a positive integer, got "${values.parallel}"\n`);
     return 2;
+  }
+  if (command === 'fuzz') {
+    const fuzz = await prepareFuzz(values);
+    if (fuzz.kind === 'exit') return fuzz.code;
+    return runAndReport(fuzz.scenarios, values, parallel, fuzz.hooks);
   }
   const files = listScenarioFiles();
   const chosen: string[] = [];
@@ -79,7 +101,29 @@ async function main(argv: string[]): Promise<number> {
       throw error;
     }
   }
+  if (typeof values['fuzz-count'] !== 'string' || values['fuzz-count'] === '0') {
+    return runAndReport(scenarios, values, parallel, {});
+  }
+  // CI's random sample: fuzz worlds run in the same batches as the catalogue, not after it.
+  const fuzz = await prepareFuzz({
+    ...values,
+    count: values['fuzz-count'],
+    'dry-run': false,
+    coverage: false,
+  });
+  if (fuzz.kind === 'exit') return fuzz.code;
+  return runAndReport([...scenarios, ...fuzz.scenarios], values, parallel, fuzz.hooks);
+}
 
+type CliValues = Record<string, string | boolean | undefined>;
+
+/** Runs the chosen scenarios, prints progress and the report: exit 0 all held, 1 a failure, 130/143. */
+async function runAndReport(
+  scenarios: Scenario[],
+  values: CliValues,
+  parallel: number,
+  hooks: RunHooks,
+): Promise<number> {
   const mode = values.userspace === true || values.user === true ? 'userspace' : detectLabMode();
   const logger = createLogger({ name: 'lab', level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' });
   const interrupt = new AbortController();
@@ -92,8 +136,8 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   logger.info({ mode, scenarios: scenarios.map((s) => s.name), parallel }, 'lab run starting');
-  const worldOctet = values['world-octet'] === undefined ? undefined : Number(values['world-octet']);
-  const firstSlot = values['first-slot'] === undefined ? undefined : Number(values['first-slot']);
+  const worldOctet = typeof values['world-octet'] === 'string' ? Number(values['world-octet']) : undefined;
+  const firstSlot = typeof values['first-slot'] === 'string' ? Number(values['first-slot']) : undefined;
   const report = await runLab(scenarios, {
     mode,
     parallel,
@@ -108,10 +152,12 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(
         `[lab ${finished}/${total}] ${scenario.passed ? 'pass' : 'FAIL'} ${scenario.scenario}: ${verdict}\n`,
       );
+      hooks.onScenarioFinished?.(scenario);
     },
   });
   process.stdout.write(`${formatLabReport(report)}\n`);
-  if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  await hooks.onReport?.(report);
+  if (typeof values.json === 'string') await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
   return exitCode ?? (report.passed ? 0 : 1);
 }
 

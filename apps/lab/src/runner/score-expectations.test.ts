@@ -107,6 +107,18 @@ describe('scoreExpectation', () => {
     expect(score(expectation as Expectation)).toMatchObject({ pass, timeToDetectMs: null });
   });
 
+  it.each([
+    [{ noState: 'blocked', scope: 'DE-BE' }, true],
+    [{ noState: 'blocked', scope: 'RU-MOW', target: 'whatsapp' }, false],
+    [{ noState: 'blocked', scope: 'RU-MOW', target: 'telegram' }, true],
+    // Bounded in time: blocked was shown from 75 s to 190 s only.
+    [{ noState: 'blocked', scope: 'RU-MOW', after: 200_000 }, true],
+    [{ noState: 'blocked', scope: 'RU-MOW', within: 60_000 }, true],
+    [{ noState: 'blocked', scope: 'RU-MOW', after: 100_000, within: 30_000 }, false],
+  ] as const)('noState %j → pass %s', (expectation, pass) => {
+    expect(score(expectation as Expectation)).toMatchObject({ pass, timeToDetectMs: null });
+  });
+
   it('says what was seen instead when a state expectation fails', () => {
     const failed = score({ scope: 'RU-MOW', target: 'whatsapp', state: 'throttled' });
     expect(failed.detail).toBe('last seen accessible at 190s');

@@ -71,12 +71,15 @@ export function expectationLabel(expectation: Expectation): string {
     expectation.after === undefined ? null : `after ${seconds(expectation.after)}`,
     expectation.within === undefined ? null : `within ${seconds(expectation.within)}`,
   ].filter((part) => part !== null);
+  const forTarget = expectation.target === undefined ? '' : ` for ${expectation.target}`;
   const what =
     'noEvent' in expectation
-      ? `no ${expectation.noEvent} in ${expectation.scope}${expectation.target === undefined ? '' : ` for ${expectation.target}`}`
-      : 'event' in expectation
-        ? `${expectation.event} in ${expectation.scope}${expectation.target === undefined ? '' : ` for ${expectation.target}`}`
-        : `${expectation.scope} ${expectation.target} ${expectation.state}`;
+      ? `no ${expectation.noEvent} in ${expectation.scope}${forTarget}`
+      : 'noState' in expectation
+        ? `never ${expectation.noState} in ${expectation.scope}${forTarget}`
+        : 'event' in expectation
+          ? `${expectation.event} in ${expectation.scope}${forTarget}`
+          : `${expectation.scope} ${expectation.target} ${expectation.state}`;
   return qualifiers.length === 0 ? what : `${what} (${qualifiers.join(', ')})`;
 }
 
@@ -112,6 +115,31 @@ export function scoreExpectation(
         offending === undefined
           ? 'no such event'
           : `${offending.type} for ${offending.target ?? 'the scope'} at ${seconds(offending.atMs)}`,
+    };
+  }
+  if ('noState' in expectation) {
+    // Samples are changes: a state is shown from its sample until the next one for the same target.
+    const shownUntil = (sample: StateSample) =>
+      observed.states.find(
+        (later) => later.scope === sample.scope && later.target === sample.target && later.atMs > sample.atMs,
+      )?.atMs ?? Number.POSITIVE_INFINITY;
+    const offending = observed.states.find(
+      (sample) =>
+        sample.state === expectation.noState &&
+        sample.scope === expectation.scope &&
+        (expectation.target === undefined || sample.target === expectation.target) &&
+        sample.atMs <= until &&
+        shownUntil(sample) > from,
+    );
+    return {
+      index,
+      label,
+      pass: offending === undefined,
+      timeToDetectMs: null,
+      detail:
+        offending === undefined
+          ? 'never shown'
+          : `${offending.state} for ${offending.target} at ${seconds(offending.atMs)}`,
     };
   }
   const methodMatches = (method: Method | null) =>
@@ -194,7 +222,7 @@ export function confusionTable(
   const rows: ConfusionRow[] = [];
   const counts: Record<string, Record<string, number>> = {};
   for (const expectation of expectations) {
-    if ('noEvent' in expectation || 'event' in expectation) continue;
+    if ('noEvent' in expectation || 'noState' in expectation || 'event' in expectation) continue;
     const until = (expectation.after ?? 0) + (expectation.within ?? durationMs);
     const shown = observed.states
       .filter(

@@ -71,12 +71,30 @@ export const NoEventExpectation = z.strictObject({
 });
 export type NoEventExpectation = z.infer<typeof NoEventExpectation>;
 
-export type Expectation = StateExpectation | EventExpectation | NoEventExpectation;
+/**
+ * The scope never shows this state for the target (or for any target, if none is given) in [after,
+ * after + within]: "the country is never `outage` while one of its regions is down".
+ */
+export const NoStateExpectation = z.strictObject({
+  noState: ScopeStateName,
+  scope: ScopeKey,
+  target: TargetId.optional(),
+  ...Timing,
+});
+export type NoStateExpectation = z.infer<typeof NoStateExpectation>;
+
+export type Expectation = StateExpectation | EventExpectation | NoEventExpectation | NoStateExpectation;
 
 /** Dispatches on the key that names the kind, so errors point into the right shape. */
 export const Expectation = z.unknown().transform((value, ctx): Expectation => {
   const has = (key: string) => typeof value === 'object' && value !== null && key in value;
-  const schema = has('noEvent') ? NoEventExpectation : has('event') ? EventExpectation : StateExpectation;
+  const schema = has('noEvent')
+    ? NoEventExpectation
+    : has('noState')
+      ? NoStateExpectation
+      : has('event')
+        ? EventExpectation
+        : StateExpectation;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {

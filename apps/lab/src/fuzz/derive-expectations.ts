@@ -1,0 +1,201 @@
+import type { FuzzEntry, FuzzWorld } from './generate-world.ts';
+import { type InterferenceState, SERVICE_TARGETS, type ServiceTarget } from './techniques.ts';
+
+/** An expectation as a scenario file writes it; times in seconds from the start. */
+export type RawExpectation = Record<string, string | number>;
+
+/**
+ * Detection bounds of the catalogue (docs/lab.md): a block shows within 90 s of its onset (the first
+ * 60 s window, its 15 s grace and a round of slack), a throttle or stall within 120 s (slower rounds);
+ * an `*.ended` within 150 s of the lift (two clean windows plus grace); an outage opens within 120 s
+ * and ends within 160 s (its first collapsed window; two windows without collapse).
+ */
+export const DETECTION_BOUND_S: Record<InterferenceState, number> = {
+  blocked: 90,
+  throttled: 120,
+  stalled: 120,
+};
+const ENDED_BOUND_S = 150;
+/** A clean target shows `accessible` within 150 s, as in the catalogue (congested-uplink, flaky-line). */
+const CLEAN_BOUND_S = 150;
+const OUTAGE_STARTED_BOUND_S = 120;
+const OUTAGE_ENDED_BOUND_S = 160;
+/** A region's outage is judged until one window after it ends (late runs, the recovery streak). */
+const AFTER_OUTAGE_S = 60;
+
+const STARTED_EVENT: Record<InterferenceState, string> = {
+  blocked: 'block.started',
+  throttled: 'throttle.started',
+  stalled: 'stall.started',
+};
+const ENDED_EVENT: Record<InterferenceState, string> = {
+  blocked: 'block.ended',
+  throttled: 'throttle.ended',
+  stalled: 'stall.ended',
+};
+const STARTED_EVENTS = Object.values(STARTED_EVENT);
+
+const seconds = (value: number) => `${value}s`;
+
+interface Scope {
+  key: string;
+  level: 'asn' | 'region' | 'country';
+  entries: number[];
+}
+
+function scopesOf(entries: readonly FuzzEntry[]): Scope[] {
+  const scopes = new Map<string, Scope>();
+  const add = (key: string, level: Scope['level'], index: number) => {
+    const scope = scopes.get(key) ?? { key, level, entries: [] };
+    scope.entries.push(index);
+    scopes.set(key, scope);
+  };
+  entries.forEach((entry, index) => {
+    add(`AS${entry.asn}`, 'asn', index);
+    add(entry.region, 'region', index);
+    add(entry.region.slice(0, 2), 'country', index);
+  });
+  return [...scopes.values()];
+}
+
+/** Whether the world's censor touches `target`'s flows in entry `index` at some point of the run. */
+function touches(world: FuzzWorld, index: number, target: ServiceTarget): boolean {
+  const entry = world.entries[index];
+  return entry?.censoring === true && (target === world.target || world.technique.touchesAll === true);
+}
+
+/**
+ * The outcome the world's ground truth calls for, as scenario expectations (the invariants of issue 17):
+ *
+ * - a (scope, target) the censor never touches opens no block, throttle or stall (liars included: a lie
+ *   is always about a target its ISP leaves alone, so every lie lands here), and an ASN shows it
+ *   `accessible` (but for the target its liar lies about);
+ * - a (scope, target) every ISP of which is censored shows the technique's state and method family
+ *   within the bound after each onset, and its `*.ended` after each lift (ASNs and regions; a country
+ *   has no machine of its own, so only its derived state);
+ * - a scope where some ISPs censor and others do not shows `partial` (regions with several ISPs and
+ *   countries, when the censor does not change during the run);
+ * - a region or ASN that goes down opens and closes its outage, and its country never shows `outage`
+ *   nor opens one while a sibling is live.
+ */
+export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
+  const expectations: RawExpectation[] = [];
+  const { state } = world.technique;
+  const bound = DETECTION_BOUND_S[state];
+  const layer: RawExpectation = world.technique.layer === null ? {} : { layer: world.technique.layer };
+  const staticCensor =
+    world.schedule !== 'onset' && world.schedule !== 'lift' && world.schedule !== 'flapping';
+
+  for (const scope of scopesOf(world.entries)) {
+    const cleanTargets = SERVICE_TARGETS.filter((target) =>
+      scope.entries.every((index) => !touches(world, index, target)),
+    );
+    if (cleanTargets.length === SERVICE_TARGETS.length) {
+      for (const event of STARTED_EVENTS) expectations.push({ noEvent: event, scope: scope.key });
+    } else {
+      for (const target of cleanTargets) {
+        for (const event of STARTED_EVENTS) expectations.push({ noEvent: event, scope: scope.key, target });
+      }
+    }
+    // A clean ISP must also *say* so: without it a pipeline starved of evidence (every state
+    // `insufficient`) would pass every `noEvent`. A liar's target is left out, its ISP may need
+    // windows to discount the liar.
+    if (scope.level === 'asn') {
+      const lied = scope.entries.map((index) => world.entries[index]?.lie?.target);
+      for (const target of cleanTargets.filter((candidate) => !lied.includes(candidate))) {
+        expectations.push({ scope: scope.key, target, state: 'accessible', within: seconds(CLEAN_BOUND_S) });
+      }
+    }
+    for (const target of SERVICE_TARGETS) {
+      if (cleanTargets.includes(target)) continue;
+      const everyIsp = scope.entries.every((index) => touches(world, index, target));
+      if (!everyIsp) {
+        // Several ISPs disagree: only a region with several ISPs or a country derives `partial`.
+        const pooled = scope.level === 'country' || (scope.level === 'region' && scope.entries.length > 1);
+        if (pooled && staticCensor) {
+          expectations.push({
+            scope: scope.key,
+            target,
+            state: 'partial',
+            ...layer,
+            within: seconds(bound + 30),
+          });
+        }
+        continue;
+      }
+      for (const [i, span] of world.censorOn.entries()) {
+        if (i > 0 && scope.level === 'country') continue;
+        const onset: RawExpectation = {
+          scope: scope.key,
+          target,
+          ...(span.from > 0 ? { after: seconds(span.from) } : {}),
+        };
+        expectations.push(
+          i === 0
+            ? { ...onset, state, ...layer, within: seconds(bound) }
+            : { ...onset, event: STARTED_EVENT[state], within: seconds(bound + 40) },
+        );
+        if (Number.isFinite(span.to) && scope.level !== 'country') {
+          expectations.push({
+            scope: scope.key,
+            target,
+            event: ENDED_EVENT[state],
+            after: seconds(span.to),
+            within: seconds(ENDED_BOUND_S),
+          });
+        }
+      }
+    }
+  }
+
+  if (world.outage !== null) {
+    const { span } = world.outage;
+    const down = world.outage.entries;
+    const downScopes = scopesOf(world.entries).filter(
+      (scope) => scope.level !== 'country' && scope.entries.every((index) => down.includes(index)),
+    );
+    for (const scope of downScopes) {
+      expectations.push(
+        {
+          scope: scope.key,
+          event: 'outage.started',
+          after: seconds(span.from),
+          within: seconds(OUTAGE_STARTED_BOUND_S),
+        },
+        {
+          scope: scope.key,
+          event: 'outage.ended',
+          after: seconds(span.to),
+          within: seconds(OUTAGE_ENDED_BOUND_S),
+        },
+        {
+          noEvent: 'block.started',
+          scope: scope.key,
+          after: seconds(span.from),
+          within: seconds(span.to - span.from + AFTER_OUTAGE_S),
+        },
+      );
+    }
+    const countries = new Set(down.map((index) => world.entries[index]?.region.slice(0, 2) ?? ''));
+    for (const country of countries) {
+      expectations.push(
+        { noEvent: 'outage.started', scope: country },
+        {
+          noState: 'outage',
+          scope: country,
+          after: seconds(span.from),
+          within: seconds(span.to - span.from + AFTER_OUTAGE_S),
+        },
+      );
+    }
+  }
+  return expectations;
+}
+
+/** The run must outlast every bounded expectation by a few seconds of sampling; at least 180 s. */
+export function durationFor(expectations: readonly RawExpectation[]): number {
+  const parse = (value: string | number | undefined) =>
+    typeof value === 'string' ? Number.parseInt(value, 10) : 0;
+  const ends = expectations.map((expectation) => parse(expectation.after) + parse(expectation.within));
+  return Math.max(180, Math.ceil((Math.max(0, ...ends) + 10) / 10) * 10);
+}

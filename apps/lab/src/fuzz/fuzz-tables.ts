@@ -1,0 +1,75 @@
+import type { ScenarioReport } from '../runner/run-scenario.ts';
+import { type FuzzWorld, LAYOUTS, SCHEDULES } from './generate-world.ts';
+import { SCENARIO_ACTIONS, type ScenarioAction } from './techniques.ts';
+
+/** Every scenario-format action a world uses: its technique's, its line conditions', outages and lies. */
+export function worldActions(world: FuzzWorld): Set<ScenarioAction> {
+  const actions = new Set<ScenarioAction>(world.technique.actions);
+  if (world.lineCondition === 'loss' || world.lineCondition === 'loss+delay') actions.add('loss');
+  if (world.lineCondition === 'loss+delay') actions.add('delay');
+  if (world.lineCondition === 'congestion') actions.add('police');
+  if (world.outage !== null) actions.add('outage');
+  if (world.entries.some((entry) => entry.lie !== null)) actions.add('lie');
+  return actions;
+}
+
+/** Markdown: how many of the worlds use each action in each layout, and each schedule's count. */
+export function coverageTable(worlds: readonly FuzzWorld[]): string {
+  const header = `| action | ${LAYOUTS.join(' | ')} |\n|---|${LAYOUTS.map(() => '---:').join('|')}|`;
+  const rows = SCENARIO_ACTIONS.map((action) => {
+    const cells = LAYOUTS.map(
+      (layout) => worlds.filter((world) => world.layout === layout && worldActions(world).has(action)).length,
+    );
+    return `| \`${action}\` | ${cells.join(' | ')} |`;
+  });
+  const techniques = [...new Set(worlds.map((world) => world.technique.id))].sort();
+  const techniqueRows = techniques.map((id) => {
+    const cells = LAYOUTS.map(
+      (layout) => worlds.filter((world) => world.layout === layout && world.technique.id === id).length,
+    );
+    return `| ${id} | ${cells.join(' | ')} |`;
+  });
+  const schedules = SCHEDULES.map(
+    (schedule) => `${schedule} ${worlds.filter((world) => world.schedule === schedule).length}`,
+  ).join(', ');
+  const agents = worlds.flatMap((world) => world.entries.map((entry) => entry.agents));
+  return [
+    header,
+    ...rows,
+    '',
+    `| technique | ${LAYOUTS.join(' | ')} |\n|---|${LAYOUTS.map(() => '---:').join('|')}|`,
+    ...techniqueRows,
+    '',
+    `${worlds.length} worlds; schedules: ${schedules}; agents per ISP ${Math.min(...agents)}-${Math.max(...agents)}.`,
+  ].join('\n');
+}
+
+/** Markdown: one row per world run, with its failed expectations (the reproducer is its seed). */
+export function fuzzScoreTable(worlds: readonly FuzzWorld[], reports: readonly ScenarioReport[]): string {
+  const rows = worlds.map((world) => {
+    const report = reports.find((candidate) => candidate.scenario === `fuzz-${world.seed}`);
+    const failed =
+      report === undefined
+        ? 'not run'
+        : report.error !== null
+          ? report.error
+          : report.scores
+              .filter((score) => !score.pass)
+              .map((score) => `${score.label}: ${score.detail}`)
+              .join('; ');
+    const verdict = report === undefined ? '-' : report.passed ? 'pass' : 'FAIL';
+    const held =
+      report === undefined
+        ? '-'
+        : `${report.scores.filter((score) => score.pass).length}/${report.scores.length}`;
+    return `| ${world.seed} | ${world.technique.id} → ${world.target} | ${world.layout} | ${world.schedule} | ${verdict} | ${held} | ${failed.replaceAll('|', '/')} |`;
+  });
+  const passed = reports.filter((report) => report.passed).length;
+  return [
+    '| seed | technique → target | layout | schedule | result | held | failed expectations |',
+    '|---:|---|---|---|---|---:|---|',
+    ...rows,
+    '',
+    `${passed}/${worlds.length} worlds passed.`,
+  ].join('\n');
+}

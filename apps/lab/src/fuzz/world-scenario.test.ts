@@ -1,0 +1,136 @@
+import { loadCatalogue } from '@reachmap/targets';
+import { describe, expect, it } from 'vitest';
+import { scenarioRuleIssues } from '../censor/rule-reachability.ts';
+import { parseScenario } from '../scenario/parse-scenario.ts';
+import type { Expectation } from '../scenario/scenario-schema.ts';
+import { generateWorld, worldSeeds } from './generate-world.ts';
+import { worldScenario } from './world-scenario.ts';
+
+const SEEDS = worldSeeds(1, 200);
+/** Hundreds of worlds parsed and checked: seconds on a loaded machine. */
+const SLOW = 120_000;
+const catalogue = await loadCatalogue({ kind: 'lab' });
+
+const keyed = (expectations: readonly Expectation[], scope: string) =>
+  expectations.filter((expectation) => expectation.scope === scope);
+
+describe('worldScenario', () => {
+  it(
+    'gives the same world and scenario for the same seed, and another for another seed',
+    () => {
+      expect(worldScenario(7).yaml).toBe(worldScenario(7).yaml);
+      expect(worldScenario(7).yaml).not.toBe(worldScenario(8).yaml);
+    },
+    SLOW,
+  );
+
+  it(
+    'writes every world as a valid scenario whose rules the lab accepts and whose YAML parses back',
+    () => {
+      for (const seed of SEEDS) {
+        const { yaml, scenario } = worldScenario(seed);
+        expect(scenarioRuleIssues(scenario, catalogue), `seed ${seed}`).toEqual([]);
+        const reparsed = parseScenario(yaml);
+        expect(reparsed.ok && reparsed.scenario, `seed ${seed}`).toEqual(scenario);
+        const agents = scenario.regions.reduce((sum, region) => sum + region.agents, 0);
+        expect(agents).toBeLessThanOrEqual(12);
+        for (const region of scenario.regions) {
+          expect(region.agents).toBeGreaterThanOrEqual(2);
+          expect(region.agents).toBeLessThanOrEqual(6);
+        }
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'derives no event for scopes the censor never touches and the technique state where every ISP censors',
+    () => {
+      for (const seed of SEEDS) {
+        const { world, scenario } = worldScenario(seed);
+        const censoring = world.entries.filter((entry) => entry.censoring);
+        for (const entry of world.entries.filter((candidate) => !candidate.censoring)) {
+          const asn = keyed(scenario.expect, `AS${entry.asn}`);
+          // A clean ISP: no interference may start, for any target.
+          expect(asn, `seed ${seed}`).toContainEqual({ noEvent: 'block.started', scope: `AS${entry.asn}` });
+          const states = asn.filter((expectation) => 'state' in expectation);
+          expect(
+            states.every((expectation) => 'state' in expectation && expectation.state === 'accessible'),
+          ).toBe(true);
+          expect(states.length).toBeGreaterThanOrEqual(entry.lie === null ? 5 : 4);
+        }
+        for (const entry of censoring) {
+          const first = world.censorOn[0]?.from ?? 0;
+          expect(keyed(scenario.expect, `AS${entry.asn}`), `seed ${seed}`).toContainEqual({
+            scope: `AS${entry.asn}`,
+            target: world.target,
+            state: world.technique.state,
+            ...(world.technique.layer === null ? {} : { layer: world.technique.layer }),
+            ...(first > 0 ? { after: first * 1000 } : {}),
+            within: (world.technique.state === 'blocked' ? 90 : 120) * 1000,
+          });
+        }
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'never expects an event about a liar’s target in its scopes: a liar must not open one',
+    () => {
+      const liars = SEEDS.map(generateWorld).filter((world) =>
+        world.entries.some((entry) => entry.lie !== null),
+      );
+      expect(liars.length).toBeGreaterThan(30);
+      for (const world of liars) {
+        const { scenario } = worldScenario(world.seed);
+        const liar = world.entries.find((entry) => entry.lie !== null);
+        if (liar?.lie == null) continue;
+        const lie = liar.lie;
+        const asn = keyed(scenario.expect, `AS${liar.asn}`);
+        const forbidden = asn.filter(
+          (expectation) =>
+            'noEvent' in expectation &&
+            expectation.noEvent === 'block.started' &&
+            (expectation.target === undefined || expectation.target === lie.target),
+        );
+        expect(forbidden.length, `seed ${world.seed}`).toBeGreaterThan(0);
+        expect(
+          asn.some(
+            (expectation) =>
+              'target' in expectation && expectation.target === lie.target && 'state' in expectation,
+          ),
+        ).toBe(false);
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'keeps a downed region or ASN from its country: outage events for it, none and no outage state for the country',
+    () => {
+      const outages = SEEDS.map(generateWorld).filter((world) => world.outage !== null);
+      expect(outages.length).toBeGreaterThan(15);
+      for (const world of outages) {
+        const { scenario } = worldScenario(world.seed);
+        const down = world.entries[world.outage?.entries[0] ?? -1];
+        if (down === undefined) throw new Error(`seed ${world.seed}: no downed entry`);
+        const country = down.region.slice(0, 2);
+        expect(scenario.expect).toContainEqual({
+          scope: `AS${down.asn}`,
+          event: 'outage.started',
+          after: 60_000,
+          within: 120_000,
+        });
+        expect(scenario.expect).toContainEqual({ noEvent: 'outage.started', scope: country });
+        expect(keyed(scenario.expect, country).some((e) => 'noState' in e && e.noState === 'outage')).toBe(
+          true,
+        );
+        // The country keeps a live ISP, and the phase names the downed ASN so no sibling goes down with it.
+        expect(world.entries.some((entry) => entry !== down && entry.region.startsWith(country))).toBe(true);
+        expect(scenario.phases.every((phase) => phase.asn !== undefined)).toBe(true);
+      }
+    },
+    SLOW,
+  );
+});
