@@ -10,11 +10,13 @@ import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
 import { formatLabReport } from './format-report.ts';
 import { detectLabMode } from './lab-mode.ts';
 import { runLab } from './run-lab.ts';
+import { IN_USER_NAMESPACE_ENV, rerunInUserNamespace, userNamespaceLabWorks } from './user-namespace.ts';
 
 const USAGE = `usage: pnpm lab run <scenario|file.yaml|all>... [--userspace] [--parallel N] [--json report.json]
 
-Runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft,
-user-space censor otherwise (or with --userspace). Exits 1 when any expectation fails.
+Runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft
+or, without root, in an unprivileged user namespace where the kernel allows one; the user-space
+censor otherwise (or with --userspace). Exits 1 when any expectation fails.
 User space beside another user-space lab: --world-octet N (world on 127.N.a.b, default 18) and
 --first-slot N (censors from 127.(100+N), default 0).`;
 
@@ -80,8 +82,16 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const mode = values.userspace === true || values.user === true ? 'userspace' : detectLabMode();
+  const forcedUserSpace = values.userspace === true || values.user === true;
   const logger = createLogger({ name: 'lab', level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  if (!forcedUserSpace && process.getuid?.() !== 0 && process.env[IN_USER_NAMESPACE_ENV] === undefined) {
+    if (userNamespaceLabWorks()) {
+      logger.info('not root: running the kernel lab in an unprivileged user namespace (unshare -rnm)');
+      return rerunInUserNamespace();
+    }
+    logger.warn('not root and no unprivileged user namespace with ip/nft: the user-space censor runs');
+  }
+  const mode = forcedUserSpace ? 'userspace' : detectLabMode();
   const interrupt = new AbortController();
   let exitCode: number | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -91,7 +101,8 @@ async function main(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  logger.info({ mode, scenarios: scenarios.map((s) => s.name), parallel }, 'lab run starting');
+  const userNamespace = process.env[IN_USER_NAMESPACE_ENV] !== undefined;
+  logger.info({ mode, userNamespace, scenarios: scenarios.map((s) => s.name), parallel }, 'lab run starting');
   const worldOctet = values['world-octet'] === undefined ? undefined : Number(values['world-octet']);
   const firstSlot = values['first-slot'] === undefined ? undefined : Number(values['first-slot']);
   const report = await runLab(scenarios, {
