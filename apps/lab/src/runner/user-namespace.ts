@@ -19,6 +19,8 @@ const ENTER = [
   'ip link set lo up',
 ].join(' && ');
 const UNSHARE = ['unshare', '--map-root-user', '--net', '--mount', '--propagation', 'private'];
+/** ip, nft, tc and iptables live in sbin, which a normal user's PATH often leaves out. */
+const SBIN_PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
 /** Set in the re-executed process, so it does not try again and says where it runs. */
 export const IN_USER_NAMESPACE_ENV = 'REACHMAP_LAB_USER_NAMESPACE';
 
@@ -39,7 +41,7 @@ export function rerunInUserNamespace(): Promise<number> {
   const child: ChildProcess = spawn(
     UNSHARE[0] ?? '',
     [...UNSHARE.slice(1), 'sh', '-c', `${ENTER} && exec "$@"`, 'lab', ...argv],
-    { stdio: 'inherit', env: { ...process.env, [IN_USER_NAMESPACE_ENV]: '1' } },
+    { stdio: 'inherit', env: { ...process.env, PATH: SBIN_PATH, [IN_USER_NAMESPACE_ENV]: '1' } },
   );
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
