@@ -27,8 +27,10 @@ export const IN_USER_NAMESPACE_ENV = 'REACHMAP_LAB_USER_NAMESPACE';
 /** Whether this kernel lets this user build the kernel lab in a user namespace: tried, not guessed. */
 export function userNamespaceLabWorks(): boolean {
   const probe = `${ENTER} && ip netns add probe && ip netns exec probe nft list tables && ip netns del probe`;
+  const env = { ...process.env, PATH: SBIN_PATH };
   return (
-    spawnSync(UNSHARE[0] ?? '', [...UNSHARE.slice(1), 'sh', '-c', probe], { stdio: 'ignore' }).status === 0
+    spawnSync(UNSHARE[0] ?? '', [...UNSHARE.slice(1), 'sh', '-c', probe], { stdio: 'ignore', env }).status ===
+    0
   );
 }
 
