@@ -18,6 +18,12 @@ const SAMPLE_EVERY_MS = 5_000;
  */
 const WARM_UP_SHARE = 0.25;
 const WARM_UP_MIN_HOURS = 3 / 60;
+/**
+ * Node processes take 10-15 minutes to grow their heaps to working size (demo agents 130 → 195 MiB,
+ * then flat within ±40 MiB/h for an hour, docs/benchmarks.md): RSS is judged only when the fit starts
+ * this late. The suite's 8-minute soak judges descriptors and Redis; `pnpm soak` also RSS.
+ */
+const RSS_SETTLED_HOURS = 15 / 60;
 /** A slope fails only when it exceeds its tolerance by more than this many standard errors. */
 const NOISE_ERRORS = 2;
 /**
@@ -28,7 +34,7 @@ const NOISE_ERRORS = 2;
  * grow by design for the whole soak and are reported, not judged; what retention does not explain
  * (used_memory minus every expiring key's MEMORY USAGE, see redis-retention.ts) is judged.
  */
-const TOLERANCE_PER_HOUR = { descriptors: 30, MiB: 60, unexplainedMiB: 30 };
+const TOLERANCE_PER_HOUR = { descriptors: 30, MiB: 60, unexplainedMiB: 30, persistentKeys: 100 };
 /** Walking every key costs seconds once the soak has a few hundred thousand: at most 10 % of the time. */
 const RETENTION_EVERY_MS = 60_000;
 
@@ -103,8 +109,9 @@ function groupOf(proc: Proc): string {
 function usage(pid: number): { fds: number; rssMiB: number } | null {
   try {
     const fds = readdirSync(`/proc/${pid}/fd`).length;
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    return { fds, rssMiB: rssKb / 1024 };
+    const rssKb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    // A zombie (exited, not yet reaped) has no memory and no descriptors: not a process to sample.
+    return rssKb === undefined ? null : { fds, rssMiB: Number(rssKb) / 1024 };
   } catch {
     return null;
   }
@@ -136,6 +143,7 @@ function redisUsedMiB(dataDir: string): number | null {
 
 /** One measured quantity: its points and, when growth fails the soak, the tolerated slope per hour. */
 interface Measure {
+  name: string;
   unit: 'descriptors' | 'MiB' | 'keys';
   tolerancePerHour: number | null;
   points: Array<{ x: number; y: number }>;
@@ -149,9 +157,10 @@ const push = (
   x: number,
   y: number,
 ) => {
-  const measure = series.get(name) ?? { unit, tolerancePerHour, points: [] };
+  const key = `${name} (${unit})`; // one process has two series: descriptors and MiB
+  const measure = series.get(key) ?? { name, unit, tolerancePerHour, points: [] };
   measure.points.push({ x, y });
-  series.set(name, measure);
+  series.set(key, measure);
 };
 
 async function main(): Promise<number> {
@@ -214,7 +223,15 @@ async function main(): Promise<number> {
         try {
           const retention = redisRetention(port);
           push(series, 'redis keys under retention', 'keys', null, x, retention.expiringKeys);
-          push(series, 'redis keys without expiry', 'keys', null, x, retention.persistentKeys);
+          // A key per measurement or batch without a TTL would add ~100,000 an hour here.
+          push(
+            series,
+            'redis keys without expiry',
+            'keys',
+            TOLERANCE_PER_HOUR.persistentKeys,
+            x,
+            retention.persistentKeys,
+          );
           push(series, 'redis memory under retention', 'MiB', null, x, retention.expiringMiB);
           push(
             series,
@@ -245,18 +262,30 @@ async function main(): Promise<number> {
 
   const rows: string[] = [];
   let failed = false;
-  const byName = [...series].sort(([a, ma], [b, mb]) => a.localeCompare(b) || ma.unit.localeCompare(mb.unit));
-  for (const [name, { unit, tolerancePerHour, points }] of byName) {
+  const byName = [...series.values()].sort(
+    (a, b) => a.name.localeCompare(b.name) || a.unit.localeCompare(b.unit),
+  );
+  for (const { name, unit, tolerancePerHour, points } of byName) {
     const warmUpEnd = Math.max((points.at(-1)?.x ?? 0) * WARM_UP_SHARE, WARM_UP_MIN_HOURS);
     const fitted = points.filter((point) => point.x >= warmUpEnd);
     const { slope, standardError } = slopeFit(fitted);
-    const ok = tolerancePerHour === null || slope - NOISE_ERRORS * standardError <= tolerancePerHour;
+    const unsettledRss =
+      unit === 'MiB' &&
+      tolerancePerHour !== null &&
+      !name.startsWith('redis') &&
+      warmUpEnd < RSS_SETTLED_HOURS;
+    const tolerance = unsettledRss ? null : tolerancePerHour;
+    const ok = tolerance === null || slope - NOISE_ERRORS * standardError <= tolerance;
     failed ||= !ok;
     const digits = unit === 'MiB' ? 1 : 0;
     const first = (fitted[0]?.y ?? 0).toFixed(digits);
     const last = (fitted.at(-1)?.y ?? 0).toFixed(digits);
-    const judged = tolerancePerHour === null ? '(by design)' : `≤ ${tolerancePerHour}/h`;
-    const verdict = tolerancePerHour === null ? '' : ok ? 'ok' : 'GROWS';
+    const judged = unsettledRss
+      ? '(still warming up: judged in runs of 60 min and more)'
+      : tolerance === null
+        ? '(by design)'
+        : `≤ ${tolerance}/h`;
+    const verdict = tolerance === null ? '' : ok ? 'ok' : 'GROWS';
     const fit = `${slope.toFixed(1)} ± ${standardError.toFixed(1)}/h`;
     rows.push(`| ${name} | ${unit} | ${first} → ${last} | ${fit} | ${judged} | ${verdict} |`);
   }
