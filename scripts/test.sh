@@ -12,6 +12,19 @@ status=0
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
+# The bounded soak (docs/development.md, "Field tests"): `reachmap up` with the demo at twice its pace
+# for 8 minutes, failing on growth of descriptors, RSS or unexplained Redis memory. It runs beside the
+# static checks, which start no demo and assert no timing, so it adds only what they do not cover.
+# In a network namespace of its own where the kernel allows one (unshare -rn, no root needed): its demo
+# then cannot collide with another `reachmap up` demo on this machine's loopback addresses.
+soak_started=$SECONDS
+soak=(node apps/cli/src/field-tests/soak.ts --minutes "${REACHMAP_SOAK_MINUTES:-8}")
+if unshare --map-root-user --net true 2>/dev/null; then
+  soak=(unshare --map-root-user --net sh -c 'PATH="$PATH:/usr/sbin:/sbin" ip link set lo up && exec "$@"' soak "${soak[@]}")
+fi
+"${soak[@]}" >"$artifacts/field-soak.log" 2>&1 &
+soak_pid=$!
+
 step "lint (biome)"
 pnpm exec biome ci --error-on-warnings . || status=1
 
@@ -20,6 +33,14 @@ pnpm exec depcruise --config .dependency-cruiser.json --output-type err apps pac
 
 step "typecheck (tsc, every workspace)"
 pnpm exec turbo run typecheck --output-logs=errors-only || status=1
+
+# Before vitest: its `reachmap up` tests start a demo on the same loopback addresses as the soak's.
+step "field test (soak, started with the lint)"
+soak_status=0
+wait "$soak_pid" || soak_status=$?
+grep -E '^(\||soak:)' "$artifacts/field-soak.log" >&2
+echo "soak: $((SECONDS - soak_started)) s in all" >&2
+[ "$soak_status" -eq 0 ] || { echo "soak field test: failed; log in $artifacts/field-soak.log" >&2; status=1; }
 
 step "tests (vitest, every workspace)"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile="$artifacts/vitest.json" || status=1

@@ -11,15 +11,17 @@ import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
 import { formatLabReport } from './format-report.ts';
 import { detectLabMode } from './lab-mode.ts';
 import { runLab } from './run-lab.ts';
+import { IN_USER_NAMESPACE_ENV, rerunInUserNamespace, userNamespaceLabWorks } from './user-namespace.ts';
 
 const USAGE = `usage: pnpm lab run <scenario|file.yaml|all>... [--userspace] [--parallel N] [--json report.json]
                     [--fuzz-count N [--seed S]]
        pnpm lab fuzz [--seed S] [--count N] [--parallel N] [--json report.json] [--write-scenario DIR]
                      [--dry-run] [--coverage]
 
-run: runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft,
-user-space censor otherwise (or with --userspace). Exits 1 when any expectation fails. --fuzz-count N
-adds N fuzz worlds (as below) to the same run.
+run: runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft
+or, without root, in an unprivileged user namespace where the kernel allows one; the user-space censor
+otherwise (or with --userspace). Exits 1 when any expectation fails. --fuzz-count N adds N fuzz worlds
+(as below) to the same run.
 fuzz: generates N random worlds from seed S (world i has seed S+i; S defaults to REACHMAP_FUZZ_SEED,
 else a random one, printed) with expectations derived from their ground truth, and runs them like
 scenarios. A failing world prints its one-line reproducer; --write-scenario DIR writes failing worlds
@@ -124,8 +126,16 @@ async function runAndReport(
   parallel: number,
   hooks: RunHooks,
 ): Promise<number> {
-  const mode = values.userspace === true || values.user === true ? 'userspace' : detectLabMode();
+  const forcedUserSpace = values.userspace === true || values.user === true;
   const logger = createLogger({ name: 'lab', level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  if (!forcedUserSpace && process.getuid?.() !== 0 && process.env[IN_USER_NAMESPACE_ENV] === undefined) {
+    if (userNamespaceLabWorks()) {
+      logger.info('not root: running the kernel lab in an unprivileged user namespace (unshare -rnm)');
+      return rerunInUserNamespace();
+    }
+    logger.warn('not root and no unprivileged user namespace with ip/nft: the user-space censor runs');
+  }
+  const mode = forcedUserSpace ? 'userspace' : detectLabMode();
   const interrupt = new AbortController();
   let exitCode: number | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -135,7 +145,8 @@ async function runAndReport(
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  logger.info({ mode, scenarios: scenarios.map((s) => s.name), parallel }, 'lab run starting');
+  const userNamespace = process.env[IN_USER_NAMESPACE_ENV] !== undefined;
+  logger.info({ mode, userNamespace, scenarios: scenarios.map((s) => s.name), parallel }, 'lab run starting');
   const worldOctet = typeof values['world-octet'] === 'string' ? Number(values['world-octet']) : undefined;
   const firstSlot = typeof values['first-slot'] === 'string' ? Number(values['first-slot']) : undefined;
   const report = await runLab(scenarios, {
