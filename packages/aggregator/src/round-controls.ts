@@ -65,7 +65,7 @@ export function roundControlsOf(
   return { found, missing };
 }
 
-/** Healthy when any control of the round got through (DOMAIN.md: network-down needs both to fail). */
+/** Healthy when any control of the round got through (docs/techniques.md: network-down needs both to fail). */
 export function controlsHealthOf(controls: readonly RoundControl[]): ControlsHealth {
   if (controls.length === 0) return 'none';
   return controls.some((control) => control.verdict.status === 'ok') ? 'healthy' : 'failed';

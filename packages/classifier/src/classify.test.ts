@@ -44,7 +44,7 @@ const row = (
   [status, layer, method]: [VerdictStatus, Layer | null, Method | null],
 ): Row => ({ name, input, status, layer, method });
 
-// One case per row of DOMAIN.md's technique table, in its order.
+// One case per row of docs/techniques.md's technique table, in its order.
 const TECHNIQUES: Row[] = [
   row(
     'DNS removal: system resolver NXDOMAIN, DoH answers',
@@ -734,7 +734,7 @@ function expectWellFormed(verdict: Verdict, input: ClassifierInput): void {
 
 describe('classifyMeasurement', () => {
   describe.each([
-    ['technique table (DOMAIN.md)', TECHNIQUES],
+    ['technique table (docs/techniques.md)', TECHNIQUES],
     ['controls and thin evidence', CONTROLS_AND_EVIDENCE],
     ['DNS, HTTP and QUIC details', DNS_AND_HTTP],
     ['throughput: throttling, congestion and stalls', THROUGHPUT],

@@ -25,7 +25,7 @@ export interface ClassifierInput {
   expectations?: TargetExpectations;
 }
 
-/** DOMAIN.md's "Starting thresholds": first match wins. docs/methodology.md explains each rule. */
+/** docs/techniques.md's "Starting thresholds": first match wins. docs/methodology.md explains each rule. */
 const SERVICE_RULES: readonly Rule[] = [
   outageOrAllowlist,
   dnsRule,

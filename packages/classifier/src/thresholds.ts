@@ -1,5 +1,5 @@
 /**
- * Every number the classifier decides with, in one place. They are DOMAIN.md's "Starting thresholds",
+ * Every number the classifier decides with, in one place. They are docs/techniques.md's "Starting thresholds",
  * meant to be tuned against the lab and real data; docs/methodology.md explains each one. Changing a
  * value changes verdicts, so bump CLASSIFIER_VERSION with it.
  */
@@ -11,7 +11,7 @@
 export const HTTP_BODY_RATIO_MIN = 0.7;
 
 /**
- * A connection counts as stalled when nothing arrived for at least this long. DOMAIN.md's stall rule;
+ * A connection counts as stalled when nothing arrived for at least this long. docs/techniques.md's stall rule;
  * the June 2025 Russian cap leaves flows silent without an RST (Cloudflare blog 2025-06-26,
  * net4people/bbs#490), so a long silence rather than a failure is the signal.
  */
@@ -26,11 +26,11 @@ export const STALL_MAX_BYTES_BEFORE = 64 * 1024;
 
 /**
  * Stalled fresh connections needed (of the usual 5). The cap does not hit every flow, so we ask for a
- * majority of the 5 rather than all of them (DOMAIN.md: "≥ 3 of 5 fresh connections").
+ * majority of the 5 rather than all of them (docs/techniques.md: "≥ 3 of 5 fresh connections").
  */
 export const STALL_MIN_CONNECTIONS = 3;
 
-/** The control must deliver at least this much, far past the cap, to show the path itself is fine (DOMAIN.md). */
+/** The control must deliver at least this much, far past the cap, to show the path itself is fine (docs/techniques.md). */
 export const STALL_CONTROL_MIN_BYTES = 256 * 1024;
 
 /**
@@ -41,12 +41,12 @@ export const STALL_CONTROL_MIN_BYTES = 256 * 1024;
 export const THROTTLE_MAX_GOODPUT_BPS = 1_000_000;
 export const THROTTLE_MAX_CONTROL_RATIO = 0.1;
 
-/** Throttled connections needed (of the usual 5), as for stalls (DOMAIN.md). */
+/** Throttled connections needed (of the usual 5), as for stalls (docs/techniques.md). */
 export const THROTTLE_MIN_CONNECTIONS = 3;
 
 /**
  * A policer gives a flat rate; congestion gives variance (Censored Planet, IMC 2021). A connection is
- * "flat" when the coefficient of variation of its 1-s goodput samples is below this (DOMAIN.md).
+ * "flat" when the coefficient of variation of its 1-s goodput samples is below this (docs/techniques.md).
  */
 export const THROTTLE_MAX_CV = 0.3;
 

@@ -7,7 +7,7 @@ const SEGMENT_SIZED_RECORD_BYTES = 1_400;
 
 /**
  * Makes `server` send TLS records of about one segment, as CDNs do early in a connection. A client then
- * reads bytes as they arrive: with 16 KiB records a censor that cuts a flow after ~16 KB (DOMAIN.md)
+ * reads bytes as they arrive: with 16 KiB records a censor that cuts a flow after ~16 KB (docs/techniques.md)
  * leaves no readable byte at all, and a 128 kbit/s policer delivers one record a second, which reads
  * as bursts rather than a flat rate.
  */

@@ -8,7 +8,7 @@ export const MIN_QUORUM_AGENTS = 2;
 
 /**
  * Every threshold of the rollup and the state machines. Defaults and their sources are explained in
- * docs/state-machine.md; DOMAIN.md calls them starting points to tune against the lab and real data.
+ * docs/state-machine.md; docs/techniques.md calls them starting points to tune against the lab and real data.
  */
 export const RollupConfig = z
   .object({
@@ -22,7 +22,7 @@ export const RollupConfig = z
       .object({
         /** Distinct agents that must agree. At least 2: one agent alone never opens a state. */
         agents: z.number().int().min(MIN_QUORUM_AGENTS).default(2),
-        /** Share of the window's valid runs that must show the state (DOMAIN.md: ≥ 60 %). */
+        /** Share of the window's valid runs that must show the state (docs/techniques.md: ≥ 60 %). */
         share: Share.default(0.6),
       })
       .prefault({}),
@@ -34,7 +34,7 @@ export const RollupConfig = z
         minValidRuns: z.number().int().min(1).default(4),
       })
       .prefault({}),
-    /** Consecutive clean windows before an open block, throttle or stall ends (DOMAIN.md: two). */
+    /** Consecutive clean windows before an open block, throttle or stall ends (docs/techniques.md: two). */
     cleanWindowsToClose: z.number().int().min(1).default(2),
     outage: z
       .object({

@@ -7,7 +7,7 @@ const Count = z.number().int().min(0);
 
 /**
  * What one scope (no target) showed over one window about its connectivity as a whole: are the
- * agents still heard, and do their controls still work? An outage is not censorship (DOMAIN.md), and
+ * agents still heard, and do their controls still work? An outage is not censorship (docs/techniques.md), and
  * while it lasts no (scope, target) state may open or close.
  */
 export const OutageSignals = z

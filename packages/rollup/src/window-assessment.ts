@@ -46,7 +46,7 @@ export function assessWindow(window: WindowSummary, config: RollupConfig): Windo
   const quorumAgents = Math.max(MIN_QUORUM_AGENTS, config.quorum.agents);
   for (const status of InterferenceStatus.options) {
     const share = (window.counts[status] ?? 0) / validRuns;
-    // DOMAIN.md: only agents whose controls were healthy count towards a quorum.
+    // docs/techniques.md: only agents whose controls were healthy count towards a quorum.
     const agents = window.agents.healthy_by_status[status] ?? 0;
     if (agents >= quorumAgents && share >= config.quorum.share) {
       return { kind: 'interference', status, method: majorityMethod(window.methods[status]), share, agents };

@@ -94,7 +94,7 @@ export async function readOutageSignals(
     membersIn(redis, keys.controls(scope), span),
   ]);
   const entries = controlMembers.map(decodeControlEntry);
-  // A round failed when none of its controls got through (DOMAIN.md: domestic and foreign both fail).
+  // A round failed when none of its controls got through (docs/techniques.md: domestic and foreign both fail).
   const roundWorked = new Map<string, { agentId: string; worked: boolean }>();
   for (const entry of entries) {
     const round = roundWorked.get(entry.roundId);

@@ -249,7 +249,7 @@ export const realCatalogue = {
         '185.32.248.0/22',
       ],
     }),
-    // YouTube: throttled in Russia in 2024 (~128 kbit/s over TCP, ~512 kbit/s over QUIC; DOMAIN.md). The
+    // YouTube: throttled in Russia in 2024 (~128 kbit/s over TCP, ~512 kbit/s over QUIC; docs/techniques.md). The
     // reflector run sends a googlevideo SNI and a harmless SNI to the same server (Censored Planet).
     service({
       id: 'youtube',

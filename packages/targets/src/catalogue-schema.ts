@@ -104,7 +104,7 @@ export const ThroughputSpec = z.object({
     .min(16_384)
     .max(64 * 1024 * 1024),
   seconds: z.number().min(1).max(60),
-  /** Fresh connections per run; DOMAIN.md's thresholds need ≥ 3 of 5 to agree. */
+  /** Fresh connections per run; docs/techniques.md's thresholds need ≥ 3 of 5 to agree. */
   connections: z.number().int().min(1).max(10),
 });
 export type ThroughputSpec = z.infer<typeof ThroughputSpec>;

@@ -60,7 +60,7 @@ function tlsHandshake(ip: string, sni: string, role: 'target' | 'control', reset
 
 /**
  * TCP to every endpoint, then TLS with the target's SNI; a blocked service sees its ClientHello reset
- * while a harmless SNI to the same address completes (the TSPU pattern, DOMAIN.md).
+ * while a harmless SNI to the same address completes (the TSPU pattern, docs/techniques.md).
  */
 function serviceObservations(ip: string, input: string, blocked: boolean) {
   const sni = input.split(':')[0] ?? input;

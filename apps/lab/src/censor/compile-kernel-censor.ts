@@ -119,7 +119,7 @@ function filterStatements(rule: ResolvedRule, marked: string): string[] {
     case 'reset':
       return [`${marked} meta l4proto tcp reject with tcp reset`, `${marked} reject`];
     case 'stallAfter':
-      // DOMAIN.md: the 16 KB cap drops the flow after N reply bytes, with no RST.
+      // docs/techniques.md: the 16 KB cap drops the flow after N reply bytes, with no RST.
       return [`${marked} ct reply bytes > ${action.bytes} drop`];
     case 'police':
     case 'netem':

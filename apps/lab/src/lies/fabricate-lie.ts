@@ -28,7 +28,7 @@ export function fabricateLie(honest: Measurement, status: LieStatus): Measuremen
 
 /** A reset arrives about one round trip after the SYN; the classifier's own test builders use 20 ms. */
 const RESET_AFTER_S = 0.02;
-/** Fresh connections per fabricated transfer suite: DOMAIN.md's "≥ 3 of 5 fresh connections". */
+/** Fresh connections per fabricated transfer suite: docs/techniques.md's "≥ 3 of 5 fresh connections". */
 const FABRICATED_CONNECTIONS = 5;
 const SAMPLE_INTERVAL_S = DEFAULT_SAMPLE_INTERVAL_MS / 1000;
 const TICKS_PER_SECOND = Math.round(1 / SAMPLE_INTERVAL_S);
@@ -67,7 +67,7 @@ function dialledEndpoints(observations: Observations): Array<Pick<TcpConnect, 'i
 }
 
 /**
- * `blocked`: an RST answers every TCP connect (RU 2022, DOMAIN.md), so no handshake, request or
+ * `blocked`: an RST answers every TCP connect (RU 2022, docs/techniques.md), so no handshake, request or
  * transfer gets further. The classifier's tcp rule calls that blocked/reset as long as the round's
  * foreign control connected, which the lie leaves to the real network. DNS and QUIC (UDP) stay honest.
  */

@@ -21,7 +21,7 @@ export const RuleMatch = z.strictObject({
   ip: z.union([z.cidrv4(), z.ipv4()]).optional(),
   proto: z.enum(['tcp', 'udp']).optional(),
   port: z.number().int().min(1).max(65_535).optional(),
-  /** Fraction of flows hit (0-1], for partial censors (DOMAIN.md: "not every connection is hit"). */
+  /** Fraction of flows hit (0-1], for partial censors (docs/techniques.md: "not every connection is hit"). */
   share: z.number().gt(0).max(1).optional(),
   /** Indices (0-based) of the region's agents the rule applies to; all when absent. */
   agents: z.array(z.number().int().min(0)).min(1).optional(),

@@ -158,7 +158,7 @@ function relayTcp(
   const { host, port } = world(flow.labIp, flow.port);
   const upstream = connect({ host, port });
   let replyBytes = 0;
-  // A stalled flow is silent for good (DOMAIN.md: no RST): not even the server's FIN or error reaches the client.
+  // A stalled flow is silent for good (docs/techniques.md: no RST): not even the server's FIN or error reaches the client.
   const replyStalled = () => action?.kind === 'stallAfter' && replyBytes >= action.bytes;
   upstream.on('error', () => {
     if (!replyStalled()) client.destroy();

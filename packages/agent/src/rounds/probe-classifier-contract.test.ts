@@ -31,7 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSuite, type SuiteContext } from './suite-runner.ts';
 
 /**
- * Contract between the probes and the classifier: for each technique of DOMAIN.md, the agent's real
+ * Contract between the probes and the classifier: for each technique of docs/techniques.md, the agent's real
  * suite runs against loopback servers that behave like that technique, and its real measurement goes
  * to classifyMeasurement with the catalogue's expectations, exactly as the aggregator does. A probe
  * that records a technique in a shape the classifier does not read (a bogon answer flagged as a

@@ -20,7 +20,7 @@ export interface MeasurementSummary {
 
 /**
  * A local first look for the operator running `once`, not a verdict: the classifier judges with
- * every agent's controls (DOMAIN.md's thresholds). The hints follow the same first-match order.
+ * every agent's controls (docs/techniques.md's thresholds). The hints follow the same first-match order.
  */
 export function summarizeRound(measurements: readonly Measurement[]): MeasurementSummary[] {
   const controls = measurements.filter((measurement) => measurement.target.kind === 'control');

@@ -18,7 +18,7 @@ function isNxdomain(query: DnsQuery): boolean {
 }
 
 /**
- * How the system resolver's answer differs from a control resolver's that did resolve the name (DOMAIN.md:
+ * How the system resolver's answer differs from a control resolver's that did resolve the name (docs/techniques.md:
  * RU national DNS answering NXDOMAIN/SERVFAIL, stubs to 127.0.0.1, answers outside the target's ranges).
  * Different but plausible answers are not a lie: CDNs answer differently per resolver, so without
  * known prefixes no mismatch is claimed.

@@ -11,7 +11,7 @@ function describeStream(observation: StreamObservation): string {
 
 /**
  * QUIC: no answer at all to our QUIC v1 Initial while TCP or TLS to the same host worked in the same
- * measurement (RU from 2022, SNI-aware since 2023; DOMAIN.md). A version negotiation or any other
+ * measurement (RU from 2022, SNI-aware since 2023; docs/techniques.md). A version negotiation or any other
  * packet back counts as an answer: the path carries UDP 443.
  */
 export const quicRule: Rule = ({ measurement }) => {

@@ -5,7 +5,7 @@ import type { Rule } from './rule.ts';
 
 /**
  * TCP: every connect to the target failed while a foreign control in the same round connected
- * (DOMAIN.md; IP blackholes of Telegram's ranges, RST injection in RU 2022). The control must be a
+ * (docs/techniques.md; IP blackholes of Telegram's ranges, RST injection in RU 2022). The control must be a
  * foreign one: with only a domestic control working, a domestic-only allowlist looks the same.
  */
 export const tcpRule: Rule = ({ measurement, controls }) => {

@@ -13,7 +13,7 @@ function mebibytes(bytes: number): string {
 
 /**
  * Cumulative bytes over time of each transfer run, one line per connection: a throttle shows as a
- * shallow slope, a stall as a flat tail (DOMAIN.md). Plain SVG: runs have their own sample times.
+ * shallow slope, a stall as a flat tail (docs/techniques.md). Plain SVG: runs have their own sample times.
  */
 export function throughputCurve(runs: readonly ThroughputRun[]): SVGSVGElement {
   const maxT = Math.max(0.001, ...runs.flatMap((run) => run.samples.map(([t]) => t)));

@@ -22,7 +22,7 @@ type QuicOutcome = { response: QuicResponseKind | null; failure: Failure | null 
  * QUIC reachability: one real v1 Initial with a ClientHello for the SNI, then waits for any reply.
  * Any reply (even Version Negotiation) means UDP to the server works and is recorded with no
  * failure; silence until the timeout is `generic_timeout_error` (QUIC blocking drops the Initial,
- * DOMAIN.md). No handshake is attempted.
+ * docs/techniques.md). No handshake is attempted.
  */
 export async function probeQuic(target: QuicTarget, context: ProbeContext): Promise<QuicProbe> {
   const port = target.port ?? 443;

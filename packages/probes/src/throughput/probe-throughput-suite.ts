@@ -6,7 +6,7 @@ import {
   type ThroughputTarget,
 } from './probe-throughput.ts';
 
-/** DOMAIN.md judges stalls and throttling on "≥ 3 of 5 fresh connections". */
+/** docs/techniques.md judges stalls and throttling on "≥ 3 of 5 fresh connections". */
 export const DEFAULT_SUITE_CONNECTIONS = 5;
 
 /**

@@ -27,7 +27,7 @@ export interface ThroughputLimits {
   bytes: number;
   /** Default 10 s. */
   maxDurationMs?: number;
-  /** Default 5 s: DOMAIN.md's stall threshold ("no bytes for ≥ 5 s"). */
+  /** Default 5 s: docs/techniques.md's stall threshold ("no bytes for ≥ 5 s"). */
   stallTimeoutMs?: number;
   /** Default 100 ms. */
   sampleIntervalMs?: number;

@@ -15,7 +15,7 @@ export interface TransferStats {
  * - goodput counts bytes after the first arrival over the time from the first arrival to the end,
  *   so slow start's first burst and the connection's TTFB do not inflate or deflate the rate;
  * - a stall is a gap with no new bytes: before the first byte, between arrivals, and — when the
- *   transfer did not complete — from the last byte to the end (the DOMAIN.md "stall after ~16 KB"
+ *   transfer did not complete — from the last byte to the end (the docs/techniques.md "stall after ~16 KB"
  *   signature is a long tail stall with `bytes_before_stall` near 16384).
  */
 export interface TransferMeter {

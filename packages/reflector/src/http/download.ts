@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RouteContext } from './context.ts';
 import { respondJson, respondOverByteCap } from './respond.ts';
 
-/** 16 KiB chunks: fine-grained pacing, and the size at which Russia's 2025 stall cuts flows (DOMAIN.md). */
+/** 16 KiB chunks: fine-grained pacing, and the size at which Russia's 2025 stall cuts flows (docs/techniques.md). */
 const CHUNK_BYTES = 16_384;
 
 /**
