@@ -18,10 +18,22 @@ export function formatLabReport(report: LabReport): string {
     }
   }
   const failed = report.scenarios.filter((scenario) => !scenario.passed).map((s) => s.scenario);
+  const retried = new Set(report.failedAttempts.map((attempt) => attempt.scenario));
+  const flaky = report.scenarios.filter((s) => s.passed && retried.has(s.scenario)).map((s) => s.scenario);
   lines.push(
     '',
-    `${report.mode} lab: ${report.scenarios.length - failed.length}/${report.scenarios.length} scenarios passed${failed.length === 0 ? '' : `; failed: ${failed.join(', ')}`}`,
+    `${report.mode} lab: ${report.scenarios.length - failed.length}/${report.scenarios.length} scenarios passed${flaky.length === 0 ? '' : ` (${flaky.length} only on a re-run, flaky: ${flaky.join(', ')})`}${failed.length === 0 ? '' : `; failed: ${failed.join(', ')}`}`,
   );
+  if (report.failedAttempts.length > 0) {
+    // A re-run that passes does not erase the failure: what failed first is part of the record.
+    lines.push('', '| failed attempt (re-run) | expectation | observed |', '|---|---|---|');
+    for (const attempt of report.failedAttempts) {
+      if (attempt.error !== null) lines.push(`| ${attempt.scenario} | (run) | ${attempt.error} |`);
+      for (const score of attempt.scores.filter((s) => !s.pass)) {
+        lines.push(`| ${attempt.scenario} | ${score.label} | ${score.detail} |`);
+      }
+    }
+  }
   const confusion = new Map<string, number>();
   for (const scenario of report.scenarios) {
     for (const row of scenario.confusion.rows) {

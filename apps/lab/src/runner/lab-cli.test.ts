@@ -76,3 +76,28 @@ describe('lab CLI fuzz', () => {
     expect(bad.stderr).toContain('--seed must be an integer');
   }, 120_000);
 });
+
+describe('lab CLI retries', () => {
+  it.each(['-1', '1.5', 'once'])('refuses --retries %s with exit 2 before anything starts', (value) => {
+    const result = spawnSync(process.execPath, [CLI, 'run', 'clean', '--userspace', `--retries=${value}`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr).toContain(`--retries must be a whole number, got "${value}"`);
+  });
+});
+
+describe('lab CLI usage errors', () => {
+  it('answers an unknown option or a missing value with the usage and exit 2, not a stack trace', () => {
+    for (const args of [
+      ['run', 'clean', '--retires', '1'],
+      ['run', 'clean', '--retries'],
+    ]) {
+      const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr).toContain('usage: pnpm lab run');
+      expect(result.stderr).not.toContain('    at ');
+    }
+  });
+});

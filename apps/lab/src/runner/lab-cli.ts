@@ -10,18 +10,19 @@ import type { Scenario } from '../scenario/scenario-schema.ts';
 import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
 import { formatLabReport } from './format-report.ts';
 import { detectLabMode } from './lab-mode.ts';
-import { runLab } from './run-lab.ts';
+import { mergeRetry, runLab } from './run-lab.ts';
 import { IN_USER_NAMESPACE_ENV, rerunInUserNamespace, userNamespaceLabWorks } from './user-namespace.ts';
 
 const USAGE = `usage: pnpm lab run <scenario|file.yaml|all>... [--userspace] [--parallel N] [--json report.json]
-                    [--fuzz-count N [--seed S]]
+                    [--retries N] [--fuzz-count N [--seed S]]
        pnpm lab fuzz [--seed S] [--count N] [--parallel N] [--json report.json] [--write-scenario DIR]
                      [--dry-run] [--coverage]
 
 run: runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft
 or, without root, in an unprivileged user namespace where the kernel allows one; the user-space censor
-otherwise (or with --userspace). Exits 1 when any expectation fails. --fuzz-count N adds N fuzz worlds
-(as below) to the same run.
+otherwise (or with --userspace). Exits 1 when any expectation fails. --retries N re-runs the scenarios
+that failed, up to N more times, after the others (default 0); a scenario that passes only on a re-run
+is reported as flaky, with its failed attempt. --fuzz-count N adds N fuzz worlds (as below) to the same run.
 fuzz: generates N random worlds from seed S (world i has seed S+i; S defaults to REACHMAP_FUZZ_SEED,
 else a random one, printed) with expectations derived from their ground truth, and runs them like
 scenarios. A failing world prints its one-line reproducer; --write-scenario DIR writes failing worlds
@@ -30,9 +31,8 @@ layout table without running them.
 User space beside another user-space lab: --world-octet N (world on 127.N.a.b, default 18) and
 --first-slot N (censors from 127.(100+N), default 0).`;
 
-/** `pnpm lab run …`: exit code 0 all passed, 1 a failure, 2 bad usage, 130/143 interrupted. */
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+function parseCommandLine(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -48,9 +48,23 @@ async function main(argv: string[]): Promise<number> {
       'dry-run': { type: 'boolean' },
       coverage: { type: 'boolean' },
       'fuzz-count': { type: 'string' },
+      retries: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/** `pnpm lab run …`: exit code 0 all passed, 1 a failure, 2 bad usage, 130/143 interrupted. */
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    // An unknown option or a missing value is a usage error, not a crash with a stack trace.
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const [command, ...which] = positionals;
   const runnable = (command === 'run' && which.length > 0) || (command === 'fuzz' && which.length === 0);
   if (values.help === true || !runnable) {
@@ -58,6 +72,11 @@ async function main(argv: string[]): Promise<number> {
     return values.help === true ? 0 : 2;
   }
   const parallel = Number(values.parallel ?? '1');
+  const retries = Number(values.retries ?? '0');
+  if (!Number.isInteger(retries) || retries < 0) {
+    process.stderr.write(`--retries must be a whole number, got "${values.retries}"\n`);
+    return 2;
+  }
   if (!Number.isInteger(parallel) || parallel < 1) {
     process.stderr.write(`--parallel must be a positive integer, got "${values.parallel}"\n`);
     return 2;
@@ -149,23 +168,34 @@ async function runAndReport(
   logger.info({ mode, userNamespace, scenarios: scenarios.map((s) => s.name), parallel }, 'lab run starting');
   const worldOctet = typeof values['world-octet'] === 'string' ? Number(values['world-octet']) : undefined;
   const firstSlot = typeof values['first-slot'] === 'string' ? Number(values['first-slot']) : undefined;
-  const report = await runLab(scenarios, {
-    mode,
-    parallel,
-    logger,
-    signal: interrupt.signal,
-    ...(worldOctet === undefined ? {} : { world: loopbackWorldPlacement(worldOctet) }),
-    ...(firstSlot === undefined ? {} : { firstRegionSlot: firstSlot }),
-    onScenarioFinished: (scenario, finished, total) => {
-      const held = scenario.scores.filter((score) => score.pass).length;
-      const verdict =
-        scenario.error === null ? `${held}/${scenario.scores.length} expectations held` : scenario.error;
-      process.stderr.write(
-        `[lab ${finished}/${total}] ${scenario.passed ? 'pass' : 'FAIL'} ${scenario.scenario}: ${verdict}\n`,
-      );
-      hooks.onScenarioFinished?.(scenario);
-    },
-  });
+  const run = (chosen: Scenario[], attempt: string) =>
+    runLab(chosen, {
+      mode,
+      parallel: Math.min(parallel, chosen.length),
+      logger,
+      signal: interrupt.signal,
+      ...(worldOctet === undefined ? {} : { world: loopbackWorldPlacement(worldOctet) }),
+      ...(firstSlot === undefined ? {} : { firstRegionSlot: firstSlot }),
+      onScenarioFinished: (scenario, finished, total) => {
+        const held = scenario.scores.filter((score) => score.pass).length;
+        const verdict =
+          scenario.error === null ? `${held}/${scenario.scores.length} expectations held` : scenario.error;
+        process.stderr.write(
+          `[lab${attempt} ${finished}/${total}] ${scenario.passed ? 'pass' : 'FAIL'} ${scenario.scenario}: ${verdict}\n`,
+        );
+        hooks.onScenarioFinished?.(scenario);
+      },
+    });
+  const retries = Number(values.retries ?? '0'); // validated by main
+  let report = await run(scenarios, '');
+  for (let retry = 1; retry <= retries && !report.passed && !interrupt.signal.aborted; retry += 1) {
+    const failed = new Set(report.scenarios.filter((s) => !s.passed).map((s) => s.scenario));
+    const again = scenarios.filter((scenario) => failed.has(scenario.name));
+    process.stderr.write(
+      `[lab] re-running ${again.length} failed (retry ${retry}/${retries}): ${[...failed].join(', ')}\n`,
+    );
+    report = mergeRetry(report, await run(again, ` retry ${retry}`));
+  }
   process.stdout.write(`${formatLabReport(report)}\n`);
   await hooks.onReport?.(report);
   if (typeof values.json === 'string') await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -27,6 +27,29 @@ export interface LabReport {
   finishedAt: string;
   passed: boolean;
   scenarios: ScenarioReport[];
+  /**
+   * Failed attempts that a re-run replaced (`--retries`), oldest first. A scenario listed here and
+   * passing in `scenarios` is flaky: the report says so rather than hiding the first failure.
+   */
+  failedAttempts: ScenarioReport[];
+}
+
+/**
+ * The report after re-running the failed scenarios of `first` (`retry`): each re-run scenario's newest
+ * attempt replaces its failed one, which moves to `failedAttempts`; the order of `first` is kept.
+ */
+export function mergeRetry(first: LabReport, retry: LabReport): LabReport {
+  const newest = new Map(retry.scenarios.map((report) => [report.scenario, report]));
+  const replaced = first.scenarios.filter((report) => newest.has(report.scenario));
+  const scenarios = first.scenarios.map((report) => newest.get(report.scenario) ?? report);
+  return {
+    mode: first.mode,
+    startedAt: first.startedAt,
+    finishedAt: retry.finishedAt,
+    passed: retry.passed && scenarios.every((report) => report.passed),
+    scenarios,
+    failedAttempts: [...first.failedAttempts, ...replaced, ...retry.failedAttempts],
+  };
 }
 
 /** How many of the first scenarios of a parallel run may start on the same window boundary. */
@@ -97,5 +120,6 @@ export async function runLab(scenarios: readonly Scenario[], options: RunLabOpti
     finishedAt: new Date().toISOString(),
     passed: done.length === scenarios.length && done.every((report) => report.passed),
     scenarios: done,
+    failedAttempts: [],
   };
 }

@@ -24,7 +24,8 @@ import { LabCommandError, runCommand, runIn } from './run-command.ts';
 import { registerForCleanup, unregisterFromCleanup } from './signal-cleanup.ts';
 
 const CENSOR_DAEMON = fileURLToPath(new URL('./censor-daemon.ts', import.meta.url));
-const DAEMON_READY_TIMEOUT_MS = 10_000;
+// Generous: six scenarios starting on 2 cores once kept a daemon silent past 10 s (CI, stop 26).
+const DAEMON_READY_TIMEOUT_MS = 60_000;
 
 export interface AgentNode {
   index: number;
@@ -342,7 +343,12 @@ function waitForReady(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(
-      () => reject(new TopologyError(`censor daemon not ready: ${output}`)),
+      () =>
+        reject(
+          new TopologyError(
+            `censor daemon not ready within ${DAEMON_READY_TIMEOUT_MS / 1000} s: ${output === '' ? '(no output)' : output}`,
+          ),
+        ),
       DAEMON_READY_TIMEOUT_MS,
     );
     const onData = (chunk: Buffer) => {
