@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { exportPublicKey, generateAgentKeyPair, signRequest } from '@reachmap/agent-auth';
-import { createEnrolmentToken } from '@reachmap/collector';
+import { signRequest } from '@reachmap/agent-auth';
+import { enrolOverHttp, overFetch } from '@reachmap/collector/testing/enrol-over-http';
 import type { RedisClient } from '@reachmap/queue';
 import type { AgentId, AgentNetwork, Measurement } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
@@ -19,21 +19,10 @@ export async function enrolAgent(
   redis: RedisClient,
   network: AgentNetwork = { country: 'RU', region: 'RU-MOW', asn: 64500, network_type: 'fixed' },
 ): Promise<EnrolledAgent> {
-  const keys = generateAgentKeyPair();
-  const { token } = await createEnrolmentToken(redis, { label: 'observability test', expiresInMs: 60_000 });
-  const enrolled = await fetch(`${collectorUrl}/v1/agents/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token,
-      public_key: exportPublicKey(keys.publicKey),
-      network,
-      software: { name: 'reachmap-agent', version: '0.1.0' },
-    }),
+  const { keys, enrolment } = await enrolOverHttp(overFetch(collectorUrl), redis, network, {
+    label: 'observability test',
   });
-  if (enrolled.status !== 201)
-    throw new Error(`enrolment answered ${enrolled.status}: ${await enrolled.text()}`);
-  const id = ((await enrolled.json()) as { agent_id: AgentId }).agent_id;
+  const id = enrolment.agent_id;
   return {
     id,
     privateKey: keys.privateKey,

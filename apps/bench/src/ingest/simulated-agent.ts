@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { exportPublicKey, generateAgentKeyPair, signRequest } from '@reachmap/agent-auth';
-import { createEnrolmentToken } from '@reachmap/collector';
+import { signRequest } from '@reachmap/agent-auth';
+import { enrolOverHttp, overFetch } from '@reachmap/collector/testing/enrol-over-http';
 import type { RedisClient } from '@reachmap/queue';
-import { type AgentNetwork, EnrollResponse, SubmissionResult } from '@reachmap/schema';
+import { type AgentNetwork, SubmissionResult } from '@reachmap/schema';
 import type { AgentIdentity } from './round-measurements.ts';
 
 /** An agent of the load: a real Ed25519 key, enrolled through the collector's enrolment route. */
@@ -19,22 +19,10 @@ export async function enrolSimulatedAgent(
   redis: RedisClient,
   network: AgentNetwork,
 ): Promise<SimulatedAgent> {
-  const keys = generateAgentKeyPair();
-  const { token } = await createEnrolmentToken(redis, { label: 'bench', expiresInMs: 3_600_000 });
-  const response = await fetch(`${collectorUrl}/v1/agents/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token,
-      public_key: exportPublicKey(keys.publicKey),
-      network,
-      software: { name: 'reachmap-agent', version: '0.1.0' },
-    }),
+  const { keys, enrolment } = await enrolOverHttp(overFetch(collectorUrl), redis, network, {
+    label: 'bench',
+    tokenLifetimeMs: 3_600_000,
   });
-  if (response.status !== 201) {
-    throw new SubmissionFailedError(`enrolment answered ${response.status}: ${await response.text()}`);
-  }
-  const enrolment = EnrollResponse.parse(await response.json());
   return { id: enrolment.agent_id, network, privateKey: keys.privateKey };
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type AgentKeyPair, exportPublicKey, generateAgentKeyPair, signRequest } from '@reachmap/agent-auth';
+import { type AgentKeyPair, signRequest } from '@reachmap/agent-auth';
 import {
   createRedisConnection,
   type EmbeddedRedis,
@@ -14,13 +14,13 @@ import {
 import type { AgentNetwork, EnrollResponse, Measurement } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
 import { createLogger } from '@reachmap/telemetry';
-import { createEnrolmentToken } from '../admin/create-token.ts';
 import type { AgentFiles } from '../agent-files/agent-files.ts';
 import { type CollectorDeps, createCollectorApp } from '../app.ts';
 import type { GeoIpLookup } from '../geoip/geoip-lookup.ts';
 import type { CollectorLimits } from '../routes/route-deps.ts';
 import { type CollectorSigningKey, loadOrCreateCollectorKey } from '../signing/collector-key.ts';
 import { type IngestQueue, openIngestQueue } from '../submission/ingest-queue.ts';
+import { enrolOverHttp } from './enrol-over-http.ts';
 
 export const TEST_LIMITS: CollectorLimits = {
   maxWireBytes: 5 * 1024 ** 2,
@@ -144,22 +144,12 @@ export async function enrolAgent(
   /** A token made by the test, e.g. a simulated one; a fresh real-agent token otherwise. */
   givenToken?: string,
 ): Promise<TestAgent> {
-  const keys = generateAgentKeyPair();
-  const token =
-    givenToken ?? (await createEnrolmentToken(redis, { label: 'test', expiresInMs: 60_000 })).token;
-  const response = await collector.request('/v1/agents/enroll', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token,
-      public_key: exportPublicKey(keys.publicKey),
-      network,
-      software: { name: 'reachmap-agent', version: '0.1.0' },
-    }),
-  });
-  if (response.status !== 201)
-    throw new Error(`enrolment failed: ${response.status} ${await response.text()}`);
-  const enrolment = (await response.json()) as EnrollResponse;
+  const { keys, enrolment } = await enrolOverHttp(
+    (path, init) => collector.request(path, init),
+    redis,
+    network,
+    { label: 'test', ...(givenToken === undefined ? {} : { token: givenToken }) },
+  );
   const id = enrolment.agent_id;
   const sign = (method: string, path: string, body: Buffer, signedAt?: number) =>
     signRequest({ method, path, body }, id, keys.privateKey, signedAt);
