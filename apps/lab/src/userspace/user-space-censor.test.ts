@@ -264,7 +264,18 @@ describe('user-space censor resources', () => {
     echo.on('message', (message, remote) => echo.send(message, remote.port, remote.address));
     await new Promise<void>((resolve) => echo.bind(loopbackPort(7), worldLoopbackAddress(UDP_ECHO), resolve));
   });
-  afterAll(() => echo.close());
+  // A stand-in resolver on port 53 of the world: an echo answers as a resolver would, once per query.
+  const UDP_DNS = '198.18.9.53';
+  const dnsEndpoints: LabEndpoint[] = [...endpoints, { labIp: UDP_DNS, port: 53, proto: 'udp' }];
+  const dns = createSocket('udp4');
+  beforeAll(async () => {
+    dns.on('message', (message, remote) => dns.send(message, remote.port, remote.address));
+    await new Promise<void>((resolve) => dns.bind(loopbackPort(53), worldLoopbackAddress(UDP_DNS), resolve));
+  });
+  afterAll(() => {
+    echo.close();
+    dns.close();
+  });
 
   it('keeps a bounded UDP flow table however many source ports ask, and closes idle flows', async () => {
     // Every DNS query of every demo agent comes from a new source port; one upstream socket per port,
@@ -280,6 +291,16 @@ describe('user-space censor resources', () => {
     // 200 distinct source ports; the table holds 20 upstream sockets at most.
     expect(openFds() - baseline).toBeLessThanOrEqual(25);
     await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(openFds() - baseline).toBeLessThanOrEqual(2);
+  });
+
+  it('ends a DNS flow with its answer instead of holding it for the idle timeout', async () => {
+    await startWith([], { endpoints: dnsEndpoints, limits: { udpIdleMs: 60_000 } });
+    const baseline = openFds();
+    const results = await Promise.all(Array.from({ length: 50 }, () => udpExchange(UDP_DNS, 53)));
+    expect(results.every(Boolean)).toBe(true);
+    // 50 answered queries from 50 source ports; with a 60 s idle timeout they would hold 50 sockets.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(openFds() - baseline).toBeLessThanOrEqual(2);
   });
 

@@ -72,6 +72,8 @@ export interface RelayLimits {
  * A DNS exchange or a QUIC handshake is over in seconds; a probe gives up on a silent TCP flow within
  * its deadline (15–30 s), so two minutes of silence closes nothing a measurement still waits on.
  */
+const DNS_PORT = 53;
+
 export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   maxUdpFlows: 1_024,
   udpIdleMs: 30_000,
@@ -405,6 +407,7 @@ async function startUdpRelay(
     },
   });
   const destination = (options.world ?? worldLoopbackPlacement)(endpoint.labIp, endpoint.port);
+  const oneExchange = endpoint.port === DNS_PORT;
   socket.on('message', (message, remote) => {
     const flow: Flow = {
       labIp: endpoint.labIp,
@@ -422,8 +425,12 @@ async function startUdpRelay(
     const upstream = upstreams.use(key, () => {
       const created = createSocket('udp4');
       created.on('message', (reply) => {
-        upstreams.touch(key, created); // a reply keeps the flow alive too
         socket.send(reply, remote.port, remote.address);
+        // A DNS query over UDP is one exchange from a port used once: its flow ends with the answer.
+        // Kept for the idle timeout instead, the demo held ~1,000 such sockets at a time, rising and
+        // falling with its rounds (the soak read the swings as growth).
+        if (oneExchange) upstreams.delete(key, created);
+        else upstreams.touch(key, created); // a reply keeps the flow alive too
       });
       // Out of descriptors or ports: this flow is lost, the relay and the process carry on.
       created.on('error', (error) => {
