@@ -30,6 +30,7 @@ import {
   type WindowSpan,
 } from '@reachmap/store';
 import { getTracer, injectTraceContext, type Logger, withSpanCausedBy } from '@reachmap/telemetry';
+import pMap from 'p-map';
 import type { AggregatorSettings } from './settings.ts';
 import { lastClosedWindowEnd, pendingWindowEnds } from './window-clock.ts';
 
@@ -48,6 +49,9 @@ export interface EvaluationResult {
 export class CompareAndSetExhaustedError extends Error {
   override readonly name = 'CompareAndSetExhaustedError';
 }
+
+/** Scopes or pairs judged at once in a pass: enough to keep Redis busy, few enough to bound memory. */
+const EVALUATION_CONCURRENCY = 16;
 
 // Racing writers compute the same transition; losing twice in a row is already unusual.
 const MAX_CAS_ROUNDS = 10;
@@ -261,11 +265,20 @@ export async function evaluatePartition(
     deps.redis.smembers(keys.pairs),
   ]);
   const result: EvaluationResult = { transitions: 0, events: [] };
-  for (const scope of scopes.sort()) await evaluateOutage(deps, scope, closedEnd, result);
-  for (const member of pairs.sort()) {
-    const { scope, target } = parsePairMember(member);
-    await evaluatePair(deps, scope, target, closedEnd, nowMs, result);
-  }
+  // Scopes and pairs are independent (each is its own compare-and-set), so they are judged side by
+  // side: one after another, each waiting on its Redis round trips, a lab pass under load reached
+  // RU-MOW 12 s after AS64500 with the same runs, since pairs go in name order (ASNs first).
+  await pMap(scopes.sort(), (scope) => evaluateOutage(deps, scope, closedEnd, result), {
+    concurrency: EVALUATION_CONCURRENCY,
+  });
+  await pMap(
+    pairs.sort(),
+    (member) => {
+      const { scope, target } = parsePairMember(member);
+      return evaluatePair(deps, scope, target, closedEnd, nowMs, result);
+    },
+    { concurrency: EVALUATION_CONCURRENCY },
+  );
   for (const event of result.events) {
     deps.logger.info(
       {

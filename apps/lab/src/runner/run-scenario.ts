@@ -14,7 +14,7 @@ import { buildTopology, type Topology } from '../topology/topology.ts';
 import type { WorldPlacement } from '../userspace/loopback-addressing.ts';
 import { labEndpoints, startUserSpaceCensor, type UserSpaceCensor } from '../userspace/user-space-censor.ts';
 import type { WorldCertificates } from '../world/world-certificates.ts';
-import { type LabAgent, startLabAgent } from './lab-agent.ts';
+import { enrolLabAgent, type LabAgent } from './lab-agent.ts';
 import { type LabStack, startLabStack } from './lab-stack.ts';
 import { observeStore } from './observe-store.ts';
 import { schedulePhases } from './phase-schedule.ts';
@@ -107,19 +107,12 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     });
     cleanups.push(() => stack.close());
 
-    // Windows are aligned to the epoch (docs/state-machine.md); starting on a boundary makes the first
-    // window a full one, so time to detect measures the pipeline rather than where the clock stood.
-    const begin = Date.now() + (windowMs - (Date.now() % windowMs));
-    await sleep(begin - Date.now(), options.signal);
-    // `begin` is the scenario's start: phases, report times and the duration count from it, however
-    // long the serial enrolment of the agents below takes.
-    const agents: LabAgent[] = [];
-    cleanups.push(async () => void (await Promise.all(agents.map((agent) => agent.stop()))));
-    // Agents enrol side by side: one after another, seven agents took ~9 s of the first window.
-    const starting = scenario.regions.flatMap((region, r) =>
+    // Agents enrol side by side before the clock starts: enrolment is an operator's one-time step, and
+    // inside the first window it cost up to 6 s of it when six scenarios started on 2 cores.
+    const enrolling = scenario.regions.flatMap((region, r) =>
       Array.from({ length: region.agents }, async (_, a) => {
         const label = `${scenario.name}-${region.id}-AS${region.asn}-${a}`;
-        return startLabAgent({
+        return enrolLabAgent({
           label,
           collectorUrl: stack.collectorUrl,
           token: await stack.createToken(label),
@@ -132,12 +125,27 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         });
       }),
     );
-    const started = await Promise.allSettled(starting);
-    for (const result of started) if (result.status === 'fulfilled') agents.push(result.value);
-    const failed = started.find((result) => result.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
+    const enrolmentStarted = Date.now();
+    const enrolled = await Promise.allSettled(enrolling);
+    const ready = enrolled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const refused = enrolled.find((result) => result.status === 'rejected');
+    if (refused !== undefined) {
+      await Promise.all(ready.map((agent) => agent.discard()));
+      throw refused.reason;
+    }
+    const enrolmentMs = Date.now() - enrolmentStarted;
+
+    // Windows are aligned to the epoch (docs/state-machine.md); starting on a boundary makes the first
+    // window a full one, so time to detect measures the pipeline rather than where the clock stood.
+    const begin = Date.now() + (windowMs - (Date.now() % windowMs));
+    await sleep(begin - Date.now(), options.signal);
+    // `begin` is the scenario's start: phases, report times and the duration count from it.
+    const agents: LabAgent[] = [];
+    cleanups.push(async () => void (await Promise.all(agents.map((agent) => agent.stop()))));
+    if (options.signal.aborted) await Promise.all(ready.map((agent) => agent.discard()));
+    else for (const agent of ready) agents.push(agent.start());
     logger.info(
-      { agents: agents.length, mode: options.mode, enrolmentMs: Date.now() - begin },
+      { agents: agents.length, mode: options.mode, enrolmentMs, startMs: Date.now() - begin },
       'scenario started',
     );
     for (const { phase, regions, delayMs } of schedulePhases(scenario, begin, Date.now())) {
