@@ -64,8 +64,11 @@ grep -h '^newcomer:' "$artifacts/field-newcomer.log" >&2 || true
 echo "newcomer: $((SECONDS - newcomer_started)) s in all" >&2
 [ "$newcomer_status" -eq 0 ] || { echo "newcomer field test: failed; log in $artifacts/field-newcomer.log" >&2; status=1; }
 
+# Three files at a time: the suite waits more than it computes (windows, timers, child processes).
+# One worker, vitest's default on 2 cores, took 18.8 min for 969 s of test files; three took 9.2 min
+# (docs/development.md, "Tasks"). REACHMAP_TEST_WORKERS changes it.
 step "tests (vitest, every workspace)"
-pnpm exec vitest run --reporter=default --reporter=json --outputFile="$artifacts/vitest.json" || status=1
+pnpm exec vitest run --maxWorkers="${REACHMAP_TEST_WORKERS:-3}" --reporter=default --reporter=json --outputFile="$artifacts/vitest.json" || status=1
 
 node scripts/summarize-tests.ts "$artifacts/vitest.json" || status=1
 
