@@ -31,15 +31,30 @@ function worldStillListening(world = TEST_WORLD): Promise<boolean> {
   });
 }
 
-/** Processes still running a lab agent (its entry is lab-agent-main.ts). */
-function labAgentProcesses(): string[] {
-  const listing = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
-  return listing.split('\n').filter((line) => line.includes('lab-agent-main.ts'));
+/**
+ * Lab agents (entry lab-agent-main.ts) that `parent` started. Only its own: other test files run at the
+ * same time and start lab agents of their own (the demo's, for one).
+ */
+function labAgentsOf(parent: number): number[] {
+  const listing = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
+  return listing
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, ppid, ...args]) => Number(ppid) === parent && args.join(' ').includes('lab-agent-main.ts'))
+    .map(([pid]) => Number(pid));
 }
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('the lab runner end to end (user space)', () => {
   it('detects an SNI reset with real agents, sees it end after the phase, and keeps the clean region quiet', async () => {
-    const before = labAgentProcesses().length;
     const report = await runLab([shortSniResetScenario()], {
       mode: 'userspace',
       parallel: 1,
@@ -62,9 +77,9 @@ describe('the lab runner end to end (user space)', () => {
       observed: 'blocked',
     });
     expect(report.passed).toBe(true);
-    // Torn down: no world server, no agent process left.
+    // Torn down: no world server, no agent process of this run left.
     expect(await worldStillListening()).toBe(false);
-    expect(labAgentProcesses().length).toBe(before);
+    expect(labAgentsOf(process.pid)).toEqual([]);
   }, 360_000);
 
   it('tears everything down when interrupted with SIGINT mid-run', async () => {
@@ -72,7 +87,6 @@ describe('the lab runner end to end (user space)', () => {
     try {
       const file = join(dir, 'short-sni-reset.yaml');
       await writeFile(file, SHORT_SNI_RESET_YAML);
-      const before = labAgentProcesses().length;
       const child = spawn(
         process.execPath,
         [LAB_CLI, 'run', file, '--userspace', '--world-octet', '21', '--first-slot', '130'],
@@ -89,11 +103,13 @@ describe('the lab runner end to end (user space)', () => {
       });
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       await started;
-      expect(labAgentProcesses().length).toBe(before + 4);
+      const agents = labAgentsOf(child.pid ?? -1);
+      expect(agents).toHaveLength(4);
       child.kill('SIGINT');
       expect(await exited).toBe(130);
       expect(await worldStillListening(loopbackWorldPlacement(21))).toBe(false);
-      expect(labAgentProcesses().length).toBe(before);
+      // Its agents are gone, not orphaned (an orphan would be re-parented and still alive).
+      expect(agents.filter(alive)).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
