@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'fuzz') {
     const fuzz = await prepareFuzz(values);
     if (fuzz.kind === 'exit') return fuzz.code;
-    return runAndReport(fuzz.scenarios, values, parallel, fuzz.hooks);
+    return runAndReport(fuzz.scenarios, values, parallel, retries, fuzz.hooks);
   }
   const files = listScenarioFiles();
   const chosen: string[] = [];
@@ -123,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (typeof values['fuzz-count'] !== 'string' || values['fuzz-count'] === '0') {
-    return runAndReport(scenarios, values, parallel, {});
+    return runAndReport(scenarios, values, parallel, retries, {});
   }
   // CI's random sample: fuzz worlds run in the same batches as the catalogue, not after it.
   const fuzz = await prepareFuzz({
@@ -133,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
     coverage: false,
   });
   if (fuzz.kind === 'exit') return fuzz.code;
-  return runAndReport([...scenarios, ...fuzz.scenarios], values, parallel, fuzz.hooks);
+  return runAndReport([...scenarios, ...fuzz.scenarios], values, parallel, retries, fuzz.hooks);
 }
 
 type CliValues = Record<string, string | boolean | undefined>;
@@ -143,6 +143,7 @@ async function runAndReport(
   scenarios: Scenario[],
   values: CliValues,
   parallel: number,
+  retries: number,
   hooks: RunHooks,
 ): Promise<number> {
   const forcedUserSpace = values.userspace === true || values.user === true;
@@ -186,7 +187,6 @@ async function runAndReport(
         hooks.onScenarioFinished?.(scenario);
       },
     });
-  const retries = Number(values.retries ?? '0'); // validated by main
   let report = await run(scenarios, '');
   for (let retry = 1; retry <= retries && !report.passed && !interrupt.signal.aborted; retry += 1) {
     const failed = new Set(report.scenarios.filter((s) => !s.passed).map((s) => s.scenario));
