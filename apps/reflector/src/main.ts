@@ -1,13 +1,17 @@
-import { parseReflectorConfig, startReflector } from '@reachmap/reflector';
-import { pino } from 'pino';
+import { ConfigError } from '@reachmap/config';
+import { loadReflectorConfig, startReflector } from '@reachmap/reflector';
+import { createLogger } from '@reachmap/telemetry';
 
-const parsed = parseReflectorConfig(process.env);
-if (!parsed.ok) {
-  console.error(`reflector: invalid ${parsed.variable}: ${parsed.message}`);
+let config: ReturnType<typeof loadReflectorConfig>;
+try {
+  config = loadReflectorConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`reflector: ${error.message}`);
   process.exit(2);
 }
-const logger = pino({ name: 'reflector', level: parsed.config.logLevel });
-const reflector = await startReflector(parsed.config, logger).catch((error: unknown) => {
+const logger = createLogger({ name: 'reflector', level: config.logLevel });
+const reflector = await startReflector(config, logger).catch((error: unknown) => {
   logger.fatal({ reason: (error as Error).message }, 'reflector failed to start');
   process.exit(1);
 });

@@ -1,5 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { EnrollResponse, ErrorBody, SignedAgentConfig, SubmissionResult } from '@reachmap/schema';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   enrolAgent,
@@ -9,19 +12,13 @@ import {
   type TestCollector,
 } from './testing/collector-harness.ts';
 
-/** Deterministic PRNG (mulberry32) so a failing case can be reproduced from its index. */
+/** Deterministic random source (pure-rand's xoroshiro128+), so a failing case can be reproduced from its index. */
 function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (max: number) => Math.floor(next() * max);
+  const rng = xoroshiro128plus(seed);
+  /** Integer in [0, max), 0 for an empty range. */
+  const int = (max: number) => (max <= 1 ? 0 : uniformInt(rng, 0, max - 1));
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
-  return { next, int, pick };
+  return { next: () => uniformFloat64(rng), int, pick };
 }
 
 type Random = ReturnType<typeof prng>;

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { byteSize, filePath, port, positiveInt } from './values.ts';
-
-// The levels pino knows; listed here so configuration needs no logging dependency.
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+import { byteSize, filePath, logLevel, port, positiveInt } from './values.ts';
 
 /** Settings every reachmap server process shares. */
 export const ServerConfig = z.object({
@@ -12,7 +9,7 @@ export const ServerConfig = z.object({
   REDIS_EMBEDDED_MAXMEMORY: byteSize().optional(),
   /** Embedded Redis data, the raw archive and other state. */
   REACHMAP_DATA_DIR: filePath().default('.reachmap-data'),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOG_LEVEL: logLevel(),
   /** Interface the HTTP servers bind to; loopback by default, 0.0.0.0 to serve agents elsewhere. */
   HOST: z
     .union([z.ipv4(), z.ipv6(), z.literal('localhost')], { message: 'expected an IP address' })

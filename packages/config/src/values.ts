@@ -1,3 +1,4 @@
+import { LOG_LEVELS } from '@reachmap/telemetry/log-policy';
 import { z } from 'zod';
 
 /** Schema pieces for configuration values that arrive as strings from the environment or a file. */
@@ -82,3 +83,7 @@ export function isPathSchema(schema: z.ZodType): boolean {
   }
   return false;
 }
+
+/** `LOG_LEVEL`: one of pino's levels (the rule every process shares, `@reachmap/telemetry/log-policy`). */
+export const logLevel = () =>
+  z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info');

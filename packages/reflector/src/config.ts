@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { ConfigError, filePath, type LoadConfigOptions, loadConfig, logLevel } from '@reachmap/config';
+import type { LogLevel } from '@reachmap/telemetry/log-policy';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -6,7 +7,8 @@ const MIB = 1024 * 1024;
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /**
- * Every setting comes from the environment (docs/reflector.md lists them with their reasons). The
+ * Every setting comes from the environment or `$REACHMAP_CONFIG`, read by the loader every reachmap
+ * process uses (docs/reflector.md lists them with their reasons). The
  * defaults let one reflector serve a few dozen agents running the catalogue's throughput suites
  * (5 connections × ≤ 64 MiB) while capping what any one address can pull from it.
  */
@@ -15,8 +17,8 @@ const ReflectorEnv = z.object({
   REFLECTOR_PORT: integer(0, 65_535).default(8443),
   /** UDP port answering QUIC Initials; defaults to REFLECTOR_PORT, as a QUIC server shares its TLS port. */
   REFLECTOR_QUIC_PORT: integer(0, 65_535).optional(),
-  REFLECTOR_TLS_CERT_FILE: z.string().min(1).optional(),
-  REFLECTOR_TLS_KEY_FILE: z.string().min(1).optional(),
+  REFLECTOR_TLS_CERT_FILE: filePath().optional(),
+  REFLECTOR_TLS_KEY_FILE: filePath().optional(),
   /** Names for the certificate generated at start when no files are configured. */
   REFLECTOR_TLS_NAMES: z
     .string()
@@ -29,7 +31,7 @@ const ReflectorEnv = z.object({
   REFLECTOR_CLIENT_RATE_BYTES_PER_SECOND: integer(1024, 10_000 * MIB).default(12_500_000),
   REFLECTOR_CLIENT_BURST_BYTES: integer(16_384, 1024 * MIB).default(MIB),
   REFLECTOR_MAX_CONNECTIONS_PER_CLIENT: integer(1, 10_000).default(16),
-  REFLECTOR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: logLevel(),
 });
 
 export interface ReflectorConfig {
@@ -38,7 +40,7 @@ export interface ReflectorConfig {
   quicPort: number;
   tls: { kind: 'files'; certFile: string; keyFile: string } | { kind: 'generate'; names: string[] };
   limits: ClientLimitsConfig;
-  logLevel: string;
+  logLevel: LogLevel;
 }
 
 export interface ClientLimitsConfig {
@@ -50,48 +52,37 @@ export interface ClientLimitsConfig {
   maxConnectionsPerClient: number;
 }
 
-export type ParsedConfig =
-  | { ok: true; config: ReflectorConfig }
-  | { ok: false; variable: string; message: string };
-
-/** Reads the reflector's settings; a bad value comes back naming the variable, for a clear start-up error. */
-export function parseReflectorConfig(env: NodeJS.ProcessEnv): ParsedConfig {
-  const parsed = ReflectorEnv.safeParse(env);
-  if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    return {
-      ok: false,
-      variable: String(issue?.path[0] ?? 'environment'),
-      message: issue?.message ?? 'invalid',
-    };
-  }
-  const e = parsed.data;
+/**
+ * Reads the reflector's settings; every bad value is reported at once, naming its variable
+ * (`ConfigError`), as for the other processes. Certificate paths come back absolute.
+ */
+export function loadReflectorConfig(options: LoadConfigOptions = {}): ReflectorConfig {
+  const e = loadConfig(ReflectorEnv, options);
   const certFile = e.REFLECTOR_TLS_CERT_FILE;
   const keyFile = e.REFLECTOR_TLS_KEY_FILE;
   if ((certFile === undefined) !== (keyFile === undefined)) {
     const missing = certFile === undefined ? 'REFLECTOR_TLS_CERT_FILE' : 'REFLECTOR_TLS_KEY_FILE';
-    return { ok: false, variable: missing, message: 'set both certificate and key files, or neither' };
+    throw new ConfigError(
+      [{ variable: missing, problem: 'set both certificate and key files, or neither', value: undefined }],
+      'environment',
+    );
   }
   return {
-    ok: true,
-    config: {
-      host: e.REFLECTOR_HOST,
-      port: e.REFLECTOR_PORT,
-      quicPort: e.REFLECTOR_QUIC_PORT ?? e.REFLECTOR_PORT,
-      tls:
-        certFile !== undefined && keyFile !== undefined
-          ? // Absolute once, at start, like every configured path (docs/configuration.md).
-            { kind: 'files', certFile: resolve(certFile), keyFile: resolve(keyFile) }
-          : { kind: 'generate', names: e.REFLECTOR_TLS_NAMES },
-      limits: {
-        maxRequestBytes: e.REFLECTOR_MAX_REQUEST_BYTES,
-        bytesPerWindow: e.REFLECTOR_CLIENT_BYTES_PER_WINDOW,
-        windowSeconds: e.REFLECTOR_CLIENT_WINDOW_SECONDS,
-        rateBytesPerSecond: e.REFLECTOR_CLIENT_RATE_BYTES_PER_SECOND,
-        burstBytes: e.REFLECTOR_CLIENT_BURST_BYTES,
-        maxConnectionsPerClient: e.REFLECTOR_MAX_CONNECTIONS_PER_CLIENT,
-      },
-      logLevel: e.REFLECTOR_LOG_LEVEL,
+    host: e.REFLECTOR_HOST,
+    port: e.REFLECTOR_PORT,
+    quicPort: e.REFLECTOR_QUIC_PORT ?? e.REFLECTOR_PORT,
+    tls:
+      certFile !== undefined && keyFile !== undefined
+        ? { kind: 'files', certFile, keyFile }
+        : { kind: 'generate', names: e.REFLECTOR_TLS_NAMES },
+    limits: {
+      maxRequestBytes: e.REFLECTOR_MAX_REQUEST_BYTES,
+      bytesPerWindow: e.REFLECTOR_CLIENT_BYTES_PER_WINDOW,
+      windowSeconds: e.REFLECTOR_CLIENT_WINDOW_SECONDS,
+      rateBytesPerSecond: e.REFLECTOR_CLIENT_RATE_BYTES_PER_SECOND,
+      burstBytes: e.REFLECTOR_CLIENT_BURST_BYTES,
+      maxConnectionsPerClient: e.REFLECTOR_MAX_CONNECTIONS_PER_CLIENT,
     },
+    logLevel: e.LOG_LEVEL,
   };
 }

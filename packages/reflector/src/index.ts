@@ -1,7 +1,6 @@
 export {
   type ClientLimitsConfig,
-  type ParsedConfig,
-  parseReflectorConfig,
+  loadReflectorConfig,
   type ReflectorConfig,
 } from './config.ts';
 export { type RunningReflector, startReflector } from './reflector.ts';

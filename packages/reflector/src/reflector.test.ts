@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { createCertificateAuthority, issueCertificate } from '@reachmap/pki';
-import { pino } from 'pino';
+import { createLogger } from '@reachmap/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientLimitsConfig, ReflectorConfig } from './config.ts';
 import { parseLongHeader } from './quic-version-negotiation.ts';
 import { type RunningReflector, startReflector } from './reflector.ts';
 import { initialDatagram } from './testing.ts';
 
-const silent = pino({ level: 'silent' });
+const silent = createLogger({ name: 'reflector-test', level: 'silent' });
 
 const generousLimits: ClientLimitsConfig = {
   maxRequestBytes: 4 * 1024 * 1024,

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createTcpServer, isIPv6, type Socket } from 'node:net';
-import type { Logger } from 'pino';
+import type { Logger } from '@reachmap/telemetry';
 import { ClientLimits } from './client-limits.ts';
 import type { ReflectorConfig } from './config.ts';
 import { createRouter } from './http/router.ts';

@@ -1,3 +1,4 @@
+export * from './log-policy.ts';
 export * from './logger.ts';
 export * from './metrics/exposition.ts';
 export * from './metrics/metrics-registry.ts';

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { logLevelFromEnv, REDACTED_FIELDS } from './log-policy.ts';
 import { createLogger } from './logger.ts';
 
 function collectingLogger() {
@@ -40,5 +41,25 @@ describe('createLogger', () => {
     expect(output).not.toContain('whsec_supersecret');
     expect(output).not.toContain('rmk_live_key');
     expect(output).toContain('[redacted]');
+  });
+});
+
+describe('the log policy every process shares', () => {
+  it('redacts every listed field at the top and one and two levels down', () => {
+    const { logger, lines } = collectingLogger();
+    for (const field of REDACTED_FIELDS) {
+      logger.info({ [field]: 'leak-0', outer: { [field]: 'leak-1', inner: { [field]: 'leak-2' } } }, field);
+    }
+    expect(lines).toHaveLength(REDACTED_FIELDS.size);
+    expect(lines.join('')).not.toContain('leak-');
+  });
+
+  it('reads LOG_LEVEL, defaults to info and refuses what is not a level', () => {
+    expect(logLevelFromEnv({})).toBe('info');
+    expect(logLevelFromEnv({ LOG_LEVEL: '' })).toBe('info');
+    expect(logLevelFromEnv({ LOG_LEVEL: 'debug' })).toBe('debug');
+    expect(() => logLevelFromEnv({ LOG_LEVEL: 'loud' })).toThrow(
+      'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    );
   });
 });

@@ -1,33 +1,20 @@
-import { type LevelWithSilent, type Logger, type LoggerOptions, pino } from 'pino';
+import { type Logger, type LoggerOptions, pino } from 'pino';
+import { type LogLevel, REDACTED_FIELDS, REDACTED_TEXT } from './log-policy.ts';
 
 export type { Logger };
 
-export type LogLevel = LevelWithSilent;
+const identifier = /^[A-Za-z_$][\w$]*$/;
 
-/**
- * Field paths never written to logs. Agents' tokens, API keys, webhook secrets and signatures must
- * not leak through a debug line, whichever object they ride in on.
- */
-const REDACTED_PATHS = [
-  'token',
-  '*.token',
-  'secret',
-  '*.secret',
-  'password',
-  '*.password',
-  'apiKey',
-  '*.apiKey',
-  'privateKey',
-  '*.privateKey',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  '*.headers.authorization',
-  'headers["x-reachmap-signature"]',
-  '*.headers["x-reachmap-signature"]',
-  'headers.cookie',
-  '*.headers.cookie',
-];
+/** pino paths for every redacted field at the top, one and two levels down (`req.headers.authorization`). */
+function redactionPaths(): string[] {
+  return [...REDACTED_FIELDS].flatMap((field) => {
+    const step = identifier.test(field) ? `.${field}` : `[${JSON.stringify(field)}]`;
+    const top = identifier.test(field) ? field : step;
+    return [top, `*${step}`, `*.*${step}`];
+  });
+}
+
+const REDACTED_PATHS = redactionPaths();
 
 export interface LoggerConfig {
   /** The process or component: `collector`, `aggregator`, `api`, `agent`. */
@@ -43,7 +30,7 @@ export function createLogger(config: LoggerConfig): Logger {
   const options: LoggerOptions = {
     name: config.name,
     level: config.level ?? 'info',
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    redact: { paths: REDACTED_PATHS, censor: REDACTED_TEXT },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

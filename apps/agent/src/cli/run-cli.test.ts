@@ -86,6 +86,19 @@ describe('reachmap-agent CLI', () => {
     expect(badRegion.err).toMatch(/region must belong to country/);
   });
 
+  it('refuses a LOG_LEVEL that is not a level, as every reachmap process does', async () => {
+    const err: string[] = [];
+    const code = await runCli(['run'], {
+      out: () => {},
+      err: (line) => err.push(line),
+      env: { REACHMAP_AGENT_DIR: stateDir, LOG_LEVEL: 'loud' },
+    });
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain(
+      'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent',
+    );
+  });
+
   it('says how to enrol when the state directory holds no agent', async () => {
     const result = await cli('status');
     expect(result.code).toBe(1);

@@ -171,7 +171,7 @@ async function runAgent(
       process.execPath,
       [...launch.nodeArgs, AGENT_BUNDLE, 'run', '--state-dir', stateDir],
       {
-        env: { ...environment, REACHMAP_AGENT_LOG_LEVEL: 'info' },
+        env: { ...environment, LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -5,11 +5,14 @@ import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
 import { loadConfig } from '@reachmap/config';
 import { parseRedisTarget } from '@reachmap/queue';
 import { createLogger } from '@reachmap/telemetry';
+import { z } from 'zod';
 
 const send = (message: unknown) => process.send?.(message);
-const config = loadConfig(AggregatorConfig);
+const config = loadConfig(
+  AggregatorConfig.extend({ SCRIPTED_CLOCK_START: z.coerce.number().int().nonnegative().default(0) }),
+);
 if (config.REDIS_URL === undefined) throw new Error('REDIS_URL is required');
-let now = Number(process.env.SCRIPTED_CLOCK_START ?? '0');
+let now = config.SCRIPTED_CLOCK_START;
 const aggregator = await startAggregator({
   redis: parseRedisTarget(config.REDIS_URL),
   config,

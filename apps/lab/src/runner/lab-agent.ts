@@ -124,7 +124,7 @@ export async function enrolLabAgent(options: LabAgentOptions): Promise<EnrolledL
   ];
   const env = {
     ...process.env,
-    REACHMAP_AGENT_LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'warn',
     ...(options.userSpace === null ? {} : { REACHMAP_LAB_AGENT: JSON.stringify(options.userSpace) }),
   };
   return {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadCatalogue } from '@reachmap/targets';
-import { createLogger } from '@reachmap/telemetry';
+import { createLogger, type LogLevel, logLevelFromEnv } from '@reachmap/telemetry';
 import { scenarioRuleIssues } from '../censor/rule-reachability.ts';
 import { prepareFuzz, type RunHooks } from '../fuzz/fuzz-command.ts';
 import { InvalidScenarioError } from '../scenario/parse-scenario.ts';
@@ -81,10 +81,17 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--parallel must be a positive integer, got "${values.parallel}"\n`);
     return 2;
   }
+  let level: LogLevel;
+  try {
+    level = logLevelFromEnv();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
   if (command === 'fuzz') {
     const fuzz = await prepareFuzz(values);
     if (fuzz.kind === 'exit') return fuzz.code;
-    return runAndReport(fuzz.scenarios, values, parallel, retries, fuzz.hooks);
+    return runAndReport(fuzz.scenarios, values, { parallel, retries, level }, fuzz.hooks);
   }
   const files = listScenarioFiles();
   const chosen: string[] = [];
@@ -123,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (typeof values['fuzz-count'] !== 'string' || values['fuzz-count'] === '0') {
-    return runAndReport(scenarios, values, parallel, retries, {});
+    return runAndReport(scenarios, values, { parallel, retries, level }, {});
   }
   // CI's random sample: fuzz worlds run in the same batches as the catalogue, not after it.
   const fuzz = await prepareFuzz({
@@ -133,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
     coverage: false,
   });
   if (fuzz.kind === 'exit') return fuzz.code;
-  return runAndReport([...scenarios, ...fuzz.scenarios], values, parallel, retries, fuzz.hooks);
+  return runAndReport([...scenarios, ...fuzz.scenarios], values, { parallel, retries, level }, fuzz.hooks);
 }
 
 type CliValues = Record<string, string | boolean | undefined>;
@@ -142,12 +149,11 @@ type CliValues = Record<string, string | boolean | undefined>;
 async function runAndReport(
   scenarios: Scenario[],
   values: CliValues,
-  parallel: number,
-  retries: number,
+  { parallel, retries, level }: { parallel: number; retries: number; level: LogLevel },
   hooks: RunHooks,
 ): Promise<number> {
   const forcedUserSpace = values.userspace === true || values.user === true;
-  const logger = createLogger({ name: 'lab', level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  const logger = createLogger({ name: 'lab', level });
   if (!forcedUserSpace && process.getuid?.() !== 0 && process.env[IN_USER_NAMESPACE_ENV] === undefined) {
     if (userNamespaceLabWorks()) {
       logger.info('not root: running the kernel lab in an unprivileged user namespace (unshare -rnm)');

@@ -1,6 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_SPOOL_MAX_BYTES } from '../spool/spool.ts';
-import { InvalidUpdatePolicyError, parseUpdatePolicy, type UpdatePolicy } from '../update/update-policy.ts';
 import { type OptionValues, UsageError } from './cli-command.ts';
 
 /** Options shared by the commands that measure. */
@@ -23,24 +21,4 @@ export async function extraTrustAnchors(values: OptionValues): Promise<string[] 
   } catch (error) {
     throw new UsageError(`cannot read --ca-file ${path}: ${(error as Error).message}`);
   }
-}
-
-/** `--update` or REACHMAP_AGENT_UPDATE: auto (default), off, or a pinned version. */
-export function selfUpdatePolicy(values: OptionValues, env: NodeJS.ProcessEnv): UpdatePolicy {
-  try {
-    return parseUpdatePolicy((values.update as string | undefined) ?? env.REACHMAP_AGENT_UPDATE);
-  } catch (error) {
-    if (error instanceof InvalidUpdatePolicyError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-/** `--spool-max-mb` or REACHMAP_AGENT_SPOOL_MAX_MB, default 100 MB. */
-export function spoolMaxBytes(values: OptionValues, env: NodeJS.ProcessEnv): number {
-  const text = (values['spool-max-mb'] as string | undefined) ?? env.REACHMAP_AGENT_SPOOL_MAX_MB;
-  if (text === undefined || text === '') return DEFAULT_SPOOL_MAX_BYTES;
-  const megabytes = Number(text);
-  if (!Number.isFinite(megabytes) || megabytes < 1)
-    throw new UsageError(`spool size must be at least 1 MB, got "${text}"`);
-  return Math.floor(megabytes * 1024 * 1024);
 }

@@ -9,13 +9,8 @@ import { AGENT_SOFTWARE } from '../software.ts';
 import { Spool } from '../spool/spool.ts';
 import { AgentStatusRecorder } from '../status/agent-status.ts';
 import { runningBundlePath } from '../update/self-update.ts';
-import {
-  extraTrustAnchors,
-  MEASURING_OPTIONS,
-  measurementSource,
-  selfUpdatePolicy,
-  spoolMaxBytes,
-} from './agent-options.ts';
+import { extraTrustAnchors, MEASURING_OPTIONS, measurementSource } from './agent-options.ts';
+import { runSettings } from './agent-settings.ts';
 import { type CliCommand, EXIT, UsageError } from './cli-command.ts';
 
 export const SPOOL_DIR = 'spool';
@@ -41,7 +36,9 @@ Options:
                         else $XDG_STATE_HOME/reachmap-agent)
   -h, --help            show this help
 
-Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default info).`,
+Logs are JSON lines on stdout; LOG_LEVEL sets the level (fatal, error, warn, info (default), debug,
+trace or silent), as for every reachmap process. The variables may also come from a JSON file named
+by $REACHMAP_CONFIG; the environment wins over it, a flag over both.`,
   options: {
     ...MEASURING_OPTIONS,
     'spool-max-mb': { type: 'string' },
@@ -54,12 +51,11 @@ Logs are JSON lines on stdout; REACHMAP_AGENT_LOG_LEVEL sets the level (default 
     const graceMs = graceText === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : Number(graceText) * 1000;
     if (!Number.isFinite(graceMs) || graceMs < 0)
       throw new UsageError(`--shutdown-grace-s must be a number of seconds`);
-    const maxBytes = spoolMaxBytes(values, io.env);
-    const updatePolicy = selfUpdatePolicy(values, io.env);
+    const { spoolMaxBytes: maxBytes, updatePolicy, logLevel } = runSettings(values, io.env);
     const ca = await extraTrustAnchors(values);
     const identity = await loadIdentity(stateDir);
     const lock = await acquireStateLock(stateDir);
-    const logger = createAgentLogger();
+    const logger = createAgentLogger(logLevel);
     try {
       const { spool, recovery } = await Spool.open({ dir: join(stateDir, SPOOL_DIR), maxBytes });
       if (recovery.tornBytes > 0) {

@@ -1,3 +1,4 @@
+import { REDACTED_FIELDS } from '@reachmap/telemetry/log-policy';
 import { describe, expect, it } from 'vitest';
 import { createAgentLogger } from './agent-logger.ts';
 
@@ -20,5 +21,16 @@ describe('createAgentLogger', () => {
     const lines: string[] = [];
     createAgentLogger('silent', (line) => lines.push(line)).error({}, 'nothing');
     expect(lines).toEqual([]);
+  });
+});
+
+describe('the agent logger and the servers share one redaction list', () => {
+  it('redacts every field of @reachmap/telemetry/log-policy, at any depth', () => {
+    const lines: string[] = [];
+    const logger = createAgentLogger('debug', (line) => lines.push(line));
+    for (const field of REDACTED_FIELDS)
+      logger.info({ [field]: 'leak-0', outer: { inner: { [field]: 'leak-2' } } }, field);
+    expect(lines).toHaveLength(REDACTED_FIELDS.size);
+    expect(lines.join('')).not.toContain('leak-');
   });
 });

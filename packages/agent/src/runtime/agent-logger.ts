@@ -1,3 +1,5 @@
+import { LEVEL_VALUES, type LogLevel, REDACTED_FIELDS, REDACTED_TEXT } from '@reachmap/telemetry/log-policy';
+
 /**
  * JSON lines on stdout (journald and `docker logs` keep them) in pino's shape (`level`, `time`, `pid`,
  * `name`, `msg` and structured fields), so the same tooling reads every reachmap process. Not pino
@@ -11,23 +13,18 @@ export interface Logger {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
-/** pino's numeric levels, so `level >= 40` filters work on agent logs too. */
-const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
-type LevelName = keyof typeof LEVELS;
+type LevelName = keyof Logger;
 
-/** Never logged, whatever object they ride in on. */
-const REDACTED_KEYS = new Set(['token', 'privateKey', 'signature', 'authorization']);
-
+/** `level` as the servers read it (`LOG_LEVEL`, `logLevelFromEnv`); the same redaction list as theirs. */
 export function createAgentLogger(
-  level: string = process.env.REACHMAP_AGENT_LOG_LEVEL ?? 'info',
+  level: LogLevel,
   write: (line: string) => void = (line) => process.stdout.write(line),
 ): Logger {
-  const threshold =
-    level === 'silent' ? Number.POSITIVE_INFINITY : (LEVELS[level as LevelName] ?? LEVELS.info);
+  const threshold = level === 'silent' ? Number.POSITIVE_INFINITY : LEVEL_VALUES[level];
   const emit = (name: LevelName) => (fields: Record<string, unknown>, message: string) => {
-    if (LEVELS[name] < threshold) return;
+    if (LEVEL_VALUES[name] < threshold) return;
     const record = {
-      level: LEVELS[name],
+      level: LEVEL_VALUES[name],
       time: new Date().toISOString(),
       pid: process.pid,
       name: 'agent',
@@ -40,6 +37,6 @@ export function createAgentLogger(
 }
 
 function redact(key: string, value: unknown): unknown {
-  if (REDACTED_KEYS.has(key)) return '[redacted]';
+  if (REDACTED_FIELDS.has(key)) return REDACTED_TEXT;
   return value instanceof Error ? { type: value.name, message: value.message } : value;
 }

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '@reachmap/telemetry';
 import type { ClientLimits } from '../client-limits.ts';
 
 /** What every route needs: the client's address, the shared limits and a logger bound to the client. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Logger } from 'pino';
+import type { Logger } from '@reachmap/telemetry';
 import type { ClientLimits } from '../client-limits.ts';
 import type { ClientLimitsConfig } from '../config.ts';
 import { download } from './download.ts';
