@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { RedisClient } from '@reachmap/queue';
 import { newPrefixedId } from '@reachmap/schema';
-import { errorResponse, HttpError, metricsResponse } from '@reachmap/server-kit';
+import { errorResponse, HttpError, metricsResponse, requestTiming } from '@reachmap/server-kit';
 import type { StoreConfig } from '@reachmap/store';
 import type { Catalogue } from '@reachmap/targets';
 import type { Logger } from '@reachmap/telemetry';
@@ -66,24 +66,12 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const app: ApiApp = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.use(requestId({ generator: () => newPrefixedId('req') }));
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    const seconds = (performance.now() - started) / 1000;
-    // The route pattern, never the path: ids in paths would make a series per measurement.
-    const labels = { method: c.req.method, route: c.req.routePath, status: String(c.res.status) };
-    deps.metrics.requestDuration.observe(labels, seconds);
-    const principal = c.get('principal');
-    deps.logger.debug(
-      {
-        requestId: c.get('requestId'),
-        ...labels,
-        keyId: principal?.kind === 'key' ? principal.keyId : undefined,
-        durationMs: seconds * 1000,
-      },
-      'request',
-    );
-  });
+  app.use(
+    requestTiming<ApiEnv>(deps.metrics.requestDuration, deps.logger, (c) => {
+      const principal = c.get('principal');
+      return { keyId: principal?.kind === 'key' ? principal.keyId : undefined };
+    }),
+  );
   app.use('/v1/*', authenticate(deps.redis, deps.access));
   app.use('/api/v1/*', authenticate(deps.redis, deps.access));
   const budget = queryBudget(deps.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS);

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { RedisClient } from '@reachmap/queue';
 import { newPrefixedId } from '@reachmap/schema';
-import { errorResponse, HttpError } from '@reachmap/server-kit';
+import { errorResponse, HttpError, requestTiming } from '@reachmap/server-kit';
 import { countDeadLetters } from '@reachmap/store';
 import type { Logger } from '@reachmap/telemetry';
 import { requestId } from 'hono/request-id';
@@ -62,18 +62,11 @@ export function createCollectorApp(deps: CollectorDeps): { app: CollectorApp; me
   const app: CollectorApp = new OpenAPIHono<CollectorEnv>();
 
   app.use(requestId({ generator: () => newPrefixedId('req') }));
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    const seconds = (performance.now() - started) / 1000;
-    const labels = { method: c.req.method, route: c.req.routePath, status: String(c.res.status) };
-    metrics.requestDuration.observe(labels, seconds);
-    const agentId = c.get('agent')?.id;
-    deps.logger.debug(
-      { requestId: c.get('requestId'), agentId, ...labels, durationMs: seconds * 1000 },
-      'request',
-    );
-  });
+  app.use(
+    requestTiming<CollectorEnv>(metrics.requestDuration, deps.logger, (c) => ({
+      agentId: c.get('agent')?.id,
+    })),
+  );
 
   app.onError((error, c) => {
     if (error instanceof HttpError) {

@@ -4,6 +4,7 @@ export * from './http/error-response.ts';
 export * from './http/error-schema.ts';
 export * from './http/http-error.ts';
 export * from './http/listen-http.ts';
+export * from './http/request-timing.ts';
 export * from './metrics/metrics-endpoint.ts';
 export * from './process/shutdown-on-signal.ts';
 export * from './process/supervised-child-runtime.ts';

@@ -184,14 +184,33 @@ async function main(): Promise<number> {
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
+  // Ctrl-C or a CI timeout's SIGTERM ends the sampling early; the stack is still stopped and the
+  // figures so far printed (not written to docs). Without this Node exited at once and left the whole
+  // `reachmap up` stack running, since it shares no pipe with the soak that could tell it.
+  let interrupted: NodeJS.Signals | null = null;
+  const pause = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = signal;
+      pause.abort();
+    });
+  }
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      pause.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   const series: Series = new Map();
   const started = Date.now();
   let nextRetentionAt = 0;
   try {
-    await new Promise((resolve) => setTimeout(resolve, 30_000)); // let it start before the clock runs
+    await sleep(30_000); // let it start before the clock runs
     log(`sampling every ${SAMPLE_EVERY_MS / 1000} s for ${(durationMs / 60_000).toFixed(0)} min`);
     const end = Date.now() + durationMs;
-    while (Date.now() < end) {
+    while (Date.now() < end && interrupted === null) {
       if (up.exitCode !== null) throw new Error(`reachmap up exited with ${up.exitCode} during the soak`);
       const x = (Date.now() - started) / 3_600_000; // hours
       // Summed per group (the redis-server wrapper with its server); one process per demo agent.
@@ -253,7 +272,7 @@ async function main(): Promise<number> {
           `${JSON.stringify({ hours: x, redisMiB: redis, redisKeys: Number(redisCli(dataDir, 'dbsize')), processes: perProcess })}\n`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS));
+      await sleep(SAMPLE_EVERY_MS);
     }
   } finally {
     up.kill('SIGINT');
@@ -296,6 +315,12 @@ async function main(): Promise<number> {
     ...rows,
   ].join('\n');
   process.stdout.write(`${table}\n`);
+  if (interrupted !== null) {
+    log(
+      `interrupted by ${interrupted} after ${((Date.now() - started) / 60_000).toFixed(1)} min: stack stopped, nothing judged or written`,
+    );
+    return interrupted === 'SIGINT' ? 130 : 143;
+  }
   if (values['write-benchmarks']) writeBenchmarks(table);
   log(failed ? 'FAILED: growth beyond tolerance' : 'passed');
   return failed ? 1 : 0;

@@ -3,12 +3,13 @@ import { countOpenStates, OPEN_STATE_KINDS, type StoreConfig } from '@reachmap/s
 import {
   createMetricsRegistry,
   createRedisErrorCounter,
+  createRequestDurationHistogram,
   type ObservedQueue,
   type RedisErrorSource,
   type Registry,
   registerQueueMetrics,
 } from '@reachmap/telemetry';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, type Histogram } from 'prom-client';
 
 /** Prometheus metrics of one API process (registry from @reachmap/telemetry, shared by every role). */
 export interface ApiMetrics {
@@ -49,13 +50,11 @@ export function createApiMetrics(sources: {
   for (const outcome of ['delivered', 'failed', 'gone', 'exhausted']) deliveries.inc({ outcome }, 0);
   return {
     registry,
-    requestDuration: new Histogram({
-      name: 'reachmap_api_request_duration_seconds',
-      help: 'Time to answer a request (event streams: until the stream started)',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    }),
+    requestDuration: createRequestDurationHistogram(
+      registry,
+      'api',
+      'Time to answer a request (event streams: until the stream started)',
+    ),
     deliveries,
     watchStreams(openStreams) {
       new Gauge({

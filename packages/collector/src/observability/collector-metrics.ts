@@ -2,11 +2,12 @@ import type { RedisClient } from '@reachmap/queue';
 import {
   createMetricsRegistry,
   createRedisErrorCounter,
+  createRequestDurationHistogram,
   type ObservedQueue,
   type Registry,
   registerQueueMetrics,
 } from '@reachmap/telemetry';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, type Histogram } from 'prom-client';
 import { redisMemoryOf } from '../limits/backpressure.ts';
 
 /** Prometheus metrics of one collector (registry from @reachmap/telemetry, shared by every role). */
@@ -56,13 +57,7 @@ export function createCollectorMetrics(sources: CollectorMetricsSources): Collec
       labelNames: ['agent_id'],
       registers: [registry],
     }),
-    requestDuration: new Histogram({
-      name: 'reachmap_collector_request_duration_seconds',
-      help: 'Time to answer a request',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    }),
+    requestDuration: createRequestDurationHistogram(registry, 'collector'),
   };
   registerQueueMetrics(registry, 'ingest', sources.ingestQueue);
   createRedisErrorCounter(registry)(sources.redis, 'collector');

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export type { Registry } from 'prom-client';
 
@@ -39,4 +39,25 @@ export function createRedisErrorCounter(
     errors.inc({ connection }, 0);
     source.on('error', () => errors.inc({ connection }));
   };
+}
+
+/** Label names of the request-duration histogram of every HTTP role. */
+export type RequestLabel = 'method' | 'route' | 'status';
+
+/**
+ * `reachmap_<role>_request_duration_seconds`, the same buckets for every HTTP role so one dashboard
+ * panel and one latency alert read them all (labelled by route pattern, never by path).
+ */
+export function createRequestDurationHistogram(
+  registry: Registry,
+  role: 'collector' | 'api',
+  help = 'Time to answer a request',
+): Histogram<RequestLabel> {
+  return new Histogram({
+    name: `reachmap_${role}_request_duration_seconds`,
+    help,
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
 }
