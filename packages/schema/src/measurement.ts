@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AgentId, MeasurementId, RoundId } from './ids.ts';
 import { AgentNetwork } from './network.ts';
-import { Observations } from './observations.ts';
+import { Observations, ScreenedObservations } from './observations.ts';
 import { TargetId } from './target-id.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -46,65 +46,86 @@ export type OoniProvenance = z.infer<typeof OoniProvenance>;
 export const TargetKind = z.enum(['service', 'control']);
 export const ControlKind = z.enum(['domestic', 'foreign']);
 
+/** Every field of a v1 measurement but its observations (which `MeasurementV1` and the screened form add). */
+const measurementV1Fields = {
+  id: MeasurementId,
+  schema_version: z.literal(1),
+  agent: z.object({
+    id: AgentId,
+    software: z.object({ name: Slug, version: Version }),
+  }),
+  network: AgentNetwork,
+  source: z.object({
+    kind: MeasurementSource,
+    ooni: OoniProvenance.nullable().default(null),
+  }),
+  target: z.object({
+    id: TargetId,
+    kind: TargetKind,
+    /** For controls: whether it stands for domestic or foreign reachability. */
+    control: ControlKind.nullable(),
+    /** What was measured: a URL, host or `ip:port`; null when the suite covers several. */
+    input: z.string().max(2000).nullable(),
+    catalogue_version: z.string().max(64),
+  }),
+  test: z.object({ name: Slug, version: Version }),
+  round: z.object({
+    id: RoundId,
+    /** Ids of the control measurements taken in the same round, which judge this one. */
+    controls: z.array(MeasurementId).max(50),
+  }),
+  start_time: MeasurementTime,
+  end_time: MeasurementTime,
+};
+
+/** Rules across fields, which zod checks once every field is valid. */
+function checkMeasurementV1(
+  m: {
+    start_time: string;
+    end_time: string;
+    source: { kind: string; ooni: unknown };
+    target: { kind: string; control: unknown };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const duration = Date.parse(m.end_time) - Date.parse(m.start_time);
+  if (duration < 0) {
+    ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'end_time is before start_time' });
+  } else if (duration > MAX_MEASUREMENT_DURATION_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['end_time'],
+      message: 'end_time is more than a day after start_time',
+    });
+  }
+  if ((m.source.kind === 'ooni') !== (m.source.ooni !== null)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['source', 'ooni'],
+      message: 'source.ooni is required when source.kind is "ooni", and must be null otherwise',
+    });
+  }
+  if ((m.target.kind === 'control') !== (m.target.control !== null)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['target', 'control'],
+      message: 'target.control is required for control targets and must be null for services',
+    });
+  }
+}
+
 export const MeasurementV1 = z
-  .object({
-    id: MeasurementId,
-    schema_version: z.literal(1),
-    agent: z.object({
-      id: AgentId,
-      software: z.object({ name: Slug, version: Version }),
-    }),
-    network: AgentNetwork,
-    source: z.object({
-      kind: MeasurementSource,
-      ooni: OoniProvenance.nullable().default(null),
-    }),
-    target: z.object({
-      id: TargetId,
-      kind: TargetKind,
-      /** For controls: whether it stands for domestic or foreign reachability. */
-      control: ControlKind.nullable(),
-      /** What was measured: a URL, host or `ip:port`; null when the suite covers several. */
-      input: z.string().max(2000).nullable(),
-      catalogue_version: z.string().max(64),
-    }),
-    test: z.object({ name: Slug, version: Version }),
-    round: z.object({
-      id: RoundId,
-      /** Ids of the control measurements taken in the same round, which judge this one. */
-      controls: z.array(MeasurementId).max(50),
-    }),
-    start_time: MeasurementTime,
-    end_time: MeasurementTime,
-    observations: Observations,
-  })
-  .superRefine((m, ctx) => {
-    const duration = Date.parse(m.end_time) - Date.parse(m.start_time);
-    if (duration < 0) {
-      ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'end_time is before start_time' });
-    } else if (duration > MAX_MEASUREMENT_DURATION_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['end_time'],
-        message: 'end_time is more than a day after start_time',
-      });
-    }
-    if ((m.source.kind === 'ooni') !== (m.source.ooni !== null)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['source', 'ooni'],
-        message: 'source.ooni is required when source.kind is "ooni", and must be null otherwise',
-      });
-    }
-    if ((m.target.kind === 'control') !== (m.target.control !== null)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['target', 'control'],
-        message: 'target.control is required for control targets and must be null for services',
-      });
-    }
-  });
+  .object({ ...measurementV1Fields, observations: Observations })
+  .superRefine(checkMeasurementV1);
 export type MeasurementV1 = z.infer<typeof MeasurementV1>;
+
+/**
+ * A v1 measurement whose observation entries validateMeasurement has already parsed one by one; it
+ * puts them back into the output. Not for other callers: it accepts any entries.
+ */
+export const ScreenedMeasurementV1 = z
+  .object({ ...measurementV1Fields, observations: ScreenedObservations })
+  .superRefine(checkMeasurementV1);
 
 /**
  * Every accepted version, told apart by `schema_version`. A v2 joins this union with an upgrade

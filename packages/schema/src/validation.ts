@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AnyMeasurement, type Measurement } from './measurement.ts';
+import { type Measurement, ScreenedMeasurementV1 } from './measurement.ts';
 import { OBSERVATION_LAYERS } from './observations.ts';
 
 export interface ValidationIssue {
@@ -48,13 +48,18 @@ export function issuesOf(error: z.ZodError, prefix = '', limit = MAX_ISSUES_PER_
 }
 
 /**
- * Checks observation entries one by one and stops after the first few bad ones. Parsing a whole
+ * Parses observation entries one by one and stops after the first few bad ones. Parsing a whole
  * hostile item costs ~100x more than its first issues (zod builds every issue of every entry), so
- * bad items are answered from this screen; good ones then pass the full parse.
+ * bad items are answered from this screen. Good entries are kept as parsed: the rest of the item is
+ * then checked without parsing them again (`ScreenedMeasurementV1`).
  */
-function screenObservations(observations: unknown, prefix: string): ValidationIssue[] {
-  if (typeof observations !== 'object' || observations === null) return [];
+function screenObservations(
+  observations: unknown,
+  prefix: string,
+): { issues: ValidationIssue[]; parsed: Record<string, unknown[]> } {
   const issues: ValidationIssue[] = [];
+  const parsed: Record<string, unknown[]> = {};
+  if (typeof observations !== 'object' || observations === null) return { issues, parsed };
   for (const [key, { entry, max }] of Object.entries(OBSERVATION_LAYERS)) {
     const entries = (observations as Record<string, unknown>)[key];
     if (!Array.isArray(entries)) continue;
@@ -63,13 +68,16 @@ function screenObservations(observations: unknown, prefix: string): ValidationIs
       issues.push({ path, message: `${entries.length} entries; at most ${max}` });
       continue;
     }
+    const layer: unknown[] = [];
     for (const [index, item] of entries.entries()) {
-      if (issues.length > MAX_ISSUES_PER_ITEM) return issues;
-      const parsed = entry.safeParse(item);
-      if (!parsed.success) issues.push(...issuesOf(parsed.error, `${path}/${index}`));
+      if (issues.length > MAX_ISSUES_PER_ITEM) return { issues, parsed };
+      const result = entry.safeParse(item);
+      if (result.success) layer.push(result.data);
+      else issues.push(...issuesOf(result.error, `${path}/${index}`));
     }
+    parsed[key] = layer;
   }
-  return issues;
+  return { issues, parsed };
 }
 
 /** Validates one submitted measurement of any accepted version and returns the internal form. */
@@ -102,10 +110,13 @@ export function validateMeasurement(input: unknown, pointerPrefix = ''): Validat
     };
   }
   const screened = screenObservations((input as { observations?: unknown }).observations, pointerPrefix);
-  if (screened.length > 0)
-    return { ok: false, issues: capIssues(screened, MAX_ISSUES_PER_ITEM, pointerPrefix) };
-  const parsed = AnyMeasurement.safeParse(input);
-  return parsed.success
-    ? { ok: true, value: parsed.data }
-    : { ok: false, issues: issuesOf(parsed.error, pointerPrefix) };
+  if (screened.issues.length > 0)
+    return { ok: false, issues: capIssues(screened.issues, MAX_ISSUES_PER_ITEM, pointerPrefix) };
+  // v1 is the only accepted version (checked above); a v2 gets its screened form and upgrade here.
+  const parsed = ScreenedMeasurementV1.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error, pointerPrefix) };
+  const observations = Object.fromEntries(
+    Object.keys(OBSERVATION_LAYERS).map((key) => [key, screened.parsed[key] ?? []]),
+  ) as Measurement['observations'];
+  return { ok: true, value: { ...parsed.data, observations } };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { signMeasurement, verifyMeasurementSignature } from '@reachmap/agent-auth';
 import { QUEUE_NAMES, queuePrefix, type RedisClient } from '@reachmap/queue';
-import { MeasurementV1 } from '@reachmap/schema';
+import { validateMeasurement } from '@reachmap/schema';
 import { countedHourOf, partitionOf, storeKeys } from '@reachmap/store';
 import { Queue } from 'bullmq';
 import { benchNetworks, networkOfAgent } from '../bench-networks.ts';
@@ -122,7 +122,11 @@ function collectorFloorMicros(batches: readonly PreparedBatch[]): number {
     };
     const publicKey = publicKeys.get(batch.agent) as ReturnType<typeof createPublicKey>;
     body.measurements.forEach((item, index) => {
-      const measurement = MeasurementV1.parse(item);
+      // What the collector runs on each item (triage-batch.ts): size cap, entries, then the rest.
+      const validated = validateMeasurement(item);
+      if (!validated.ok)
+        throw new Error(`a prepared measurement is invalid: ${validated.issues[0]?.message}`);
+      const measurement = validated.value;
       if (!verifyMeasurementSignature(measurement, body.signatures[index] ?? '', publicKey))
         throw new Error('a prepared signature did not verify');
       measurements += 1;
