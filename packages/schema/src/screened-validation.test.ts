@@ -199,5 +199,6 @@ describe('validateMeasurement parses each observation entry once', () => {
       ),
       { numRuns: 3000, seed: 20261202 },
     );
-  });
+    // ~2 s alone; a loaded 2-core machine running other test files beside it takes several times that.
+  }, 60_000);
 });

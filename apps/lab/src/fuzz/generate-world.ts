@@ -111,9 +111,13 @@ function lineRules(condition: LineCondition, agents: number, random: SeededRando
       ];
     case 'congestion':
       // One rule per agent's line, as congested-uplink does: a shared policer would starve them all.
+      // 8 Mbit/s, not congested-uplink's 2: a fuzz world's 15 s rounds (4 throughput suites of 5 ×
+      // 256 KiB beside the rest) take ~45 s at 2 Mbit/s, so an ISP of 2-3 agents never reaches a
+      // window's evidence floor and a silent SNI drop loses its control handshake (seed 9018756,
+      // docs/lab.md "Fuzz worlds"); 8 and 20 Mbit/s passed the same reduced worlds.
       return Array.from({ length: agents }, (_, agent) => ({
         match: { agents: [agent] },
-        action: { police: '2mbit' },
+        action: { police: '8mbit' },
       }));
   }
 }

@@ -78,14 +78,18 @@ describe('lab CLI fuzz', () => {
 });
 
 describe('lab CLI retries', () => {
-  it.each(['-1', '1.5', 'once'])('refuses --retries %s with exit 2 before anything starts', (value) => {
-    const result = spawnSync(process.execPath, [CLI, 'run', 'clean', '--userspace', `--retries=${value}`], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(result.status, result.stderr).toBe(2);
-    expect(result.stderr).toContain(`--retries must be a whole number, got "${value}"`);
-  });
+  it.each(['-1', '1.5', 'once'])(
+    'refuses --retries %s with exit 2 before anything starts',
+    (value) => {
+      const result = spawnSync(process.execPath, [CLI, 'run', 'clean', '--userspace', `--retries=${value}`], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`--retries must be a whole number, got "${value}"`);
+    },
+    60_000,
+  );
 });
 
 describe('lab CLI usage errors', () => {
@@ -99,5 +103,5 @@ describe('lab CLI usage errors', () => {
       expect(result.stderr).toContain('usage: pnpm lab run');
       expect(result.stderr).not.toContain('    at ');
     }
-  });
+  }, 120_000);
 });
