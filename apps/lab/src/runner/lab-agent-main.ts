@@ -2,6 +2,7 @@ import type { ProbeNetwork } from '@reachmap/probes';
 import { runLabAgentCli } from '../lies/lab-agent-cli.ts';
 import { LAB_SYSTEM_RESOLVER_IP } from '../topology/addressing.ts';
 import { agentSourceAddress, regionDial } from '../userspace/loopback-addressing.ts';
+import { exitWithParent } from './exit-with-parent.ts';
 
 /**
  * The process of every lab agent: the agent library's own command line (`run --simulated …`) with
@@ -18,11 +19,10 @@ if (placement !== undefined) {
     systemResolver: `${LAB_SYSTEM_RESOLVER_IP}:53`,
     localAddress: agentSourceAddress(region, agent),
   };
-  // The user-space lab owns this process through a pipe on stdin: when the lab exits, even by
-  // SIGKILL, the pipe closes and the agent shuts down as on SIGTERM (Node has no PR_SET_PDEATHSIG).
-  process.stdin.resume();
-  process.stdin.once('end', () => process.kill(process.pid, 'SIGTERM'));
 }
+// The lab owns this process through a pipe on stdin (user space and, through `ip netns exec`, the
+// kernel lab): when the lab exits, even by SIGKILL, the agent shuts down as on SIGTERM.
+exitWithParent(() => process.kill(process.pid, 'SIGTERM'));
 
 process.exitCode = await runLabAgentCli(
   process.argv.slice(2),

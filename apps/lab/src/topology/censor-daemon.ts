@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { ZoneRecord } from '@reachmap/targets';
 import { startLyingResolver } from '../censor/lying-resolver.ts';
 import type { ResolvedRule } from '../censor/resolve-rules.ts';
+import { exitWithParent } from '../runner/exit-with-parent.ts';
 
 /** Same page the probes' blockpage fingerprint for the lab recognises (packages/probes, testing). */
 export const LAB_BLOCKPAGE_HTML =
@@ -39,5 +40,7 @@ async function main(config: CensorDaemonConfig): Promise<void> {
 }
 
 if (import.meta.main) {
+  // Its router namespace goes with the lab's teardown; a lab that died first must not leave it serving.
+  exitWithParent(() => process.exit(0));
   await main(JSON.parse(process.argv[2] ?? '{}') as CensorDaemonConfig);
 }

@@ -165,7 +165,8 @@ export async function buildTopology(
     runIn(name, ['ip', 'link', 'set', 'lo', 'up']);
   };
   const runInNamespace = (namespace: string, argv: readonly string[]): ChildProcess => {
-    const child = spawn('ip', ['netns', 'exec', namespace, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdin a pipe this process holds: the lab's children exit when it is gone (exit-with-parent.ts).
+    const child = spawn('ip', ['netns', 'exec', namespace, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
     children.add(child);
     child.once('exit', () => children.delete(child));
     return child;

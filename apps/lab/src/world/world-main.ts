@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadCatalogue } from '@reachmap/targets';
 import { createLogger } from '@reachmap/telemetry';
+import { exitWithParent } from '../runner/exit-with-parent.ts';
 import type { WorldCertificates } from './world-certificates.ts';
 import { startWorldServices } from './world-services.ts';
 
@@ -19,3 +20,5 @@ process.stdout.write('ready\n');
 const stop = () => void world.close().then(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+// A lab stopped in the middle of starting a scenario left world servers behind (found 2026-12-02).
+exitWithParent(() => process.exit(0));
