@@ -1,4 +1,5 @@
 export * from './config-error.ts';
 export * from './load-config.ts';
+export * from './retired-variables.ts';
 export * from './server-config.ts';
 export * from './values.ts';

@@ -11,6 +11,12 @@ import { byteSize, duration, filePath, flag, positiveInt } from './values.ts';
 const dir = mkdtempSync(join(tmpdir(), 'reachmap-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+function writeConfig(content: object): string {
+  const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+}
+
 function problemsOf(run: () => unknown) {
   try {
     run();
@@ -50,6 +56,18 @@ describe('loadConfig', () => {
     const schema = z.object({ COLLECTOR_URL: z.url() });
     const { message } = problemsOf(() => loadConfig(schema, { env: {} }));
     expect(message).toMatch(/COLLECTOR_URL: required/);
+  });
+
+  it('refuses a retired variable by name, with its replacement, beside the other problems', () => {
+    const { problems, message } = problemsOf(() =>
+      loadConfig(ServerConfig, { env: { REACHMAP_AGENT_LOG_LEVEL: 'debug', API_PORT: 'x' } }),
+    );
+    expect(problems.map((p) => p.variable).sort()).toEqual(['API_PORT', 'REACHMAP_AGENT_LOG_LEVEL']);
+    expect(message).toContain('REACHMAP_AGENT_LOG_LEVEL: no longer read: set LOG_LEVEL instead');
+    const fromFile = problemsOf(() =>
+      loadConfig(ServerConfig, { env: {}, file: writeConfig({ REFLECTOR_LOG_LEVEL: 'debug' }) }),
+    );
+    expect(fromFile.message).toContain('REFLECTOR_LOG_LEVEL: no longer read: set LOG_LEVEL instead');
   });
 
   it('never echoes the value of a secret variable', () => {

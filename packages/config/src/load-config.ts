@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
+import { RETIRED_VARIABLES } from './retired-variables.ts';
 import { isPathSchema } from './values.ts';
 
 const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PRIVATE|API_KEY/i;
@@ -53,9 +54,20 @@ function describeValue(variable: string, value: unknown): string | undefined {
   return JSON.stringify(value);
 }
 
+function retiredProblems(env: NodeJS.ProcessEnv, fromFile: Record<string, unknown>): ConfigProblem[] {
+  return Object.entries(RETIRED_VARIABLES)
+    .filter(([old]) => (env[old] !== undefined && env[old] !== '') || fromFile[old] !== undefined)
+    .map(([old, current]) => ({
+      variable: old,
+      problem: `no longer read: set ${current} instead`,
+      value: undefined,
+    }));
+}
+
 /**
  * Reads a zod object schema whose keys are variable names (REDIS_URL, API_PORT…) from the
- * environment and an optional JSON file. Unknown variables are ignored; every bad one is reported.
+ * environment and an optional JSON file. Unknown variables are ignored, retired ones refused; every
+ * bad one is reported.
  */
 export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfigOptions = {}): z.infer<S> {
   const env = options.env ?? process.env;
@@ -74,8 +86,9 @@ export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfig
     const value = env[key];
     if (value !== undefined && value !== '') input[key] = value;
   }
+  const retired = retiredProblems(env, fromFile);
   const parsed = schema.safeParse(input);
-  if (parsed.success) {
+  if (parsed.success && retired.length === 0) {
     // Environment values and defaults are relative to the current directory; resolve() keeps absolute ones.
     const data = parsed.data as Record<string, unknown>;
     for (const key of pathKeys) {
@@ -84,7 +97,7 @@ export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfig
     }
     return parsed.data;
   }
-  const problems: ConfigProblem[] = parsed.error.issues.map((issue) => {
+  const problems: ConfigProblem[] = (parsed.error?.issues ?? []).map((issue) => {
     const variable = String(issue.path[0] ?? '(root)');
     const value = input[variable];
     return {
@@ -93,5 +106,5 @@ export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfig
       value: describeValue(variable, value),
     };
   });
-  throw new ConfigError(problems, filePath ? `environment and ${filePath}` : 'environment');
+  throw new ConfigError([...retired, ...problems], filePath ? `environment and ${filePath}` : 'environment');
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, logLevel } from '@reachmap/config';
+import { ConfigError, formatConfigProblem, loadConfig, logLevel } from '@reachmap/config';
 import type { LogLevel } from '@reachmap/telemetry/log-policy';
 import { z } from 'zod';
 import { DEFAULT_SPOOL_MAX_BYTES } from '../spool/spool.ts';
@@ -61,10 +61,10 @@ export function runSettings(values: OptionValues, env: NodeJS.ProcessEnv): RunSe
     };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const lines = error.problems.map(({ variable, problem, value }) => {
-      const flag = FLAGS[variable as keyof typeof FLAGS];
-      const name = flag !== undefined && typeof values[flag] === 'string' ? `--${flag}` : variable;
-      return `${name}: ${problem}${value === undefined ? '' : ` (got ${value})`}`;
+    const lines = error.problems.map((problem) => {
+      const flag = FLAGS[problem.variable as keyof typeof FLAGS];
+      const givenByFlag = flag !== undefined && typeof values[flag] === 'string';
+      return formatConfigProblem(problem, givenByFlag ? `--${flag}` : problem.variable);
     });
     throw new UsageError(lines.join('\n'));
   }
