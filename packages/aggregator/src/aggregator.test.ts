@@ -346,6 +346,36 @@ describe('scope events', () => {
     expect(events.map(({ event }) => event.type)).toEqual([]);
   });
 
+  it('leaves out of a region the runs its ASN peers discount, and says so on the region too', async () => {
+    const honest = [1, 2].map((n) => labAgent(n, 'RU-MOW', 64500));
+    const liars = [3, 4].map((n) => labAgent(n, 'RU-MOW', 64500));
+    const regionStates: string[] = [];
+    for (const index of [0, 1, 2, 3, 4]) {
+      const start = T0 + index * WINDOW_MS;
+      for (const offset of [10_000, 30_000]) {
+        for (const agent of honest)
+          await submit(labRound(agent, start + offset, { target: 'reachable', controlsWork: true }));
+        for (const agent of liars)
+          await submit(labRound(agent, start + offset, { target: 'sni-reset', controlsWork: true }));
+      }
+      await waitFor(queueDrained, 'the window to be ingested');
+      now = start + WINDOW_MS + 5_000;
+      await aggregators[0]?.evaluateNow();
+      regionStates.push((await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).state);
+    }
+    // Half the runs blocked: the region cannot decide until the liars' own ISP peers have refuted them
+    // (three windows), and is accessible once their runs are left out.
+    expect(regionStates.slice(0, 3)).not.toContain('accessible');
+    expect(regionStates.at(-1)).toBe('accessible');
+    const region = await readScopeState(redis, store, 'RU-MOW', 'whatsapp');
+    expect(region.discounted).toEqual({
+      agents: 2,
+      reasons: [expect.stringMatching(/^3 consecutive windows: reported blocked in 2 of 2 runs .* 2 peers/)],
+    });
+    const { events } = await readEvents(redis, store, { limit: 100 });
+    expect(events.map(({ event }) => event.type)).not.toContain('block.started');
+  });
+
   it('evaluates silence: with no measurements the outage signal and states still move on', async () => {
     const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
     for (const offset of [10_000, 30_000]) {

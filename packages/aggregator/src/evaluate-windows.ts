@@ -1,7 +1,9 @@
 import type { RedisClient } from '@reachmap/queue';
 import {
   type AgentStandings,
+  asnsOfRuns,
   assessOutage,
+  borrowedStandings,
   countedRuns,
   nextOutageState,
   nextScopeState,
@@ -10,6 +12,7 @@ import {
   runsIn,
   type ScopeEventDraft,
   summarizeWindow,
+  type WindowRun,
   type WindowSummary,
 } from '@reachmap/rollup';
 import { type ScopeKey, scopeLevelOf } from '@reachmap/schema';
@@ -158,7 +161,8 @@ async function evaluateOutage(
 /**
  * A window's summary from the runs that count. In an ASN, agents behind one censor should agree: the
  * standings are advanced by this window (`advance`; a re-judged window does not advance them twice) and
- * the runs of discounted agents are left out (docs/methodology.md, agent consistency).
+ * the runs of discounted agents are left out; a region leaves out the runs its ASNs discount
+ * (docs/methodology.md, agent consistency).
  */
 async function judgedWindow(
   deps: EvaluationDependencies,
@@ -172,10 +176,29 @@ async function judgedWindow(
   const runs = await readWindowRuns(redis, settings.store, scope, target, span);
   const key = { scope, target, ...isoSpan(span) };
   const members = runs.length;
-  if (scopeLevelOf(scope) !== 'asn')
-    return { summary: summarizeWindow(key, runs), standings: previous, members };
+  if (scopeLevelOf(scope) === 'region') {
+    const standings = await regionStandings(deps, runs, target);
+    return { summary: summarizeWindow(key, countedRuns(runs, standings)), standings, members };
+  }
   const standings = advance ? nextStandings(previous, runs, key.window_end, settings.rollup) : previous;
   return { summary: summarizeWindow(key, countedRuns(runs, standings)), standings, members };
+}
+
+/**
+ * A region's agents as the peers of their own ASNs judge them (`borrowedStandings`): one read per ASN
+ * the window's runs came from. ASNs are judged in the same pass, so a discount reaches the region from
+ * the ASN's window it was decided in or the one after.
+ */
+async function regionStandings(
+  deps: EvaluationDependencies,
+  runs: readonly WindowRun[],
+  target: string,
+): Promise<AgentStandings> {
+  const asns = asnsOfRuns(runs);
+  const states = await Promise.all(
+    asns.map((asn) => readStoredScopeState(deps.redis, deps.settings.store, asn, target)),
+  );
+  return borrowedStandings(runs, new Map(asns.map((asn, i) => [asn, states[i]?.agent_standings ?? {}])));
 }
 
 /**
@@ -220,7 +243,10 @@ async function evaluatePair(
       version: transition.state.version,
       machine: transition.state,
       last_window: { agents: summary.agents.total, all_simulated: summary.all_simulated },
-      ...(scopeLevelOf(scope) === 'asn' ? { agent_standings: standings } : {}),
+      // A region's standings are borrowed from its ASNs, kept so the map can say whom it left out.
+      ...(scopeLevelOf(scope) === 'asn' || Object.keys(standings).length > 0
+        ? { agent_standings: standings }
+        : {}),
       last_assessment:
         late && record !== undefined
           ? {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type AgentStandings, countedRuns, judgeAgents, nextStandings } from './agent-consistency.ts';
+import {
+  type AgentStandings,
+  asnsOfRuns,
+  borrowedStandings,
+  countedRuns,
+  judgeAgents,
+  nextStandings,
+} from './agent-consistency.ts';
 import { RollupConfig } from './config.ts';
 import { type AgentSpec, labAgentId, labRuns, labWindowSpan } from './testing.ts';
 
@@ -77,5 +84,37 @@ describe('nextStandings', () => {
     const discounted = afterWindows([LYING, LYING, LYING]);
     expect(afterWindows([HONEST, HONEST], discounted)[LIAR]?.discounted).not.toBeNull();
     expect(afterWindows([HONEST, HONEST, HONEST], discounted)[LIAR]).toBeUndefined();
+  });
+});
+
+describe('borrowedStandings', () => {
+  const discounted = afterWindows([LYING, LYING, LYING]);
+  /** The region's window: the ASN's agents measured from AS64500; another agent from AS64501 blocks too. */
+  const regionRuns = [
+    ...labRuns({ index: 3, agents: LYING }).map((run) => ({ ...run, asn: 'AS64500' })),
+    ...labRuns({ index: 3, agents: [[], [], [], ['blocked', 'blocked']] }).map((run) => ({
+      ...run,
+      asn: 'AS64501',
+    })),
+  ];
+
+  it("takes each agent's standing from the ASN it measured from, and leaves out only the discounted", () => {
+    const standings = borrowedStandings(regionRuns, new Map([['AS64500', discounted]]));
+    expect(Object.keys(standings)).toEqual([LIAR]);
+    const counted = countedRuns(regionRuns, standings);
+    expect(counted.map((run) => run.agent_id)).not.toContain(LIAR);
+    expect(counted).toHaveLength(regionRuns.length - 3);
+  });
+
+  it('an agent discounted in one ASN still counts when measuring from another', () => {
+    const moved = regionRuns.map((run) => (run.agent_id === LIAR ? { ...run, asn: 'AS64999' } : run));
+    expect(borrowedStandings(moved, new Map([['AS64500', discounted]]))).toEqual({});
+  });
+
+  it('runs stored before regions recorded their ASN all count', () => {
+    const old = regionRuns.map(({ asn: _asn, ...run }) => run);
+    expect(asnsOfRuns(old)).toEqual([]);
+    expect(borrowedStandings(old, new Map([['AS64500', discounted]]))).toEqual({});
+    expect(asnsOfRuns(regionRuns)).toEqual(['AS64500', 'AS64501']);
   });
 });

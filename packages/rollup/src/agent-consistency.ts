@@ -108,3 +108,27 @@ export function nextStandings(
 export function countedRuns(runs: readonly WindowRun[], standings: AgentStandings): WindowRun[] {
   return runs.filter((run) => standings[run.agent_id]?.discounted == null);
 }
+
+/** The ASNs a region's runs were measured from: whose standings judge the region's agents. */
+export function asnsOfRuns(runs: readonly WindowRun[]): string[] {
+  return [...new Set(runs.flatMap((run) => (run.asn === undefined ? [] : [run.asn])))];
+}
+
+/**
+ * A region's view of its agents: the standings of those its ASNs' peers discount, each taken from the
+ * ASN the agent measured from. A region cannot judge its agents itself (disagreement across a region's
+ * ISPs is what partial blocking looks like), but it should not pool runs the agent's own ISP peers
+ * refuted. Returned in the ASN's form so that the map and `countedRuns` read it the same way.
+ */
+export function borrowedStandings(
+  runs: readonly WindowRun[],
+  standingsByAsn: ReadonlyMap<string, AgentStandings>,
+): AgentStandings {
+  const borrowed: AgentStandings = {};
+  for (const run of runs) {
+    if (run.asn === undefined) continue;
+    const standing = standingsByAsn.get(run.asn)?.[run.agent_id];
+    if (standing?.discounted != null) borrowed[run.agent_id] = standing;
+  }
+  return borrowed;
+}

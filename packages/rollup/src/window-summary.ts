@@ -83,6 +83,8 @@ export const WindowRun = z.object({
   /** The round's controls were not network-down (at least one of domestic and foreign worked). */
   controls_healthy: z.boolean(),
   simulated: z.boolean(),
+  /** Region runs: the ASN the agent measured from, whose peers judge its consistency (agent-consistency). */
+  asn: ScopeKey.optional(),
 });
 export type WindowRun = z.infer<typeof WindowRun>;
 

@@ -250,6 +250,8 @@ function addEvaluationEntries(
       verdict: { measurement_id: measurement.id, status: verdict.status, method: verdict.method },
       controls_healthy: classified.controls === 'healthy',
       simulated,
+      // A region pools its ISPs' agents; each is judged by the peers of its own ASN (agent-consistency).
+      ...(scopeLevelOf(scope) === 'region' ? { asn: `AS${measurement.network.asn}` } : {}),
     };
     addTimeScored(
       builder,

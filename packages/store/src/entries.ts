@@ -1,5 +1,5 @@
 import type { WindowRun } from '@reachmap/rollup';
-import type { AgentId, MeasurementId, Method, RoundId, VerdictStatus } from '@reachmap/schema';
+import type { AgentId, MeasurementId, Method, RoundId, ScopeKey, VerdictStatus } from '@reachmap/schema';
 
 /**
  * Members of the time-scored sorted sets the evaluation windows are read from. Fields are joined by
@@ -15,12 +15,15 @@ export function encodeWindowRun(run: WindowRun): string {
     method ?? '-',
     run.controls_healthy ? '1' : '0',
     run.simulated ? '1' : '0',
+    // Region runs only; members written before the field existed have six fields.
+    ...(run.asn === undefined ? [] : [run.asn]),
   ].join('|');
 }
 
 export function decodeWindowRun(member: string): WindowRun {
-  const [measurementId, agentId, status, method, healthy, simulated] = member.split('|');
+  const [measurementId, agentId, status, method, healthy, simulated, asn] = member.split('|');
   return {
+    ...(asn === undefined || asn === '' ? {} : { asn: asn as ScopeKey }),
     agent_id: agentId as AgentId,
     verdict: {
       measurement_id: measurementId as MeasurementId,

@@ -25,7 +25,10 @@ export const StoredScopeState = z.object({
   last_window: z.object({ agents: z.number().int().min(0), all_simulated: z.boolean() }),
   /** What the last window was judged from, to judge it again when late runs arrive (rollup late-runs). */
   last_assessment: LastAssessment.optional(),
-  /** ASN scopes: how each agent stands against its peers; discounted agents' runs do not count. */
+  /**
+   * ASN scopes: how each agent stands against its peers; discounted agents' runs do not count. Regions:
+   * the standings of the agents their ASNs discount, borrowed when the last window was judged.
+   */
   agent_standings: AgentStandings.optional(),
 });
 export type StoredScopeState = z.infer<typeof StoredScopeState>;
