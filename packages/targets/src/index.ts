@@ -4,3 +4,4 @@ export * from './catalogue-schema.ts';
 export * from './judges.ts';
 export * from './lab-catalogue.ts';
 export * from './load-catalogue.ts';
+export * from './loopback-catalogue.ts';

@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Catalogue, guardCatalogue, type Target } from '@reachmap/targets';
+import { type Catalogue, loopbackCatalogue, type Target } from '@reachmap/targets';
 
 /** An HTTP server on 127.0.0.1 and a lab catalogue whose every destination is that server. */
 export interface LoopbackCatalogue {
@@ -51,24 +51,16 @@ export async function startLoopbackCatalogue(): Promise<LoopbackCatalogue> {
     known_prefixes: ['127.0.0.1/32'],
     judged_by: { domestic: ['control-domestic'], foreign: ['control-foreign'], same_hosting: [] },
   });
-  const catalogue = guardCatalogue(
-    Catalogue.parse({
-      catalogue_version: 1,
-      version: '2026.11.23.1',
-      issued_at: new Date().toISOString(),
-      environment: 'lab',
-      resolvers: [{ id: 'loopback', kind: 'udp', address: `127.0.0.1:${resolver.address().port}` }],
-      reflectors: [],
-      dns_zone: [],
-      targets: [
-        control('control-domestic', 'domestic'),
-        control('control-foreign', 'foreign'),
-        ...['whatsapp', 'telegram', 'signal', 'youtube', 'instagram', 'facebook', 'twitter', 'wikipedia'].map(
-          service,
-        ),
-      ],
-    }),
-  );
+  const catalogue = loopbackCatalogue({
+    resolvers: [{ id: 'loopback', kind: 'udp', address: `127.0.0.1:${resolver.address().port}` }],
+    targets: [
+      control('control-domestic', 'domestic'),
+      control('control-foreign', 'foreign'),
+      ...['whatsapp', 'telegram', 'signal', 'youtube', 'instagram', 'facebook', 'twitter', 'wikipedia'].map(
+        service,
+      ),
+    ],
+  });
   return {
     catalogue,
     close: async () => {

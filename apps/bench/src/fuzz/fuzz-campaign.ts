@@ -1,15 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { exportPublicKey, generateAgentKeyPair, signRequest } from '@reachmap/agent-auth';
+import { generateAgentKeyPair, signRequest } from '@reachmap/agent-auth';
 import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
 import { createApiKey, startApi } from '@reachmap/api';
-import { type CollectorLimits, createEnrolmentToken, startCollector } from '@reachmap/collector';
+import { loopbackApiOptions } from '@reachmap/api/testing';
+import { type CollectorLimits, startCollector } from '@reachmap/collector';
+import { enrolOverHttp } from '@reachmap/collector/testing/enrol-over-http';
 import { QUEUE_NAMES, queuePrefix } from '@reachmap/queue';
-import { type EnrollResponse, type Measurement, SubmissionResult } from '@reachmap/schema';
+import { type Measurement, SubmissionResult } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
-import { StoreConfig } from '@reachmap/store';
-import { loadCatalogue } from '@reachmap/targets';
 import { createLogger } from '@reachmap/telemetry';
 import { Queue } from 'bullmq';
 import fc from 'fast-check';
@@ -103,24 +103,19 @@ export async function runFuzzCampaign(options: {
     archiveDir: join(dir, 'archive'),
     logger,
   });
-  const catalogue = await loadCatalogue({ kind: 'lab' });
-  const api = await startApi({
-    redis: redis.target,
-    host: '127.0.0.1',
-    port: 0,
-    store: StoreConfig.parse({}),
-    catalogue: async () => catalogue,
-    access: {
-      anonymousRead: true,
-      perAddress: { limit: 1_000_000, windowMs: 60_000 },
-      perKey: { limit: 1_000_000, windowMs: 60_000 },
-    },
-    webhooks: { allowedCidrs: [], secretOverlapMs: 3_600_000, timeoutMs: 1_000 },
-    maxStreams: 20,
-    heartbeatMs: 200,
-    shutdownGraceMs: 500,
-    logger,
-  });
+  const api = await startApi(
+    await loopbackApiOptions(redis.target, {
+      access: {
+        anonymousRead: true,
+        perAddress: { limit: 1_000_000, windowMs: 60_000 },
+        perKey: { limit: 1_000_000, windowMs: 60_000 },
+      },
+      // Hostile webhook URLs must meet the SSRF guard as production has it: no address allowed.
+      webhooks: { allowedCidrs: [], secretOverlapMs: 3_600_000, timeoutMs: 1_000 },
+      heartbeatMs: 200,
+      logger,
+    }),
+  );
   step('api');
   const admin = await createApiKey(redis.client, { role: 'admin', label: 'fuzz' });
   const document = (await (await fetch(`${api.url}/v1/openapi.json`)).json()) as Parameters<
@@ -128,21 +123,13 @@ export async function runFuzzCampaign(options: {
   >[0];
 
   // One enrolled agent, whose valid measurements must all end up counted once.
-  const keys = generateAgentKeyPair();
-  const { token } = await createEnrolmentToken(redis.client, { label: 'fuzz', expiresInMs: 60_000 });
-  const enrolled = (await (
-    await fetch(`${collector.url}/v1/agents/enroll`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        token,
-        public_key: exportPublicKey(keys.publicKey),
-        network: NETWORK,
-        software: { name: 'reachmap-agent', version: '0.1.0' },
-      }),
-    })
-  ).json()) as EnrollResponse;
-  const agentId = enrolled.agent_id;
+  const { keys, enrolment } = await enrolOverHttp(
+    (path, init) => globalThis.fetch(`${collector.url}${path}`, init),
+    redis.client,
+    NETWORK,
+    { label: 'fuzz' },
+  );
+  const agentId = enrolment.agent_id;
   step(`enrolled ${agentId}`);
   const valid = (): Measurement =>
     sampleMeasurement({

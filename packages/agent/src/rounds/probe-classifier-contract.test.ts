@@ -26,7 +26,7 @@ import {
   newPrefixedId,
   type VerdictStatus,
 } from '@reachmap/schema';
-import { Catalogue, catalogueVersionTag, guardCatalogue, type Target } from '@reachmap/targets';
+import { type Catalogue, catalogueVersionTag, loopbackCatalogue, type Target } from '@reachmap/targets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSuite, type SuiteContext } from './suite-runner.ts';
 
@@ -200,21 +200,14 @@ function catalogueWith(services: Target[], controlPort = world.web): Catalogue {
     known_prefixes: [],
     judged_by: NO_JUDGES,
   });
-  return guardCatalogue(
-    Catalogue.parse({
-      catalogue_version: 1,
-      version: '2026.12.02.1',
-      issued_at: new Date().toISOString(),
-      environment: 'lab',
-      resolvers: [
-        { id: 'control-udp', kind: 'udp', address: world.honestDns },
-        { id: 'control-doh', kind: 'doh', address: world.dohUrl },
-      ],
-      reflectors: [],
-      dns_zone: [],
-      targets: [control('domestic'), control('foreign'), ...services],
-    }),
-  );
+  return loopbackCatalogue({
+    version: '2026.12.02.1',
+    resolvers: [
+      { id: 'control-udp', kind: 'udp', address: world.honestDns },
+      { id: 'control-doh', kind: 'doh', address: world.dohUrl },
+    ],
+    targets: [control('domestic'), control('foreign'), ...services],
+  });
 }
 
 function suiteContext(catalogue: Catalogue, controlIds: MeasurementId[] = []): SuiteContext {

@@ -11,7 +11,7 @@ import {
   startThroughputServer,
   startVersionNegotiationServer,
 } from '@reachmap/probes/testing';
-import { Catalogue, guardCatalogue, type Target } from '@reachmap/targets';
+import { type Catalogue, loopbackCatalogue, type Target } from '@reachmap/targets';
 
 export const BLOCKED_SNI = 'e1.whatsapp.net.lab';
 export const HARMLESS_SNI = 'harmless.lab';
@@ -118,21 +118,13 @@ export async function startLoopbackNetwork(): Promise<LoopbackNetwork> {
       judged_by: { domestic: ['control-domestic-ru'], foreign: ['control-foreign-lab'], same_hosting: [] },
     },
   ];
-  const catalogue = guardCatalogue(
-    Catalogue.parse({
-      catalogue_version: 1,
-      version: '2026.11.23.1',
-      issued_at: new Date().toISOString(),
-      environment: 'lab',
-      resolvers: [
-        { id: 'lab-honest', kind: 'udp', address: honestDns.address },
-        { id: 'lab-liar', kind: 'udp', address: lyingDns.address },
-      ],
-      reflectors: [],
-      dns_zone: [],
-      targets,
-    }),
-  );
+  const catalogue = loopbackCatalogue({
+    resolvers: [
+      { id: 'lab-honest', kind: 'udp', address: honestDns.address },
+      { id: 'lab-liar', kind: 'udp', address: lyingDns.address },
+    ],
+    targets,
+  });
   return {
     catalogue,
     caPem: ca.certificatePem,

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { EmbeddedRedis, RedisClient } from '@reachmap/queue';
+import type { EmbeddedRedis, RedisClient, RedisTarget } from '@reachmap/queue';
 import type { ScopeEvent } from '@reachmap/schema';
 import { newPrefixedId } from '@reachmap/schema';
 import { StoreConfig, storeKeys } from '@reachmap/store';
@@ -17,6 +17,35 @@ export interface ApiHarness {
   stop(): Promise<void>;
 }
 
+/**
+ * The options of an API for tests and benchmarks: loopback on a free port, the lab catalogue, anonymous
+ * reads, generous rate limits and webhooks allowed to loopback. One owner for every harness that needs
+ * a whole API over real HTTP.
+ */
+export async function loopbackApiOptions(
+  redis: RedisTarget,
+  overrides: Partial<StartApiOptions> = {},
+): Promise<StartApiOptions> {
+  const catalogue = await loadCatalogue({ kind: 'lab' });
+  return {
+    redis,
+    host: '127.0.0.1',
+    port: 0,
+    store: StoreConfig.parse({}),
+    catalogue: async () => catalogue,
+    access: {
+      anonymousRead: true,
+      perAddress: { limit: 10_000, windowMs: 60_000 },
+      perKey: { limit: 10_000, windowMs: 60_000 },
+    },
+    webhooks: { allowedCidrs: [['127.0.0.0', 8]], secretOverlapMs: 3_600_000, timeoutMs: 5_000 },
+    maxStreams: 20,
+    shutdownGraceMs: 500,
+    logger: createLogger({ name: 'api', level: 'silent' }),
+    ...overrides,
+  };
+}
+
 /** Starts the whole API (HTTP, dispatcher, delivery worker) on a free loopback port with captured logs. */
 export async function startTestApi(
   redisServer: EmbeddedRedis,
@@ -30,24 +59,12 @@ export async function startTestApi(
       done();
     },
   });
-  const catalogue = await loadCatalogue({ kind: 'lab' });
-  const api = await startApi({
-    redis: { kind: 'single', url: redisServer.url },
-    host: '127.0.0.1',
-    port: 0,
-    store: StoreConfig.parse({}),
-    catalogue: async () => catalogue,
-    access: {
-      anonymousRead: true,
-      perAddress: { limit: 10_000, windowMs: 60_000 },
-      perKey: { limit: 10_000, windowMs: 60_000 },
-    },
-    webhooks: { allowedCidrs: [['127.0.0.0', 8]], secretOverlapMs: 3_600_000, timeoutMs: 5_000 },
-    maxStreams: 20,
-    shutdownGraceMs: 500,
-    logger: createLogger({ name: 'api', level: 'debug', destination }),
-    ...overrides,
-  });
+  const api = await startApi(
+    await loopbackApiOptions(
+      { kind: 'single', url: redisServer.url },
+      { logger: createLogger({ name: 'api', level: 'debug', destination }), ...overrides },
+    ),
+  );
   const admin = await createApiKey(redis, { role: 'admin', label: 'test admin' });
   const read = await createApiKey(redis, { role: 'read', label: 'test reader' });
   return { api, logs, adminKey: admin.secret, readKey: read.secret, stop: () => api.close() };
