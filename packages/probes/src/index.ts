@@ -3,6 +3,7 @@ export { createMeasurementClock, type MeasurementClock } from './clock.ts';
 export { UnsupportedDnsQueryError } from './dns/lookup-system.ts';
 export { type DnsResolver, probeDns } from './dns/probe-dns.ts';
 export { InvalidResolverAddressError } from './dns/resolver-address.ts';
+export { answerDnsOverTcp, frameDnsMessage, splitDnsMessages } from './dns/tcp-framing.ts';
 export type { DnsQuestion } from './dns/wire.ts';
 export {
   BLOCKPAGE_FINGERPRINTS,

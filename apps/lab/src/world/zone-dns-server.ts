@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { createServer, type Socket } from 'node:net';
+import { answerDnsOverTcp } from '@reachmap/probes';
 import type { ZoneRecord } from '@reachmap/targets';
 import { replyToQuery } from '../censor/lying-resolver.ts';
 
@@ -29,19 +30,7 @@ export async function startZoneDnsServer(
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
     socket.on('error', () => socket.destroy());
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const query = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
-        buffered = buffered.subarray(2 + query.length);
-        const reply = replyToQuery(query, socket.remoteAddress ?? '', options);
-        if (reply === null) continue;
-        const length = Buffer.alloc(2);
-        length.writeUInt16BE(reply.length);
-        socket.write(Buffer.concat([length, reply]));
-      }
-    });
+    answerDnsOverTcp(socket, (query) => replyToQuery(query, socket.remoteAddress ?? '', options));
   });
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);

@@ -4,8 +4,9 @@ import type { ProbeNetwork } from '../network/probe-network.ts';
 import { openTcpConnection } from '../tcp/open-connection.ts';
 import type { DnsExchangeResult } from './exchange-result.ts';
 import type { ResolverEndpoint } from './resolver-address.ts';
+import { frameDnsMessage, splitDnsMessages } from './tcp-framing.ts';
 
-/** DNS over TCP (RFC 1035 §4.2.2, RFC 7766): each message is prefixed with its 2-byte length. */
+/** One query and its answer over DNS over TCP (length-prefixed messages, `tcp-framing.ts`). */
 export async function exchangeTcp(
   endpoint: ResolverEndpoint,
   query: Buffer,
@@ -31,14 +32,11 @@ export async function exchangeTcp(
     deadline.signal.addEventListener('abort', onAbort, { once: true });
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
-      if (received.length < 2) return;
-      const length = received.readUInt16BE(0);
-      if (received.length >= 2 + length) finish({ ok: true, message: received.subarray(2, 2 + length) });
+      const [message] = splitDnsMessages(received).messages;
+      if (message !== undefined) finish({ ok: true, message });
     });
     socket.once('end', () => finish({ ok: false, failure: 'eof_error' }));
     socket.once('error', (error) => finish({ ok: false, failure: mapNodeError(error) }));
-    const prefix = Buffer.alloc(2);
-    prefix.writeUInt16BE(query.length);
-    socket.write(Buffer.concat([prefix, query]));
+    socket.write(frameDnsMessage(query));
   });
 }

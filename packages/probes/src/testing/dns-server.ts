@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { answerDnsOverTcp } from '../dns/tcp-framing.ts';
 import { answerDnsQuery, type LabDnsZone } from './dns-zone.ts';
 import { type LoopbackServer, listenOnLoopback } from './loopback-server.ts';
 
@@ -10,21 +11,7 @@ export interface LabDnsServer {
 }
 
 function serveTcp(zone: LabDnsZone): net.Server {
-  return net.createServer((socket) => {
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const query = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
-        buffered = buffered.subarray(2 + query.length);
-        const reply = answerDnsQuery(query, zone);
-        if (reply === null) continue;
-        const prefix = Buffer.alloc(2);
-        prefix.writeUInt16BE(reply.length);
-        socket.write(Buffer.concat([prefix, reply]));
-      }
-    });
-  });
+  return net.createServer((socket) => answerDnsOverTcp(socket, (query) => answerDnsQuery(query, zone)));
 }
 
 async function bindUdp(socket: dgram.Socket, port: number): Promise<void> {
