@@ -22,6 +22,7 @@ import {
 import type { CensorDaemonConfig } from './censor-daemon.ts';
 import { LabCommandError, runCommand, runIn } from './run-command.ts';
 import { registerForCleanup, unregisterFromCleanup } from './signal-cleanup.ts';
+import { claimRun, releaseRun, sweepStaleRuns } from './stale-runs.ts';
 
 const CENSOR_DAEMON = fileURLToPath(new URL('./censor-daemon.ts', import.meta.url));
 // Generous: six scenarios starting on 2 cores once kept a daemon silent past 10 s (CI, stop 26).
@@ -106,6 +107,25 @@ function freeHostSlot(): number {
   throw new TopologyError('every host-link slot in 198.19.254.0/24 is taken by other lab runs');
 }
 
+let swept = false;
+
+/** Once per process, before its first run: what killed runs left would hold host-link slots and names. */
+function sweepOnce(): void {
+  if (swept) return;
+  swept = true;
+  try {
+    const stale = sweepStaleRuns();
+    if (stale.length > 0) {
+      process.stderr.write(
+        `lab: removed the namespaces and links of ${stale.length} lab run(s) killed without teardown (${stale.map((id) => `rl${id}`).join(', ')})\n`,
+      );
+    }
+  } catch (error) {
+    // A failed sweep costs at most host-link slots; the run itself can go on.
+    process.stderr.write(`lab: could not sweep stale lab runs: ${(error as Error).message}\n`);
+  }
+}
+
 /**
  * Builds the lab network for a scenario: a world namespace holding the lab catalogue's addresses, one
  * censor router per region with its agents behind it, and a link to the host. Requires root.
@@ -119,8 +139,10 @@ export async function buildTopology(
   if (scenario.regions.some((region) => region.agents > MAX_AGENTS_PER_REGION)) {
     throw new TopologyError(`at most ${MAX_AGENTS_PER_REGION} agents per region`);
   }
+  sweepOnce();
   const runId = randomBytes(3).toString('hex');
   const prefix = `rl${runId}`;
+  claimRun(runId);
   const namespaces: string[] = [];
   const resolvConfDirs: string[] = [];
   const children = new Set<ChildProcess>();
@@ -146,6 +168,7 @@ export async function buildTopology(
     if (hostInterface !== null) attempt(['ip', 'link', 'del', hostInterface]);
     for (const namespace of namespaces.reverse()) attempt(['ip', 'netns', 'del', namespace]);
     for (const dir of resolvConfDirs) rmSync(dir, { recursive: true, force: true });
+    if (failures.length === 0) releaseRun(runId);
     if (failures.length > 0)
       throw new TopologyError(`teardown left something behind: ${failures.join('; ')}`);
   };
