@@ -28,8 +28,8 @@ export interface LabAgentOptions {
   lies?: readonly AgentLie[];
   /** User space: the region and agent index its probes dial through (see lab-agent-main.ts). */
   userSpace: { region: number; agent: number } | null;
-  /** Kernel lab: how to start the agent inside its namespace. Default: a plain child process. */
-  spawnAgent?: (argv: readonly string[]) => ChildProcess;
+  /** Kernel lab: how to start the agent, with the environment given, inside its namespace. Default: a plain child process. */
+  spawnAgent?: (argv: readonly string[], env: NodeJS.ProcessEnv) => ChildProcess;
   logger: Logger;
 }
 
@@ -146,7 +146,7 @@ function spawnLabAgent(
 ): LabAgent {
   const lies = options.lies ?? [];
   const child =
-    options.spawnAgent?.(argv) ??
+    options.spawnAgent?.(argv, env) ??
     spawn(argv[0] ?? process.execPath, argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const log = options.logger.child({ agent: options.label, agentId });
   child.stdout?.on('data', (chunk: Buffer) => log.debug({ output: chunk.toString().trim() }, 'agent output'));

@@ -70,7 +70,9 @@ interface LabNetwork {
   /** Names the run's network in reports: the kernel lab's `rl<runId>` prefix, or user-space censor slots. */
   name: string;
   collectorHost: string;
-  spawnAgent: ((region: number, agent: number) => (argv: readonly string[]) => ChildProcess) | null;
+  spawnAgent:
+    | ((region: number, agent: number) => (argv: readonly string[], env: NodeJS.ProcessEnv) => ChildProcess)
+    | null;
   applyCensor(region: number, rules: readonly CensorRule[]): Promise<void>;
   /** Rule parts this network could not apply, as of now. */
   omitted(): readonly string[];
@@ -296,10 +298,10 @@ async function kernelNetwork(
     return {
       name: `rl${topology.runId}`,
       collectorHost: topology.hostIp,
-      spawnAgent: (r, a) => (argv) => {
+      spawnAgent: (r, a) => (argv, env) => {
         const namespace = topology.regions[r]?.agents[a]?.namespace;
         if (namespace === undefined) throw new Error(`no agent ${a} in region ${r}`);
-        return topology.runInNamespace(namespace, argv);
+        return topology.runInNamespace(namespace, argv, env);
       },
       applyCensor: (region, rules) => topology.applyCensor(region, rules),
       omitted: () => topology.omitted,

@@ -54,8 +54,11 @@ export interface Topology {
   regions: RegionNode[];
   /** Replaces a region's censor rules (phases); flows classified under older rules are re-classified. */
   applyCensor(region: number, rules: readonly CensorRule[]): Promise<void>;
-  /** Starts `argv` inside `namespace` (e.g. `process.execPath server.ts`); stopped by `teardown`. */
-  runInNamespace(namespace: string, argv: readonly string[]): ChildProcess;
+  /**
+   * Starts `argv` inside `namespace` (e.g. `process.execPath server.ts`), with `env` or this process's
+   * environment; stopped by `teardown`.
+   */
+  runInNamespace(namespace: string, argv: readonly string[], env?: NodeJS.ProcessEnv): ChildProcess;
   /** Removes every namespace, interface, rule, file and process this topology created. Idempotent. */
   teardown(): void;
   /** Rule parts this kernel could not apply (e.g. delays without sch_netem), for the report. */
@@ -187,9 +190,16 @@ export async function buildTopology(
     namespaces.push(name);
     runIn(name, ['ip', 'link', 'set', 'lo', 'up']);
   };
-  const runInNamespace = (namespace: string, argv: readonly string[]): ChildProcess => {
+  const runInNamespace = (
+    namespace: string,
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+  ): ChildProcess => {
     // stdin a pipe this process holds: the lab's children exit when it is gone (exit-with-parent.ts).
-    const child = spawn('ip', ['netns', 'exec', namespace, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', namespace, ...argv], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     children.add(child);
     child.once('exit', () => children.delete(child));
     return child;
