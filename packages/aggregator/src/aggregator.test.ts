@@ -376,6 +376,30 @@ describe('scope events', () => {
     expect(events.map(({ event }) => event.type)).not.toContain('block.started');
   });
 
+  it('shows a national ISP blocking in one of its regions as partial, not as its pooled accessible', async () => {
+    const moscow = [1, 2].map((n) => labAgent(n, 'RU-MOW', 64500));
+    const petersburg = [3, 4, 5].map((n) => labAgent(n, 'RU-SPE', 64500));
+    for (const index of [0, 1, 2]) {
+      const start = T0 + index * WINDOW_MS;
+      for (const offset of [10_000, 30_000]) {
+        for (const agent of moscow)
+          await submit(labRound(agent, start + offset, { target: 'sni-reset', controlsWork: true }));
+        for (const agent of petersburg)
+          await submit(labRound(agent, start + offset, { target: 'reachable', controlsWork: true }));
+      }
+      await waitFor(queueDrained, 'the window to be ingested');
+      now = start + WINDOW_MS + 5_000;
+      await aggregators[0]?.evaluateNow();
+    }
+    expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'blocked' });
+    expect(await readScopeState(redis, store, 'RU-SPE', 'whatsapp')).toMatchObject({ state: 'accessible' });
+    // 4 of 10 runs blocked pool to accessible; the ASN's Moscow slice says otherwise.
+    expect(await readScopeState(redis, store, 'AS64500', 'whatsapp')).toMatchObject({
+      state: 'partial',
+      method: 'sni-reset',
+    });
+  });
+
   it('evaluates silence: with no measurements the outage signal and states still move on', async () => {
     const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
     for (const offset of [10_000, 30_000]) {

@@ -6,8 +6,11 @@ import {
   borrowedStandings,
   countedRuns,
   nextOutageState,
+  nextRegionSlices,
   nextScopeState,
   nextStandings,
+  type OutageSignals,
+  type RegionSlices,
   reassessLastWindow,
   runsIn,
   type ScopeEventDraft,
@@ -28,6 +31,7 @@ import {
   readScopeTraces,
   readStoredScopeState,
   readWindowRuns,
+  type StoredScopeState,
   storeKeys,
   type TraceCarrier,
   type WindowSpan,
@@ -171,17 +175,19 @@ async function judgedWindow(
   span: WindowSpan,
   previous: AgentStandings,
   advance: boolean,
-): Promise<{ summary: WindowSummary; standings: AgentStandings; members: number }> {
+): Promise<{ summary: WindowSummary; counted: WindowRun[]; standings: AgentStandings; members: number }> {
   const { redis, settings } = deps;
   const runs = await readWindowRuns(redis, settings.store, scope, target, span);
   const key = { scope, target, ...isoSpan(span) };
   const members = runs.length;
-  if (scopeLevelOf(scope) === 'region') {
-    const standings = await regionStandings(deps, runs, target);
-    return { summary: summarizeWindow(key, countedRuns(runs, standings)), standings, members };
-  }
-  const standings = advance ? nextStandings(previous, runs, key.window_end, settings.rollup) : previous;
-  return { summary: summarizeWindow(key, countedRuns(runs, standings)), standings, members };
+  const standings =
+    scopeLevelOf(scope) === 'region'
+      ? await regionStandings(deps, runs, target)
+      : advance
+        ? nextStandings(previous, runs, key.window_end, settings.rollup)
+        : previous;
+  const counted = countedRuns(runs, standings);
+  return { summary: summarizeWindow(key, counted), counted, standings, members };
 }
 
 /**
@@ -199,6 +205,26 @@ async function regionStandings(
     asns.map((asn) => readStoredScopeState(deps.redis, deps.settings.store, asn, target)),
   );
   return borrowedStandings(runs, new Map(asns.map((asn, i) => [asn, states[i]?.agent_standings ?? {}])));
+}
+
+/**
+ * An ASN's slices after the window (`nextRegionSlices`); a window judged again for late runs leaves
+ * them as they were, as it does the standings.
+ */
+function regionSlicesOf(
+  scope: ScopeKey,
+  previous: StoredScopeState,
+  late: boolean,
+  counted: readonly WindowRun[],
+  key: Parameters<typeof nextRegionSlices>[2],
+  signals: OutageSignals,
+  settings: AggregatorSettings,
+): { region_slices?: RegionSlices } {
+  if (scopeLevelOf(scope) !== 'asn') return {};
+  const slices = late
+    ? (previous.region_slices ?? {})
+    : nextRegionSlices(previous.region_slices ?? {}, counted, key, signals, settings.rollup);
+  return Object.keys(slices).length === 0 ? {} : { region_slices: slices };
 }
 
 /**
@@ -229,7 +255,7 @@ async function evaluatePair(
     // Evaluated every few seconds: a window without new runs costs one count, not a full read.
     if (late && (await countWindowRuns(redis, settings.store, scope, target, span)) === record?.members)
       return;
-    const [{ summary, standings, members }, signals] = await Promise.all([
+    const [{ summary, counted, standings, members }, signals] = await Promise.all([
       judgedWindow(deps, scope, target, span, previous.agent_standings ?? {}, !late),
       readOutageSignals(redis, settings.store, settings.rollup, scope, span),
     ]);
@@ -247,6 +273,15 @@ async function evaluatePair(
       ...(scopeLevelOf(scope) === 'asn' || Object.keys(standings).length > 0
         ? { agent_standings: standings }
         : {}),
+      ...regionSlicesOf(
+        scope,
+        previous,
+        late,
+        counted,
+        { scope, target, ...isoSpan(span) },
+        signals,
+        settings,
+      ),
       last_assessment:
         late && record !== undefined
           ? {

@@ -87,6 +87,26 @@ describe('nextStandings', () => {
   });
 });
 
+describe('peers of the same region', () => {
+  const inRegions = (runs: ReturnType<typeof labRuns>, regions: string[]) =>
+    runs.map((run) => ({ ...run, region: regions[Number(run.agent_id.slice(-1)) - 1] }));
+
+  it('an agent blocked where its ISP peers of other regions reach the target is not a liar', () => {
+    const runs = inRegions(labRuns({ index: 0, agents: LYING }), ['RU-MOW', 'RU-SPE', 'RU-SPE']);
+    expect(judgeAgents(runs, config).get(LIAR)).toBeNull();
+  });
+
+  it('peers of its own region still refute it, and the reason says so', () => {
+    const runs = inRegions(labRuns({ index: 0, agents: [...LYING, ['ok', 'ok']] }), [
+      'RU-MOW',
+      'RU-MOW',
+      'RU-MOW',
+      'RU-SPE',
+    ]);
+    expect(judgeAgents(runs, config).get(LIAR)).toMatch(/while 2 peers in the same ASN and region reached/);
+  });
+});
+
 describe('borrowedStandings', () => {
   const discounted = afterWindows([LYING, LYING, LYING]);
   /** The region's window: the ASN's agents measured from AS64500; another agent from AS64501 blocks too. */

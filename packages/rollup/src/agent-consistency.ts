@@ -17,6 +17,8 @@ export const AgentStandings = z.record(z.string(), AgentStanding);
 export type AgentStandings = z.infer<typeof AgentStandings>;
 
 interface AgentWindow {
+  /** Where the agent measured from (ASN runs record it); '' when its runs do not say. */
+  region: string;
   valid: number;
   ok: number;
   /** The interference status most of its valid runs show, with healthy controls; null when none does. */
@@ -38,6 +40,7 @@ function byAgent(runs: readonly WindowRun[], share: number): Map<string, AgentWi
     }
     const [top] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
     agents.set(agent, {
+      region: own[0]?.region ?? '',
       valid: own.length,
       ok: own.filter((run) => run.verdict.status === 'ok').length,
       interference:
@@ -50,21 +53,25 @@ function byAgent(runs: readonly WindowRun[], share: number): Map<string, AgentWi
 /**
  * The agents of one ASN window whose runs contradict their peers: most of the agent's valid runs show
  * an interference, with its own round controls healthy (its network works), while at least
- * `consistency.minPeers` other agents of the same ASN, behind the same censor, reach the target (each
- * with an ok share at or above the quorum share). Returns, per agent with valid runs, the
- * contradiction's description or null when it agrees.
+ * `consistency.minPeers` other agents of the same ASN and the same region, behind the same censor,
+ * reach the target (each with an ok share at or above the quorum share). Peers in other regions do not
+ * count: a national ISP's boxes may block in one region only, which is partial blocking, not a lie
+ * (region-slices). Returns, per agent with valid runs, the contradiction's description or null when it
+ * agrees.
  */
 export function judgeAgents(runs: readonly WindowRun[], config: RollupConfig): Map<string, string | null> {
   const share = config.quorum.share;
   const agents = byAgent(runs, share);
-  const reaching = [...agents].filter(([, window]) => window.ok >= share * window.valid).map(([id]) => id);
+  const reaching = [...agents].filter(([, window]) => window.ok >= share * window.valid);
   const judged = new Map<string, string | null>();
   for (const [agent, window] of agents) {
-    const peers = reaching.filter((peer) => peer !== agent);
+    const peers = reaching.filter(
+      ([peer, peerWindow]) => peer !== agent && peerWindow.region === window.region,
+    );
     judged.set(
       agent,
       window.interference !== null && peers.length >= config.consistency.minPeers
-        ? `reported ${window.interference.status} in ${window.interference.runs} of ${window.valid} runs with its controls working, while ${peers.length} peers in the same ASN reached the target`
+        ? `reported ${window.interference.status} in ${window.interference.runs} of ${window.valid} runs with its controls working, while ${peers.length} peers in the same ASN${window.region === '' ? '' : ` and region`} reached the target`
         : null,
     );
   }

@@ -7,6 +7,7 @@ export * from './event-draft.ts';
 export * from './late-runs.ts';
 export * from './outage-machine.ts';
 export * from './outage-signals.ts';
+export * from './region-slices.ts';
 export * from './scope-machine.ts';
 export * from './throughput-histogram.ts';
 export * from './window-assessment.ts';

@@ -85,6 +85,8 @@ export const WindowRun = z.object({
   simulated: z.boolean(),
   /** Region runs: the ASN the agent measured from, whose peers judge its consistency (agent-consistency). */
   asn: ScopeKey.optional(),
+  /** ASN runs: the region the agent measured from, the ASN's slice it counts in (region-slices). */
+  region: ScopeKey.optional(),
 });
 export type WindowRun = z.infer<typeof WindowRun>;
 

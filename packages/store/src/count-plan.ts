@@ -252,6 +252,10 @@ function addEvaluationEntries(
       simulated,
       // A region pools its ISPs' agents; each is judged by the peers of its own ASN (agent-consistency).
       ...(scopeLevelOf(scope) === 'region' ? { asn: `AS${measurement.network.asn}` } : {}),
+      // An ASN keeps one slice per region its agents measure from (region-slices).
+      ...(scopeLevelOf(scope) === 'asn' && measurement.network.region !== null
+        ? { region: measurement.network.region }
+        : {}),
     };
     addTimeScored(
       builder,

@@ -16,11 +16,13 @@ const run: WindowRun = {
 };
 
 describe('window run members', () => {
-  it('round-trip with and without the ASN a region run was measured from', () => {
+  it('round-trip with and without the other scope: the ASN of a region run, the region of an ASN run', () => {
     expect(decodeWindowRun(encodeWindowRun(run))).toEqual(run);
     const regional = { ...run, asn: 'AS64500' };
     expect(decodeWindowRun(encodeWindowRun(regional))).toEqual(regional);
     expect(encodeWindowRun(regional)).toBe(`${encodeWindowRun(run)}|AS64500`);
+    const national = { ...run, region: 'RU-MOW' };
+    expect(decodeWindowRun(encodeWindowRun(national))).toEqual(national);
   });
 
   it('read a member written before regions recorded the ASN (six fields) as a run without one', () => {

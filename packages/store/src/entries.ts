@@ -15,15 +15,23 @@ export function encodeWindowRun(run: WindowRun): string {
     method ?? '-',
     run.controls_healthy ? '1' : '0',
     run.simulated ? '1' : '0',
-    // Region runs only; members written before the field existed have six fields.
+    // The run's other scope: a region run's ASN, an ASN run's region (members written before the
+    // field existed have six fields).
     ...(run.asn === undefined ? [] : [run.asn]),
+    ...(run.region === undefined ? [] : [run.region]),
   ].join('|');
 }
 
 export function decodeWindowRun(member: string): WindowRun {
-  const [measurementId, agentId, status, method, healthy, simulated, asn] = member.split('|');
+  const [measurementId, agentId, status, method, healthy, simulated, other] = member.split('|');
+  const otherScope =
+    other === undefined || other === ''
+      ? {}
+      : other.startsWith('AS')
+        ? { asn: other as ScopeKey }
+        : { region: other as ScopeKey };
   return {
-    ...(asn === undefined || asn === '' ? {} : { asn: asn as ScopeKey }),
+    ...otherScope,
     agent_id: agentId as AgentId,
     verdict: {
       measurement_id: measurementId as MeasurementId,

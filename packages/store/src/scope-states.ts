@@ -1,5 +1,10 @@
 import type { RedisClient } from '@reachmap/queue';
-import { deriveCountryState, InterferenceStatus, type ScopeMachineState } from '@reachmap/rollup';
+import {
+  deriveCountryState,
+  InterferenceStatus,
+  regionSplit,
+  type ScopeMachineState,
+} from '@reachmap/rollup';
 import { type ScopeKey, type ScopeLevel, type ScopeState, scopeLevelOf } from '@reachmap/schema';
 import { pairMember, parsePairMember, partitionOf, storeKeys } from './keys.ts';
 import { readStoredScopeState, type StoredScopeState } from './state-store.ts';
@@ -56,8 +61,29 @@ export async function readScopeState(
 ): Promise<ScopeState> {
   const level = scopeLevelOf(scope);
   if (level === 'country') return await readCountryState(redis, config, scope, target);
-  const own = scopeStateOf(await readStoredScopeState(redis, config, scope, target));
-  return level === 'region' ? await splitAlongIsps(redis, config, own) : own;
+  const stored = await readStoredScopeState(redis, config, scope, target);
+  const own = scopeStateOf(stored);
+  return level === 'region' ? await splitAlongIsps(redis, config, own) : splitAlongRegions(stored, own);
+}
+
+/**
+ * An ASN whose regions disagree is `partial`, whatever its pooled runs say: a national ISP blocking in
+ * one region only pools to mostly ok. Its region slices (rollup `RegionSlices`) are judged as a
+ * country's children are; an ASN heard from one region, or whose regions agree, keeps its own state.
+ */
+function splitAlongRegions(stored: StoredScopeState, own: ScopeState): ScopeState {
+  const split = regionSplit(stored.region_slices ?? {});
+  if (split === null) return own;
+  const opened = split.interfering.flatMap((slice) =>
+    slice.interference === null ? [] : [slice.interference],
+  );
+  return {
+    ...own,
+    state: 'partial',
+    method: split.method,
+    confidence: Math.max(0, ...opened.map((interference) => interference.confidence)),
+    since: opened.map((interference) => interference.since).sort()[0] ?? own.since,
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   initialScopeState,
   LastAssessment,
   OutageMachineState,
+  RegionSlices,
   type ScopeEventDraft,
   ScopeMachineState,
 } from '@reachmap/rollup';
@@ -30,6 +31,8 @@ export const StoredScopeState = z.object({
    * the standings of the agents their ASNs discount, borrowed when the last window was judged.
    */
   agent_standings: AgentStandings.optional(),
+  /** ASN scopes heard from several regions: one machine per region, for the map's `partial`. */
+  region_slices: RegionSlices.optional(),
 });
 export type StoredScopeState = z.infer<typeof StoredScopeState>;
 
