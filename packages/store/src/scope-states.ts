@@ -77,12 +77,21 @@ function splitAlongRegions(stored: StoredScopeState, own: ScopeState): ScopeStat
   const opened = split.interfering.flatMap((slice) =>
     slice.interference === null ? [] : [slice.interference],
   );
+  return shownPartial(own, split.method, opened);
+}
+
+/** The partial state shown for `own`: the interfering parts' method, best confidence and earliest start. */
+function shownPartial(
+  own: ScopeState,
+  method: ScopeState['method'],
+  interfering: readonly { confidence: number; since: string }[],
+): ScopeState {
   return {
     ...own,
     state: 'partial',
-    method: split.method,
-    confidence: Math.max(0, ...opened.map((interference) => interference.confidence)),
-    since: opened.map((interference) => interference.since).sort()[0] ?? own.since,
+    method,
+    confidence: Math.max(0, ...interfering.map((part) => part.confidence)),
+    since: interfering.map((part) => part.since).sort()[0] ?? own.since,
   };
 }
 
@@ -105,13 +114,7 @@ async function splitAlongIsps(redis: RedisClient, config: StoreConfig, own: Scop
   const interfering = children
     .filter((child) => InterferenceStatus.safeParse(child.machine.state).success)
     .map(scopeStateOf);
-  return {
-    ...own,
-    state: 'partial',
-    method: derived.method,
-    confidence: Math.max(0, ...interfering.map((child) => child.confidence)),
-    since: interfering.map((child) => child.since).sort()[0] ?? own.since,
-  };
+  return shownPartial(own, derived.method, interfering);
 }
 
 async function pairsOfTarget(redis: RedisClient, partition: number, target: string) {
