@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runProgram } from '@reachmap/command-line';
+import { bashCompletions } from '@reachmap/command-line/testing';
 import { describe, expect, it } from 'vitest';
 import { reachmapProgram } from './reachmap-program.ts';
 
@@ -16,24 +17,6 @@ async function reachmap(...args: string[]) {
     err: (line) => err.push(line),
   });
   return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-/** What real bash offers after `reachmap <words>`, with `reachmap completion bash` sourced. */
-async function complete(script: string, words: string[]): Promise<string[]> {
-  const line = ['reachmap', ...words];
-  const { stdout } = await exec('bash', [
-    '--norc',
-    '--noprofile',
-    '-c',
-    [
-      script,
-      `COMP_WORDS=(${line.map((word) => `'${word}'`).join(' ')})`,
-      `COMP_CWORD=${line.length - 1}`,
-      '_reachmap_completion',
-      `printf '%s\\n' "\${COMPREPLY[@]}"`,
-    ].join('\n'),
-  ]);
-  return stdout.split('\n').filter((word) => word !== '');
 }
 
 describe('the reachmap command line', () => {
@@ -52,19 +35,19 @@ describe('the reachmap command line', () => {
   it('completes its commands, subcommands and options in real bash', async () => {
     const { code, out: script } = await reachmap('completion', 'bash');
     expect(code).toBe(0);
-    expect(await complete(script, [''])).toEqual(
+    expect(await bashCompletions(script, 'reachmap', [''])).toEqual(
       expect.arrayContaining(['up', 'admin', 'import', 'export', 'verify', 'completion', 'help']),
     );
-    expect(await complete(script, ['admin', ''])).toEqual(
+    expect(await bashCompletions(script, 'reachmap', ['admin', ''])).toEqual(
       expect.arrayContaining(['token', 'agents', 'dead-letters', 'keys']),
     );
-    expect(await complete(script, ['admin', 'keys', 'create', '--'])).toEqual(
+    expect(await bashCompletions(script, 'reachmap', ['admin', 'keys', 'create', '--'])).toEqual(
       expect.arrayContaining(['--role', '--label', '--help']),
     );
-    expect(await complete(script, ['up', '--'])).toEqual(
+    expect(await bashCompletions(script, 'reachmap', ['up', '--'])).toEqual(
       expect.arrayContaining(['--no-demo', '--only', '--log-format']),
     );
-    expect(await complete(script, ['import', 'o'])).toEqual(['ooni']);
+    expect(await bashCompletions(script, 'reachmap', ['import', 'o'])).toEqual(['ooni']);
   });
 
   it('refuses an unknown option with exit code 2 before starting anything', async () => {

@@ -1,5 +1,11 @@
 // One import for every CLI: commander with its option types inferred from the flags.
-export { Argument, Command, type CommandUnknownOpts, Option } from '@commander-js/extra-typings';
+export {
+  Argument,
+  Command,
+  type CommandUnknownOpts,
+  Option,
+  type OptionValues,
+} from '@commander-js/extra-typings';
 export { type CommandNode, commandLine, commandTree } from './command-tree.ts';
 export { bashCompletionScript, zshCompletionScript } from './completion/bash-completion.ts';
 export { addCompletionCommand } from './completion/completion-command.ts';

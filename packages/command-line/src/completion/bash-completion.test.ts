@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Command } from '../index.ts';
 import { runProgram } from '../run-program.ts';
+import { bashCompletions } from '../testing/bash-completions.ts';
 import { addCompletionCommand } from './completion-command.ts';
-
-const exec = promisify(execFile);
 
 function sampleProgram() {
   const program = new Command('sample-cli');
@@ -27,19 +24,7 @@ async function script(shell: 'bash' | 'zsh'): Promise<string> {
   return out.join('\n');
 }
 
-/** What real bash offers after `words` (the last one being completed), with the script sourced. */
-async function complete(words: string[]): Promise<string[]> {
-  const line = ['sample-cli', ...words];
-  const program = [
-    await script('bash'),
-    `COMP_WORDS=(${line.map((w) => `'${w}'`).join(' ')})`,
-    `COMP_CWORD=${line.length - 1}`,
-    '_sample_cli_completion',
-    `printf "%s\\n" "\${COMPREPLY[@]}"`,
-  ].join('\n');
-  const { stdout } = await exec('bash', ['--norc', '--noprofile', '-c', program]);
-  return stdout.split('\n').filter((word) => word !== '');
-}
+const complete = async (words: string[]) => bashCompletions(await script('bash'), 'sample-cli', words);
 
 describe('shell completion', () => {
   it('offers the subcommands of the program and of a group, the help command included', async () => {
