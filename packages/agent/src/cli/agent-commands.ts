@@ -1,4 +1,5 @@
 import { Command } from '@reachmap/command-line';
+import { withMeasuringOptions } from './agent-options.ts';
 
 /**
  * What `reachmap-agent`'s commands accept, declared apart from what they do: help and completion
@@ -34,7 +35,7 @@ The collector proposes the country, region and ASN of the address it sees this m
 }
 
 export function runDeclaration() {
-  return new Command('run')
+  return withMeasuringOptions(new Command('run'))
     .summary('run the agent: measure every interval and submit (what the service runs)')
     .description(
       `Measures a round every interval of the collector's schedule, spools every measurement durably and submits the spool to the collector. Stops cleanly on SIGTERM or SIGINT.`,
@@ -44,8 +45,6 @@ export function runDeclaration() {
       'bound of the local spool (default 100, or $REACHMAP_AGENT_SPOOL_MAX_MB); when full the oldest measurements are dropped and the count reported',
     )
     .option('--shutdown-grace-s <n>', 'seconds running probes get to finish on SIGTERM (default 10)')
-    .option('--simulated', 'mark measurements as simulated (lab and demo networks)')
-    .option('--ca-file <path>', 'extra trust anchors in PEM for TLS validation (the lab CA)')
     .option(
       '--update <policy>',
       'auto (default, or $REACHMAP_AGENT_UPDATE): install newer versions the collector serves, signed with its key, then exit 75 to be restarted; off: never; a version such as 0.2.0: only that one (a pin)',
@@ -61,14 +60,12 @@ by $REACHMAP_CONFIG; the environment wins over it, a flag over both.`,
 }
 
 export function onceDeclaration() {
-  return new Command('once')
+  return withMeasuringOptions(new Command('once'))
     .summary('measure one round now and print the results (a check; nothing is submitted)')
     .description(`Runs one round now with the current configuration (fetched from the collector, or the stored one when it is unreachable) and prints a table: each target, each layer's result, timings and a hint. The hint is a first look, not a verdict: the collector's classifier judges with the controls of many agents. The measurements are not spooled or submitted; the running service measures on its own schedule.
 
 Exits 1 on local errors (no configuration, a probe that crashed), not when a target is blocked.`)
     .option('--target <id>', 'measure only this catalogue target and the controls that judge it')
-    .option('--simulated', 'mark measurements as simulated (lab and demo networks)')
-    .option('--ca-file <path>', 'extra trust anchors in PEM for TLS validation (the lab CA)')
     .option('--json', 'print the measurements as JSON lines instead of the table')
     .option('--state-dir <dir>', STATE_DIR);
 }

@@ -1,7 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import type { Command, OptionValues } from '@reachmap/command-line';
 import { UsageError } from './cli-command.ts';
 
-/** The options of the commands that measure (`run`, `once`). */
+/** Adds the options of the commands that measure (`run`, `once`) to `command`. */
+export function withMeasuringOptions<Options extends OptionValues>(command: Command<[], Options>) {
+  return command
+    .option('--simulated', 'mark measurements as simulated (lab and demo networks)')
+    .option('--ca-file <path>', 'extra trust anchors in PEM for TLS validation (the lab CA)');
+}
+
+/** What `withMeasuringOptions` adds to a command's parsed options. */
 interface MeasuringOptions {
   simulated?: true;
   caFile?: string;

@@ -2,6 +2,7 @@ import {
   addCompletionCommand,
   Command,
   type CommandUnknownOpts,
+  commandLine,
   type OptionValues,
   runProgram,
   setExitCode,
@@ -33,9 +34,8 @@ async function exitCodeOf(
     return await run();
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(
-        `reachmap-agent ${command.name()}: ${error.message}\nRun "reachmap-agent ${command.name()} --help".`,
-      );
+      // Worded as the parse errors of runProgram are.
+      io.err(`${commandLine(command)}: ${error.message}\nRun "${commandLine(command)} --help" for usage.`);
       return EXIT.usage;
     }
     if (OPERATOR_ERRORS.some((type) => error instanceof type)) {
