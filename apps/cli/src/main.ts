@@ -1,4 +1,4 @@
-import { runProgram } from '@reachmap/command-line';
+import { processOutput, runProgram } from '@reachmap/command-line';
 import { ConfigError } from '@reachmap/config';
 import {
   EmbeddedRedisStartError,
@@ -25,10 +25,7 @@ const USER_ERRORS = [
 async function main(argv: string[]): Promise<number> {
   try {
     // `reachmap` alone runs the stack, as the README's first command does.
-    return await runProgram(reachmapProgram(), argv.length === 0 ? ['up'] : argv, {
-      out: (line) => process.stdout.write(`${line}\n`),
-      err: (line) => process.stderr.write(`${line}\n`),
-    });
+    return await runProgram(reachmapProgram(), argv.length === 0 ? ['up'] : argv, processOutput);
   } catch (error) {
     if (USER_ERRORS.some((kind) => error instanceof kind)) {
       process.stderr.write(`reachmap: ${(error as Error).message}\n`);

@@ -11,3 +11,4 @@ export { bashCompletionScript, zshCompletionScript } from './completion/bash-com
 export { addCompletionCommand } from './completion/completion-command.ts';
 export { EXIT } from './exit-codes.ts';
 export { type ProgramOutput, runProgram, setExitCode } from './run-program.ts';
+export { optionsOrExit, processOutput } from './script-options.ts';

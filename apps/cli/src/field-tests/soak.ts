@@ -6,7 +6,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, runProgram } from '@reachmap/command-line';
+import { Command, optionsOrExit } from '@reachmap/command-line';
 import { redisRetention } from './redis-retention.ts';
 import { slopeFit } from './slope.ts';
 
@@ -49,17 +49,7 @@ const program = new Command('pnpm soak')
     '--samples <file>',
     'every sample, per process, as JSON lines: to tell which process of a group grows',
   );
-let chosen: ReturnType<typeof program.opts> | undefined;
-const parseCode = await runProgram(
-  program.action((options) => {
-    chosen = options;
-  }),
-  process.argv.slice(2),
-  { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
-);
-// Help, or a usage error (exit 2): nothing to run.
-if (chosen === undefined) process.exit(parseCode);
-const values = chosen;
+const values = await optionsOrExit(program);
 const durationMs =
   values.hours === undefined ? Number(values.minutes) * 60_000 : Number(values.hours) * 3_600_000;
 

@@ -4,6 +4,7 @@ import {
   type CommandUnknownOpts,
   Option,
   type OptionValues,
+  processOutput,
   runProgram,
   setExitCode,
 } from '@reachmap/command-line';
@@ -236,7 +237,4 @@ async function runAndReport(
   return exitCode ?? (report.passed ? 0 : 1);
 }
 
-process.exitCode = await runProgram(labProgram(), process.argv.slice(2), {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-});
+process.exitCode = await runProgram(labProgram(), process.argv.slice(2), processOutput);
