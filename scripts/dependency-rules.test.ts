@@ -26,6 +26,11 @@ const HOUSE: Record<string, string> = {
   'packages/classifier/src/rule.test.ts':
     "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
   'packages/collector/src/index.ts': 'export const collector = 1;\n',
+  'packages/command-line/src/index.ts':
+    "import { exits } from './exit-codes.ts';\nexport const program = exits;\n",
+  'packages/command-line/src/exit-codes.ts': 'export const exits = 1;\n',
+  'packages/command-line/src/reaches-out.ts':
+    "import { lib } from '../../lib/src/index.ts';\nexport const out = lib;\n",
   'packages/agent/src/round.ts':
     "import { collector } from '../../collector/src/index.ts';\nexport const round = collector;\n",
   'packages/agent/src/testing/fixture.ts':
@@ -79,6 +84,7 @@ describe('the dependency rules (.dependency-cruiser.json)', () => {
     expect(found).toEqual([
       'agent-imports-no-server-code: packages/agent/src/round.ts -> packages/collector/src/index.ts',
       'apps-never-import-apps: apps/one/src/sibling.ts -> apps/two/src/main.ts',
+      'command-line-stays-neutral: packages/command-line/src/reaches-out.ts -> packages/lib/src/index.ts',
       'packages-never-import-apps: packages/lib/src/reaches-up.ts -> apps/two/src/main.ts',
       'pure-logic-does-no-io: packages/classifier/src/dials.ts -> net',
     ]);

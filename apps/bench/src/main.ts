@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command, Option, optionsOrExit } from '@reachmap/command-line';
 import { startBenchRedis } from './bench-redis.ts';
 import { runDashboardBench } from './dashboard/dashboard-bench.ts';
 import { dashboardRows } from './dashboard/dashboard-rows.ts';
@@ -20,21 +20,29 @@ import {
 import { renderTables } from './report/render-tables.ts';
 import { goalRows, runBenchmarks, runIngestComparison } from './run-benchmarks.ts';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    /**
-     * `ooni-import`: run only the OONI importer bench and rewrite only its section. `ingest`: run only
-     * the ingest bench and its baseline and print their table (the doc is left alone). `dashboard`: run
-     * only the dashboard bench and rewrite only its table.
-     */
-    only: { type: 'string' },
-    /** The OONI import bench's archive size in bytes instead of the profile's (1 GB in the full one). */
-    'archive-bytes': { type: 'string' },
-    out: { type: 'string', default: fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url)) },
-  },
-});
-const profile = values.quick ? QUICK_PROFILE : FULL_PROFILE;
+const ONLY = ['ooni-import', 'ingest', 'dashboard'] as const;
+const values = await optionsOrExit(
+  new Command('pnpm bench')
+    .description('runs every benchmark once and rewrites the generated tables of docs/benchmarks.md')
+    .option('--quick', 'tiny counts, in seconds: proves the benchmarks still work')
+    .addOption(
+      new Option(
+        '--only <part>',
+        'ooni-import: only the OONI importer bench and its section; ingest: only the ingest bench and its baseline, their table printed (the doc is left alone); dashboard: only the dashboard bench and its table',
+      ).choices(ONLY),
+    )
+    .option(
+      '--archive-bytes <n>',
+      "the OONI import bench's archive size in bytes instead of the profile's (1 GB in the full one)",
+    )
+    .addOption(
+      new Option('--out <file>', 'the document to rewrite').default(
+        fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url)),
+        'docs/benchmarks.md',
+      ),
+    ),
+);
+const profile = values.quick === true ? QUICK_PROFILE : FULL_PROFILE;
 const progress = stderrProgress();
 const started = new Date();
 const machine =
@@ -42,15 +50,12 @@ const machine =
   `Node ${process.version}, load average at start ${loadavg()[0]?.toFixed(2)}`;
 progress(`${profile.name} profile on ${machine}`);
 const describeRun = () => ({
-  command: values.quick ? 'pnpm --filter @reachmap/bench bench --quick' : 'pnpm bench',
+  command: values.quick === true ? 'pnpm --filter @reachmap/bench bench --quick' : 'pnpm bench',
   profile: profile.name,
   startedAt: started.toISOString(),
   durationS: (Date.now() - started.getTime()) / 1000,
   machine,
 });
-const ONLY = ['ooni-import', 'ingest', 'dashboard'];
-if (values.only !== undefined && !ONLY.includes(values.only))
-  throw new Error(`unknown --only ${values.only}`);
 if (values.only === 'ingest') {
   const redis = await startBenchRedis();
   try {
@@ -95,15 +100,13 @@ const importRows = ooniImportRows(
     ? 'the shared OONI fixtures were not found (set OONI_FIXTURES_DIR)'
     : await runOoniImportBench(
         fixtures,
-        values['archive-bytes'] === undefined
-          ? profile.ooniImport.archiveBytes
-          : Number(values['archive-bytes']),
+        values.archiveBytes === undefined ? profile.ooniImport.archiveBytes : Number(values.archiveBytes),
         progress,
       ),
 );
 const importRun = { ...describeRun(), durationS: (Date.now() - importStarted) / 1000 };
 if (values.only !== undefined) importRun.command += ` --only ${values.only}`;
-if (values['archive-bytes'] !== undefined) importRun.command += ` --archive-bytes ${values['archive-bytes']}`;
+if (values.archiveBytes !== undefined) importRun.command += ` --archive-bytes ${values.archiveBytes}`;
 writeFileSync(
   values.out,
   replaceGeneratedSection(

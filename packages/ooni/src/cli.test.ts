@@ -2,10 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { Command, runProgram } from '@reachmap/command-line';
 import type { Measurement } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
 import { describe, expect, it } from 'vitest';
-import { type MeasurementQuery, runOoniCommand } from './cli.ts';
+import { addOoniCommands, type MeasurementQuery, type OoniCommandDeps } from './cli.ts';
 import { formatProgress } from './import-ooni.ts';
 import { SYNTHETIC_FIXTURES } from './testing/ooni-fixtures.ts';
 
@@ -29,7 +30,15 @@ function deps() {
   };
 }
 
-describe('runOoniCommand', () => {
+/** `reachmap import|export ooni <rest>` with `deps` injected, parsed as the CLI parses it. */
+async function runOoniCommand(args: string[], deps: OoniCommandDeps, print: (line: string) => void) {
+  const [verb = '', ...rest] = args;
+  const program = new Command('reachmap');
+  addOoniCommands(program, (_verb, use) => use(deps), print);
+  return await runProgram(program, [verb, 'ooni', ...rest], { out: print, err: print });
+}
+
+describe('reachmap import ooni / export ooni', () => {
   it('imports, lists skipped lines with their line numbers and prints the agreement table', async () => {
     const { deps: injected, submitted } = deps();
     const lines: string[] = [];
@@ -151,6 +160,9 @@ describe('runOoniCommand', () => {
     const { deps: injected } = deps();
     const lines: string[] = [];
     expect(await runOoniCommand(['export', '--since', 'soon'], injected, (line) => lines.push(line))).toBe(2);
+    expect(await runOoniCommand(['import'], injected, (line) => lines.push(line))).toBe(2);
+    expect(lines.at(-1)).toMatch(/^reachmap import ooni: missing required argument 'sources'/);
+    expect(await runOoniCommand(['export', '--country', 'RU'], injected, (line) => lines.push(line))).toBe(2);
     const failing = { ...injected, submit: async () => Promise.reject(new Error('collector down')) };
     expect(
       await runOoniCommand(['import', `${SYNTHETIC_FIXTURES}/facebook_messenger.json`], failing, (line) =>

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
+import { type CommandUnknownOpts, setExitCode } from '@reachmap/command-line';
 import type { CountryCode, Measurement, TargetId } from '@reachmap/schema';
 import { AgreementTally, formatAgreementTable } from './compare/agreement.ts';
 import { formatComparedLine } from './compare/compared-line.ts';
@@ -38,27 +38,36 @@ export interface OoniCommandDeps {
   keptGranularities?(measurement: Measurement): readonly string[];
 }
 
-const USAGE = [
-  'usage: reachmap import ooni [--compare] [--report FILE.json] <file|directory|->...',
-  '       reachmap export ooni [--since ISO] [--until ISO] [--cc CC] [--target ID] [--out FILE]',
-].join('\n');
+/**
+ * Runs one OONI command with its dependencies, resolving to the exit code: the CLI opens Redis for
+ * `import` only; tests inject fakes.
+ */
+export type WithOoniDeps = (
+  verb: 'import' | 'export',
+  use: (deps: OoniCommandDeps) => Promise<number>,
+) => Promise<number>;
+
+interface ImportOptions {
+  compare?: true;
+  report?: string;
+}
+
+interface ExportOptions {
+  since?: string;
+  until?: string;
+  cc?: string;
+  target?: string;
+  out?: string;
+}
 
 const MAX_SKIPS_SHOWN = 20;
 
 async function runImport(
-  args: string[],
+  positionals: string[],
+  values: ImportOptions,
   deps: OoniCommandDeps,
   print: (line: string) => void,
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { compare: { type: 'boolean' }, report: { type: 'string' } },
-    allowPositionals: true,
-  });
-  if (positionals.length === 0) {
-    print(USAGE);
-    return 2;
-  }
   const sources: OoniSource[] = positionals.map((path) =>
     path === '-' ? { name: 'stdin', stream: deps.stdin ?? process.stdin } : { path },
   );
@@ -113,20 +122,10 @@ async function runImport(
 }
 
 async function runExport(
-  args: string[],
+  values: ExportOptions,
   deps: OoniCommandDeps,
   print: (line: string) => void,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      since: { type: 'string' },
-      until: { type: 'string' },
-      cc: { type: 'string' },
-      target: { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
   for (const key of ['since', 'until'] as const) {
     const value = values[key];
     if (value !== undefined && Number.isNaN(Date.parse(value))) {
@@ -153,23 +152,48 @@ async function runExport(
 }
 
 /**
- * `reachmap import ooni …` / `reachmap export ooni …` with their dependencies injected: the CLI wires
- * `submit` to the collector and `listMeasurements` to the store. Returns the exit code; a failing
- * dependency becomes exit code 1 with its message.
+ * Adds `import ooni …` and `export ooni …` to `program` (docs/ooni.md). Each resolves to the exit
+ * code through `setExitCode`; a failing dependency becomes exit code 1 with its message.
  */
-export async function runOoniCommand(
-  args: readonly string[],
-  deps: OoniCommandDeps,
+export function addOoniCommands(
+  program: CommandUnknownOpts,
+  withDeps: WithOoniDeps,
   print: (line: string) => void,
-): Promise<number> {
-  const [command, ...rest] = args;
-  try {
-    if (command === 'import') return await runImport(rest, deps, print);
-    if (command === 'export') return await runExport(rest, deps, print);
-    print(USAGE);
-    return 2;
-  } catch (error) {
-    print(`ooni ${command}: ${(error as Error).message}`);
+): void {
+  const failureOf = (verb: string) => (error: unknown) => {
+    print(`ooni ${verb}: ${(error as Error).message}`);
     return 1;
-  }
+  };
+  program
+    .command('import')
+    .description('import measurements from another format (OONI is the only one so far)')
+    .command('ooni')
+    .description('import OONI measurements (JSON or JSONL, gzip or not) and queue them for the aggregator')
+    .argument('<sources...>', 'files, directories, or - for stdin')
+    .option('--compare', "compare OONI's verdict with reachmap's classifier and print the agreement")
+    .option('--report <file>', 'write per-file results, skip reasons and dropped entries as JSON')
+    .action(async (sources, options, command) =>
+      setExitCode(
+        command,
+        await withDeps('import', (deps) => runImport(sources, options, deps, print)).catch(
+          failureOf('import'),
+        ),
+      ),
+    );
+  program
+    .command('export')
+    .description('export measurements to another format (OONI is the only one so far)')
+    .command('ooni')
+    .description("export archived measurements with this build's verdicts as OONI JSONL")
+    .option('--since <iso>', 'from this ISO 8601 time (default: a day before --until)')
+    .option('--until <iso>', 'up to this ISO 8601 time (default: now)')
+    .option('--cc <cc>', 'only this country (ISO 3166-1 alpha-2)')
+    .option('--target <id>', 'only this catalogue target')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (options, command) =>
+      setExitCode(
+        command,
+        await withDeps('export', (deps) => runExport(options, deps, print)).catch(failureOf('export')),
+      ),
+    );
 }

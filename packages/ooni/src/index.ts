@@ -1,5 +1,5 @@
 export { OoniAggregationResponse, OoniAggregationRow } from './aggregation.ts';
-export { type MeasurementQuery, type OoniCommandDeps, runOoniCommand } from './cli.ts';
+export { addOoniCommands, type MeasurementQuery, type OoniCommandDeps, type WithOoniDeps } from './cli.ts';
 export {
   type Agreement,
   type AgreementRow,

@@ -62,3 +62,9 @@ export async function waitUntilReady(client: RedisClient, timeoutMs = 10_000): P
     client.on('error', onError);
   });
 }
+
+/**
+ * Runs a command line's `use` against Redis, opened for it and closed after; resolves to the exit
+ * code. Commands take this rather than a client so that their help and usage errors need no Redis.
+ */
+export type WithRedis = (use: (redis: RedisClient) => Promise<number>) => Promise<number>;

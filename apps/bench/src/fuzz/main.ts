@@ -1,15 +1,17 @@
-import { parseArgs } from 'node:util';
+import { Command, optionsOrExit } from '@reachmap/command-line';
 import { type FuzzReport, runFuzzCampaign } from './fuzz-campaign.ts';
 
 // `pnpm fuzz [--count N] [--seed S] [--concurrency C]`: a hostile-request campaign against the
 // collector, aggregator and API on loopback; exits 1 on any 5xx, crash or miscount.
-const { values } = parseArgs({
-  options: {
-    count: { type: 'string', default: '2000' },
-    seed: { type: 'string' },
-    concurrency: { type: 'string', default: '4' },
-  },
-});
+const values = await optionsOrExit(
+  new Command('pnpm fuzz')
+    .description(
+      'a hostile-request campaign against the collector, aggregator and API on loopback (docs/security.md)',
+    )
+    .option('--count <n>', 'requests to send', '2000')
+    .option('--seed <s>', 'the campaign seed (default: a random one, printed)')
+    .option('--concurrency <n>', 'requests in flight', '4'),
+);
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 const count = Number(values.count);
 process.stderr.write(`fuzz: ${count} requests, seed ${seed} (re-run with --seed ${seed})\n`);

@@ -1,14 +1,13 @@
-import { runKeysCommand } from '@reachmap/api';
-import { runAdminCommand } from '@reachmap/collector';
+import { keysCommand } from '@reachmap/api';
+import { addAdminCommands } from '@reachmap/collector';
+import { Command, type CommandUnknownOpts } from '@reachmap/command-line';
 import { loadConfig, ServerConfig } from '@reachmap/config';
+import type { WithRedis } from '@reachmap/queue';
 import { createLogger } from '@reachmap/telemetry';
 import { openRedisSession } from '../redis-session.ts';
 
-/**
- * `reachmap admin …`: enrolment tokens and agents (collector), API keys (`admin keys …`), against the
- * same Redis as `reachmap up`.
- */
-export async function runAdmin(args: string[]): Promise<number> {
+/** Opens the same Redis as `reachmap up` for one admin command, and closes it after. */
+const withStackRedis: WithRedis = async (use) => {
   const config = loadConfig(ServerConfig);
   // Progress goes to stderr so that stdout carries only the command's answer (a token, a table).
   const log = createLogger({ name: 'reachmap', level: 'warn', destination: process.stderr });
@@ -21,11 +20,19 @@ export async function runAdmin(args: string[]): Promise<number> {
     log,
   );
   try {
-    const print = (line: string) => process.stdout.write(`${line}\n`);
-    const [resource, ...rest] = args;
-    if (resource === 'keys') return await runKeysCommand(rest, redis.client, print);
-    return await runAdminCommand(args, redis.client, print);
+    return await use(redis.client);
   } finally {
     await redis.close();
   }
+};
+
+/** `reachmap admin …`: enrolment tokens and agents (collector), API keys (`admin keys …`). */
+export function adminCommand(): CommandUnknownOpts {
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const admin = new Command('admin').description(
+    'enrolment tokens, agents, dead letters and API keys, against the Redis of `reachmap up`',
+  );
+  addAdminCommands(admin, withStackRedis, print);
+  admin.addCommand(keysCommand(withStackRedis, print));
+  return admin;
 }

@@ -3,7 +3,7 @@ import { AggregatorConfig, readArchive, settingsOf } from '@reachmap/aggregator'
 import { classifyMeasurement } from '@reachmap/classifier';
 import { admitMeasurements, openIngestQueue } from '@reachmap/collector';
 import { loadConfig } from '@reachmap/config';
-import { type MeasurementQuery, type MeasurementWithVerdict, runOoniCommand } from '@reachmap/ooni';
+import type { MeasurementQuery, MeasurementWithVerdict, WithOoniDeps } from '@reachmap/ooni';
 import type { Measurement } from '@reachmap/schema';
 import { keptGranularities } from '@reachmap/store';
 import { createLogger } from '@reachmap/telemetry';
@@ -40,19 +40,15 @@ async function* archivedWithVerdicts(
   }
 }
 
-/** `reachmap import ooni …` and `reachmap export ooni …` (docs/ooni.md). */
-export async function runOoni(verb: 'import' | 'export', args: string[]): Promise<number> {
-  const [format, ...rest] = args;
-  if (format !== 'ooni') {
-    process.stderr.write(`usage: reachmap ${verb} ooni …  (OONI is the only format so far)\n`);
-    return 2;
-  }
+/**
+ * The dependencies of `reachmap import ooni …` and `reachmap export ooni …` (docs/ooni.md): import
+ * queues into the stack's Redis, export reads the aggregator's archive.
+ */
+export const withOoniDeps: WithOoniDeps = async (verb, use) => {
   const config = loadConfig(AggregatorConfig);
   // The aggregator's own retention decides where (and whether) an imported measurement is kept.
   const store = settingsOf(config, new Map()).store;
   const archiveDir = config.REACHMAP_ARCHIVE_DIR ?? join(config.REACHMAP_DATA_DIR, 'archive');
-  // stdout may carry the exported JSONL, so messages go to stderr.
-  const print = (line: string) => process.stderr.write(`${line}\n`);
   const log = createLogger({ name: 'reachmap', level: 'warn', destination: process.stderr });
   const redis =
     verb === 'import'
@@ -60,29 +56,30 @@ export async function runOoni(verb: 'import' | 'export', args: string[]): Promis
       : null;
   const queue = redis === null ? null : openIngestQueue(redis.client);
   try {
-    const code = await runOoniCommand(
-      [verb, ...rest],
-      {
-        submit: async (measurements) => {
-          if (redis === null || queue === null) throw new Error('import needs Redis');
-          await admitMeasurements(redis.client, queue, {
-            agentId: OONI_IMPORTER_ID,
-            measurements,
-            now: Date.now(),
-          });
-        },
-        listMeasurements: (query) => archivedWithVerdicts(archiveDir, query),
-        keptGranularities: (measurement) =>
-          keptGranularities(Date.parse(measurement.start_time), measurement.source.kind, store, Date.now()),
+    const code = await use({
+      submit: async (measurements) => {
+        if (redis === null || queue === null) throw new Error('import needs Redis');
+        await admitMeasurements(redis.client, queue, {
+          agentId: OONI_IMPORTER_ID,
+          measurements,
+          now: Date.now(),
+        });
       },
-      print,
-    );
+      listMeasurements: (query) => archivedWithVerdicts(archiveDir, query),
+      keptGranularities: (measurement) =>
+        keptGranularities(Date.parse(measurement.start_time), measurement.source.kind, store, Date.now()),
+    });
     if (verb === 'import' && code === 0) {
-      print('queued for the aggregator (source "ooni"): counted where listed above while `reachmap up` runs');
+      printMessage(
+        'queued for the aggregator (source "ooni"): counted where listed above while `reachmap up` runs',
+      );
     }
     return code;
   } finally {
     await queue?.close();
     await redis?.close();
   }
-}
+};
+
+/** stdout may carry the exported JSONL, so messages go to stderr. */
+export const printMessage = (line: string) => process.stderr.write(`${line}\n`);

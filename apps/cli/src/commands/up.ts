@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AggregatorConfig } from '@reachmap/aggregator';
+import { Command, type CommandUnknownOpts, setExitCode } from '@reachmap/command-line';
 import { loadConfig, ServerConfig } from '@reachmap/config';
 import { findFreeLoopbackPort } from '@reachmap/queue';
 import { createLogger } from '@reachmap/telemetry';
@@ -13,8 +13,22 @@ import { StatusSource } from '../supervisor/stack-status.ts';
 import type { ChildEvent } from '../supervisor/supervised-child.ts';
 import { Supervisor } from '../supervisor/supervisor.ts';
 
-export const UP_HELP = `reachmap up [--no-demo] [--only <components>]
-
+/** `reachmap up`, the default command. */
+export function upCommand(): CommandUnknownOpts {
+  return new Command('up')
+    .description('run the server stack (the default command)')
+    .option('--no-demo', 'do not start the demo network')
+    .option(
+      '--only <components>',
+      'run only these, comma-separated: aggregator, collector, api, demo (one role per machine: set REDIS_URL to the shared Redis)',
+    )
+    .option(
+      '--log-format <format>',
+      'pretty (default on a terminal: a banner, a status block, warnings and errors in human form) or json (default otherwise: every log line as JSON)',
+    )
+    .addHelpText(
+      'after',
+      `
 Runs the whole server stack on one machine: Redis (a private redis-server when REDIS_URL is unset),
 the aggregator, the collector (agents' API) and the analysts' API with the dashboard, plus a built-in
 demo network of simulated regions (clearly labelled as simulated) so the map fills within minutes.
@@ -27,19 +41,14 @@ With the demo on, unset settings default to a fast pace so the map moves while y
 REACHMAP_WINDOW=2m, REACHMAP_EVALUATION_GRACE=10s, AGENT_INTERVAL=20s, AGENT_JITTER=5s,
 AGENT_ROUND_DEADLINE=15s. --no-demo keeps the production defaults (15 min windows, 5 min rounds).
 
-Options:
-  --no-demo            do not start the demo network
-  --only <components>  run only these, comma-separated: aggregator, collector, api, demo
-                       (one role per machine: set REDIS_URL to the shared Redis)
-  --log-format <f>     pretty (default on a terminal: a banner, a status block, warnings and
-                       errors in human form) or json (default otherwise: every log line as JSON)
-  -h, --help           show this help
-
 Full JSON logs always go to $REACHMAP_DATA_DIR/logs/reachmap.log (rotated at 10 MB, 5 kept).
 
 Environment: REDIS_URL, REACHMAP_DATA_DIR (default .reachmap-data), HOST (default 127.0.0.1),
 COLLECTOR_PORT (8470), API_PORT (8471), AGGREGATOR_METRICS_PORT (8472, the aggregator's /metrics),
-LOG_LEVEL (info), OTEL_* (OpenTelemetry traces: docs/operators.md).`;
+LOG_LEVEL (info), OTEL_* (OpenTelemetry traces: docs/operators.md).`,
+    )
+    .action(async (options, command) => setExitCode(command, await runUp(options)));
+}
 
 const DEMO_PACE = {
   REACHMAP_WINDOW: '2m',
@@ -77,22 +86,14 @@ async function fixedPort(port: number): Promise<number> {
   return port === 0 ? await findFreeLoopbackPort() : port;
 }
 
-export async function runUp(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'no-demo': { type: 'boolean', default: false },
-      only: { type: 'string' },
-      'log-format': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${UP_HELP}\n`);
-    return 0;
-  }
-  const components = selectComponents(values.only, !values['no-demo']);
+interface UpOptions {
+  demo: boolean;
+  only?: string;
+  logFormat?: string;
+}
+
+async function runUp(options: UpOptions): Promise<number> {
+  const components = selectComponents(options.only, options.demo);
   const demo = components.includes('demo');
   if (demo) applyDemoPace(process.env);
   const config = loadConfig(ServerConfig);
@@ -100,7 +101,7 @@ export async function runUp(args: string[]): Promise<number> {
     // Demo agents measure whatever catalogue the collector hands out: never let that be the real one.
     throw new DemoNeedsLabCatalogueError();
   }
-  const format = logFormat(values['log-format']);
+  const format = logFormat(options.logFormat);
   const logFile = new RotatingLogFile(join(config.REACHMAP_DATA_DIR, 'logs', 'reachmap.log'));
   const output = new StackOutput(format, logFile, process.stdout, process.stdout.isTTY === true);
   const log = createLogger({

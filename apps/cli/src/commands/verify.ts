@@ -1,13 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { type VerificationReport, verifyBundle } from '../evidence/verify-bundle.ts';
-
-const HELP = `Usage: reachmap verify <bundle.json>
-
-Checks an evidence bundle (GET /v1/events/{id}/evidence) offline: each measurement's signature by its
-agent's enrolled key, each witness's verdict re-run with this build's classifier, and that the
-witnesses support the event. Needs no Redis and no network. Exit status 0 when everything checks, 1
-when anything fails (the failing measurement is named), 2 on a usage error.`;
+import { Command, type CommandUnknownOpts, EXIT, setExitCode } from '@reachmap/command-line';
+import type { VerificationReport } from '../evidence/verify-bundle.ts';
 
 export function formatReport(report: VerificationReport): string {
   const lines = report.checks.map(
@@ -18,29 +11,32 @@ export function formatReport(report: VerificationReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function runVerify(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const [path] = positionals;
-  if (path === undefined || positionals.length > 1) {
-    process.stderr.write(`reachmap verify: expected one bundle file\n\n${HELP}\n`);
-    return 2;
-  }
+/** `reachmap verify <bundle.json>`: needs no Redis and no network. */
+export function verifyCommand(): CommandUnknownOpts {
+  return new Command('verify')
+    .description("check an event's evidence bundle offline")
+    .argument('<bundle>', 'the bundle, as GET /v1/events/{id}/evidence returns it (JSON)')
+    .addHelpText(
+      'after',
+      `
+Checks each measurement's signature by its agent's enrolled key, re-runs each witness's verdict with
+this build's classifier, and checks that the witnesses support the event. Exit status 0 when
+everything checks, 1 when anything fails (the failing measurement is named), 2 on a usage error.`,
+    )
+    .action(async (path, _options, command) => setExitCode(command, await verifyFile(path)));
+}
+
+async function verifyFile(path: string): Promise<number> {
   let bundle: unknown;
   try {
     bundle = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     process.stderr.write(`reachmap verify: cannot read ${path} as JSON: ${(error as Error).message}\n`);
-    return 2;
+    return EXIT.usage;
   }
+  // The verifier is loaded only when a bundle is checked: help and completion stay quick.
+  const { verifyBundle } = await import('../evidence/verify-bundle.ts');
   const report = verifyBundle(bundle);
   process.stdout.write(formatReport(report));
-  return report.ok ? 0 : 1;
+  return report.ok ? EXIT.ok : EXIT.failure;
 }

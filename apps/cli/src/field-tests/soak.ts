@@ -6,7 +6,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command, optionsOrExit } from '@reachmap/command-line';
 import { redisRetention } from './redis-retention.ts';
 import { slopeFit } from './slope.ts';
 
@@ -38,15 +38,18 @@ const TOLERANCE_PER_HOUR = { descriptors: 30, MiB: 60, unexplainedMiB: 30, persi
 /** Walking every key costs seconds once the soak has a few hundred thousand: at most 10 % of the time. */
 const RETENTION_EVERY_MS = 60_000;
 
-const { values } = parseArgs({
-  options: {
-    minutes: { type: 'string', default: '10' },
-    hours: { type: 'string' },
-    'write-benchmarks': { type: 'boolean', default: false },
-    /** Every sample, per process, as JSON lines: to tell which process of a group grows. */
-    samples: { type: 'string' },
-  },
-});
+const program = new Command('pnpm soak')
+  .description(
+    'the soak field test: reachmap up with the demo, every process sampled for descriptors and RSS',
+  )
+  .option('--minutes <n>', 'how long to run, in minutes', '10')
+  .option('--hours <n>', 'how long to run, in hours (instead of --minutes)')
+  .option('--write-benchmarks', 'write the figures to docs/benchmarks.md')
+  .option(
+    '--samples <file>',
+    'every sample, per process, as JSON lines: to tell which process of a group grows',
+  );
+const values = await optionsOrExit(program);
 const durationMs =
   values.hours === undefined ? Number(values.minutes) * 60_000 : Number(values.hours) * 3_600_000;
 
@@ -321,7 +324,7 @@ async function main(): Promise<number> {
     );
     return interrupted === 'SIGINT' ? 130 : 143;
   }
-  if (values['write-benchmarks']) writeBenchmarks(table);
+  if (values.writeBenchmarks) writeBenchmarks(table);
   log(failed ? 'FAILED: growth beyond tolerance' : 'passed');
   return failed ? 1 : 0;
 }

@@ -35,23 +35,29 @@ async function writeWorlds(dir: string, worlds: readonly WorldScenario[]): Promi
   }
 }
 
+/** The options of `pnpm lab fuzz` (and `--seed` with `--fuzz-count` of `pnpm lab run`). */
+export interface FuzzOptions {
+  seed?: string;
+  count?: string;
+  writeScenario?: string;
+  dryRun?: true;
+  coverage?: true;
+}
+
 /**
  * `pnpm lab fuzz`: the worlds of `--seed`/`--count` as scenarios for the runner, with hooks that print a
  * failing world's reproducer and write it out. `--coverage` and `--dry-run` end here (exit 0).
  */
-export async function prepareFuzz(
-  values: Record<string, string | boolean | undefined>,
-): Promise<FuzzPreparation> {
-  const seedText =
-    typeof values.seed === 'string' ? values.seed : process.env.REACHMAP_FUZZ_SEED || undefined;
+export async function prepareFuzz(values: FuzzOptions): Promise<FuzzPreparation> {
+  const seedText = values.seed ?? (process.env.REACHMAP_FUZZ_SEED || undefined);
   const seed = parseCount(seedText, randomInt(0, MAX_SEED));
-  const count = parseCount(typeof values.count === 'string' ? values.count : undefined, 1);
+  const count = parseCount(values.count, 1);
   if (seed === null || count === null || count === 0) {
     process.stderr.write(`--seed must be an integer in [0, 2^31) and --count a positive integer\n`);
     return { kind: 'exit', code: 2 };
   }
   const worlds = worldSeeds(seed, count).map(worldScenario);
-  const writeDir = typeof values['write-scenario'] === 'string' ? values['write-scenario'] : undefined;
+  const writeDir = values.writeScenario;
   if (values.coverage === true) {
     process.stdout.write(`${coverageTable(worlds.map(({ world }) => world))}\n`);
     return { kind: 'exit', code: 0 };
@@ -64,7 +70,7 @@ export async function prepareFuzz(
       `fuzz: world ${world.seed}: ${describeWorld(world)}; ${scenario.expect.length} expectations, ${scenario.duration / 1000}s\n`,
     );
   }
-  if (values['dry-run'] === true) {
+  if (values.dryRun === true) {
     if (writeDir === undefined) for (const { yaml } of worlds) process.stdout.write(`---\n${yaml}`);
     else await writeWorlds(writeDir, worlds);
     return { kind: 'exit', code: 0 };

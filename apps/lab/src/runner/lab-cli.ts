@@ -1,9 +1,17 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import {
+  Command,
+  type CommandUnknownOpts,
+  Option,
+  type OptionValues,
+  processOutput,
+  runProgram,
+  setExitCode,
+} from '@reachmap/command-line';
 import { loadCatalogue } from '@reachmap/targets';
 import { createLogger, type LogLevel, logLevelFromEnv } from '@reachmap/telemetry';
 import { scenarioRuleIssues } from '../censor/rule-reachability.ts';
-import { prepareFuzz, type RunHooks } from '../fuzz/fuzz-command.ts';
+import { type FuzzOptions, prepareFuzz, type RunHooks } from '../fuzz/fuzz-command.ts';
 import { InvalidScenarioError } from '../scenario/parse-scenario.ts';
 import { listScenarioFiles, loadScenario } from '../scenario/scenario-files.ts';
 import type { Scenario } from '../scenario/scenario-schema.ts';
@@ -13,86 +21,110 @@ import { detectLabMode } from './lab-mode.ts';
 import { mergeRetry, runLab } from './run-lab.ts';
 import { IN_USER_NAMESPACE_ENV, rerunInUserNamespace, userNamespaceLabWorks } from './user-namespace.ts';
 
-const USAGE = `usage: pnpm lab run <scenario|file.yaml|all>... [--userspace] [--parallel N] [--json report.json]
-                    [--retries N] [--fuzz-count N [--seed S]]
-       pnpm lab fuzz [--seed S] [--count N] [--parallel N] [--json report.json] [--write-scenario DIR]
-                     [--dry-run] [--coverage]
-
-run: runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft
-or, without root, in an unprivileged user namespace where the kernel allows one; the user-space censor
-otherwise (or with --userspace). Exits 1 when any expectation fails. --retries N re-runs the scenarios
-that failed, up to N more times, after the others (default 0); a scenario that passes only on a re-run
-is reported as flaky, with its failed attempt. --fuzz-count N adds N fuzz worlds (as below) to the same run.
-fuzz: generates N random worlds from seed S (world i has seed S+i; S defaults to REACHMAP_FUZZ_SEED,
-else a random one, printed) with expectations derived from their ground truth, and runs them like
-scenarios. A failing world prints its one-line reproducer; --write-scenario DIR writes failing worlds
-(with --dry-run: every world, nothing runs) as scenario files. --coverage prints the worlds' action x
-layout table without running them.
-User space beside another user-space lab: --world-octet N (world on 127.N.a.b, default 18) and
---first-slot N (censors from 127.(100+N), default 0).`;
-
-function parseCommandLine(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      userspace: { type: 'boolean' },
-      user: { type: 'boolean' },
-      parallel: { type: 'string' },
-      json: { type: 'string' },
-      'world-octet': { type: 'string' },
-      'first-slot': { type: 'string' },
-      seed: { type: 'string' },
-      count: { type: 'string' },
-      'write-scenario': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      coverage: { type: 'boolean' },
-      'fuzz-count': { type: 'string' },
-      retries: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+/** The options `run` and `fuzz` share: how and where the scenarios run, and the report. */
+function withRunOptions<Args extends unknown[], Options extends OptionValues>(
+  command: Command<Args, Options>,
+) {
+  return command
+    .option('--userspace', 'force the user-space censor (no root needed)')
+    .addOption(new Option('--user').hideHelp())
+    .option('--parallel <n>', 'scenarios at a time', '1')
+    .option('--json <file>', 'write the report as JSON')
+    .option(
+      '--retries <n>',
+      're-run the scenarios that failed, up to N more times, after the others; a scenario that passes only on a re-run is reported as flaky',
+      '0',
+    )
+    .option(
+      '--world-octet <n>',
+      'user space beside another user-space lab: the world on 127.N.a.b (default 18)',
+    )
+    .option(
+      '--first-slot <n>',
+      'user space beside another user-space lab: censors from 127.(100+N) (default 0)',
+    );
 }
 
-/** `pnpm lab run …`: exit code 0 all passed, 1 a failure, 2 bad usage, 130/143 interrupted. */
-async function main(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseCommandLine>;
-  try {
-    parsed = parseCommandLine(argv);
-  } catch (error) {
-    // An unknown option or a missing value is a usage error, not a crash with a stack trace.
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...which] = positionals;
-  const runnable = (command === 'run' && which.length > 0) || (command === 'fuzz' && which.length === 0);
-  if (values.help === true || !runnable) {
-    process.stderr.write(`${USAGE}\n`);
-    return values.help === true ? 0 : 2;
-  }
-  const parallel = Number(values.parallel ?? '1');
-  const retries = Number(values.retries ?? '0');
+/** `pnpm lab run|fuzz …` (docs/lab.md). */
+function labProgram(): CommandUnknownOpts {
+  const program = new Command('pnpm lab').description('the censorship lab (docs/lab.md)');
+  withRunOptions(
+    program
+      .command('run')
+      .summary('run censorship-lab scenarios end to end')
+      .description(
+        'runs censorship-lab scenarios (infra/lab/scenarios) end to end: kernel lab when root with ip/nft or, without root, in an unprivileged user namespace where the kernel allows one; the user-space censor otherwise (or with --userspace). Exits 1 when any expectation fails.',
+      )
+      .argument('<scenarios...>', 'scenario names, scenario files (.yaml), or all'),
+  )
+    .option('--fuzz-count <n>', 'add N fuzz worlds (as `fuzz` makes them) to the same run')
+    .option('--seed <s>', 'the seed of the --fuzz-count worlds')
+    .option('--write-scenario <dir>', 'write the failing --fuzz-count worlds as scenario files')
+    .action(async (which, options, command) => setExitCode(command, await runScenarios(which, options)));
+  withRunOptions(
+    program
+      .command('fuzz')
+      .summary('generate random worlds from a seed and run them like scenarios')
+      .description(
+        'generates N random worlds from seed S (world i has seed S+i; S defaults to REACHMAP_FUZZ_SEED, else a random one, printed) with expectations derived from their ground truth, and runs them like scenarios. A failing world prints its one-line reproducer.',
+      ),
+  )
+    .option('--seed <s>', "the first world's seed")
+    .option('--count <n>', 'how many worlds (default 1)')
+    .option('--write-scenario <dir>', 'write failing worlds (with --dry-run: every world) as scenario files')
+    .option('--dry-run', 'print (or write) the worlds; nothing runs')
+    .option('--coverage', "print the worlds' action x layout table without running them")
+    .action(async (options, command) => setExitCode(command, await runFuzz(options)));
+  return program;
+}
+
+/** What `withRunOptions` adds to a command's parsed options. */
+interface RunOptions {
+  userspace?: true;
+  user?: true;
+  parallel: string;
+  json?: string;
+  retries: string;
+  worldOctet?: string;
+  firstSlot?: string;
+}
+
+/** `--parallel`, `--retries` and LOG_LEVEL checked, or the usage exit code. */
+function runSettings(options: RunOptions): { parallel: number; retries: number; level: LogLevel } | number {
+  const parallel = Number(options.parallel);
+  const retries = Number(options.retries);
   if (!Number.isInteger(retries) || retries < 0) {
-    process.stderr.write(`--retries must be a whole number, got "${values.retries}"\n`);
+    process.stderr.write(`--retries must be a whole number, got "${options.retries}"\n`);
     return 2;
   }
   if (!Number.isInteger(parallel) || parallel < 1) {
-    process.stderr.write(`--parallel must be a positive integer, got "${values.parallel}"\n`);
+    process.stderr.write(`--parallel must be a positive integer, got "${options.parallel}"\n`);
     return 2;
   }
-  let level: LogLevel;
   try {
-    level = logLevelFromEnv();
+    return { parallel, retries, level: logLevelFromEnv() };
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
-  if (command === 'fuzz') {
-    const fuzz = await prepareFuzz(values);
-    if (fuzz.kind === 'exit') return fuzz.code;
-    return runAndReport(fuzz.scenarios, values, { parallel, retries, level }, fuzz.hooks);
-  }
+}
+
+/** `pnpm lab fuzz …`: exit code 0 all passed, 1 a failure, 2 bad usage, 130/143 interrupted. */
+async function runFuzz(options: RunOptions & FuzzOptions): Promise<number> {
+  const settings = runSettings(options);
+  if (typeof settings === 'number') return settings;
+  const fuzz = await prepareFuzz(options);
+  if (fuzz.kind === 'exit') return fuzz.code;
+  return runAndReport(fuzz.scenarios, options, settings, fuzz.hooks);
+}
+
+/** `pnpm lab run …`: exit code 0 all passed, 1 a failure, 2 bad usage, 130/143 interrupted. */
+async function runScenarios(
+  which: string[],
+  options: RunOptions & { fuzzCount?: string; seed?: string; writeScenario?: string },
+): Promise<number> {
+  const settings = runSettings(options);
+  if (typeof settings === 'number') return settings;
   const files = listScenarioFiles();
   const chosen: string[] = [];
   for (const name of which) {
@@ -129,26 +161,23 @@ async function main(argv: string[]): Promise<number> {
       throw error;
     }
   }
-  if (typeof values['fuzz-count'] !== 'string' || values['fuzz-count'] === '0') {
-    return runAndReport(scenarios, values, { parallel, retries, level }, {});
+  if (options.fuzzCount === undefined || options.fuzzCount === '0') {
+    return runAndReport(scenarios, options, settings, {});
   }
   // CI's random sample: fuzz worlds run in the same batches as the catalogue, not after it.
   const fuzz = await prepareFuzz({
-    ...values,
-    count: values['fuzz-count'],
-    'dry-run': false,
-    coverage: false,
+    count: options.fuzzCount,
+    seed: options.seed,
+    writeScenario: options.writeScenario,
   });
   if (fuzz.kind === 'exit') return fuzz.code;
-  return runAndReport([...scenarios, ...fuzz.scenarios], values, { parallel, retries, level }, fuzz.hooks);
+  return runAndReport([...scenarios, ...fuzz.scenarios], options, settings, fuzz.hooks);
 }
-
-type CliValues = Record<string, string | boolean | undefined>;
 
 /** Runs the chosen scenarios, prints progress and the report: exit 0 all held, 1 a failure, 130/143. */
 async function runAndReport(
   scenarios: Scenario[],
-  values: CliValues,
+  values: RunOptions,
   { parallel, retries, level }: { parallel: number; retries: number; level: LogLevel },
   hooks: RunHooks,
 ): Promise<number> {
@@ -173,8 +202,8 @@ async function runAndReport(
   process.once('SIGTERM', onSignal);
   const userNamespace = process.env[IN_USER_NAMESPACE_ENV] !== undefined;
   logger.info({ mode, userNamespace, scenarios: scenarios.map((s) => s.name), parallel }, 'lab run starting');
-  const worldOctet = typeof values['world-octet'] === 'string' ? Number(values['world-octet']) : undefined;
-  const firstSlot = typeof values['first-slot'] === 'string' ? Number(values['first-slot']) : undefined;
+  const worldOctet = values.worldOctet === undefined ? undefined : Number(values.worldOctet);
+  const firstSlot = values.firstSlot === undefined ? undefined : Number(values.firstSlot);
   const run = (chosen: Scenario[], attempt: string) =>
     runLab(chosen, {
       mode,
@@ -204,8 +233,8 @@ async function runAndReport(
   }
   process.stdout.write(`${formatLabReport(report)}\n`);
   await hooks.onReport?.(report);
-  if (typeof values.json === 'string') await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
   return exitCode ?? (report.passed ? 0 : 1);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runProgram(labProgram(), process.argv.slice(2), processOutput);

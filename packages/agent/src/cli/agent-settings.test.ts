@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPOOL_MAX_BYTES } from '../spool/spool.ts';
+import type { RunOptions } from './agent-commands.ts';
 import { runSettings } from './agent-settings.ts';
-import { type OptionValues, UsageError } from './cli-command.ts';
+import { UsageError } from './cli-command.ts';
 
-function refusal(values: OptionValues, env: NodeJS.ProcessEnv): string {
+function refusal(values: RunOptions, env: NodeJS.ProcessEnv): string {
   try {
     runSettings(values, env);
   } catch (error) {
@@ -32,7 +33,7 @@ describe('the settings of reachmap-agent run', () => {
       updatePolicy: { mode: 'off' },
       logLevel: 'warn',
     });
-    expect(runSettings({ 'spool-max-mb': '2.5', update: '0.2.0' }, env)).toMatchObject({
+    expect(runSettings({ spoolMaxMb: '2.5', update: '0.2.0' }, env)).toMatchObject({
       spoolMaxBytes: Math.floor(2.5 * 1024 * 1024),
       updatePolicy: { mode: 'pin', version: '0.2.0' },
     });
@@ -48,7 +49,7 @@ describe('the settings of reachmap-agent run', () => {
       'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud")',
       'REACHMAP_AGENT_SPOOL_MAX_MB: expected at least 1 (MB) (got "0.5")',
     ]);
-    expect(refusal({ 'spool-max-mb': 'lots' }, {})).toBe(
+    expect(refusal({ spoolMaxMb: 'lots' }, {})).toBe(
       '--spool-max-mb: expected a number of megabytes (got "lots")',
     );
   });

@@ -3,7 +3,8 @@ import type { LogLevel } from '@reachmap/telemetry/log-policy';
 import { z } from 'zod';
 import { DEFAULT_SPOOL_MAX_BYTES } from '../spool/spool.ts';
 import { InvalidUpdatePolicyError, parseUpdatePolicy, type UpdatePolicy } from '../update/update-policy.ts';
-import { type OptionValues, UsageError } from './cli-command.ts';
+import type { RunOptions } from './agent-commands.ts';
+import { UsageError } from './cli-command.ts';
 
 const MB = 1024 * 1024;
 
@@ -35,7 +36,13 @@ const RunSettingsSchema = z.object({
 });
 
 /** Which flag stands in for which variable, to name what the operator actually typed in an error. */
-const FLAGS = { REACHMAP_AGENT_SPOOL_MAX_MB: 'spool-max-mb', REACHMAP_AGENT_UPDATE: 'update' } as const;
+const FLAGS = {
+  REACHMAP_AGENT_SPOOL_MAX_MB: { flag: 'spool-max-mb', option: 'spoolMaxMb' },
+  REACHMAP_AGENT_UPDATE: { flag: 'update', option: 'update' },
+} as const;
+
+/** The flags of `run` that stand in for a variable. */
+type SettingFlags = Pick<RunOptions, 'spoolMaxMb' | 'update'>;
 
 export interface RunSettings {
   spoolMaxBytes: number;
@@ -43,11 +50,11 @@ export interface RunSettings {
   logLevel: LogLevel;
 }
 
-export function runSettings(values: OptionValues, env: NodeJS.ProcessEnv): RunSettings {
+export function runSettings(values: SettingFlags, env: NodeJS.ProcessEnv): RunSettings {
   const input: NodeJS.ProcessEnv = { ...env };
-  for (const [variable, flag] of Object.entries(FLAGS)) {
-    const value = values[flag];
-    if (typeof value === 'string') input[variable] = value;
+  for (const [variable, { option }] of Object.entries(FLAGS)) {
+    const value = values[option];
+    if (value !== undefined) input[variable] = value;
   }
   try {
     const settings = loadConfig(RunSettingsSchema, { env: input });
@@ -62,9 +69,11 @@ export function runSettings(values: OptionValues, env: NodeJS.ProcessEnv): RunSe
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const lines = error.problems.map((problem) => {
-      const flag = FLAGS[problem.variable as keyof typeof FLAGS];
-      const givenByFlag = flag !== undefined && typeof values[flag] === 'string';
-      return formatConfigProblem(problem, givenByFlag ? `--${flag}` : problem.variable);
+      const stand = Object.hasOwn(FLAGS, problem.variable)
+        ? FLAGS[problem.variable as keyof typeof FLAGS]
+        : undefined;
+      const givenByFlag = stand !== undefined && values[stand.option] !== undefined;
+      return formatConfigProblem(problem, givenByFlag ? `--${stand.flag}` : problem.variable);
     });
     throw new UsageError(lines.join('\n'));
   }

@@ -1,19 +1,5 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { EXIT as COMMAND_LINE_EXIT } from '@reachmap/command-line';
 import type { AgentExtensions } from '../runtime/agent-extensions.ts';
-
-export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
-
-/** Parsed option values; repeatable options (`multiple: true`) give arrays. */
-export type OptionValues = Record<string, string | boolean | string[] | undefined>;
-
-/** One `reachmap-agent <command>`: its help text and what it does; resolves to the exit code. */
-export interface CliCommand {
-  name: string;
-  summary: string;
-  usage: string;
-  options: OptionSpecs;
-  run(values: OptionValues, io: CliIo): Promise<number>;
-}
 
 export interface CliIo {
   out: (line: string) => void;
@@ -24,28 +10,9 @@ export interface CliIo {
 }
 
 /** `restart` (EX_TEMPFAIL): a self-update replaced the program; systemd's Restart= starts it again. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, restart: 75 } as const;
+export const EXIT = { ...COMMAND_LINE_EXIT, restart: 75 } as const;
 
-export const COMMON_OPTIONS = {
-  'state-dir': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies OptionSpecs;
-
+/** Options that parse but do not fit together (an unknown region, a bad number): exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
-}
-
-/** Parses a command's arguments strictly; unknown options are a usage error, not silently ignored. */
-export function parseCommandArgs(command: CliCommand, args: string[]): OptionValues {
-  try {
-    const { values } = parseArgs({
-      args,
-      options: { ...COMMON_OPTIONS, ...command.options },
-      strict: true,
-      allowPositionals: false,
-    });
-    return values as OptionValues;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }

@@ -1,20 +1,20 @@
+import {
+  addCompletionCommand,
+  Command,
+  type CommandUnknownOpts,
+  commandLine,
+  type OptionValues,
+  runProgram,
+  setExitCode,
+} from '@reachmap/command-line';
+import { ConfigError } from '@reachmap/config';
 import { IdentityCorruptError, NotEnrolledError } from '../identity/agent-identity.ts';
 import { UnknownTargetInCatalogueError } from '../rounds/round-runner.ts';
 import { StateDirLockedError } from '../runtime/state-lock.ts';
 import { AGENT_SOFTWARE } from '../software.ts';
 import { SpoolStateCorruptError } from '../spool/spool-state.ts';
-import { type CliCommand, type CliIo, EXIT, parseCommandArgs, UsageError } from './cli-command.ts';
-
-/**
- * Each command's module is evaluated only when that command runs (or the overview lists them all), so
- * the long-running `run` does not carry enroll's, once's or status's code and schemas.
- */
-const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
-  enroll: async () => (await import('./enroll-command.ts')).enrollCommand,
-  run: async () => (await import('./run-command.ts')).runCommand,
-  once: async () => (await import('./once-command.ts')).onceCommand,
-  status: async () => (await import('./status-command.ts')).statusCommand,
-};
+import { enrollDeclaration, onceDeclaration, runDeclaration, statusDeclaration } from './agent-commands.ts';
+import { type CliIo, EXIT, UsageError } from './cli-command.ts';
 
 /** Errors an operator can act on: printed as one line, without a stack trace. */
 const OPERATOR_ERRORS = [
@@ -25,52 +25,23 @@ const OPERATOR_ERRORS = [
   UnknownTargetInCatalogueError,
 ];
 
-async function overview(): Promise<string> {
-  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
-  const width = Math.max(...commands.map((command) => command.name.length));
-  return [
-    `reachmap-agent ${AGENT_SOFTWARE.version}: measures reachability of messengers and websites from this network`,
-    '',
-    'Usage: reachmap-agent <command> [options]',
-    '',
-    'Commands:',
-    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
-    '',
-    'Run "reachmap-agent <command> --help" for the options of a command.',
-  ].join('\n');
-}
-
-export type { CliIo } from './cli-command.ts';
-
-/** Runs the command line `args` (without node and the script); resolves to the exit code. */
-export async function runCli(args: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = args;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(await overview());
-    return name === undefined ? EXIT.usage : EXIT.ok;
-  }
-  if (name === '--version') {
-    io.out(AGENT_SOFTWARE.version);
-    return EXIT.ok;
-  }
-  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (load === undefined) {
-    io.err(`reachmap-agent: unknown command "${name}"\n\n${await overview()}`);
-    return EXIT.usage;
-  }
-  const command = await load();
+/** The exit code of a command's run, with the errors an operator can act on turned into messages. */
+async function exitCodeOf(
+  command: CommandUnknownOpts,
+  run: () => Promise<number>,
+  io: CliIo,
+): Promise<number> {
   try {
-    const values = parseCommandArgs(command, rest);
-    if (values.help === true) {
-      io.out(command.usage);
-      return EXIT.ok;
-    }
-    return await command.run(values, io);
+    return await run();
   } catch (error) {
+    if (error instanceof ConfigError) {
+      // A bad variable or REACHMAP_CONFIG file (the state directory's lookup, say): the operator's to fix.
+      io.err(`${commandLine(command)}: ${error.message}`);
+      return EXIT.usage;
+    }
     if (error instanceof UsageError) {
-      io.err(
-        `reachmap-agent ${command.name}: ${error.message}\nRun "reachmap-agent ${command.name} --help".`,
-      );
+      // Worded as the parse errors of runProgram are.
+      io.err(`${commandLine(command)}: ${error.message}\nRun "${commandLine(command)} --help" for usage.`);
       return EXIT.usage;
     }
     if (OPERATOR_ERRORS.some((type) => error instanceof type)) {
@@ -79,4 +50,43 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
+}
+
+/**
+ * The `reachmap-agent` program. Each command's module is imported only when that command runs, so
+ * the long-running `run` does not carry enroll's, once's or status's code and schemas.
+ */
+function agentProgram(io: CliIo): CommandUnknownOpts {
+  const program = new Command('reachmap-agent')
+    .description(
+      `reachmap-agent ${AGENT_SOFTWARE.version}: measures reachability of messengers and websites from this network`,
+    )
+    .version(AGENT_SOFTWARE.version);
+  const runs = <Options extends OptionValues>(
+    declaration: Command<[], Options>,
+    run: (options: Options) => Promise<number>,
+  ) =>
+    declaration.action(async (options, command) =>
+      setExitCode(command, await exitCodeOf(command, () => run(options), io)),
+    );
+  program
+    .addCommand(
+      runs(enrollDeclaration(), async (o) => (await import('./enroll-command.ts')).runEnroll(o, io)),
+    )
+    .addCommand(
+      runs(runDeclaration(), async (o) => (await import('./run-command.ts')).runAgentCommand(o, io)),
+    )
+    .addCommand(runs(onceDeclaration(), async (o) => (await import('./once-command.ts')).runOnce(o, io)))
+    .addCommand(
+      runs(statusDeclaration(), async (o) => (await import('./status-command.ts')).runStatus(o, io)),
+    );
+  addCompletionCommand(program);
+  return program;
+}
+
+export type { CliIo } from './cli-command.ts';
+
+/** Runs the command line `args` (without node and the script); resolves to the exit code. */
+export async function runCli(args: string[], io: CliIo): Promise<number> {
+  return await runProgram(agentProgram(io), args, io);
 }

@@ -1,6 +1,8 @@
+import { Command, runProgram } from '@reachmap/command-line';
+import type { RedisClient } from '@reachmap/queue';
 import { startTestRedis } from '@reachmap/queue/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runKeysCommand } from '../admin/keys-command.ts';
+import { keysCommand } from '../admin/keys-command.ts';
 import { type ApiHarness, bearer, startTestApi } from '../testing/api-harness.ts';
 import { listApiKeys } from './api-keys.ts';
 
@@ -142,6 +144,13 @@ describe('with anonymous reads on', () => {
   });
 });
 
+/** `reachmap admin keys <args>` against `redis`, parsed as the CLI parses it. */
+async function runKeysCommand(args: string[], redis: RedisClient, print: (line: string) => void) {
+  const program = new Command('reachmap');
+  program.command('admin').addCommand(keysCommand((use) => use(redis), print));
+  return await runProgram(program, ['admin', 'keys', ...args], { out: print, err: print });
+}
+
 describe('reachmap admin keys', () => {
   it('creates a key shown once, lists it without the secret, and revokes it', async () => {
     const lines: string[] = [];
@@ -164,5 +173,10 @@ describe('reachmap admin keys', () => {
     expect((await listApiKeys(redis.redis)).find((entry) => entry.id === key?.id)?.revoked_at).not.toBeNull();
     expect(await runKeysCommand(['create', '--role', 'root', '--label', 'x'], redis.redis, print)).toBe(2);
     expect(await runKeysCommand(['revoke', 'key_doesnotexist000000'], redis.redis, print)).toBe(1);
+    lines.length = 0;
+    expect(await runKeysCommand(['create', '--label', 'x'], redis.redis, print)).toBe(2);
+    expect(lines.join('\n')).toContain(
+      "reachmap admin keys create: required option '--role <role>' not specified",
+    );
   });
 });

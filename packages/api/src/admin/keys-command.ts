@@ -1,85 +1,56 @@
-import { parseArgs } from 'node:util';
-import type { RedisClient } from '@reachmap/queue';
+import { Command, type CommandUnknownOpts, Option, setExitCode } from '@reachmap/command-line';
+import type { RedisClient, WithRedis } from '@reachmap/queue';
 import { createApiKey, listApiKeys, revokeApiKey } from '../access/api-keys.ts';
 import { ApiRole } from '../access/principal.ts';
 
-export const KEYS_USAGE = `Usage:
-  reachmap admin keys create --role read|admin --label LABEL
-      Create an API key (rmk_…). It is shown once; only its SHA-256 is stored.
-  reachmap admin keys list [--json]
-      List API keys: id, role, label, created, revoked. Never the keys themselves.
-  reachmap admin keys revoke KEY_ID
-      Refuse every further request made with the key (401).`;
+type Print = (line: string) => void;
 
-/** Runs `reachmap admin keys …` (args start after `keys`); returns the exit code (0 ok, 1 failed, 2 usage). */
-export async function runKeysCommand(
-  args: string[],
-  redis: RedisClient,
-  print: (line: string) => void,
-): Promise<number> {
-  let parsed: ReturnType<typeof parseKeysArgs>;
-  try {
-    parsed = parseKeysArgs(args);
-  } catch (error) {
-    print(`${(error as Error).message}\n\n${KEYS_USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [action, keyId] = positionals;
-  if (values.help === true || action === undefined) {
-    print(KEYS_USAGE);
-    return 0;
-  }
-  switch (action) {
-    case 'create':
-      return await keysCreate(redis, values.role, values.label, print);
-    case 'list':
-      return await keysList(redis, values.json === true, print);
-    case 'revoke':
-      return await keysRevoke(redis, keyId, print);
-    default:
-      print(`unknown keys command "${action}"\n\n${KEYS_USAGE}`);
-      return 2;
-  }
+/**
+ * `reachmap admin keys …`, the analysts' API keys: a command for `admin` to add. Each resolves to the
+ * exit code (0 ok, 1 failed, 2 usage error) through `setExitCode`.
+ */
+export function keysCommand(withRedis: WithRedis, print: Print): CommandUnknownOpts {
+  const keys = new Command('keys').description("analysts' API keys");
+  keys
+    .command('create')
+    .description('create an API key (rmk_…); it is shown once, only its SHA-256 is stored')
+    .addOption(
+      new Option('--role <role>', 'what the key may do').choices(ApiRole.options).makeOptionMandatory(),
+    )
+    .requiredOption('--label <label>', 'who holds the key, e.g. "newsroom-dashboard"')
+    .action(async (options, command) =>
+      setExitCode(command, await withRedis((redis) => keysCreate(redis, options.role, options.label, print))),
+    );
+  keys
+    .command('list')
+    .description('list API keys: id, role, label, created, revoked; never the keys themselves')
+    .option('--json', 'print JSON')
+    .action(async (options, command) =>
+      setExitCode(command, await withRedis((redis) => keysList(redis, options.json === true, print))),
+    );
+  keys
+    .command('revoke')
+    .description('refuse every further request made with the key (401)')
+    .argument('<key-id>', 'the key\'s id (see "reachmap admin keys list")')
+    .action(async (keyId, _options, command) =>
+      setExitCode(command, await withRedis((redis) => keysRevoke(redis, keyId, print))),
+    );
+  return keys;
 }
 
-function parseKeysArgs(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      role: { type: 'string' },
-      label: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
-
-async function keysCreate(
-  redis: RedisClient,
-  role: string | undefined,
-  label: string | undefined,
-  print: (line: string) => void,
-): Promise<number> {
-  const parsedRole = ApiRole.safeParse(role);
-  if (!parsedRole.success) {
-    print(`keys create needs --role read or --role admin (got ${JSON.stringify(role) ?? 'nothing'})`);
-    return 2;
-  }
-  if (label === undefined || label.trim() === '') {
+async function keysCreate(redis: RedisClient, role: ApiRole, label: string, print: Print): Promise<number> {
+  if (label.trim() === '') {
     print('keys create needs --label LABEL (who holds the key, e.g. "newsroom-dashboard")');
     return 2;
   }
-  const { record, secret } = await createApiKey(redis, { role: parsedRole.data, label: label.trim() });
+  const { record, secret } = await createApiKey(redis, { role, label: label.trim() });
   print(`created ${record.id} (${record.role}, "${record.label}")`);
   print(`key: ${secret}`);
   print('This key is shown only now; store it safely. Send it as "Authorization: Bearer <key>".');
   return 0;
 }
 
-async function keysList(redis: RedisClient, json: boolean, print: (line: string) => void): Promise<number> {
+async function keysList(redis: RedisClient, json: boolean, print: Print): Promise<number> {
   const keys = await listApiKeys(redis);
   if (json) {
     print(JSON.stringify(keys, null, 2));
@@ -96,11 +67,7 @@ async function keysList(redis: RedisClient, json: boolean, print: (line: string)
   return 0;
 }
 
-async function keysRevoke(redis: RedisClient, keyId: string | undefined, print: (line: string) => void) {
-  if (keyId === undefined) {
-    print('keys revoke needs KEY_ID (see "reachmap admin keys list")');
-    return 2;
-  }
+async function keysRevoke(redis: RedisClient, keyId: string, print: Print) {
   const revoked = await revokeApiKey(redis, keyId);
   if (revoked === null) {
     print(`no API key with id ${keyId}`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrolAgent, type Harness, startHarness } from '../testing/collector-harness.ts';
-import { runAdminCommand } from './admin-command.ts';
+import { runAdminCommand } from '../testing/run-admin-command.ts';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -35,13 +35,20 @@ describe('reachmap admin', () => {
     expect((await run('agents', 'revoke', 'agt_unknown0000000000000')).code).toBe(1);
   });
 
-  it('explains usage errors with exit code 2 and prints help', async () => {
-    expect((await run('token', 'create')).output).toContain('--label');
+  it('explains usage errors with exit code 2 and prints generated help', async () => {
+    const missingLabel = await run('token', 'create');
+    expect(missingLabel.code).toBe(2);
+    expect(missingLabel.output).toContain("required option '--label <label>' not specified");
     expect((await run('token', 'create', '--label', 'x', '--expires', 'soon')).code).toBe(2);
     expect((await run('agents', 'frobnicate')).code).toBe(2);
-    expect((await run('--bogus')).code).toBe(2);
-    const help = await run('--help');
+    expect((await run('agents', 'revoke')).code).toBe(2);
+    expect((await run('agents', 'exempt', 'agt_x', '--reason', 'tor', '--clear')).code).toBe(2);
+    const bogus = await run('--bogus');
+    expect(bogus.code).toBe(2);
+    expect(bogus.output).toContain("reachmap admin: unknown option '--bogus'");
+    const help = await run('agents', '--help');
     expect(help.code).toBe(0);
-    expect(help.output).toContain('reachmap admin agents revoke AGENT_ID');
+    expect(help.output).toContain('Usage: reachmap admin agents [options] [command]');
+    expect(help.output).toMatch(/revoke <agent-id>\s+refuse every further request/);
   });
 });

@@ -1,89 +1,86 @@
-import { parseArgs } from 'node:util';
+import { type CommandUnknownOpts, Option, setExitCode } from '@reachmap/command-line';
 import { parseDurationMs } from '@reachmap/config';
-import type { RedisClient } from '@reachmap/queue';
+import type { RedisClient, WithRedis } from '@reachmap/queue';
 import { type AgentRecord, setAddressExemption } from '../agents/agent-store.ts';
 import { createEnrolmentToken } from './create-token.ts';
 import { listAgents } from './list-agents.ts';
 import { listDeadLetters } from './list-dead-letters.ts';
 import { revokeAgent } from './revoke-agent.ts';
 
-export const ADMIN_USAGE = `Usage:
-  reachmap admin token create --label LABEL [--expires 24h]
-      Create a one-time enrolment token (shown once; only its hash is stored).
-  reachmap admin agents list [--json]
-      List enrolled agents: declared and observed network, flags, dropped measurements.
-  reachmap admin agents revoke AGENT_ID
-      Refuse every further request of an agent (403).
-  reachmap admin agents exempt AGENT_ID --reason TEXT | --clear
-      Stop comparing the country of the agent's connecting address with its measurements (it uploads
-      through a VPN or Tor exit abroad); the enrolled network still binds (docs/security.md).
-  reachmap admin dead-letters list [--json]
-      Measurements the aggregator could not count (newest first) and how many there were in all.
-  reachmap admin keys create|list|revoke …
-      Analysts' API keys (reachmap admin keys --help).`;
+/** What each command prints: its answer on stdout (a token, a table) or why it failed. */
+type Print = (line: string) => void;
 
 const DEFAULT_TOKEN_EXPIRY = '24h';
 
-/** Runs one admin command; returns the process exit code (0 ok, 1 failed, 2 usage error). */
-export async function runAdminCommand(
-  args: string[],
-  redis: RedisClient,
-  print: (line: string) => void,
-): Promise<number> {
-  let parsed: ReturnType<typeof parseAdminArgs>;
-  try {
-    parsed = parseAdminArgs(args);
-  } catch (error) {
-    print(`${(error as Error).message}\n\n${ADMIN_USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [resource, action, ...rest] = positionals;
-  if (values.help === true || resource === undefined) {
-    print(ADMIN_USAGE);
-    return 0;
-  }
-  const command = `${resource} ${action ?? ''}`.trim();
-  switch (command) {
-    case 'token create':
-      return await tokenCreate(redis, values.label, values.expires ?? DEFAULT_TOKEN_EXPIRY, print);
-    case 'agents list':
-      return await agentsList(redis, values.json === true, print);
-    case 'agents revoke':
-      return await agentsRevoke(redis, rest[0], print);
-    case 'agents exempt':
-      return await agentsExempt(redis, rest[0], values.clear === true ? null : values.reason, print);
-    case 'dead-letters list':
-      return await deadLettersList(redis, values.json === true, print);
-    default:
-      print(`unknown admin command "${command}"\n\n${ADMIN_USAGE}`);
-      return 2;
-  }
-}
+/**
+ * Adds the collector's admin commands to `admin` (`reachmap admin`): enrolment tokens, agents and
+ * dead letters. Each resolves to the exit code (0 ok, 1 failed, 2 usage error) through `setExitCode`.
+ */
+export function addAdminCommands(admin: CommandUnknownOpts, withRedis: WithRedis, print: Print): void {
+  const token = admin.command('token').description('one-time enrolment tokens for agents');
+  token
+    .command('create')
+    .description('create a one-time enrolment token (shown once; only its hash is stored)')
+    .requiredOption('--label <label>', 'who or where the agent is, e.g. "ru-msk-fixed-1"')
+    .option('--expires <duration>', 'how long the token works, e.g. 30m, 24h or 7d', DEFAULT_TOKEN_EXPIRY)
+    .action(async (options, command) =>
+      setExitCode(
+        command,
+        await withRedis((redis) => tokenCreate(redis, options.label, options.expires, print)),
+      ),
+    );
 
-function parseAdminArgs(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      label: { type: 'string' },
-      expires: { type: 'string' },
-      json: { type: 'boolean' },
-      reason: { type: 'string' },
-      clear: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const agents = admin.command('agents').description('enrolled agents');
+  agents
+    .command('list')
+    .description('list enrolled agents: declared and observed network, flags, dropped measurements')
+    .option('--json', 'print JSON')
+    .action(async (options, command) =>
+      setExitCode(command, await withRedis((redis) => agentsList(redis, options.json === true, print))),
+    );
+  agents
+    .command('revoke')
+    .description('refuse every further request of an agent (403)')
+    .argument('<agent-id>', 'the agent, e.g. agt_…')
+    .action(async (agentId, _options, command) =>
+      setExitCode(command, await withRedis((redis) => agentsRevoke(redis, agentId, print))),
+    );
+  agents
+    .command('exempt')
+    .description(
+      "stop comparing the country of the agent's connecting address with its measurements (it " +
+        'uploads through a VPN or Tor exit abroad); the enrolled network still binds (docs/security.md)',
+    )
+    .argument('<agent-id>', 'the agent, e.g. agt_…')
+    .option('--reason <text>', 'why, e.g. "uploads via Tor"')
+    .addOption(new Option('--clear', 'compare its address again').conflicts('reason'))
+    .action(async (agentId, options, command) =>
+      setExitCode(
+        command,
+        await withRedis((redis) =>
+          agentsExempt(redis, agentId, options.clear === true ? null : options.reason, print),
+        ),
+      ),
+    );
+
+  admin
+    .command('dead-letters')
+    .description('measurements the aggregator could not count')
+    .command('list')
+    .description('the newest dead letters and how many there were in all')
+    .option('--json', 'print JSON')
+    .action(async (options, command) =>
+      setExitCode(command, await withRedis((redis) => deadLettersList(redis, options.json === true, print))),
+    );
 }
 
 async function tokenCreate(
   redis: RedisClient,
-  label: string | undefined,
+  label: string,
   expires: string,
-  print: (line: string) => void,
+  print: Print,
 ): Promise<number> {
-  if (label === undefined || label.trim() === '') {
+  if (label.trim() === '') {
     print('token create needs --label LABEL (who or where the agent is, e.g. "ru-msk-fixed-1")');
     return 2;
   }
@@ -100,7 +97,7 @@ async function tokenCreate(
   return 0;
 }
 
-async function agentsList(redis: RedisClient, json: boolean, print: (line: string) => void): Promise<number> {
+async function agentsList(redis: RedisClient, json: boolean, print: Print): Promise<number> {
   const agents = await listAgents(redis);
   if (json) {
     print(JSON.stringify(agents, null, 2));
@@ -165,11 +162,7 @@ function agentRow(agent: AgentRecord): string[] {
   ];
 }
 
-async function agentsRevoke(redis: RedisClient, agentId: string | undefined, print: (line: string) => void) {
-  if (agentId === undefined) {
-    print('agents revoke needs the agent id, e.g. reachmap admin agents revoke agt_…');
-    return 2;
-  }
+async function agentsRevoke(redis: RedisClient, agentId: string, print: Print) {
   const result = await revokeAgent(redis, agentId);
   if (!result.ok) {
     print(`no agent ${agentId}; see reachmap admin agents list`);
@@ -181,12 +174,12 @@ async function agentsRevoke(redis: RedisClient, agentId: string | undefined, pri
 
 async function agentsExempt(
   redis: RedisClient,
-  agentId: string | undefined,
+  agentId: string,
   reason: string | null | undefined,
-  print: (line: string) => void,
+  print: Print,
 ) {
-  if (agentId === undefined || (reason !== null && (reason === undefined || reason.trim() === ''))) {
-    print('agents exempt needs the agent id and --reason TEXT (or --clear), e.g. --reason "uploads via Tor"');
+  if (reason !== null && (reason === undefined || reason.trim() === '')) {
+    print('agents exempt needs --reason TEXT (or --clear), e.g. --reason "uploads via Tor"');
     return 2;
   }
   if (!(await setAddressExemption(redis, agentId, reason === null ? null : reason.trim()))) {
@@ -201,7 +194,7 @@ async function agentsExempt(
   return 0;
 }
 
-async function deadLettersList(redis: RedisClient, json: boolean, print: (line: string) => void) {
+async function deadLettersList(redis: RedisClient, json: boolean, print: Print) {
   const { total, newest } = await listDeadLetters(redis);
   if (json) {
     print(JSON.stringify({ total, newest }, null, 2));

@@ -5,7 +5,6 @@ import { gzipSync } from 'node:zlib';
 import { type IngestJobData, MAX_COUNT, type Measurement, SubmissionResult } from '@reachmap/schema';
 import { writeDeadLetters } from '@reachmap/store';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runAdminCommand } from '../admin/admin-command.ts';
 import { createEnrolmentToken } from '../admin/create-token.ts';
 import { listAgents } from '../admin/list-agents.ts';
 import { openGeoIpDatabases } from '../geoip/geoip-lookup.ts';
@@ -18,6 +17,7 @@ import {
   type TestAgent,
   type TestCollector,
 } from '../testing/collector-harness.ts';
+import { runAdminCommand } from '../testing/run-admin-command.ts';
 import { writeMmdb } from '../testing/write-mmdb.ts';
 
 // Regression tests for what a hostile agent could do to the collector (docs/security.md).
