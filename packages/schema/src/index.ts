@@ -8,6 +8,7 @@ export * from './json-schema.ts';
 export * from './measurement.ts';
 export * from './network.ts';
 export * from './observations.ts';
+export * from './region-codes.ts';
 export * from './scope.ts';
 export * from './submission.ts';
 export * from './target-id.ts';

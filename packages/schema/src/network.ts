@@ -1,15 +1,14 @@
 import { z } from 'zod';
+import { REGION_CODES } from './region-codes.ts';
 
-// ICU's region names (bundled with Node) know every assigned ISO 3166-1 code and no unassigned one.
 const TWO_LETTERS = /^[A-Z]{2}$/;
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
 
 /** ISO 3166-1 alpha-2, upper case and assigned (not `XX`). `ZZ` is OONI's "unknown". */
 export const CountryCode = z
   .string()
   .regex(TWO_LETTERS, 'expected an ISO 3166-1 alpha-2 code such as "RU"')
-  // The regex issue already covers malformed codes (and DisplayNames throws on them).
-  .refine((code) => !TWO_LETTERS.test(code) || regionNames.of(code) !== undefined, {
+  // The regex issue already covers malformed codes.
+  .refine((code) => !TWO_LETTERS.test(code) || REGION_CODES.has(code), {
     message: 'expected an assigned ISO 3166-1 alpha-2 code such as "RU"',
   });
 export type CountryCode = z.infer<typeof CountryCode>;

@@ -1,4 +1,4 @@
-import type { Measurement } from '@reachmap/schema';
+import { type Measurement, REGION_CODES } from '@reachmap/schema';
 import type { SkipReason } from '../skip-reason.ts';
 
 /** Probe clocks drift; a start this far ahead of our clock is still taken as now-ish, beyond it refused. */
@@ -9,19 +9,10 @@ const FUTURE_TOLERANCE_MS = 60 * 60_000;
  * it could not place the probe) and the reserved EU/UN groupings.
  */
 const NOT_A_COUNTRY = /^(AA|Q[M-Z]|X[A-JL-Z]|ZZ|EU|EZ|UN)$/;
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
 
-const assigned = new Map<string, boolean>();
-
-/** Whether ICU knows the code as a region: unassigned codes come back unchanged. Cached: ICU is slow. */
+/** Whether the code names a country: one ICU knows as a region (`REGION_CODES`), none of the groups above. */
 export function isAssignedCountry(code: string): boolean {
-  let known = assigned.get(code);
-  if (known === undefined) {
-    known = !NOT_A_COUNTRY.test(code) && regionNames.of(code) !== code;
-    // At most 26 × 26 two-letter codes; anything else is answered without being kept.
-    if (/^[A-Z]{2}$/.test(code)) assigned.set(code, known);
-  }
-  return known;
+  return !NOT_A_COUNTRY.test(code) && REGION_CODES.has(code);
 }
 
 /** A reason to refuse a mapped measurement that cannot be true of the world, or null. */
