@@ -33,9 +33,19 @@ describe('parseRedisTarget', () => {
     expect(parseRedisTarget(input)).toEqual(expected);
   });
 
-  it.each([['http://127.0.0.1:6379'], ['   ']])('refuses %j with a message naming REDIS_URL', (input) => {
+  it.each([
+    ['http://127.0.0.1:6379'],
+    ['   '],
+    ['bogus'],
+    ['redis+cluster://host:notaport'],
+    ['localhost:6379'],
+  ])('refuses %j with a message naming REDIS_URL', (input) => {
     expect(() => parseRedisTarget(input)).toThrow(InvalidRedisUrlError);
     expect(() => parseRedisTarget(input)).toThrow(/REDIS_URL/);
+  });
+
+  it('never echoes a password it cannot read', () => {
+    expect(() => parseRedisTarget('redis://user:hunter2@[bad')).toThrow(/user:\*\*\*@/);
   });
 
   it('redacts passwords for logs', () => {

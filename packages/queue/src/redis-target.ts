@@ -10,8 +10,19 @@ export class InvalidRedisUrlError extends Error {
   override name = 'InvalidRedisUrlError';
 }
 
+/** `new URL`, with what it cannot read reported as the variable's problem instead of a TypeError. */
+function readUrl(text: string, original: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new InvalidRedisUrlError(
+      `REDIS_URL: "${redactRedisUrl(original)}" is not a URL (expected redis://host:port, rediss://… or redis+cluster://host1:port,host2:port)`,
+    );
+  }
+}
+
 function parseHostPort(part: string, original: string): { host: string; port: number } {
-  const url = new URL(part.includes('://') ? part : `redis://${part}`);
+  const url = readUrl(part.includes('://') ? part : `redis://${part}`, original);
   const port = url.port === '' ? 6379 : Number(url.port);
   if (url.hostname === '' || !Number.isInteger(port)) {
     throw new InvalidRedisUrlError(`REDIS_URL: cannot read a host and port from "${part}" in "${original}"`);
@@ -29,7 +40,7 @@ export function parseRedisTarget(value: string): RedisTarget {
     .filter((part) => part !== '');
   if (parts.length === 0) throw new InvalidRedisUrlError('REDIS_URL is empty');
   if (!cluster && parts.length === 1) {
-    const url = new URL(trimmed);
+    const url = readUrl(trimmed, trimmed);
     if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
       throw new InvalidRedisUrlError(
         `REDIS_URL must start with redis:// or rediss://, got "${url.protocol}//"`,
@@ -37,7 +48,7 @@ export function parseRedisTarget(value: string): RedisTarget {
     }
     return { kind: 'single', url: trimmed };
   }
-  const first = new URL(parts[0]?.includes('://') ? (parts[0] ?? '') : `redis://${parts[0]}`);
+  const first = readUrl(parts[0]?.includes('://') ? (parts[0] ?? '') : `redis://${parts[0]}`, trimmed);
   return {
     kind: 'cluster',
     nodes: parts.map((part) => parseHostPort(part, trimmed)),
