@@ -6,7 +6,7 @@ import {
   InvalidRedisUrlError,
   RedisServerNotFoundError,
 } from '@reachmap/queue';
-import { DemoNeedsLabCatalogueError, UnknownLogFormatError } from './commands/up.ts';
+import { DataDirUnusableError, DemoNeedsLabCatalogueError, UnknownLogFormatError } from './commands/up.ts';
 import { reachmapProgram } from './reachmap-program.ts';
 import { UnknownComponentError } from './supervisor/stack-components.ts';
 
@@ -20,6 +20,7 @@ const USER_ERRORS = [
   EmbeddedRedisStartError,
   UnknownComponentError,
   UnknownLogFormatError,
+  DataDirUnusableError,
 ];
 
 async function main(argv: string[]): Promise<number> {

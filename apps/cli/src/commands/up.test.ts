@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,5 +49,14 @@ describe('reachmap up', () => {
     const result = await runCli(['up'], { API_PORT: 'eighty', REACHMAP_DATA_DIR: dataDir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('API_PORT: expected a TCP port number (got "eighty")');
+  }, 30_000);
+
+  it('names REACHMAP_DATA_DIR when the data directory cannot be made, before starting anything', async () => {
+    const file = join(dataDir, 'a-file');
+    writeFileSync(file, '');
+    const result = await runCli(['up'], { REACHMAP_DATA_DIR: join(file, 'data') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^reachmap: REACHMAP_DATA_DIR: cannot use .*a-file\/data: ENOTDIR/m);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
   }, 30_000);
 });

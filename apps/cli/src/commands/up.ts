@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AggregatorConfig } from '@reachmap/aggregator';
 import { Command, type CommandUnknownOpts, setExitCode } from '@reachmap/command-line';
@@ -102,6 +103,7 @@ async function runUp(options: UpOptions): Promise<number> {
     throw new DemoNeedsLabCatalogueError();
   }
   const format = logFormat(options.logFormat);
+  prepareDataDir(config.REACHMAP_DATA_DIR);
   const logFile = new RotatingLogFile(join(config.REACHMAP_DATA_DIR, 'logs', 'reachmap.log'));
   const output = new StackOutput(format, logFile, process.stdout, process.stdout.isTTY === true);
   const log = createLogger({
@@ -226,6 +228,23 @@ function logFormat(requested: string | undefined): LogFormat {
   if (requested === undefined) return process.stdout.isTTY === true ? 'pretty' : 'json';
   if (requested === 'pretty' || requested === 'json') return requested;
   throw new UnknownLogFormatError(`--log-format takes pretty or json (got "${requested}")`);
+}
+
+export class DataDirUnusableError extends Error {
+  override readonly name = 'DataDirUnusableError';
+}
+
+/**
+ * Creates the data directory (logs, Redis, spools) before anything is started, so an unusable one is
+ * one line naming the variable rather than a stack trace from whichever part writes first.
+ */
+function prepareDataDir(dir: string): void {
+  try {
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new DataDirUnusableError(`REACHMAP_DATA_DIR: cannot use ${dir}: ${(error as Error).message}`);
+  }
 }
 
 export class UnknownLogFormatError extends Error {
