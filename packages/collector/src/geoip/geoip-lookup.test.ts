@@ -53,9 +53,17 @@ describe('GeoIP', () => {
     writeFileSync(path, writeMmdb([{ address: '127.0.0.1', record: { country: { iso_code: 'DE' } } }]));
     const reloading = await openGeoIpDatabases([path]);
     expect(reloading('127.0.0.1')?.country).toBe('DE');
-    writeFileSync(path, writeMmdb([{ address: '127.0.0.1', record: { country: { iso_code: 'FR' } } }]));
+    // The watcher takes its first stat asynchronously after open: on a loaded machine that can land after
+    // a replacement made at once, which then looks like the baseline. An operator replaces the file long
+    // after start; here it is replaced again each second until the reader has taken it.
+    const replaced = writeMmdb([{ address: '127.0.0.1', record: { country: { iso_code: 'FR' } } }]);
     const deadline = Date.now() + 15_000;
+    let lastWrite = 0;
     while (reloading('127.0.0.1')?.country !== 'FR' && Date.now() < deadline) {
+      if (Date.now() - lastWrite >= 1_000) {
+        writeFileSync(path, replaced);
+        lastWrite = Date.now();
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(reloading('127.0.0.1')?.country).toBe('FR');
