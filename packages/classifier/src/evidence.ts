@@ -97,27 +97,25 @@ export function describeControl(control: Measurement, status: VerdictStatus): st
   return `${control.target.control ?? 'round'} control ${control.target.id}${input}: ${status}`;
 }
 
+type TargetObservations = ReturnType<typeof targetObservations>;
+
+/**
+ * The classifier's part of the layer registry (packages/schema/src/layers.ts): for each layer, the
+ * target's observations that show where it broke, as evidence sentences.
+ */
+export const FAILED_OBSERVATIONS: { [K in Layer]: (target: TargetObservations) => string[] } = {
+  dns: (target) => target.dns.filter((query) => !resolved(query)).map(describeDns),
+  tcp: (target) => target.tcp.filter((connect) => connect.failure !== null).map(describeTcp),
+  tls: (target) => target.tls.filter((handshake) => handshake.failure !== null).map(describeTls),
+  http: (target) =>
+    target.http.filter((chain) => !chainAnswered(chain)).map((chain) => describeHttp(chain.final)),
+  quic: (target) => target.quic.filter((probe) => probe.response === null).map(describeQuic),
+  throughput: (target) => target.throughput.map(describeRun),
+};
+
 /** The target's failed observations at one layer, the ones that show where it broke. */
 export function describeFailures(observations: Observations, layer: Layer | null): string[] {
-  const target = targetObservations(observations);
-  const failed: string[] = (() => {
-    switch (layer) {
-      case 'dns':
-        return target.dns.filter((query) => !resolved(query)).map(describeDns);
-      case 'tcp':
-        return target.tcp.filter((connect) => connect.failure !== null).map(describeTcp);
-      case 'tls':
-        return target.tls.filter((handshake) => handshake.failure !== null).map(describeTls);
-      case 'http':
-        return target.http.filter((chain) => !chainAnswered(chain)).map((chain) => describeHttp(chain.final));
-      case 'quic':
-        return target.quic.filter((probe) => probe.response === null).map(describeQuic);
-      case 'throughput':
-        return target.throughput.map(describeRun);
-      case null:
-        return [];
-    }
-  })();
+  const failed = layer === null ? [] : FAILED_OBSERVATIONS[layer](targetObservations(observations));
   const hidden = failed.length - MAX_FAILURES_DESCRIBED;
   return hidden > 0 ? [...failed.slice(0, MAX_FAILURES_DESCRIBED), `… and ${hidden} more like them`] : failed;
 }

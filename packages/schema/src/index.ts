@@ -5,6 +5,7 @@ export * from './evidence-bundle.ts';
 export * from './failure.ts';
 export * from './ids.ts';
 export * from './json-schema.ts';
+export * from './layers.ts';
 export * from './measurement.ts';
 export * from './network.ts';
 export * from './observations.ts';

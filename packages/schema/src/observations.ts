@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Failure } from './failure.ts';
+import { OBSERVATION_KEYS, type ObservationKey } from './layer-names.ts';
 
 /**
  * Observations of each layer, close to OONI's data formats (df-002-dnst, df-005-tcpconnect,
@@ -159,7 +160,7 @@ export const NetworkEvent = z.object({
 });
 export type NetworkEvent = z.infer<typeof NetworkEvent>;
 
-/** Each observation layer: the schema of one entry and how many entries one measurement may hold. */
+/** Each observation key: the schema of one entry and how many entries one measurement may hold. */
 export const OBSERVATION_LAYERS = {
   dns: { entry: DnsQuery, max: 200 },
   tcp: { entry: TcpConnect, max: 200 },
@@ -168,13 +169,22 @@ export const OBSERVATION_LAYERS = {
   quic: { entry: QuicProbe, max: 50 },
   throughput: { entry: ThroughputRun, max: 20 },
   network_events: { entry: NetworkEvent, max: 2000 },
-} as const;
+} as const satisfies Record<ObservationKey, { entry: z.ZodType; max: number }>;
 
-const layer = <K extends keyof typeof OBSERVATION_LAYERS>(key: K) =>
+type EntrySchema<K extends ObservationKey> = (typeof OBSERVATION_LAYERS)[K]['entry'];
+
+const layer = <K extends ObservationKey>(key: K) =>
   z
-    .array(OBSERVATION_LAYERS[key].entry as (typeof OBSERVATION_LAYERS)[K]['entry'])
+    .array(OBSERVATION_LAYERS[key].entry as EntrySchema<K>)
     .max(OBSERVATION_LAYERS[key].max)
     .default([]);
+
+/** One array per observation key, built from the registry so that no key can be left out. */
+function layerShape(): { [K in ObservationKey]: ReturnType<typeof layer<K>> } {
+  return Object.fromEntries(OBSERVATION_KEYS.map((key) => [key, layer(key)])) as {
+    [K in ObservationKey]: ReturnType<typeof layer<K>>;
+  };
+}
 
 /** At most MAX_SAMPLES_PER_MEASUREMENT throughput samples over all of a measurement's runs. */
 function checkSampleTotal(runs: readonly unknown[], ctx: z.RefinementCtx): void {
@@ -190,19 +200,11 @@ function checkSampleTotal(runs: readonly unknown[], ctx: z.RefinementCtx): void 
 }
 
 export const Observations = z
-  .object({
-    dns: layer('dns'),
-    tcp: layer('tcp'),
-    tls: layer('tls'),
-    http: layer('http'),
-    quic: layer('quic'),
-    throughput: layer('throughput'),
-    network_events: layer('network_events'),
-  })
+  .object(layerShape())
   .superRefine((observations, ctx) => checkSampleTotal(observations.throughput, ctx));
 export type Observations = z.infer<typeof Observations>;
 
-const screenedLayer = <K extends keyof typeof OBSERVATION_LAYERS>(key: K) =>
+const screenedLayer = <K extends ObservationKey>(key: K) =>
   z.array(z.unknown()).max(OBSERVATION_LAYERS[key].max).default([]);
 
 /**
@@ -211,13 +213,9 @@ const screenedLayer = <K extends keyof typeof OBSERVATION_LAYERS>(key: K) =>
  * entries inside the whole measurement cost ~4x parsing them alone, and the screen does that anyway.
  */
 export const ScreenedObservations = z
-  .object({
-    dns: screenedLayer('dns'),
-    tcp: screenedLayer('tcp'),
-    tls: screenedLayer('tls'),
-    http: screenedLayer('http'),
-    quic: screenedLayer('quic'),
-    throughput: screenedLayer('throughput'),
-    network_events: screenedLayer('network_events'),
-  })
+  .object(
+    Object.fromEntries(OBSERVATION_KEYS.map((key) => [key, screenedLayer(key)])) as {
+      [K in ObservationKey]: ReturnType<typeof screenedLayer<K>>;
+    },
+  )
   .superRefine((observations, ctx) => checkSampleTotal(observations.throughput, ctx));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MeasurementId } from './ids.ts';
+import { Layer } from './layers.ts';
 
 /** What the classifier concludes about one measurement, judged against the controls of its round. */
 export const VerdictStatus = z.enum([
@@ -12,9 +13,6 @@ export const VerdictStatus = z.enum([
   'insufficient',
 ]);
 export type VerdictStatus = z.infer<typeof VerdictStatus>;
-
-export const Layer = z.enum(['dns', 'tcp', 'tls', 'http', 'quic', 'throughput']);
-export type Layer = z.infer<typeof Layer>;
 
 export const Method = z.enum([
   'nxdomain',

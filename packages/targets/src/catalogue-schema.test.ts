@@ -1,6 +1,7 @@
+import { LAYERS } from '@reachmap/schema';
 import { describe, expect, it } from 'vitest';
 import { readShippedCatalogue } from './catalogue-files.ts';
-import { Catalogue } from './catalogue-schema.ts';
+import { Catalogue, SUITE_LAYERS } from './catalogue-schema.ts';
 
 const lab = await readShippedCatalogue('lab');
 
@@ -86,5 +87,11 @@ describe('Catalogue schema', () => {
   ])('rejects %s', (_, edit, expected) => {
     const messages = messagesOf(edited(edit));
     expect(messages.join('\n')).toContain(expected);
+  });
+});
+
+describe('the suite part of the layer registry', () => {
+  it('gives every registered layer a suite schema, in registry order', () => {
+    expect(Object.keys(SUITE_LAYERS)).toEqual([...LAYERS]);
   });
 });

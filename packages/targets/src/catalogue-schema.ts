@@ -1,4 +1,11 @@
-import { ControlKind, CountryCode, DnsResolverKind, TargetId, TargetKind } from '@reachmap/schema';
+import {
+  ControlKind,
+  CountryCode,
+  DnsResolverKind,
+  type Layer,
+  TargetId,
+  TargetKind,
+} from '@reachmap/schema';
 import { z } from 'zod';
 
 const Ip = z.union([z.ipv4(), z.ipv6()]);
@@ -109,15 +116,20 @@ export const ThroughputSpec = z.object({
 });
 export type ThroughputSpec = z.infer<typeof ThroughputSpec>;
 
-/** Which probes run with which inputs. OONI's messenger tests are the starting point (see the data). */
-export const Suite = z.object({
+/**
+ * Each layer's part of a target's suite: which probes run with which inputs (the layer registry's
+ * catalogue part, packages/schema/src/layers.ts). OONI's messenger tests are the starting point.
+ */
+export const SUITE_LAYERS = {
   dns: DnsSuite.nullable(),
   tcp: z.array(TcpEndpoint).max(50),
   tls: z.array(TlsEndpoint).max(50),
   http: z.array(HttpCheck).max(20),
   quic: z.array(QuicEndpoint).max(10),
   throughput: z.array(ThroughputSpec).max(5),
-});
+} as const satisfies Record<Layer, z.ZodType>;
+
+export const Suite = z.object(SUITE_LAYERS);
 export type Suite = z.infer<typeof Suite>;
 
 export const JudgedBy = z.object({

@@ -1,4 +1,5 @@
-import type { Failure, Measurement } from '@reachmap/schema';
+import type { Failure, Layer, Measurement } from '@reachmap/schema';
+import { LAYER_TITLES, LAYERS } from '@reachmap/schema/layer-names';
 import type { MeasurementResponse } from './api-types.ts';
 import { element } from './element.ts';
 import { formatBitsPerSecond, formatConfidence, formatSeconds, formatTime } from './format.ts';
@@ -20,7 +21,8 @@ function timing(observation: { t0: number; t: number }): string {
 }
 
 /** One layer's section: a heading and a table of its observations, or a note that none were made. */
-function layerSection(layer: string, title: string, headings: string[], rows: Cell[][]): HTMLElement {
+function layerSection(layer: Layer, headings: string[], rows: Cell[][]): HTMLElement {
+  const title = LAYER_TITLES[layer];
   const body =
     rows.length === 0
       ? element('p', { class: 'muted' }, `No ${title} observations recorded.`)
@@ -48,7 +50,6 @@ function layerSection(layer: string, title: string, headings: string[], rows: Ce
 function dnsSection(m: Measurement): HTMLElement {
   return layerSection(
     'dns',
-    'DNS',
     ['Resolver', 'Query', 'Answers', 'Rcode', 'Result', 'Time'],
     m.observations.dns.map((query) => [
       `${query.resolver.kind}${query.resolver.address === null ? '' : ` ${query.resolver.address}`}`,
@@ -64,7 +65,6 @@ function dnsSection(m: Measurement): HTMLElement {
 function tcpSection(m: Measurement): HTMLElement {
   return layerSection(
     'tcp',
-    'TCP connects',
     ['Address', 'Result', 'Time'],
     m.observations.tcp.map((connect) => [
       `${connect.ip}:${connect.port}`,
@@ -77,7 +77,6 @@ function tcpSection(m: Measurement): HTMLElement {
 function tlsSection(m: Measurement): HTMLElement {
   return layerSection(
     'tls',
-    'TLS handshakes',
     ['Address', 'SNI', 'SNI role', 'ALPN', 'Version', 'Certificate', 'Result', 'Time'],
     m.observations.tls.map((handshake) => [
       `${handshake.ip}:${handshake.port}`,
@@ -97,7 +96,6 @@ function tlsSection(m: Measurement): HTMLElement {
 function httpSection(m: Measurement): HTMLElement {
   return layerSection(
     'http',
-    'HTTP hops',
     ['Hop', 'Request', 'Status', 'Title', 'Blockpage', 'Body', 'Result', 'Time'],
     m.observations.http.map((exchange) => [
       exchange.hop,
@@ -117,7 +115,6 @@ function httpSection(m: Measurement): HTMLElement {
 function quicSection(m: Measurement): HTMLElement {
   return layerSection(
     'quic',
-    'QUIC',
     ['Address', 'SNI', 'Response', 'Result', 'Time'],
     m.observations.quic.map((probe) => [
       `${probe.ip}:${probe.port}`,
@@ -133,7 +130,6 @@ function throughputSection(m: Measurement): HTMLElement {
   const runs = m.observations.throughput;
   const section = layerSection(
     'throughput',
-    'Throughput',
     ['Run', 'SNI role', 'Bytes', 'Goodput', 'TTFB', 'Longest stall', 'Stalled after', 'Result'],
     runs.map((run) => [
       `${run.direction} #${run.connection}`,
@@ -149,6 +145,16 @@ function throughputSection(m: Measurement): HTMLElement {
   if (runs.some((run) => run.samples.length > 0)) section.append(throughputCurve(runs));
   return section;
 }
+
+/** The dashboard's part of the layer registry (packages/schema/src/layers.ts): one section per layer. */
+export const LAYER_SECTIONS: Record<Layer, (m: Measurement) => HTMLElement> = {
+  dns: dnsSection,
+  tcp: tcpSection,
+  tls: tlsSection,
+  http: httpSection,
+  quic: quicSection,
+  throughput: throughputSection,
+};
 
 /** Everything one measurement observed, layer by layer, with the verdict that was drawn from it. */
 export function renderEvidence(
@@ -197,12 +203,7 @@ export function renderEvidence(
           { class: 'verdict-evidence' },
           verdict.evidence.map((sentence) => element('li', {}, sentence)),
         ),
-    dnsSection(m),
-    tcpSection(m),
-    tlsSection(m),
-    httpSection(m),
-    quicSection(m),
-    throughputSection(m),
+    ...LAYERS.map((layer) => LAYER_SECTIONS[layer](m)),
   ];
   container.replaceChildren(...parts.filter((part) => part !== null));
 }

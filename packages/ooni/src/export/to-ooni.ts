@@ -1,20 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { Measurement, Verdict } from '@reachmap/schema';
+import {
+  type Measurement,
+  OBSERVATION_KEYS,
+  type ObservationKey,
+  type Observations,
+  type Verdict,
+} from '@reachmap/schema';
+import { OONI_LAYERS } from '../ooni-layers.ts';
 import { formatOoniTime } from '../ooni-time.ts';
-import {
-  type ReachmapExtension,
-  X_REACHMAP,
-  X_REACHMAP_QUIC,
-  X_REACHMAP_THROUGHPUT,
-} from '../reachmap-extension.ts';
+import { type ReachmapExtension, X_REACHMAP } from '../reachmap-extension.ts';
 import { isSupportedTest, MESSENGER_TARGETS, WEB_CONNECTIVITY } from '../supported-tests.ts';
-import {
-  ooniNetworkEvent,
-  ooniQuery,
-  ooniRequests,
-  ooniTcpConnect,
-  ooniTlsHandshake,
-} from './observation-entries.ts';
 import { summaryKeys } from './summary-keys.ts';
 
 export const SOFTWARE_NAME = 'reachmap-agent';
@@ -100,16 +95,24 @@ export function toOoniMeasurement(measurement: Measurement, verdict: Verdict | n
       test_start_time: start,
       test_version: measurement.test.version,
       test_keys: {
-        queries: observations.dns.map(ooniQuery),
-        tcp_connect: observations.tcp.map(ooniTcpConnect),
-        tls_handshakes: observations.tls.map(ooniTlsHandshake),
-        requests: ooniRequests(observations.http),
-        network_events: observations.network_events.map(ooniNetworkEvent),
+        ...observationKeys(observations),
         ...summaryKeys(testName, measurement, verdict),
-        ...(observations.throughput.length > 0 ? { [X_REACHMAP_THROUGHPUT]: observations.throughput } : {}),
-        ...(observations.quic.length > 0 ? { [X_REACHMAP_QUIC]: observations.quic } : {}),
       },
       [X_REACHMAP]: extensionOf(measurement, verdict),
     },
   };
+}
+
+/** Every observation key's test key, in registry order; an empty extension key is left out. */
+function observationKeys(observations: Observations): Record<string, unknown> {
+  const keys: Record<string, unknown> = {};
+  for (const key of OBSERVATION_KEYS) {
+    const value = toOoni(key, observations);
+    if (value !== undefined) keys[OONI_LAYERS[key].testKey] = value;
+  }
+  return keys;
+}
+
+function toOoni<K extends ObservationKey>(key: K, observations: Observations): unknown {
+  return OONI_LAYERS[key].toOoni(observations[key]);
 }

@@ -1,4 +1,12 @@
-import { DnsQuery, NetworkEvent, type Observations, TcpConnect, TlsHandshake } from '@reachmap/schema';
+import {
+  DnsQuery,
+  NetworkEvent,
+  OBSERVATION_LAYERS,
+  type ObservationKey,
+  type Observations,
+  TcpConnect,
+  TlsHandshake,
+} from '@reachmap/schema';
 import type { z } from 'zod';
 import {
   OoniDnsQuery,
@@ -7,12 +15,8 @@ import {
   OoniTcpConnect,
   OoniTlsHandshake,
 } from '../ooni-format.ts';
-import {
-  QuicExtension,
-  ThroughputExtension,
-  X_REACHMAP_QUIC,
-  X_REACHMAP_THROUGHPUT,
-} from '../reachmap-extension.ts';
+import { OONI_LAYERS } from '../ooni-layers.ts';
+import { QuicExtension, ThroughputExtension } from '../reachmap-extension.ts';
 import { type ControlDns, controlDnsQueries, mapDnsQuery } from './dns.ts';
 import { mapHttpTransactions } from './http.ts';
 import { mapNetworkEvent } from './network-events.ts';
@@ -26,8 +30,9 @@ export interface DroppedEntry {
   reason: string;
 }
 
-/** The Observations schema's caps (packages/schema/src/observations.ts). */
-const LIMITS = { dns: 200, tcp: 200, tls: 100, http: 50, network_events: 2000 } as const;
+/** The test key an observation key comes from, and the cap our schema puts on its entries. */
+const keyOf = (key: ObservationKey) => OONI_LAYERS[key].testKey;
+const capOf = (key: ObservationKey) => OBSERVATION_LAYERS[key].max;
 
 interface Collector {
   dropped: DroppedEntry[];
@@ -114,9 +119,9 @@ export function mapObservations(
 ): { observations: Observations; dropped: DroppedEntry[] } {
   const collector: Collector = { dropped: [], pointer, checkEntries };
   const validEntry = checkEntries ? checkedEntry : uncheckedEntry;
-  const queries = entriesOf(testKeys, 'queries', OoniDnsQuery, collector);
+  const queries = entriesOf(testKeys, keyOf('dns'), OoniDnsQuery, collector);
   const dns = [
-    ...mapped(queries, 'queries', (query) => validEntry(DnsQuery, mapDnsQuery(query)), collector),
+    ...mapped(queries, keyOf('dns'), (query) => validEntry(DnsQuery, mapDnsQuery(query)), collector),
     ...(controlDns === null
       ? []
       : controlDnsQueries(controlDns).flatMap((query) => {
@@ -130,40 +135,41 @@ export function mapObservations(
           return [];
         })),
   ];
-  const connects = entriesOf(testKeys, 'tcp_connect', OoniTcpConnect, collector);
+  const connects = entriesOf(testKeys, keyOf('tcp'), OoniTcpConnect, collector);
   const tcp = mapped(
     connects,
-    'tcp_connect',
+    keyOf('tcp'),
     (connect) => validEntry(TcpConnect, mapTcpConnect(connect)),
     collector,
   );
-  const handshakes = entriesOf(testKeys, 'tls_handshakes', OoniTlsHandshake, collector);
+  const handshakes = entriesOf(testKeys, keyOf('tls'), OoniTlsHandshake, collector);
   const tls = mapped(
     handshakes,
-    'tls_handshakes',
+    keyOf('tls'),
     (handshake) => validEntry(TlsHandshake, mapTlsHandshake(handshake, dns, tcp)),
     collector,
   );
-  const transactions = entriesOf(testKeys, 'requests', OoniHttpTransaction, collector);
+  const transactions = entriesOf(testKeys, keyOf('http'), OoniHttpTransaction, collector);
   const http = mapHttpTransactions(
     transactions.map(({ index, entry }) => ({ index, transaction: entry })),
-    (index, reason) => collector.dropped.push({ path: `${pointer}/test_keys/requests/${index}`, reason }),
+    (index, reason) =>
+      collector.dropped.push({ path: `${pointer}/test_keys/${keyOf('http')}/${index}`, reason }),
     checkEntries,
   );
-  const events = entriesOf(testKeys, 'network_events', OoniNetworkEvent, collector);
+  const events = entriesOf(testKeys, keyOf('network_events'), OoniNetworkEvent, collector);
   const networkEvents = events.flatMap(({ entry }) => {
     const event = mapNetworkEvent(entry);
     return event !== null && (!checkEntries || NetworkEvent.safeParse(event).success) ? [event] : [];
   });
   return {
     observations: {
-      dns: capped(dns, LIMITS.dns, 'queries', collector),
-      tcp: capped(tcp, LIMITS.tcp, 'tcp_connect', collector),
-      tls: capped(tls, LIMITS.tls, 'tls_handshakes', collector),
-      http: capped(http, LIMITS.http, 'requests', collector),
-      quic: extension(testKeys, X_REACHMAP_QUIC, QuicExtension, collector),
-      throughput: extension(testKeys, X_REACHMAP_THROUGHPUT, ThroughputExtension, collector),
-      network_events: capped(networkEvents, LIMITS.network_events, 'network_events', collector),
+      dns: capped(dns, capOf('dns'), keyOf('dns'), collector),
+      tcp: capped(tcp, capOf('tcp'), keyOf('tcp'), collector),
+      tls: capped(tls, capOf('tls'), keyOf('tls'), collector),
+      http: capped(http, capOf('http'), keyOf('http'), collector),
+      quic: extension(testKeys, keyOf('quic'), QuicExtension, collector),
+      throughput: extension(testKeys, keyOf('throughput'), ThroughputExtension, collector),
+      network_events: capped(networkEvents, capOf('network_events'), keyOf('network_events'), collector),
     },
     dropped: collector.dropped,
   };
