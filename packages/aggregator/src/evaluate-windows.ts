@@ -15,6 +15,7 @@ import {
   runsIn,
   type ScopeEventDraft,
   summarizeWindow,
+  type WindowKey,
   type WindowRun,
   type WindowSummary,
 } from '@reachmap/rollup';
@@ -175,10 +176,16 @@ async function judgedWindow(
   span: WindowSpan,
   previous: AgentStandings,
   advance: boolean,
-): Promise<{ summary: WindowSummary; counted: WindowRun[]; standings: AgentStandings; members: number }> {
+): Promise<{
+  key: WindowKey;
+  summary: WindowSummary;
+  counted: WindowRun[];
+  standings: AgentStandings;
+  members: number;
+}> {
   const { redis, settings } = deps;
   const runs = await readWindowRuns(redis, settings.store, scope, target, span);
-  const key = { scope, target, ...isoSpan(span) };
+  const key: WindowKey = { scope, target, ...isoSpan(span) };
   const members = runs.length;
   const standings =
     scopeLevelOf(scope) === 'region'
@@ -187,7 +194,7 @@ async function judgedWindow(
         ? nextStandings(previous, runs, key.window_end, settings.rollup)
         : previous;
   const counted = countedRuns(runs, standings);
-  return { summary: summarizeWindow(key, counted), counted, standings, members };
+  return { key, summary: summarizeWindow(key, counted), counted, standings, members };
 }
 
 /**
@@ -216,7 +223,7 @@ function regionSlicesOf(
   previous: StoredScopeState,
   late: boolean,
   counted: readonly WindowRun[],
-  key: Parameters<typeof nextRegionSlices>[2],
+  key: WindowKey,
   signals: OutageSignals,
   settings: AggregatorSettings,
 ): { region_slices?: RegionSlices } {
@@ -255,7 +262,7 @@ async function evaluatePair(
     // Evaluated every few seconds: a window without new runs costs one count, not a full read.
     if (late && (await countWindowRuns(redis, settings.store, scope, target, span)) === record?.members)
       return;
-    const [{ summary, counted, standings, members }, signals] = await Promise.all([
+    const [{ key, summary, counted, standings, members }, signals] = await Promise.all([
       judgedWindow(deps, scope, target, span, previous.agent_standings ?? {}, !late),
       readOutageSignals(redis, settings.store, settings.rollup, scope, span),
     ]);
@@ -273,15 +280,7 @@ async function evaluatePair(
       ...(scopeLevelOf(scope) === 'asn' || Object.keys(standings).length > 0
         ? { agent_standings: standings }
         : {}),
-      ...regionSlicesOf(
-        scope,
-        previous,
-        late,
-        counted,
-        { scope, target, ...isoSpan(span) },
-        signals,
-        settings,
-      ),
+      ...regionSlicesOf(scope, previous, late, counted, key, signals, settings),
       last_assessment:
         late && record !== undefined
           ? {

@@ -26,11 +26,10 @@ interface AgentWindow {
 }
 
 function byAgent(runs: readonly WindowRun[], share: number): Map<string, AgentWindow> {
-  const grouped = new Map<string, WindowRun[]>();
-  for (const run of runs) {
-    if (!VALID_STATUSES.has(run.verdict.status)) continue;
-    grouped.set(run.agent_id, [...(grouped.get(run.agent_id) ?? []), run]);
-  }
+  const grouped = Map.groupBy(
+    runs.filter((run) => VALID_STATUSES.has(run.verdict.status)),
+    (run) => run.agent_id,
+  );
   const agents = new Map<string, AgentWindow>();
   for (const [agent, own] of grouped) {
     const counts = new Map<VerdictStatus, number>();

@@ -1,10 +1,10 @@
-import { type Method, ScopeKey, type TargetId } from '@reachmap/schema';
+import { type Method, ScopeKey } from '@reachmap/schema';
 import { z } from 'zod';
 import type { RollupConfig } from './config.ts';
 import { deriveCountryState } from './country-state.ts';
 import type { OutageSignals } from './outage-signals.ts';
 import { initialScopeState, nextScopeState, ScopeMachineState } from './scope-machine.ts';
-import { summarizeWindow, type WindowRun } from './window-summary.ts';
+import { summarizeWindow, type WindowKey, type WindowRun } from './window-summary.ts';
 
 /**
  * ASN scopes: one machine per region the ASN's agents measure from, advanced like the ASN's own machine
@@ -24,14 +24,14 @@ export type RegionSlices = z.infer<typeof RegionSlices>;
 export function nextRegionSlices(
   previous: RegionSlices,
   runs: readonly WindowRun[],
-  key: { scope: ScopeKey; target: TargetId; window_start: string; window_end: string },
+  key: WindowKey,
   outage: OutageSignals,
   config: RollupConfig,
 ): RegionSlices {
-  const byRegion = new Map<string, WindowRun[]>();
-  for (const run of runs) {
-    if (run.region !== undefined) byRegion.set(run.region, [...(byRegion.get(run.region) ?? []), run]);
-  }
+  const byRegion = Map.groupBy(
+    runs.filter((run): run is WindowRun & { region: string } => run.region !== undefined),
+    (run) => run.region,
+  );
   const regions = [...new Set([...Object.keys(previous), ...byRegion.keys()])].sort();
   if (regions.length < 2) return {};
   const next: RegionSlices = {};

@@ -94,10 +94,15 @@ export type WindowRun = z.infer<typeof WindowRun>;
 export const VALID_STATUSES: ReadonlySet<VerdictStatus> = new Set(['ok', 'blocked', 'throttled', 'stalled']);
 
 /** Folds the runs of one (scope, target, window) into its summary. */
-export function summarizeWindow(
-  key: { scope: ScopeKey; target: TargetId; window_start: string; window_end: string },
-  runs: readonly WindowRun[],
-): WindowSummary {
+/** Which window of which (scope, target) pair: the key every window's summary and slices carry. */
+export interface WindowKey {
+  scope: ScopeKey;
+  target: TargetId;
+  window_start: string;
+  window_end: string;
+}
+
+export function summarizeWindow(key: WindowKey, runs: readonly WindowRun[]): WindowSummary {
   const counts: WindowSummary['counts'] = {};
   const methods: WindowSummary['methods'] = {};
   const agentsByStatus = new Map<VerdictStatus, Set<string>>();
