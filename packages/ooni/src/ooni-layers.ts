@@ -16,6 +16,11 @@ export interface OoniLayer<K extends ObservationKey> {
   toOoni(entries: Observations[K]): unknown;
 }
 
+/** Our own entries as they are, in an extension key that is left out when there are none. */
+function unlessEmpty<T>(entries: readonly T[]): readonly T[] | undefined {
+  return entries.length > 0 ? entries : undefined;
+}
+
 /**
  * The OONI part of the layer registry (packages/schema/src/layers.ts): df-002 queries, df-005
  * tcp_connect, df-006 tls_handshakes, df-001 requests and df-008 network_events; QUIC and throughput
@@ -27,7 +32,7 @@ export const OONI_LAYERS: { [K in ObservationKey]: OoniLayer<K> } = {
   tcp: { testKey: 'tcp_connect', toOoni: (connects) => connects.map(ooniTcpConnect) },
   tls: { testKey: 'tls_handshakes', toOoni: (handshakes) => handshakes.map(ooniTlsHandshake) },
   http: { testKey: 'requests', toOoni: ooniRequests },
-  quic: { testKey: X_REACHMAP_QUIC, toOoni: (probes) => (probes.length > 0 ? probes : undefined) },
-  throughput: { testKey: X_REACHMAP_THROUGHPUT, toOoni: (runs) => (runs.length > 0 ? runs : undefined) },
+  quic: { testKey: X_REACHMAP_QUIC, toOoni: unlessEmpty },
+  throughput: { testKey: X_REACHMAP_THROUGHPUT, toOoni: unlessEmpty },
   network_events: { testKey: 'network_events', toOoni: (events) => events.map(ooniNetworkEvent) },
 };

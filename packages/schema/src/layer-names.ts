@@ -18,7 +18,7 @@
  */
 export const LAYERS = ['dns', 'tcp', 'tls', 'http', 'quic', 'throughput'] as const;
 
-/** A layer a verdict can name: where the measurement showed interference. */
+/** One of `LAYERS`: the type `Layer` (layers.ts, a zod enum over this list) infers, without zod. */
 export type LayerName = (typeof LAYERS)[number];
 
 /** What a measurement records: every layer, plus the low-level network events some tests keep. */

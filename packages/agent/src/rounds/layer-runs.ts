@@ -115,16 +115,14 @@ async function runTls(
     const handshakes = [];
     for (const ip of await resolver.addresses(address)) {
       const base = { ip, port: endpoint.port, ca };
-      const context = probe(PROBE_TIMEOUT_MS.tls);
-      handshakes.push(await probeTlsHandshake({ ...base, sni: endpoint.sni, sniRole: 'target' }, context));
+      const budget = PROBE_TIMEOUT_MS.tls;
+      handshakes.push(
+        await probeTlsHandshake({ ...base, sni: endpoint.sni, sniRole: 'target' }, probe(budget)),
+      );
       // Right after the target SNI, to the same address: SNI-based blocking shows as this one succeeding.
       if (endpoint.control_sni !== null) {
-        handshakes.push(
-          await probeTlsHandshake(
-            { ...base, sni: endpoint.control_sni, sniRole: 'control' },
-            probe(PROBE_TIMEOUT_MS.tls),
-          ),
-        );
+        const control = { ...base, sni: endpoint.control_sni, sniRole: 'control' } as const;
+        handshakes.push(await probeTlsHandshake(control, probe(budget)));
       }
     }
     return handshakes;
