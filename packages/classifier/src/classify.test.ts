@@ -685,6 +685,33 @@ const UNUSABLE: Row[] = [
     ['error', null, null],
   ),
   row(
+    // Fuzz world 9018756 (docs/lab.md): a round cut every handshake before an SNI drop could time out,
+    // and QUIC, which the drop does not match, answered. Was `ok`: nothing stands for the cut layer.
+    'every TLS handshake and HTTP request cut by the round, QUIC answered → error at tls, not ok',
+    {
+      measurement: service({
+        dns: [dns('system', { ips: [TARGET_IP] })],
+        tcp: [tcp(TARGET_IP), tcp(TARGET_IP, null, 5222)],
+        tls: [tls('target', 'interrupted'), tls('control', 'interrupted')],
+        http: [http(`https://${TARGET_SNI}/`, { failure: 'interrupted' })],
+        quic: [quic('version_negotiation')],
+      }),
+      controls: HEALTHY_CONTROLS,
+    },
+    ['error', 'tls', null],
+  ),
+  row(
+    'one handshake cut by the round, the others complete → ok',
+    {
+      measurement: service({
+        tcp: [tcp(TARGET_IP)],
+        tls: [tls('target'), tls('target', 'interrupted'), tls('control')],
+      }),
+      controls: HEALTHY_CONTROLS,
+    },
+    ['ok', null, null],
+  ),
+  row(
     'only unclassifiable agent errors → error',
     {
       measurement: service({ tcp: [tcp(TARGET_IP, 'unknown_failure: EMFILE too many open files')] }),

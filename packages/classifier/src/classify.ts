@@ -14,7 +14,7 @@ import { tcpRule } from './rules/tcp.ts';
 import { throttleRule } from './rules/throttle.ts';
 import { tlsRule } from './rules/tls.ts';
 import { unexplainedFailureRule } from './rules/unexplained.ts';
-import { unusableMeasurement } from './rules/unusable.ts';
+import { incompleteMeasurement, unusableMeasurement } from './rules/unusable.ts';
 import { CLASSIFIER_VERSION } from './version.ts';
 
 export interface ClassifierInput {
@@ -51,7 +51,7 @@ function judgeService(context: RuleContext): Finding {
     const finding = rule(context);
     if (finding !== null) return finding;
   }
-  return okFinding(context);
+  return incompleteMeasurement(context.measurement) ?? okFinding(context);
 }
 
 function truncate(sentence: string): string {

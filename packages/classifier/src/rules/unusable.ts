@@ -1,5 +1,21 @@
-import { type Failure, type Measurement, UNKNOWN_FAILURE_PREFIX } from '@reachmap/schema';
-import { countOutcomes, hasObservations } from '../outcome.ts';
+import {
+  type Failure,
+  LAYER_TITLES,
+  LAYERS,
+  type Layer,
+  type Measurement,
+  UNKNOWN_FAILURE_PREFIX,
+} from '@reachmap/schema';
+import { describeFailures } from '../evidence.ts';
+import {
+  chainAnswered,
+  countOutcomes,
+  delivered,
+  hasObservations,
+  quicAnswered,
+  resolved,
+  targetObservations,
+} from '../outcome.ts';
 import type { Finding } from './rule.ts';
 
 /**
@@ -37,6 +53,56 @@ export function unusableMeasurement(measurement: Measurement): Finding | null {
       layer: null,
       method: null,
       evidence: [`Every observation failed on the agent's side (${distinct.join('; ')})`],
+      support: null,
+    };
+  }
+  return null;
+}
+
+type TargetObservations = ReturnType<typeof targetObservations>;
+interface Outcome {
+  succeeded: boolean;
+  failure: Failure | null;
+}
+
+/** Each layer's observations of the target as outcomes, to find a layer that was cut off entirely. */
+const LAYER_OUTCOMES: { [K in Layer]: (target: TargetObservations) => Outcome[] } = {
+  dns: (target) => target.dns.map((query) => ({ succeeded: resolved(query), failure: query.failure })),
+  tcp: (target) =>
+    target.tcp.map((connect) => ({ succeeded: connect.failure === null, failure: connect.failure })),
+  tls: (target) =>
+    target.tls.map((handshake) => ({ succeeded: handshake.failure === null, failure: handshake.failure })),
+  http: (target) =>
+    target.http.map((chain) => ({ succeeded: chainAnswered(chain), failure: chain.final.failure })),
+  quic: (target) => target.quic.map((probe) => ({ succeeded: quicAnswered(probe), failure: probe.failure })),
+  throughput: (target) =>
+    target.throughput.map((run) => ({ succeeded: delivered(run), failure: run.failure })),
+};
+
+/**
+ * `error` instead of `ok` when a layer the target was measured at has no result at all: every one of
+ * its observations was cut on the agent's side (the round's deadline, the agent's shutdown). What the
+ * other layers show cannot stand for it: in the lab, rounds overrunning their interval on 2 Mbit/s lines
+ * cut every TLS handshake before the silent drop's timeout, an answered QUIC probe made the target look
+ * reached, and the SNI drop was mapped `accessible` (docs/lab.md, fuzz world 9018756). Only consulted
+ * when no rule found interference, so a block seen at another layer still stands.
+ */
+export function incompleteMeasurement(measurement: Measurement): Finding | null {
+  const target = targetObservations(measurement.observations);
+  for (const layer of LAYERS) {
+    const outcomes = LAYER_OUTCOMES[layer](target);
+    if (outcomes.length === 0 || outcomes.some((outcome) => outcome.succeeded)) continue;
+    const failures = outcomes.map((outcome) => outcome.failure);
+    if (!failures.every((failure) => failure !== null && isAgentSide(failure))) continue;
+    const distinct = [...new Set(failures)].slice(0, 3);
+    return {
+      status: 'error',
+      layer,
+      method: null,
+      evidence: [
+        `Every ${LAYER_TITLES[layer]} observation of the target was cut on the agent's side (${distinct.join('; ')}): the measurement is incomplete and cannot show the target reachable`,
+        ...describeFailures(measurement.observations, layer),
+      ],
       support: null,
     };
   }
