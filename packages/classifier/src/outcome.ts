@@ -1,4 +1,13 @@
-import type { DnsQuery, HttpExchange, Layer, Observations, QuicProbe, ThroughputRun } from '@reachmap/schema';
+import {
+  type DnsQuery,
+  type Failure,
+  type HttpExchange,
+  LAYERS,
+  type Layer,
+  type Observations,
+  type QuicProbe,
+  type ThroughputRun,
+} from '@reachmap/schema';
 
 /** The addresses a DNS query resolved to; empty when it failed, returned an error code or only CNAMEs. */
 export function answeredIps(query: DnsQuery): string[] {
@@ -68,9 +77,12 @@ export function targetObservations(observations: Observations) {
   };
 }
 
+/** Observations that open a connection: every layer but DNS. */
 function connectionCount(observations: Observations): number {
-  const { tcp, tls, http, quic, throughput } = observations;
-  return tcp.length + tls.length + http.length + quic.length + throughput.length;
+  return LAYERS.filter((layer) => layer !== 'dns').reduce(
+    (count, layer) => count + observations[layer].length,
+    0,
+  );
 }
 
 export function hasObservations(observations: Observations): boolean {
@@ -94,30 +106,45 @@ export function targetReached(observations: Observations): boolean {
   return connectionCount(observations) === 0 && target.dns.some(resolved);
 }
 
+type TargetObservations = ReturnType<typeof targetObservations>;
+
+/** One observation of the target: whether it got its answer, and the failure it recorded. */
+export interface Outcome {
+  succeeded: boolean;
+  failure: Failure | null;
+}
+
+/**
+ * The classifier's part of the layer registry: what success means at each layer, for the target's own
+ * observations. The rules that count outcomes or look for a failing or cut-off layer read it.
+ */
+export const LAYER_OUTCOMES: { [K in Layer]: (target: TargetObservations) => Outcome[] } = {
+  dns: (target) => target.dns.map((query) => ({ succeeded: resolved(query), failure: query.failure })),
+  tcp: (target) =>
+    target.tcp.map((connect) => ({ succeeded: connect.failure === null, failure: connect.failure })),
+  tls: (target) =>
+    target.tls.map((handshake) => ({ succeeded: handshake.failure === null, failure: handshake.failure })),
+  http: (target) =>
+    target.http.map((chain) => ({ succeeded: chainAnswered(chain), failure: chain.final.failure })),
+  quic: (target) => target.quic.map((probe) => ({ succeeded: quicAnswered(probe), failure: probe.failure })),
+  throughput: (target) =>
+    target.throughput.map((run) => ({ succeeded: delivered(run), failure: run.failure })),
+};
+
 /** The first layer, in protocol order, where every observation of the target failed; null when none did. */
 export function failingLayer(observations: Observations): Layer | null {
   const target = targetObservations(observations);
-  const allFailed = <T>(items: readonly T[], succeeded: (item: T) => boolean) =>
-    items.length > 0 && !items.some(succeeded);
-  if (allFailed(target.dns, resolved)) return 'dns';
-  if (allFailed(target.tcp, (connect) => connect.failure === null)) return 'tcp';
-  if (allFailed(target.tls, (handshake) => handshake.failure === null)) return 'tls';
-  if (allFailed(target.http, chainAnswered)) return 'http';
-  if (allFailed(target.quic, quicAnswered)) return 'quic';
-  if (allFailed(target.throughput, delivered)) return 'throughput';
-  return null;
+  return (
+    LAYERS.find((layer) => {
+      const outcomes = LAYER_OUTCOMES[layer](target);
+      return outcomes.length > 0 && !outcomes.some((outcome) => outcome.succeeded);
+    }) ?? null
+  );
 }
 
 /** How many observations of the target succeeded, of how many. */
 export function countOutcomes(observations: Observations): { succeeded: number; total: number } {
   const target = targetObservations(observations);
-  const outcomes = [
-    ...target.dns.map(resolved),
-    ...target.tcp.map((connect) => connect.failure === null),
-    ...target.tls.map((handshake) => handshake.failure === null),
-    ...target.http.map(chainAnswered),
-    ...target.quic.map(quicAnswered),
-    ...target.throughput.map(delivered),
-  ];
-  return { succeeded: outcomes.filter(Boolean).length, total: outcomes.length };
+  const outcomes = LAYERS.flatMap((layer) => LAYER_OUTCOMES[layer](target));
+  return { succeeded: outcomes.filter((outcome) => outcome.succeeded).length, total: outcomes.length };
 }

@@ -9,6 +9,7 @@
  * | suite spec schema (catalogue) | `SUITE_LAYERS`, packages/targets/src/catalogue-schema.ts |
  * | run (probes, in the agent) | `LAYER_RUNS`, packages/agent/src/rounds/layer-runs.ts |
  * | evidence sentences (classifier) | `FAILED_OBSERVATIONS`, packages/classifier/src/evidence.ts |
+ * | what success means (classifier) | `LAYER_OUTCOMES`, packages/classifier/src/outcome.ts |
  * | OONI test key, export and import | `OONI_LAYERS`, packages/ooni/src/ooni-layers.ts |
  * | dashboard evidence section | `LAYER_SECTIONS`, packages/dashboard/src/client/evidence-view.ts |
  *

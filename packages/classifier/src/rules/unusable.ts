@@ -2,20 +2,11 @@ import {
   type Failure,
   LAYER_TITLES,
   LAYERS,
-  type Layer,
   type Measurement,
   UNKNOWN_FAILURE_PREFIX,
 } from '@reachmap/schema';
 import { describeFailures } from '../evidence.ts';
-import {
-  chainAnswered,
-  countOutcomes,
-  delivered,
-  hasObservations,
-  quicAnswered,
-  resolved,
-  targetObservations,
-} from '../outcome.ts';
+import { countOutcomes, hasObservations, LAYER_OUTCOMES, targetObservations } from '../outcome.ts';
 import type { Finding } from './rule.ts';
 
 /**
@@ -27,10 +18,10 @@ function isAgentSide(failure: Failure): boolean {
 }
 
 function recordedFailures(measurement: Measurement): Failure[] {
-  const { dns, tcp, tls, http, quic, throughput } = measurement.observations;
-  return [...dns, ...tcp, ...tls, ...http, ...quic, ...throughput]
-    .map((observation) => observation.failure)
-    .filter((failure) => failure !== null);
+  return LAYERS.flatMap((layer) => {
+    const entries: readonly { failure: Failure | null }[] = measurement.observations[layer];
+    return entries.map((entry) => entry.failure);
+  }).filter((failure) => failure !== null);
 }
 
 /** `error` when there is nothing to judge: no observations, or only agent-side failures. */
@@ -58,26 +49,6 @@ export function unusableMeasurement(measurement: Measurement): Finding | null {
   }
   return null;
 }
-
-type TargetObservations = ReturnType<typeof targetObservations>;
-interface Outcome {
-  succeeded: boolean;
-  failure: Failure | null;
-}
-
-/** Each layer's observations of the target as outcomes, to find a layer that was cut off entirely. */
-const LAYER_OUTCOMES: { [K in Layer]: (target: TargetObservations) => Outcome[] } = {
-  dns: (target) => target.dns.map((query) => ({ succeeded: resolved(query), failure: query.failure })),
-  tcp: (target) =>
-    target.tcp.map((connect) => ({ succeeded: connect.failure === null, failure: connect.failure })),
-  tls: (target) =>
-    target.tls.map((handshake) => ({ succeeded: handshake.failure === null, failure: handshake.failure })),
-  http: (target) =>
-    target.http.map((chain) => ({ succeeded: chainAnswered(chain), failure: chain.final.failure })),
-  quic: (target) => target.quic.map((probe) => ({ succeeded: quicAnswered(probe), failure: probe.failure })),
-  throughput: (target) =>
-    target.throughput.map((run) => ({ succeeded: delivered(run), failure: run.failure })),
-};
 
 /**
  * `error` instead of `ok` when a layer the target was measured at has no result at all: every one of
