@@ -10,6 +10,7 @@ import {
 } from '@reachmap/schema';
 import { type Catalogue, judgesOf, type Target } from '@reachmap/targets';
 import type { AgentExtensions } from '../runtime/agent-extensions.ts';
+import { LinkShare } from './link-share.ts';
 import { runLimited } from './run-limited.ts';
 import { runSuite } from './suite-runner.ts';
 
@@ -54,7 +55,7 @@ export class UnknownTargetInCatalogueError extends Error {
 /**
  * One round: the controls first, so every target measurement can list the ids of the controls that
  * judge it (`round.controls`), then the services; `concurrency` suites at a time, all bounded by the
- * round deadline. Each measurement goes to `onMeasurement` as it completes, so a crash mid-round
+ * round deadline, their transfers one at a time with the link to themselves (`LinkShare`). Each measurement goes to `onMeasurement` as it completes, so a crash mid-round
  * loses at most the suites still running.
  */
 export async function runRound(options: RoundOptions): Promise<RoundReport> {
@@ -65,11 +66,17 @@ export async function runRound(options: RoundOptions): Promise<RoundReport> {
   const { controls, services } = roundTargets(options.catalogue, options.network.country, options.only);
   const measurements: Measurement[] = [];
   const localErrors: LocalError[] = [];
+  const link = new LinkShare();
 
   const measure = async (target: Target, controlIds: Measurement['id'][]) => {
     if (options.signal.aborted || options.stopStarting?.aborted) return;
     try {
-      const honest = await runSuite(target, { ...options, round: { id, controls: controlIds }, signal });
+      const honest = await runSuite(target, {
+        ...options,
+        round: { id, controls: controlIds },
+        signal,
+        link,
+      });
       const measurement = options.reportMeasurement?.(honest) ?? honest;
       const valid = MeasurementV1.safeParse(measurement);
       if (!valid.success) {
