@@ -1,10 +1,6 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Measurement, MeasurementV1 } from '@reachmap/schema';
 import { catalogueVersionTag } from '@reachmap/targets';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BLOCKED_SNI,
   HARMLESS_SNI,
@@ -176,79 +172,5 @@ describe('runRound', () => {
     expect(report.localErrors).toEqual([
       { target: 'control-foreign-lab', message: 'ENOSPC: no space left on device' },
     ]);
-  });
-
-  it("gives a transfer the link to itself: no other suite's probe runs during a download", async () => {
-    // One loopback server, slow on purpose, that logs when each request is in flight.
-    const inFlight: { path: string; from: number; to: number }[] = [];
-    const server = createServer(async (request, response) => {
-      const from = performance.now();
-      const path = new URL(request.url ?? '/', 'http://x').pathname;
-      response.on('close', () => inFlight.push({ path, from, to: performance.now() }));
-      if (path === '/download') {
-        response.writeHead(200, { 'content-type': 'application/octet-stream' });
-        for (let chunk = 0; chunk < 4; chunk += 1) {
-          response.write(Buffer.alloc(16_384));
-          await sleep(75);
-        }
-        response.end();
-      } else {
-        await sleep(300);
-        response.end('<html><title>page</title></html>');
-      }
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as AddressInfo).port;
-    const service = (id: string, suite: Partial<(typeof network.catalogue.targets)[number]['suite']>) => ({
-      id,
-      name: id,
-      kind: 'service' as const,
-      control: null,
-      country: null,
-      suite: { dns: null, tcp: [], tls: [], http: [], quic: [], throughput: [], ...suite },
-      known_prefixes: [],
-      judged_by: { domestic: [], foreign: [], same_hosting: [] },
-    });
-    const catalogue = {
-      ...network.catalogue,
-      targets: [
-        service('downloads', {
-          throughput: [
-            {
-              source: { kind: 'url', url: `http://127.0.0.1:${port}/download` },
-              bytes: 65_536,
-              seconds: 5,
-              connections: 2,
-            },
-          ],
-        }),
-        ...['pages-a', 'pages-b'].map((id) =>
-          service(id, {
-            http: [{ url: `http://127.0.0.1:${port}/${id}`, expected_status: null, expected_title: null }],
-          }),
-        ),
-      ],
-    } as typeof network.catalogue;
-    try {
-      const report = await runRound(
-        roundOptions({ catalogue, schedule: { round_deadline_s: 30, concurrency: 3 } }),
-      );
-      expect(report.measurements.map((m) => m.target.id).sort()).toEqual(['downloads', 'pages-a', 'pages-b']);
-      // A download's connection closes when the probe has its bytes, a moment after the round ends.
-      await vi.waitFor(() => expect(inFlight).toHaveLength(4));
-      const downloads = inFlight.filter((request) => request.path === '/download');
-      const pages = inFlight.filter((request) => request.path !== '/download');
-      expect(downloads).toHaveLength(2);
-      expect(pages).toHaveLength(2);
-      for (const download of downloads) {
-        for (const page of pages) {
-          const overlap = Math.min(download.to, page.to) - Math.max(download.from, page.from);
-          expect(overlap, `${page.path} in flight during a download`).toBeLessThanOrEqual(0);
-        }
-      }
-    } finally {
-      server.close();
-    }
   });
 });

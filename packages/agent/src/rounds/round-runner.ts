@@ -10,7 +10,6 @@ import {
 } from '@reachmap/schema';
 import { type Catalogue, judgesOf, type Target } from '@reachmap/targets';
 import type { AgentExtensions } from '../runtime/agent-extensions.ts';
-import { LinkShare } from './link-share.ts';
 import { runLimited } from './run-limited.ts';
 import { runSuite } from './suite-runner.ts';
 
@@ -55,7 +54,7 @@ export class UnknownTargetInCatalogueError extends Error {
 /**
  * One round: the controls first, so every target measurement can list the ids of the controls that
  * judge it (`round.controls`), then the services; `concurrency` suites at a time, all bounded by the
- * round deadline, their transfers one at a time with the link to themselves (`LinkShare`). Each measurement goes to `onMeasurement` as it completes, so a crash mid-round
+ * round deadline. Each measurement goes to `onMeasurement` as it completes, so a crash mid-round
  * loses at most the suites still running.
  */
 export async function runRound(options: RoundOptions): Promise<RoundReport> {
@@ -66,17 +65,11 @@ export async function runRound(options: RoundOptions): Promise<RoundReport> {
   const { controls, services } = roundTargets(options.catalogue, options.network.country, options.only);
   const measurements: Measurement[] = [];
   const localErrors: LocalError[] = [];
-  const link = new LinkShare();
 
   const measure = async (target: Target, controlIds: Measurement['id'][]) => {
     if (options.signal.aborted || options.stopStarting?.aborted) return;
     try {
-      const honest = await runSuite(target, {
-        ...options,
-        round: { id, controls: controlIds },
-        signal,
-        link,
-      });
+      const honest = await runSuite(target, { ...options, round: { id, controls: controlIds }, signal });
       const measurement = options.reportMeasurement?.(honest) ?? honest;
       const valid = MeasurementV1.safeParse(measurement);
       if (!valid.success) {

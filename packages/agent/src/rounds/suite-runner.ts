@@ -8,13 +8,11 @@ import {
   type MeasurementId,
   type MeasurementSource,
   newMeasurementId,
-  OBSERVATION_KEYS,
   type Observations,
   type RoundId,
 } from '@reachmap/schema';
 import type { Catalogue, Suite, Target } from '@reachmap/targets';
 import { DNS_TIMEOUT_MS, LAYER_RUNS, type LayerObservations, type LayerRunContext } from './layer-runs.ts';
-import { LinkShare } from './link-share.ts';
 import { SuiteResolver } from './suite-resolver.ts';
 
 export const SUITE_TEST = { name: 'reachmap_suite', version: '0.1.0' } as const;
@@ -32,8 +30,6 @@ export interface SuiteContext {
   ca?: string[];
   /** How probes reach the network (injected by the lab's agent entry); unset: directly. */
   probeNetwork?: ProbeNetwork;
-  /** The round's share of the link among suites running at once; unset: this suite has it alone. */
-  link?: LinkShare;
 }
 
 /**
@@ -65,14 +61,18 @@ export async function runSuite(target: Target, context: SuiteContext): Promise<M
         runLayer(layer, target.suite, layerContext),
       ),
     );
-  const link = context.link ?? new LinkShare();
-  const probed = await link.probe(() => runPhase('probe'));
-  const transfers = hasTransfers(target.suite) ? await link.transfer(() => runPhase('transfer')) : [];
+  const contributions = [...(await runPhase('probe')), ...(await runPhase('transfer'))];
 
-  const observations = Object.fromEntries(
-    OBSERVATION_KEYS.map((key) => [key, []]),
-  ) as unknown as Observations;
-  for (const contribution of [...probed, ...transfers]) appendObservations(observations, contribution);
+  const observations: Observations = {
+    dns: [],
+    tcp: [],
+    tls: [],
+    http: [],
+    quic: [],
+    throughput: [],
+    network_events: [],
+  };
+  for (const contribution of contributions) appendObservations(observations, contribution);
   // The system resolver's lookups of endpoint hostnames come after the DNS layer's own questions.
   observations.dns.push(...resolver.queries);
   return {
@@ -94,16 +94,6 @@ export async function runSuite(target: Target, context: SuiteContext): Promise<M
     end_time: new Date(Math.max(startTime, Date.now())).toISOString(),
     observations,
   };
-}
-
-/** Whether the suite asks for a transfer, which then waits for the link to itself. */
-function hasTransfers(suite: Suite): boolean {
-  return LAYERS.some((layer) => {
-    const spec: Suite[Layer] = suite[layer];
-    return (
-      LAYER_RUNS[layer].phase === 'transfer' && spec !== null && (!Array.isArray(spec) || spec.length > 0)
-    );
-  });
 }
 
 function runLayer<K extends Layer>(
