@@ -8,6 +8,7 @@ import {
   type MeasurementId,
   type MeasurementSource,
   newMeasurementId,
+  OBSERVATION_KEYS,
   type Observations,
   type RoundId,
 } from '@reachmap/schema';
@@ -63,15 +64,7 @@ export async function runSuite(target: Target, context: SuiteContext): Promise<M
     );
   const contributions = [...(await runPhase('probe')), ...(await runPhase('transfer'))];
 
-  const observations: Observations = {
-    dns: [],
-    tcp: [],
-    tls: [],
-    http: [],
-    quic: [],
-    throughput: [],
-    network_events: [],
-  };
+  const observations = Object.fromEntries(OBSERVATION_KEYS.map((key) => [key, []])) as unknown as Observations;
   for (const contribution of contributions) appendObservations(observations, contribution);
   // The system resolver's lookups of endpoint hostnames come after the DNS layer's own questions.
   observations.dns.push(...resolver.queries);
