@@ -64,7 +64,9 @@ export async function runSuite(target: Target, context: SuiteContext): Promise<M
     );
   const contributions = [...(await runPhase('probe')), ...(await runPhase('transfer'))];
 
-  const observations = Object.fromEntries(OBSERVATION_KEYS.map((key) => [key, []])) as unknown as Observations;
+  const observations = Object.fromEntries(
+    OBSERVATION_KEYS.map((key) => [key, []]),
+  ) as unknown as Observations;
   for (const contribution of contributions) appendObservations(observations, contribution);
   // The system resolver's lookups of endpoint hostnames come after the DNS layer's own questions.
   observations.dns.push(...resolver.queries);
