@@ -79,15 +79,16 @@ bash scripts/test-clock-ahead.sh || status=1
 # Scenarios run side by side, each with its own namespaces, Redis, collector and aggregator; the agents
 # sleep between rounds, so 2 cores carry 6 at once (docs/lab.md, "Running in CI"). Beside the catalogue,
 # in the same batches, a fresh random sample of fuzz worlds (docs/lab.md, "Fuzz worlds"): its seed is
-# printed, and REACHMAP_FUZZ_SEED replays a sample, REACHMAP_FUZZ_COUNT sizes it (default 3: 24 of 24
-# worlds passed on a quiet machine, docs/lab.md "Fuzz scores"; three add ~3 minutes).
+# printed, and REACHMAP_FUZZ_SEED replays a sample, REACHMAP_FUZZ_COUNT sizes it (default 2: 23 of 24
+# worlds passed on a quiet machine, docs/lab.md "Fuzz scores"; a world that fails under CI's load and
+# is re-run alone adds ~6 minutes, so the sample is kept small enough for the 45-minute budget).
 # A scenario that fails is re-run once after the others (REACHMAP_LAB_RETRIES, default 1): six at once
 # on 2 cores make the first batch late now and then (docs/lab.md, "Running in CI"); the report still
 # lists the failed attempt and calls the scenario flaky, and a second failure fails the step.
-step "censorship lab: every scenario of infra/lab/scenarios and ${REACHMAP_FUZZ_COUNT:-3} fuzz worlds"
+step "censorship lab: every scenario of infra/lab/scenarios and ${REACHMAP_FUZZ_COUNT:-2} fuzz worlds"
 lab_status=0
 pnpm --silent lab run all --parallel "${REACHMAP_LAB_PARALLEL:-6}" --json "$artifacts/lab-report.json" \
-  --fuzz-count "${REACHMAP_FUZZ_COUNT:-3}" --write-scenario "$artifacts/fuzz-failed" \
+  --fuzz-count "${REACHMAP_FUZZ_COUNT:-2}" --write-scenario "$artifacts/fuzz-failed" \
   --retries "${REACHMAP_LAB_RETRIES:-1}" \
   >"$artifacts/lab.log" || lab_status=$?
 sed -n '/^| scenario |/,$p' "$artifacts/lab.log"
