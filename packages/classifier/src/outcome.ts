@@ -131,15 +131,15 @@ export const LAYER_OUTCOMES: { [K in Layer]: (target: TargetObservations) => Out
     target.throughput.map((run) => ({ succeeded: delivered(run), failure: run.failure })),
 };
 
+/** Whether a layer was measured and none of its observations succeeded. */
+export function noneSucceeded(outcomes: readonly Outcome[]): boolean {
+  return outcomes.length > 0 && !outcomes.some((outcome) => outcome.succeeded);
+}
+
 /** The first layer, in protocol order, where every observation of the target failed; null when none did. */
 export function failingLayer(observations: Observations): Layer | null {
   const target = targetObservations(observations);
-  return (
-    LAYERS.find((layer) => {
-      const outcomes = LAYER_OUTCOMES[layer](target);
-      return outcomes.length > 0 && !outcomes.some((outcome) => outcome.succeeded);
-    }) ?? null
-  );
+  return LAYERS.find((layer) => noneSucceeded(LAYER_OUTCOMES[layer](target))) ?? null;
 }
 
 /** How many observations of the target succeeded, of how many. */

@@ -6,7 +6,13 @@ import {
   UNKNOWN_FAILURE_PREFIX,
 } from '@reachmap/schema';
 import { describeFailures } from '../evidence.ts';
-import { countOutcomes, hasObservations, LAYER_OUTCOMES, targetObservations } from '../outcome.ts';
+import {
+  countOutcomes,
+  hasObservations,
+  LAYER_OUTCOMES,
+  noneSucceeded,
+  targetObservations,
+} from '../outcome.ts';
 import type { Finding } from './rule.ts';
 
 /**
@@ -62,7 +68,7 @@ export function incompleteMeasurement(measurement: Measurement): Finding | null 
   const target = targetObservations(measurement.observations);
   for (const layer of LAYERS) {
     const outcomes = LAYER_OUTCOMES[layer](target);
-    if (outcomes.length === 0 || outcomes.some((outcome) => outcome.succeeded)) continue;
+    if (!noneSucceeded(outcomes)) continue;
     const failures = outcomes.map((outcome) => outcome.failure);
     if (!failures.every((failure) => failure !== null && isAgentSide(failure))) continue;
     const distinct = [...new Set(failures)].slice(0, 3);
