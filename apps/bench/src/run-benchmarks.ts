@@ -62,7 +62,14 @@ function ingestRows(figures: IngestFigures, baselinePerSecond: number, baselineN
       'Redis memory kept per measurement',
       figures.retainedBytesPerMeasurement,
       'bytes',
-      'used_memory after the queue drained − before the phase, ÷ measurements: rollups, markers, recent records',
+      'used_memory after the queue drained − before the phase, ÷ measurements: rollups, markers, window entries, control records',
+    ),
+    measured(
+      'ingest',
+      'evidence store on disk per measurement',
+      figures.evidenceBytesPerMeasurement,
+      'bytes',
+      "growth of evidence.sqlite and its WAL over the throughput phase ÷ measurements: each measurement with its verdict, kept 48 h (REACHMAP_RECENT_TTL) on the aggregators' disk instead of in Redis",
     ),
     measured(
       'ingest',
@@ -236,9 +243,9 @@ export async function runBenchmarks(profile: BenchProfile, progress: Progress): 
         "one id per measurement in its hour's set, kept 8 days after the set's last write; bytes per member",
       ),
       keyRow(
-        'recent record `{rm:pN}:msm:<id>`',
-        perKey.recent,
-        'one per measurement, kept 48 h (REACHMAP_RECENT_TTL)',
+        'control record `{rm:pN}:ctl-msm:<id>`',
+        perKey.control,
+        "one per control measurement (2 of a round's 7), kept 6 h for the round's targets in later jobs; other measurements keep no record in Redis (the evidence store holds them)",
       ),
     );
     rows.push(...dashboardRows(await runDashboardBench(redis, profile.dashboard, progress)));

@@ -6,6 +6,7 @@ export const AggregatorConfig = ServerConfig.pick({
   REDIS_URL: true,
   REDIS_EMBEDDED_MAXMEMORY: true,
   REACHMAP_DATA_DIR: true,
+  REACHMAP_EVIDENCE_DB: true,
   LOG_LEVEL: true,
   REACHMAP_CATALOGUE: true,
   REACHMAP_PARTITIONS: true,
@@ -37,6 +38,7 @@ export const AggregatorConfig = ServerConfig.pick({
     .union([z.literal('forever'), duration()])
     .default('forever')
     .transform((value) => (value === 'forever' ? null : value)),
+  /** How long the evidence store keeps a measurement after it was counted. */
   REACHMAP_RECENT_TTL: duration().default(48 * 3_600_000),
   AGGREGATOR_CONCURRENCY: positiveInt().default(4),
   /**

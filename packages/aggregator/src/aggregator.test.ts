@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { EvidenceStore } from '@reachmap/evidence';
 import {
   createRedisConnection,
   type EmbeddedRedis,
@@ -16,7 +17,6 @@ import {
   countOpenStates,
   readDeadLetters,
   readEvents,
-  readMeasurement,
   readScopeState,
   readSeries,
   StoreConfig,
@@ -49,6 +49,7 @@ let redis: RedisClient;
 let queue: Queue<IngestJobData>;
 let dir: string;
 let archiveDir: string;
+let evidencePath: string;
 let now = T0;
 let aggregators: Aggregator[] = [];
 
@@ -67,6 +68,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await redis.flushall();
   archiveDir = mkdtempSync(join(dir, 'archive-'));
+  evidencePath = join(mkdtempSync(join(dir, 'evidence-')), 'evidence.sqlite');
   now = T0;
   // Two aggregators against one Redis, as two processes would run.
   aggregators = await Promise.all(
@@ -76,6 +78,7 @@ beforeEach(async () => {
         config,
         logger,
         archiveDir,
+        evidencePath,
         clock: () => now,
       }),
     ),
@@ -168,13 +171,16 @@ describe('ingest', () => {
     expect((await runsOf('AS64500', 'whatsapp'))?.runs).toBe(3);
     expect((await runsOf('RU', 'control-domestic-ru'))?.counts).toEqual({ ok: 3 });
     // The late target waited for its controls instead of being judged without them.
-    expect((await readMeasurement(redis, store, late[2].id))?.controls).toBe('healthy');
-    expect((await readMeasurement(redis, store, first[2].id))?.verdict).toMatchObject({
+    const evidence = EvidenceStore.open(evidencePath);
+    expect(evidence.get(late[2].id)?.controls).toBe('healthy');
+    expect(evidence.get(first[2].id)?.verdict).toMatchObject({
       status: 'blocked',
       method: 'sni-reset',
     });
 
     const everyId = [...first, ...second, ...late].map((m) => m.id);
+    expect(everyId.filter((id) => evidence.get(id) === null)).toEqual([]);
+    evidence.close();
     expect(new Set(archivedIds())).toEqual(new Set(everyId));
     expect(existsSync(join(archiveDir, year, month, day, 'RU'))).toBe(true);
   });

@@ -1,4 +1,5 @@
 import { classifyMeasurement } from '@reachmap/classifier';
+import type { EvidenceStore } from '@reachmap/evidence';
 import type { RedisClient } from '@reachmap/queue';
 import type { IngestJobData, Measurement } from '@reachmap/schema';
 import {
@@ -36,13 +37,16 @@ export interface IngestDependencies {
   clock: () => number;
   /** Merges this job's counting with that of the jobs running beside it (one flush for all). */
   batcher: CountBatcher;
+  /** Where counted measurements are kept with their verdicts for drill-down. */
+  evidence: EvidenceStore;
 }
 
 /**
- * Classifies, counts and archives one job's measurements. Counting is idempotent per measurement (the
- * store's "counted" sets) and merged with the jobs running beside it (`CountBatcher`); archiving
- * happens after counting; only when both succeeded does the job complete.
- * A retry after a failure in between counts nothing twice and may add a duplicate archive line.
+ * Classifies, counts, records and archives one job's measurements. Counting is idempotent per
+ * measurement (the store's "counted" sets) and merged with the jobs running beside it
+ * (`CountBatcher`); the evidence store and the archive are written after counting; only when all
+ * succeeded does the job complete. A retry after a failure in between counts and records nothing
+ * twice and may add a duplicate archive line.
  */
 export async function ingestJob(data: AggregatorJobData, deps: IngestDependencies): Promise<IngestOutcome> {
   const { redis, settings, logger } = deps;
@@ -100,6 +104,7 @@ export async function ingestJob(data: AggregatorJobData, deps: IngestDependencie
       'measurement dead-lettered',
     );
   }
+  deps.evidence.record(countable, settings.evidence.retentionMs, data.signatures);
   if (countable.length > 0)
     await appendToArchive(
       settings.archiveDir,

@@ -153,6 +153,7 @@ describe('an aggregator killed with SIGKILL between merging jobs in memory and t
       config: AggregatorConfig.parse({ REACHMAP_EVALUATE_EVERY: '1h' }),
       logger: createLogger({ name: 'aggregator-restarted', level: 'silent' }),
       archiveDir,
+      evidencePath: join(dir, 'evidence.sqlite'),
     });
     await waitFor(
       async () => ((await queue.getJobCounts('completed')).completed ?? 0) === JOBS,

@@ -1,7 +1,7 @@
 import { classifyMeasurement } from '@reachmap/classifier';
 import type { RedisClient } from '@reachmap/queue';
 import type { Measurement, Verdict } from '@reachmap/schema';
-import { type ControlsHealth, readMeasurements, type StoreConfig } from '@reachmap/store';
+import { type ControlsHealth, readControlRecords, type StoreConfig } from '@reachmap/store';
 
 export interface RoundControl {
   measurement: Measurement;
@@ -9,7 +9,7 @@ export interface RoundControl {
 }
 
 /**
- * Every control the job's targets list, found in the job itself or in the recent store (they may have
+ * Every control the job's targets list, found in the job itself or among the control records the store keeps (they may have
  * come in an earlier batch): one MGET per country of the job, not a round trip per target. Controls
  * of the job are classified once here, not once per target that lists them.
  */
@@ -43,7 +43,7 @@ export async function findJobControls(
     }
   }
   for (const [country, ids] of wantedByCountry) {
-    for (const stored of await readMeasurements(redis, store, [...ids], country)) {
+    for (const stored of await readControlRecords(redis, store, [...ids], country)) {
       if (stored !== null) known.set(stored.measurement.id, stored);
     }
   }

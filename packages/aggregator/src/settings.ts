@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { TargetExpectations } from '@reachmap/classifier';
+import { evidenceStorePath } from '@reachmap/evidence';
 import { RollupConfig } from '@reachmap/rollup';
 import { StoreConfig } from '@reachmap/store';
 import type { AggregatorConfig } from './aggregator-config.ts';
@@ -8,6 +9,8 @@ export interface AggregatorSettings {
   store: StoreConfig;
   rollup: RollupConfig;
   archiveDir: string;
+  /** The evidence store's file, and how long it keeps a counted measurement. */
+  evidence: { path: string; retentionMs: number };
   windowMs: number;
   graceMs: number;
   /** Watermark: a window is re-assessed with late runs until `graceMs + latenessMs` after its end. */
@@ -41,7 +44,6 @@ export function settingsOf(
     partitions: config.REACHMAP_PARTITIONS,
     retention: rollup.retention,
     importedDailyRetentionMs: config.REACHMAP_ROLLUP_TTL_IMPORTED_1D,
-    recentTtlMs: config.REACHMAP_RECENT_TTL,
     // Entries must outlive every window the evaluator may still catch up on.
     entryRetentionMs: Math.max(3_600_000, (config.REACHMAP_CATCH_UP_WINDOWS + 2) * windowMs + graceMs),
     // One history entry per window, as many as the outage baseline spans (IODA: 7 days).
@@ -51,6 +53,10 @@ export function settingsOf(
     store,
     rollup,
     archiveDir: config.REACHMAP_ARCHIVE_DIR ?? join(config.REACHMAP_DATA_DIR, 'archive'),
+    evidence: {
+      path: evidenceStorePath(config),
+      retentionMs: config.REACHMAP_RECENT_TTL,
+    },
     windowMs,
     graceMs,
     latenessMs: config.REACHMAP_LATENESS ?? windowMs,

@@ -1,3 +1,4 @@
+import { EvidenceStore } from '@reachmap/evidence';
 import {
   createRedisConnection,
   QUEUE_NAMES,
@@ -32,6 +33,8 @@ export interface AggregatorOptions {
   logger: Logger;
   /** Overrides REACHMAP_ARCHIVE_DIR. */
   archiveDir?: string;
+  /** Overrides REACHMAP_EVIDENCE_DB. */
+  evidencePath?: string;
   /** Epoch ms; the lab and tests drive windows with their own clock. */
   clock?: () => number;
 }
@@ -59,6 +62,15 @@ const RECHECK_JOB_OPTIONS = {
  */
 const MAX_MEASUREMENTS_PER_FLUSH = 2_000;
 
+/** The one signature a re-check job needs, not its parent batch's whole map. */
+function signatureOf(data: AggregatorJobData, id: string): Record<string, string> {
+  const signature = data.signatures?.[id];
+  return signature === undefined ? {} : { [id]: signature };
+}
+
+/** How often the evidence store drops what aged out. */
+const EVIDENCE_PRUNE_EVERY_MS = 10 * 60_000;
+
 /** Stalls tolerated per job before BullMQ fails it; far beyond a worker dying a few times. */
 const MAX_STALLS_PER_JOB = 100;
 
@@ -71,7 +83,11 @@ const MAX_STALLS_PER_JOB = 100;
 export async function startAggregator(options: AggregatorOptions): Promise<Aggregator> {
   const catalogue = await loadCatalogue({ kind: options.config.REACHMAP_CATALOGUE });
   const base = settingsOf(options.config, expectationsByTarget(catalogue));
-  const settings = { ...base, archiveDir: options.archiveDir ?? base.archiveDir };
+  const settings = {
+    ...base,
+    archiveDir: options.archiveDir ?? base.archiveDir,
+    evidence: { ...base.evidence, path: options.evidencePath ?? base.evidence.path },
+  };
   const clock = options.clock ?? Date.now;
   const logger = options.logger;
   const tracer = getTracer('aggregator');
@@ -85,6 +101,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
   metrics.watchRedis(redis, 'aggregator');
   metrics.watchRedis(workerConnection, 'aggregator-worker');
   await Promise.all([waitUntilReady(redis), waitUntilReady(workerConnection)]);
+  const evidence = EvidenceStore.open(settings.evidence.path, { now: clock });
 
   const queue = new Queue<AggregatorJobData>(QUEUE_NAMES.ingest, {
     connection: redis,
@@ -118,7 +135,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
         'aggregator.ingest',
         { 'reachmap.batch_id': job.data.batch_id, 'reachmap.measurements': job.data.measurements.length },
         async () => {
-          const outcome = await ingestJob(job.data, { redis, settings, logger, clock, batcher });
+          const outcome = await ingestJob(job.data, { redis, settings, logger, clock, batcher, evidence });
           await rememberIngestTrace(job.data);
           metrics.counted.inc(outcome.counted);
           metrics.duplicates.inc(outcome.duplicates);
@@ -128,7 +145,12 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
             // The job id makes a retried parent job re-queue the same re-check, not a second one.
             await queue.add(
               RECHECK_CONTROLS_JOB,
-              { ...job.data, measurements: [measurement], controls_attempt: attempt },
+              {
+                ...job.data,
+                measurements: [measurement],
+                signatures: signatureOf(job.data, measurement.id),
+                controls_attempt: attempt,
+              },
               {
                 ...RECHECK_JOB_OPTIONS,
                 jobId: `recheck-${measurement.id}-${attempt}`,
@@ -229,8 +251,24 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
       });
   }, settings.evaluateEveryMs);
 
+  const pruneEvidence = () => {
+    try {
+      const deleted = evidence.prune();
+      if (deleted > 0) logger.info({ deleted }, 'evidence store pruned');
+    } catch (error) {
+      logger.error({ err: error }, 'evidence store prune failed');
+    }
+  };
+  pruneEvidence();
+  const pruneTimer = setInterval(pruneEvidence, EVIDENCE_PRUNE_EVERY_MS);
+
   logger.info(
-    { partitions: settings.store.partitions, windowMs: settings.windowMs, archiveDir: settings.archiveDir },
+    {
+      partitions: settings.store.partitions,
+      windowMs: settings.windowMs,
+      archiveDir: settings.archiveDir,
+      evidence: settings.evidence.path,
+    },
     'aggregator started',
   );
 
@@ -241,10 +279,12 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     stop: () => {
       stopping ??= (async () => {
         clearInterval(timer);
+        clearInterval(pruneTimer);
         await worker.close();
         await evaluating;
         await queue.close();
         await Promise.all([redis.quit(), workerConnection.quit()]);
+        evidence.close();
         logger.info('aggregator stopped');
       })();
       return stopping;

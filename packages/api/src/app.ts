@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { EvidenceStore } from '@reachmap/evidence';
 import type { RedisClient } from '@reachmap/queue';
 import { newPrefixedId } from '@reachmap/schema';
 import { errorResponse, HttpError, metricsResponse, requestTiming } from '@reachmap/server-kit';
@@ -31,6 +32,7 @@ import { registerWebhookDeliveryRoutes } from './routes/webhooks/deliveries.ts';
 export interface ApiDeps {
   redis: RedisClient;
   store: StoreConfig;
+  evidence: EvidenceStore;
   catalogue: () => Promise<Catalogue>;
   access: AccessPolicy;
   webhooks: WebhookDeps;
@@ -55,6 +57,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const routeDeps: RouteDeps = {
     redis: budgetedRedis(deps.redis),
     store: deps.store,
+    evidence: deps.evidence,
     catalogue: deps.catalogue,
     webhooks: deps.webhooks,
     stream: deps.stream,

@@ -1,3 +1,4 @@
+import { EvidenceStore } from '@reachmap/evidence';
 import { createRedisConnection, type RedisClient, type RedisTarget, waitUntilReady } from '@reachmap/queue';
 import { closeHttpServer, listenHttp } from '@reachmap/server-kit';
 import type { StoreConfig } from '@reachmap/store';
@@ -32,6 +33,8 @@ export interface StartApiOptions {
   host: string;
   port: number;
   store: StoreConfig;
+  /** The evidence store's file (REACHMAP_EVIDENCE_DB), which the aggregators write. */
+  evidencePath: string;
   catalogue: () => Promise<Catalogue>;
   access: AccessPolicy;
   webhooks: WebhookOptions;
@@ -72,6 +75,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { logger } = options;
   const redis = connect(options.redis, 'producer', 'reachmap-api', logger);
   await waitUntilReady(redis);
+  const evidence = EvidenceStore.open(options.evidencePath);
   const dispatchConnection = connect(options.redis, 'worker', 'reachmap-api-dispatch', logger);
   const workerConnection = connect(options.redis, 'worker', 'reachmap-api-webhooks', logger);
   const retryDelaysMs = options.webhooks.retryDelaysMs ?? WEBHOOK_RETRY_DELAYS_MS;
@@ -109,6 +113,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const app = createApiApp({
     redis,
     store: options.store,
+    evidence,
     catalogue: options.catalogue,
     access: options.access,
     webhooks: { queue, delivery, attempts, secretOverlapMs: options.webhooks.secretOverlapMs },
@@ -139,6 +144,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       await worker.close();
       await queue.close();
       await Promise.all([redis.quit(), dispatchConnection.quit(), workerConnection.quit()]);
+      evidence.close();
       logger.info({ url }, 'api stopped');
     })();
     return closing;

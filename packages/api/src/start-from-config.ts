@@ -1,3 +1,4 @@
+import { evidenceStorePath } from '@reachmap/evidence';
 import type { RedisTarget } from '@reachmap/queue';
 import { StoreConfig } from '@reachmap/store';
 import { loadCatalogue } from '@reachmap/targets';
@@ -17,6 +18,7 @@ export async function startApiFromConfig(
     host: config.HOST,
     port: config.API_PORT,
     store: StoreConfig.parse({ partitions: config.REACHMAP_PARTITIONS }),
+    evidencePath: evidenceStorePath(config),
     catalogue: async () => catalogue,
     access: {
       anonymousRead: config.API_ANONYMOUS_READ,

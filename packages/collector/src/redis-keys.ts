@@ -12,8 +12,6 @@ export const COLLECTOR_KEYS = {
    * added only after its job was enqueued.
    */
   seenMeasurements: (hourBucket: string) => `rm:seen:${hourBucket}`,
-  /** String: the agent's signature of one accepted measurement, for evidence bundles (the API reads it). */
-  measurementSignature: (measurementId: string) => `rm:msm-sig:${measurementId}`,
   agentRate: (agentId: string) => `rm:rate:agent:${agentId}`,
   enrolmentRate: (address: string) => `rm:rate:enrol:${address}`,
 } as const;

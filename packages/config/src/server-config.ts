@@ -9,6 +9,12 @@ export const ServerConfig = z.object({
   REDIS_EMBEDDED_MAXMEMORY: byteSize().optional(),
   /** Embedded Redis data, the raw archive and other state. */
   REACHMAP_DATA_DIR: filePath().default('.reachmap-data'),
+  /**
+   * The evidence store (a SQLite file: every counted measurement with its verdict, for drill-down and
+   * evidence bundles); `<REACHMAP_DATA_DIR>/evidence.sqlite` when unset. The aggregators write it and
+   * the API reads it, so they must see the same file (one host, or one machine's volume).
+   */
+  REACHMAP_EVIDENCE_DB: filePath().optional(),
   LOG_LEVEL: logLevel(),
   /** Interface the HTTP servers bind to; loopback by default, 0.0.0.0 to serve agents elsewhere. */
   HOST: z

@@ -30,6 +30,11 @@ export interface IngestJobData {
   agent_id: AgentId;
   received_at: string;
   measurements: Measurement[];
+  /**
+   * The agent's signature of each measurement that verified at the collector, by measurement id: the
+   * aggregator keeps it beside the measurement in the evidence store, for evidence bundles.
+   */
+  signatures?: Record<string, string>;
   /** W3C trace context of the submit request, so the aggregator's spans join the same trace. */
   trace: Record<string, string>;
 }

@@ -30,7 +30,7 @@ export interface PartitionPlan {
   positions: number[];
   /** Measurement ids of the plan grouped by their "counted" set. */
   markers: MarkerPlan[];
-  /** Merged writes (increments, set and list members, the recent records). */
+  /** Merged writes (increments, set and list members, the control records). */
   operations: Operation[];
   upkeep: Operation[];
 }
@@ -274,12 +274,16 @@ function addEvaluationEntries(
   builder.members('sadd', keys.scopes, scope);
 }
 
-function addRecentRecord(builder: PlanBuilder, classified: ClassifiedMeasurement, config: StoreConfig) {
-  const keys = storeKeys(builder.partition);
+/**
+ * A control measurement is kept in its country's partition for `controlRecordTtlMs`: the targets of
+ * its round may come in a later job (on any aggregator) and are classified against it. Every other
+ * measurement's evidence lives in the evidence store, not in Redis.
+ */
+function addControlRecord(builder: PlanBuilder, classified: ClassifiedMeasurement, config: StoreConfig) {
   const { measurement } = classified;
-  builder.record(keys.measurement(measurement.id), JSON.stringify(classified), config.recentTtlMs);
-  builder.members('zadd', keys.recentIndex, Date.parse(measurement.start_time), measurement.id);
-  builder.upkeep('zcap', keys.recentIndex, config.recentIndexCap);
+  if (measurement.target.kind !== 'control') return;
+  const keys = storeKeys(builder.partition);
+  builder.record(keys.controlRecord(measurement.id), JSON.stringify(classified), config.controlRecordTtlMs);
 }
 
 /** OONI-shaped counts for /api/v1/aggregation: hourly and daily, kept like the rollups of those sizes. */
@@ -315,7 +319,7 @@ export function countedHourOf(startTime: string): string {
 
 /**
  * The merged writes of a list of classified measurements, one plan per partition their scopes live
- * in, each measurement listed in that partition's "counted" set of its hour. The recent record
+ * in, each measurement listed in that partition's "counted" set of its hour. A control's record
  * and the country's ASN index go to the country's partition, where readers look for them.
  */
 export function planCount(
@@ -344,7 +348,7 @@ export function planCount(
       addEvaluationEntries(builder, scope, classified, config, now);
     }
     const home = builderFor(country);
-    addRecentRecord(home, classified, config);
+    addControlRecord(home, classified, config);
     addOoniIndex(home, classified, config, now);
     const asn = `AS${measurement.network.asn}`;
     home.members('sadd', storeKeys(home.partition).countryAsns(country), asn);

@@ -1,4 +1,5 @@
 export * from './classified-measurement.ts';
+export * from './control-records.ts';
 export * from './count-measurement.ts';
 export { countedHourOf } from './count-plan.ts';
 export * from './dead-letters.ts';
@@ -8,7 +9,6 @@ export * from './keys.ts';
 export * from './ooni-index.ts';
 export * from './ooni-index-reader.ts';
 export * from './open-states.ts';
-export * from './recent.ts';
 export * from './rollup-retention.ts';
 export * from './scope-states.ts';
 export * from './scope-traces.ts';

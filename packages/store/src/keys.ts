@@ -83,10 +83,8 @@ export function storeKeys(partition: number) {
     regionAsns: (region: string) => `${tag}:region-asns:${region}`,
     /** Stream of scope events of this partition. */
     events: eventsStreamKey(partition),
-    /** JSON `{ measurement, verdict, received_at }` of a recent measurement. */
-    measurement: (measurementId: string) => `${tag}:msm:${measurementId}`,
-    /** Sorted set of recent measurement ids scored by measurement time, capped. */
-    recentIndex: `${tag}:recent`,
+    /** JSON `{ measurement, verdict, controls, received_at }` of a control measurement, for its round's targets. */
+    controlRecord: (measurementId: string) => `${tag}:ctl-msm:${measurementId}`,
     /** Lock so only one aggregator process evaluates the partition's windows at a time. */
     evaluatorLock: `${tag}:evaluator-lock`,
     /** List of W3C trace context JSON of the ingest spans that last counted into a scope, newest first; only with tracing. */

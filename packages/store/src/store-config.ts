@@ -24,13 +24,16 @@ export const StoreConfig = z.object({
     .int()
     .min(8 * DAY_MS)
     .default(8 * DAY_MS),
-  /** Drill-down store of recent measurements with their verdicts. */
-  recentTtlMs: z
+  /**
+   * How long a control measurement is kept for the targets of its round that come in later jobs. It
+   * outlasts the collector's retries of a job (10 attempts, ~85 min); a target later than that is
+   * classified without it, as when a control never arrives.
+   */
+  controlRecordTtlMs: z
     .number()
     .int()
     .positive()
-    .default(48 * HOUR_MS),
-  recentIndexCap: z.number().int().positive().default(100_000),
+    .default(6 * HOUR_MS),
   /** How long window, control and heartbeat entries are kept: several evaluation windows. */
   entryRetentionMs: z.number().int().positive().default(HOUR_MS),
   rollupWitnessCap: z.number().int().positive().default(20),

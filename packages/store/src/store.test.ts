@@ -12,11 +12,11 @@ import type { Measurement, ThroughputRun, Verdict } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClassifiedMeasurement } from './classified-measurement.ts';
+import { readControlRecords } from './control-records.ts';
 import { countMeasurement, countMeasurements, MEASUREMENTS_PER_CALL } from './count-measurement.ts';
 import { countedHourOf } from './count-plan.ts';
 import { readEvents } from './events.ts';
 import { partitionOf, storeKeys } from './keys.ts';
-import { listRecentMeasurements, readMeasurement } from './recent.ts';
 import { listScopes, readScopeState, readScopeStates } from './scope-states.ts';
 import { readSeries } from './series.ts';
 import { compareAndSetScopeState, readStoredScopeState, type StoredScopeState } from './state-store.ts';
@@ -215,16 +215,29 @@ describe('countMeasurement', () => {
     expect(point?.throughput.p50).toBeLessThan(128_000 * 1.06);
   });
 
-  it('keeps the measurement with its verdict for drill-down and lists it by time', async () => {
-    const older = classified({ start_time: new Date(T0).toISOString() }, { status: 'ok', method: null });
-    const newer = classified({ agent: agent(2) }, { status: 'blocked', method: 'sni-reset' });
-    await countMeasurement(redis.redis, older, config, NOW);
-    await countMeasurement(redis.redis, newer, config, NOW);
-    expect(await readMeasurement(redis.redis, config, newer.measurement.id)).toEqual(newer);
-    const listed = await listRecentMeasurements(redis.redis, config, { limit: 10 });
-    expect(listed.map((r) => r.measurement.id)).toEqual([newer.measurement.id, older.measurement.id]);
-    const blockedOnly = await listRecentMeasurements(redis.redis, config, { limit: 10, status: 'blocked' });
-    expect(blockedOnly.map((r) => r.measurement.id)).toEqual([newer.measurement.id]);
+  it('keeps a control with its verdict for its round, and no other measurement', async () => {
+    const control = classified(
+      {
+        target: {
+          id: 'control-domestic-ru',
+          kind: 'control',
+          control: 'domestic',
+          input: null,
+          catalogue_version: 'lab-1',
+        },
+      },
+      { status: 'ok', method: null },
+      'none',
+    );
+    const target = classified({ agent: agent(2) }, { status: 'blocked', method: 'sni-reset' });
+    await countMeasurement(redis.redis, control, config, NOW);
+    await countMeasurement(redis.redis, target, config, NOW);
+    const ids = [control.measurement.id, target.measurement.id];
+    expect(await readControlRecords(redis.redis, config, ids, 'RU')).toEqual([control, null]);
+    const ttl = await redis.redis.pttl(storeKeys(0).controlRecord(control.measurement.id));
+    expect(ttl).toBeGreaterThan(config.controlRecordTtlMs - 60_000);
+    expect(ttl).toBeLessThanOrEqual(config.controlRecordTtlMs);
+    expect(await redis.redis.keys('*msm*')).toEqual([storeKeys(0).controlRecord(control.measurement.id)]);
     expect(await listScopes(redis.redis, config)).toEqual(['AS64500', 'RU', 'RU-MOW']);
   });
 });
@@ -564,7 +577,6 @@ describe('partitions', () => {
     const partitions = new Set([partitionOf('RU', 4), partitionOf('AS64501', 4)]).size;
     expect(first).toEqual({ counted: partitions, alreadyCounted: 0 });
     expect(again).toEqual({ counted: 0, alreadyCounted: partitions });
-    expect(await readMeasurement(redis.redis, spread, m.measurement.id)).not.toBeNull();
   });
 });
 

@@ -136,6 +136,7 @@ export async function runScripted(
     REDIS_URL: redisUrl,
     REACHMAP_PARTITIONS: String(options.partitions),
     REACHMAP_ARCHIVE_DIR: archiveDir,
+    REACHMAP_EVIDENCE_DB: `${archiveDir}.evidence.sqlite`,
     REACHMAP_WINDOW: `${WINDOW_MS / 1000}s`,
     REACHMAP_EVALUATION_GRACE: `${GRACE_MS / 1000}s`,
     REACHMAP_EVALUATE_EVERY: '1h',

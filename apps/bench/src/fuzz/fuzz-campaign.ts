@@ -99,6 +99,7 @@ export async function runFuzzCampaign(options: {
       REACHMAP_CONTROL_WAIT: '100ms',
       REACHMAP_CONTROL_WAIT_ATTEMPTS: 1,
       REACHMAP_EVALUATE_EVERY: '1h',
+      REACHMAP_DATA_DIR: dir,
     }),
     archiveDir: join(dir, 'archive'),
     logger,
@@ -113,6 +114,7 @@ export async function runFuzzCampaign(options: {
       // Hostile webhook URLs must meet the SSRF guard as production has it: no address allowed.
       webhooks: { allowedCidrs: [], secretOverlapMs: 3_600_000, timeoutMs: 1_000 },
       heartbeatMs: 200,
+      evidencePath: join(dir, 'evidence.sqlite'),
       logger,
     }),
   );

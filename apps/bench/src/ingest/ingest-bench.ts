@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { signMeasurement, verifyMeasurementSignature } from '@reachmap/agent-auth';
@@ -35,6 +36,8 @@ export interface IngestFigures {
   aofBytesPerMeasurement: number;
   /** Redis used_memory still held per measurement after the queue drained (what counting leaves behind). */
   retainedBytesPerMeasurement: number;
+  /** Growth of the evidence store's SQLite file (and its WAL) per measurement: the drill-down records on disk. */
+  evidenceBytesPerMeasurement: number;
   /** The most frequent commands of the throughput phase with their calls, for the notes. */
   commandMix: string;
   /**
@@ -229,6 +232,15 @@ function startCountedWatcher(client: RedisClient) {
   };
 }
 
+/** The aggregators' evidence store on disk (REACHMAP_DATA_DIR's evidence.sqlite and its write-ahead log). */
+function evidenceFileBytes(dataDir: string): number {
+  const path = join(dataDir, 'evidence.sqlite');
+  return [path, `${path}-wal`].reduce(
+    (sum, file) => sum + (statSync(file, { throwIfNoEntry: false })?.size ?? 0),
+    0,
+  );
+}
+
 function totalCpu(processes: readonly NodeProcess[]): number {
   return processes.reduce((sum, process) => sum + (process.cpuSeconds() ?? 0), 0);
 }
@@ -289,6 +301,7 @@ export async function runIngestBench(
     };
     const totalsBefore = await commandTotals(redis.client);
     const memoryBefore = (await redisInfoNumbers(redis.client, 'memory')).get('used_memory') ?? 0;
+    const evidenceBefore = evidenceFileBytes(dataDir);
     const started = performance.now();
     const submitUntil = started + profile.submitSeconds * 1000;
     const submitted: PreparedBatch[] = [];
@@ -306,6 +319,7 @@ export async function runIngestBench(
     const elapsedS = (performance.now() - started) / 1000;
     const totalsAfter = await commandTotals(redis.client);
     const memoryAfter = (await redisInfoNumbers(redis.client, 'memory')).get('used_memory') ?? 0;
+    const evidenceAfter = evidenceFileBytes(dataDir);
     const commands = totalsAfter.commands - totalsBefore.commands;
     const loadCpu = process.cpuUsage(cpuBefore.loadGenerator);
     const cpuSeconds = {
@@ -361,6 +375,7 @@ export async function runIngestBench(
       scriptMicrosPerMeasurement: (totalsAfter.scriptMicros - totalsBefore.scriptMicros) / measurements,
       aofBytesPerMeasurement: (totalsAfter.aofBytes - totalsBefore.aofBytes) / measurements,
       retainedBytesPerMeasurement: (memoryAfter - memoryBefore) / measurements,
+      evidenceBytesPerMeasurement: (evidenceAfter - evidenceBefore) / measurements,
       commandMix: commandMix(totalsBefore, totalsAfter, 8),
       signMicrosPerMeasurement,
       collectorFloorMicrosPerMeasurement,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { exportPublicKey, generateAgentKeyPair, signRequest } from '@reachmap/agent-auth';
 import { AggregatorConfig, startAggregator } from '@reachmap/aggregator';
 import { createEnrolmentToken, startCollector } from '@reachmap/collector';
+import { EvidenceStore } from '@reachmap/evidence';
 import {
   createRedisConnection,
   QUEUE_NAMES,
@@ -13,7 +14,6 @@ import {
 } from '@reachmap/queue';
 import { type EnrollResponse, SubmissionResult } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
-import { readMeasurement, StoreConfig } from '@reachmap/store';
 import { createLogger } from '@reachmap/telemetry';
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
@@ -106,6 +106,7 @@ describe('memory admission', () => {
         redis: target,
         config: AggregatorConfig.parse({ REACHMAP_EVALUATE_EVERY: '1h' }),
         archiveDir: join(dir, 'archive'),
+        evidencePath: join(dir, 'evidence.sqlite'),
         logger,
       });
       const queue = new Queue(QUEUE_NAMES.ingest, { connection: client, prefix: queuePrefix(0) });
@@ -119,9 +120,9 @@ describe('memory admission', () => {
         }
         // No job waits in `delayed` after an OOM, none failed: counted without anyone raising maxmemory.
         expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 });
-        const store = StoreConfig.parse({});
-        const missing: string[] = [];
-        for (const id of accepted) if ((await readMeasurement(client, store, id)) === null) missing.push(id);
+        const evidence = EvidenceStore.open(join(dir, 'evidence.sqlite'));
+        const missing = accepted.filter((id) => evidence.get(id) === null);
+        evidence.close();
         expect(missing).toEqual([]);
       } finally {
         await queue.close();

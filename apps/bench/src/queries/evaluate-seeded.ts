@@ -16,6 +16,7 @@ export async function evaluateSeeded(
     config: AggregatorConfig.parse({ REACHMAP_EVALUATE_EVERY: '1h' }),
     logger: createLogger({ name: 'bench-evaluator', level: 'silent' }),
     archiveDir: join(redis.dir, archiveName),
+    evidencePath: join(redis.dir, 'evidence.sqlite'),
   });
   const evaluation = await aggregator.evaluateNow().finally(() => aggregator.stop());
   return { transitions: evaluation.transitions, events: evaluation.events.length };

@@ -27,7 +27,7 @@ export interface HistoryFigures {
   rollupBytes: number;
   events: number;
   /** Mean bytes of the per-measurement keys (docs/redis-keys.md): what grows with volume, not with scopes. */
-  perMeasurementKeyBytes: { counted: number | null; seen: number | null; recent: number | null };
+  perMeasurementKeyBytes: { counted: number | null; seen: number | null; control: number | null };
   queries: QueryTiming[];
 }
 
@@ -116,7 +116,7 @@ export async function runHistoryBench(
   const perMeasurementKeyBytes = {
     counted: await meanSetMemberBytes(redis, '{rm:p*}:counted:*'),
     seen: await meanSetMemberBytes(redis, 'rm:seen:*'),
-    recent: await meanKeyBytes(redis, '{rm:p*}:msm:*'),
+    control: await meanKeyBytes(redis, '{rm:p*}:ctl-msm:*'),
   };
   await redis.client.flushall();
   const memoryBefore = (await redisInfoNumbers(redis.client, 'memory')).get('used_memory') ?? 0;

@@ -166,7 +166,7 @@ export function verifyBundle(input: unknown): VerificationReport {
   );
   if (listed.length > 0)
     notes.push(
-      `${listed.length} of the event's witnesses are not in the bundle (older than the recent store)`,
+      `${listed.length} of the event's witnesses are not in the bundle (older than the evidence store keeps)`,
     );
   checks.push({
     ok: supporting.size > 0,

@@ -32,7 +32,7 @@ export interface CollectorFixture {
   ingestedIds(): Promise<string[]>;
   /** Every measurement in the ingest queue, once per job it appears in. */
   ingested(): Promise<Measurement[]>;
-  /** The agent's signature the collector kept for one measurement, or null. */
+  /** The agent's signature the collector verified and queued with a measurement, or null. */
   measurementSignature(id: string): Promise<string | null>;
   agents(): Promise<AgentRecord[]>;
   /** Stops the HTTP side; Redis and the queue keep what was accepted. */
@@ -107,7 +107,14 @@ export async function startCollectorFixture(
       return (await createEnrolmentToken(redis, { label: 'agent test', expiresInMs: 3_600_000 })).token;
     },
     async measurementSignature(id) {
-      return await redis.get(`rm:msm-sig:${id}`);
+      const jobs = await queue.getJobs(
+        ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'],
+        0,
+        -1,
+      );
+      return (
+        jobs.map((job) => job.data.signatures?.[id]).find((signature) => signature !== undefined) ?? null
+      );
     },
     async ingestedIds() {
       return (await ingested()).map((measurement) => measurement.id);

@@ -1,7 +1,8 @@
 import { COLLECTOR_KEYS } from '@reachmap/collector/redis-keys';
+import type { EvidenceStore } from '@reachmap/evidence';
 import type { RedisClient } from '@reachmap/queue';
 import { AgentNetwork, EVIDENCE_BUNDLE_FORMAT, type EvidenceBundle, type ScopeEvent } from '@reachmap/schema';
-import { type ClassifiedMeasurement, readMeasurement, type StoreConfig } from '@reachmap/store';
+import type { ClassifiedMeasurement } from '@reachmap/store';
 import { type Catalogue, catalogueVersionTag } from '@reachmap/targets';
 import { eventOfEntry, eventStreamKeys } from './stream-entry.ts';
 
@@ -9,8 +10,8 @@ import { eventOfEntry, eventStreamKeys } from './stream-entry.ts';
 const EVENT_LOOKUP_ENTRIES = 100_000;
 const LOOKUP_PAGE = 1000;
 
-// The collector's keys this module reads: the agent records and each measurement's signature by its
-// agent (kept as long as the recent store).
+// The collector's keys this module reads: the agent records. Each measurement's signature by its agent
+// is kept beside it in the evidence store.
 
 /** An event by id, scanning each partition's stream from the newest entry back. */
 export async function findEvent(
@@ -35,10 +36,10 @@ export async function findEvent(
   return null;
 }
 
-async function signedRecord(redis: RedisClient, record: ClassifiedMeasurement) {
+function signedRecord(evidence: EvidenceStore, record: ClassifiedMeasurement) {
   return {
     measurement: record.measurement as unknown as Record<string, unknown>,
-    signature: await redis.get(COLLECTOR_KEYS.measurementSignature(record.measurement.id)),
+    signature: evidence.signature(record.measurement.id),
   };
 }
 
@@ -63,23 +64,24 @@ async function agentFacts(redis: RedisClient, agentId: string) {
 
 /**
  * The evidence bundle of one event (docs/methodology.md, "Verifiable evidence"): its witnesses still in
- * the recent store with their signatures and recorded verdicts, their rounds' controls, the agents'
+ * the evidence store with their signatures and recorded verdicts, their rounds' controls, the agents'
  * public keys and enrolment facts, and the catalogue's expectations the classifier judged with.
  */
 export async function evidenceBundle(
   redis: RedisClient,
-  store: StoreConfig,
+  evidence: EvidenceStore,
   catalogue: Catalogue,
   expectations: ReadonlyMap<string, unknown>,
   event: ScopeEvent,
   now: number,
 ): Promise<EvidenceBundle> {
-  const found = await Promise.all(event.witnesses.map((id) => readMeasurement(redis, store, id)));
-  const witnesses = found.filter((record): record is ClassifiedMeasurement => record !== null);
+  const witnesses = evidence
+    .getMany(event.witnesses)
+    .filter((record): record is ClassifiedMeasurement => record !== null);
   const controlIds = [...new Set(witnesses.flatMap((record) => record.measurement.round.controls))];
-  const controls = (await Promise.all(controlIds.map((id) => readMeasurement(redis, store, id)))).filter(
-    (record): record is ClassifiedMeasurement => record !== null,
-  );
+  const controls = evidence
+    .getMany(controlIds)
+    .filter((record): record is ClassifiedMeasurement => record !== null);
   const agentIds = [...new Set([...witnesses, ...controls].map((record) => record.measurement.agent.id))];
   const agents = (await Promise.all(agentIds.map((id) => agentFacts(redis, id)))).filter(
     (agent) => agent !== null,
@@ -96,10 +98,8 @@ export async function evidenceBundle(
         [...targets].map((target) => [target, expectations.get(target) ?? {}]),
       ),
     },
-    witnesses: await Promise.all(
-      witnesses.map(async (record) => ({ ...(await signedRecord(redis, record)), verdict: record.verdict })),
-    ),
-    controls: await Promise.all(controls.map((record) => signedRecord(redis, record))),
+    witnesses: witnesses.map((record) => ({ ...signedRecord(evidence, record), verdict: record.verdict })),
+    controls: controls.map((record) => signedRecord(evidence, record)),
     agents,
   };
 }

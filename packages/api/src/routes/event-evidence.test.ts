@@ -33,17 +33,14 @@ function measured(overrides: Partial<Measurement>): Measurement {
 
 const tcp = (ip: string, failure: 'connection_reset' | null) => ({ ip, port: 443, failure, t0: 0, t: 0.05 });
 
-/** Stores a measurement as the aggregator does, and its signature as the collector does. */
+/** Stores a measurement with its signature as the aggregator does (the collector verified it and queued it with the job). */
 async function stored(measurement: Measurement, controls: Measurement[]): Promise<void> {
   const verdict = classifyMeasurement({ measurement, controls });
   const received_at = new Date().toISOString();
-  await countMeasurement(
-    redis.redis,
-    { measurement, verdict, controls: 'healthy', received_at },
-    config,
-    Date.now(),
-  );
-  await redis.redis.set(`rm:msm-sig:${measurement.id}`, signMeasurement(measurement, keys.privateKey));
+  const classified = { measurement, verdict, controls: 'healthy', received_at } as const;
+  await countMeasurement(redis.redis, classified, config, Date.now());
+  const signatures = { [measurement.id]: signMeasurement(measurement, keys.privateKey) };
+  harness.evidence.record([classified], 3_600_000, signatures);
 }
 
 beforeAll(async () => {

@@ -29,7 +29,7 @@ export function registerEventEvidenceRoute(app: ApiApp, deps: RouteDeps): void {
     const catalogue = await deps.catalogue();
     const bundle = await evidenceBundle(
       deps.redis,
-      deps.store,
+      deps.evidence,
       catalogue,
       expectationsByTarget(catalogue),
       event,

@@ -1,7 +1,6 @@
 import { startTestRedis } from '@reachmap/queue/testing';
 import { ErrorBody } from '@reachmap/schema';
 import { emptyObservations, sampleMeasurement } from '@reachmap/schema/testing';
-import { countMeasurement, StoreConfig } from '@reachmap/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, bearer, startTestApi } from '../testing/api-harness.ts';
 import { MAX_PAGE_BYTES } from './measurements.ts';
@@ -101,24 +100,25 @@ describe('query cost', () => {
         start_time: new Date(now - 60_000 - index * 1000).toISOString(),
         observations: { ...emptyObservations(), network_events: events },
       });
-      await countMeasurement(
-        redis.redis,
-        {
-          measurement,
-          verdict: {
-            measurement_id: measurement.id,
-            status: 'ok',
-            method: null,
-            layer: 'tls',
-            confidence: 0.8,
-            evidence: [],
-            classifier_version: 'test',
+      // What the aggregator records for each counted measurement.
+      harness.evidence.record(
+        [
+          {
+            measurement,
+            verdict: {
+              measurement_id: measurement.id,
+              status: 'ok',
+              method: null,
+              layer: 'tls',
+              confidence: 0.8,
+              evidence: [],
+              classifier_version: 'test',
+            },
+            controls: 'healthy',
+            received_at: new Date(now).toISOString(),
           },
-          controls: 'healthy',
-          received_at: new Date(now).toISOString(),
-        },
-        StoreConfig.parse({}),
-        now,
+        ],
+        3_600_000,
       );
     }
     const response = await fetch(`${harness.api.url}/v1/measurements?limit=500`);

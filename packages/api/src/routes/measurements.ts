@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CountryCode, MeasurementId, TargetId, VerdictStatus } from '@reachmap/schema';
 import { HttpError } from '@reachmap/server-kit';
-import { ClassifiedMeasurement, listRecentMeasurements, readMeasurement } from '@reachmap/store';
+import { ClassifiedMeasurement } from '@reachmap/store';
 import { csvResponse, wantsCsv } from '../http/csv.ts';
 import { errorResponses, READ_ERRORS } from '../http/error-schema.ts';
 import type { ApiApp, RouteDeps } from './route-deps.ts';
@@ -77,7 +77,8 @@ export function registerMeasurementRoutes(app: ApiApp, deps: RouteDeps): void {
   const list = createRoute({
     method: 'get',
     path: '/v1/measurements',
-    summary: 'Recent measurements with their verdicts, newest first (the recent store keeps 48 h)',
+    summary:
+      'Recent measurements with their verdicts, newest first (the evidence store keeps them REACHMAP_RECENT_TTL, 48 h by default)',
     middleware: [deps.requireRead] as const,
     request: {
       query: z.object({
@@ -100,7 +101,7 @@ export function registerMeasurementRoutes(app: ApiApp, deps: RouteDeps): void {
   });
   app.openapi(list, async (c) => {
     const query = c.req.valid('query');
-    const found = await listRecentMeasurements(deps.redis, deps.store, {
+    const found = deps.evidence.list({
       limit: query.limit,
       ...(query.country === undefined ? {} : { country: query.country }),
       ...(query.target === undefined ? {} : { target: query.target }),
@@ -128,17 +129,17 @@ export function registerMeasurementRoutes(app: ApiApp, deps: RouteDeps): void {
     responses: {
       200: { description: 'The measurement', content: { 'application/json': { schema: MeasurementRecord } } },
       ...READ_ERRORS,
-      ...errorResponses({ 404: 'Unknown, or older than the recent store keeps' }),
+      ...errorResponses({ 404: 'Unknown, or older than the evidence store keeps' }),
     },
   });
   app.openapi(get, async (c) => {
     const { id } = c.req.valid('param');
-    const record = await readMeasurement(deps.redis, deps.store, id);
+    const record = deps.evidence.get(id);
     if (record === null) {
       throw new HttpError(
         404,
         'measurement_not_found',
-        `no recent measurement ${id}; the recent store keeps 48 h`,
+        `no recent measurement ${id}; the evidence store keeps measurements for REACHMAP_RECENT_TTL (48 h by default)`,
       );
     }
     return c.json(record, 200);

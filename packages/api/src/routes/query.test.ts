@@ -1,7 +1,7 @@
 import { startTestRedis } from '@reachmap/queue/testing';
 import type { Measurement, Verdict } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
-import { countMeasurement, StoreConfig } from '@reachmap/store';
+import { type ClassifiedMeasurement, countMeasurement, StoreConfig } from '@reachmap/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, appendEvent, sampleEvent, startTestApi } from '../testing/api-harness.ts';
 
@@ -24,24 +24,22 @@ async function count(
       software: { name: 'reachmap-agent', version: '0.1.0' },
     },
   });
-  await countMeasurement(
-    redis.redis,
-    {
-      measurement,
-      verdict: {
-        measurement_id: measurement.id,
-        ...verdict,
-        layer: 'tls',
-        confidence: 0.8,
-        evidence: ['reset after ClientHello'],
-        classifier_version: 'test',
-      },
-      controls: 'healthy',
-      received_at: new Date(NOW).toISOString(),
+  const classified: ClassifiedMeasurement = {
+    measurement,
+    verdict: {
+      measurement_id: measurement.id,
+      ...verdict,
+      layer: 'tls',
+      confidence: 0.8,
+      evidence: ['reset after ClientHello'],
+      classifier_version: 'test',
     },
-    config,
-    NOW,
-  );
+    controls: 'healthy',
+    received_at: new Date(NOW).toISOString(),
+  };
+  // What the aggregator does with a job's measurement: count it, then record it as evidence.
+  await countMeasurement(redis.redis, classified, config, NOW);
+  harness.evidence.record([classified], 3_600_000);
   return measurement.id;
 }
 

@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { EvidenceStore } from '@reachmap/evidence';
 import type { RedisClient } from '@reachmap/queue';
 import type { StoreConfig } from '@reachmap/store';
 import type { Catalogue } from '@reachmap/targets';
@@ -29,6 +30,8 @@ export interface StreamDeps {
 export interface RouteDeps {
   redis: RedisClient;
   store: StoreConfig;
+  /** Counted measurements with their verdicts (drill-down, evidence bundles). */
+  evidence: EvidenceStore;
   catalogue: () => Promise<Catalogue>;
   webhooks: WebhookDeps;
   stream: StreamDeps;

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import { EvidenceStore } from '@reachmap/evidence';
 import type { EmbeddedRedis, RedisClient, RedisTarget } from '@reachmap/queue';
 import type { ScopeEvent } from '@reachmap/schema';
 import { newPrefixedId } from '@reachmap/schema';
@@ -14,6 +18,8 @@ export interface ApiHarness {
   logs: string[];
   adminKey: string;
   readKey: string;
+  /** The API's evidence store, opened beside it: tests record what an aggregator would. */
+  evidence: EvidenceStore;
   stop(): Promise<void>;
 }
 
@@ -32,6 +38,7 @@ export async function loopbackApiOptions(
     host: '127.0.0.1',
     port: 0,
     store: StoreConfig.parse({}),
+    evidencePath: join(mkdtempSync(join(tmpdir(), 'reachmap-api-evidence-')), 'evidence.sqlite'),
     catalogue: async () => catalogue,
     access: {
       anonymousRead: true,
@@ -59,15 +66,21 @@ export async function startTestApi(
       done();
     },
   });
-  const api = await startApi(
-    await loopbackApiOptions(
-      { kind: 'single', url: redisServer.url },
-      { logger: createLogger({ name: 'api', level: 'debug', destination }), ...overrides },
-    ),
+  const options = await loopbackApiOptions(
+    { kind: 'single', url: redisServer.url },
+    { logger: createLogger({ name: 'api', level: 'debug', destination }), ...overrides },
   );
+  const api = await startApi(options);
+  const evidence = EvidenceStore.open(options.evidencePath);
   const admin = await createApiKey(redis, { role: 'admin', label: 'test admin' });
   const read = await createApiKey(redis, { role: 'read', label: 'test reader' });
-  return { api, logs, adminKey: admin.secret, readKey: read.secret, stop: () => api.close() };
+  const stop = async () => {
+    await api.close();
+    evidence.close();
+    if (overrides.evidencePath === undefined)
+      rmSync(dirname(options.evidencePath), { recursive: true, force: true });
+  };
+  return { api, logs, adminKey: admin.secret, readKey: read.secret, evidence, stop };
 }
 
 /** A scope event as the aggregator would draft it. */

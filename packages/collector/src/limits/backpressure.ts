@@ -13,10 +13,11 @@ export interface BackpressureLimits {
 
 /**
  * Bytes of Redis memory that counting a queued measurement adds, per byte the measurement takes in the
- * queue: the recent record (the measurement and its verdict, kept 48 h), the counted marker, index and
- * window entries. Measured with a full Redis in apps/bench/src/memory/admission-under-memory.test.ts:
- * with no reserve ~200 jobs were left stuck on OOM once the aggregator resumed, with 0.8 some still
- * were, with 1.5 every accepted measurement was counted.
+ * queue: the counted marker, window and heartbeat entries, and a control's record. Measured with a full
+ * Redis in apps/bench/src/memory/admission-under-memory.test.ts while every measurement also left a
+ * 1.8 KB record in Redis: with no reserve ~200 jobs were left stuck on OOM once the aggregator resumed,
+ * with 0.8 some still were, with 1.5 every accepted measurement was counted. Those records now live in
+ * the evidence store (docs/redis-keys.md), so 1.5 errs on the side of refusing early.
  */
 export const COUNTING_BYTES_PER_QUEUED_BYTE = 1.5;
 

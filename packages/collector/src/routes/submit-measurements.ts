@@ -9,7 +9,7 @@ import { decodeJsonBody } from '../http/request-body.ts';
 import { enforceBackpressure } from '../limits/backpressure.ts';
 import { type Admission, admitMeasurements, EnqueueFailedError } from '../submission/admit-measurements.ts';
 import { knownTargetIds } from '../submission/catalogue-targets.ts';
-import { keepMeasurementSignatures } from '../submission/measurement-signatures.ts';
+import { verifiedMeasurementSignatures } from '../submission/measurement-signatures.ts';
 import { triageBatch } from '../submission/triage-batch.ts';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
 import { SignatureHeaders } from './signature-headers.ts';
@@ -76,12 +76,14 @@ export function registerSubmitRoute(
           },
           now,
         );
+        const signatures = verifiedSignatures(deps, agent, batch.data, triaged.candidates, requestId);
         let admission: Admission;
         try {
           admission = await admitMeasurements(deps.redis, deps.queue, {
             agentId: agent.id,
             measurements: triaged.candidates,
             now,
+            signatures,
           });
         } catch (error) {
           if (!(error instanceof EnqueueFailedError)) throw error;
@@ -103,8 +105,6 @@ export function registerSubmitRoute(
             'marking ids seen failed',
           );
         }
-
-        await keepSignatures(deps, agent, batch.data, fresh, requestId);
 
         const duplicates = [
           ...triaged.candidates.filter((m) => seen.has(m.id)).map((m) => m.id),
@@ -142,25 +142,28 @@ export function registerSubmitRoute(
 }
 
 /**
- * The per-measurement signatures behind evidence bundles; a failure here must not turn an accepted
- * batch into an error (the measurements are queued; their bundles will show them unsigned).
+ * The per-measurement signatures behind evidence bundles, verified before they are queued with the
+ * job; a failure here must not turn an accepted batch into an error (the measurements are queued;
+ * their bundles will show them unsigned).
  */
-async function keepSignatures(
+function verifiedSignatures(
   deps: RouteDeps,
   agent: CollectorEnv['Variables']['agent'],
   batch: SubmissionBatch,
-  accepted: readonly Measurement[],
+  candidates: readonly Measurement[],
   requestId: string,
-): Promise<void> {
+): Map<string, string> {
   try {
-    const { invalid } = await keepMeasurementSignatures(deps.redis, agent.public_key, batch, accepted);
+    const { signatures, invalid } = verifiedMeasurementSignatures(agent.public_key, batch, candidates);
     if (invalid.length > 0)
       deps.logger.warn(
         { requestId, agentId: agent.id, measurementIds: invalid.slice(0, 10), count: invalid.length },
         'measurement signatures that do not verify were not kept',
       );
+    return signatures;
   } catch (error) {
-    deps.logger.warn({ requestId, agentId: agent.id, err: error }, 'keeping measurement signatures failed');
+    deps.logger.warn({ requestId, agentId: agent.id, err: error }, 'verifying measurement signatures failed');
+    return new Map();
   }
 }
 

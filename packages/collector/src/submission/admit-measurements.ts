@@ -27,7 +27,13 @@ export interface Admission {
 export async function admitMeasurements(
   redis: RedisClient,
   queue: IngestQueue,
-  submission: { agentId: IngestJobData['agent_id']; measurements: Measurement[]; now: number },
+  submission: {
+    agentId: IngestJobData['agent_id'];
+    measurements: Measurement[];
+    now: number;
+    /** Verified per-measurement signatures by id; those of the queued measurements go with the job. */
+    signatures?: ReadonlyMap<string, string>;
+  },
 ): Promise<Admission> {
   const seen = await findSeenIds(redis, submission.measurements);
   const fresh = submission.measurements.filter((measurement) => !seen.has(measurement.id));
@@ -39,6 +45,7 @@ export async function admitMeasurements(
       agent_id: submission.agentId,
       received_at: new Date(submission.now).toISOString(),
       measurements: fresh,
+      ...signaturesOf(fresh, submission.signatures),
       trace: injectTraceContext(),
     };
     try {
@@ -55,4 +62,17 @@ export async function admitMeasurements(
     }
   }
   return { batchId, fresh, seen, markFailure };
+}
+
+function signaturesOf(
+  measurements: readonly Measurement[],
+  signatures: ReadonlyMap<string, string> | undefined,
+): Pick<IngestJobData, 'signatures'> {
+  if (signatures === undefined || signatures.size === 0) return {};
+  const kept: Record<string, string> = {};
+  for (const measurement of measurements) {
+    const signature = signatures.get(measurement.id);
+    if (signature !== undefined) kept[measurement.id] = signature;
+  }
+  return { signatures: kept };
 }

@@ -1,7 +1,6 @@
 import { generateAgentKeyPair, signMeasurement } from '@reachmap/agent-auth';
 import { SubmissionResult } from '@reachmap/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTOR_KEYS } from '../redis-keys.ts';
 import { enrolAgent, type Harness, startHarness, type TestAgent } from '../testing/collector-harness.ts';
 
 let harness: Harness;
@@ -13,7 +12,7 @@ beforeAll(async () => {
 afterAll(async () => await harness.close());
 
 describe('per-measurement signatures on submission', () => {
-  it('keeps each signature that verifies over the accepted measurement, and only those', async () => {
+  it('queues each signature that verifies over the accepted measurement, and only those', async () => {
     const [signed, forged, unsigned] = [agent.measurement(), agent.measurement(), agent.measurement()];
     const stranger = generateAgentKeyPair().privateKey;
     const response = await agent.send('POST', '/v1/measurements', {
@@ -23,13 +22,12 @@ describe('per-measurement signatures on submission', () => {
     });
     expect(response.status).toBe(202);
     // The batch's own signature stands: every measurement is accepted, signed or not.
-    expect(SubmissionResult.parse(await response.json()).accepted).toHaveLength(3);
-    const kept = async (id: string) => await harness.redis.get(COLLECTOR_KEYS.measurementSignature(id));
-    expect(await kept(signed.id)).toBe(signMeasurement(signed, agent.keys.privateKey));
-    expect(await harness.redis.ttl(COLLECTOR_KEYS.measurementSignature(signed.id))).toBeGreaterThan(
-      48 * 3600,
-    );
-    expect(await kept(forged.id)).toBeNull();
-    expect(await kept(unsigned.id)).toBeNull();
+    const result = SubmissionResult.parse(await response.json());
+    expect(result.accepted).toHaveLength(3);
+    // Only the signature that verifies travels with the job, for the aggregator's evidence store;
+    // nothing per measurement is written to Redis beside the job.
+    const job = await harness.queue.getJob(result.batch_id);
+    expect(job?.data.signatures).toEqual({ [signed.id]: signMeasurement(signed, agent.keys.privateKey) });
+    expect(await harness.redis.keys('rm:msm-sig:*')).toEqual([]);
   });
 });

@@ -1,13 +1,5 @@
 import { importPublicKey, verifyMeasurementSignature } from '@reachmap/agent-auth';
-import type { RedisClient } from '@reachmap/queue';
 import type { Measurement } from '@reachmap/schema';
-import { COLLECTOR_KEYS } from '../redis-keys.ts';
-
-/**
- * How long a measurement's signature is kept: the API's recent store keeps the measurement 48 h by
- * default (REACHMAP_RECENT_TTL); an hour more so a bundle never finds the measurement without it.
- */
-export const SIGNATURE_TTL_S = 49 * 3600;
 
 function idOf(item: unknown): string | null {
   const id = (item as { id?: unknown } | null)?.id;
@@ -15,18 +7,19 @@ function idOf(item: unknown): string | null {
 }
 
 /**
- * Keeps the agent's signature of each accepted measurement that verifies over the measurement as it
- * was accepted (what the recent store and the evidence bundle carry). A signature that does not verify
- * is not kept and is counted: the measurement itself stays accepted, as its batch was signed.
+ * The agent's signature of each measurement that verifies over the measurement as it was accepted
+ * (what the evidence store and the evidence bundle carry), by measurement id; they travel with the
+ * ingest job to the aggregator, which keeps them in the evidence store. A signature that does not
+ * verify is dropped and listed: the measurement itself stays accepted, as its batch was signed.
  */
-export async function keepMeasurementSignatures(
-  redis: RedisClient,
+export function verifiedMeasurementSignatures(
   agentPublicKey: string,
   submitted: { measurements: readonly unknown[]; signatures?: readonly string[] | undefined },
   accepted: readonly Measurement[],
-): Promise<{ kept: number; invalid: string[] }> {
+): { signatures: Map<string, string>; invalid: string[] } {
+  const verified = new Map<string, string>();
   const signatures = submitted.signatures;
-  if (signatures === undefined || accepted.length === 0) return { kept: 0, invalid: [] };
+  if (signatures === undefined || accepted.length === 0) return { signatures: verified, invalid: [] };
   const byId = new Map<string, string>();
   submitted.measurements.forEach((item, index) => {
     const id = idOf(item);
@@ -35,18 +28,12 @@ export async function keepMeasurementSignatures(
   });
   const publicKey = importPublicKey(agentPublicKey);
   const invalid: string[] = [];
-  const pipeline = redis.pipeline();
-  let kept = 0;
   for (const measurement of accepted) {
     const signature = byId.get(measurement.id);
     if (signature === undefined) continue;
-    if (!verifyMeasurementSignature(measurement, signature, publicKey)) {
-      invalid.push(measurement.id);
-      continue;
-    }
-    pipeline.set(COLLECTOR_KEYS.measurementSignature(measurement.id), signature, 'EX', SIGNATURE_TTL_S);
-    kept += 1;
+    if (verifyMeasurementSignature(measurement, signature, publicKey))
+      verified.set(measurement.id, signature);
+    else invalid.push(measurement.id);
   }
-  if (kept > 0) await pipeline.exec();
-  return { kept, invalid };
+  return { signatures: verified, invalid };
 }

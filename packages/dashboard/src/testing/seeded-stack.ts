@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EvidenceStore } from '@reachmap/evidence';
 import { createRedisConnection, type RedisClient, startEmbeddedRedis, waitUntilReady } from '@reachmap/queue';
 import type { AgentNetwork, Method, ScopeEvent, VerdictStatus } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
@@ -147,8 +148,16 @@ function storedState(
   };
 }
 
-async function seed(redis: RedisClient, config: StoreConfig, nowMs: number, evidence: ClassifiedMeasurement) {
+/** Counts like the aggregator does, and records the measurement in the evidence store as it does. */
+async function seed(
+  redis: RedisClient,
+  store: EvidenceStore,
+  config: StoreConfig,
+  nowMs: number,
+  evidence: ClassifiedMeasurement,
+) {
   await countMeasurement(redis, evidence, config, nowMs);
+  store.record([evidence], 48 * HOUR_MS);
   for (const seeded of NETWORKS) {
     // Hourly measurements over the last two days: fine before the state began six hours ago, then not.
     for (let hoursAgo = 47; hoursAgo >= 1; hoursAgo -= 1) {
@@ -159,12 +168,9 @@ async function seed(redis: RedisClient, config: StoreConfig, nowMs: number, evid
         network: seeded.network,
         source: { kind: seeded.simulated ? 'simulated' : 'agent', ooni: null },
       });
-      await countMeasurement(
-        redis,
-        withVerdict(classified(measurement), status, seeded.method),
-        config,
-        nowMs,
-      );
+      const record = withVerdict(classified(measurement), status, seeded.method);
+      await countMeasurement(redis, record, config, nowMs);
+      store.record([record], 48 * HOUR_MS);
     }
     const region = seeded.network.region ?? '';
     const events =
@@ -226,7 +232,10 @@ export async function startSeededStack(): Promise<SeededStack> {
   const config = StoreConfig.parse({});
   const nowMs = Date.now();
   const evidence = classified(seededMeasurement(new Date(nowMs - 2 * HOUR_MS).toISOString()));
-  await seed(redis, config, nowMs, evidence);
+  const evidencePath = join(dataDir, 'evidence.sqlite');
+  const evidenceStore = EvidenceStore.open(evidencePath);
+  await seed(redis, evidenceStore, config, nowMs, evidence);
+  evidenceStore.close();
 
   const { startApi } = (await import(API_ENTRY)) as { startApi: StartApi };
   const perMinute = { limit: 100_000, windowMs: 60_000 };
@@ -235,6 +244,7 @@ export async function startSeededStack(): Promise<SeededStack> {
     host: '127.0.0.1',
     port: 0,
     store: config,
+    evidencePath,
     catalogue: () => loadCatalogue({ kind: 'lab' }),
     access: { anonymousRead: true, perKey: perMinute, perAddress: perMinute },
     webhooks: { allowedCidrs: [], secretOverlapMs: 60_000, timeoutMs: 5_000 },

@@ -14,7 +14,7 @@ local markers = cjson.decode(ARGV[2])
 local operations = cjson.decode(ARGV[3])
 local upkeep = cjson.decode(ARGV[4])
 local minimum = { ['hincrby'] = 2, ['pfadd'] = 1, ['zadd'] = 2, ['zadd-gt'] = 2, ['lpush'] = 1, ['sadd'] = 1, ['set-px'] = 2 }
-local maintaining = { ['pexpireat'] = 1, ['pexpireat-new'] = 2, ['pexpire'] = 1, ['zrem-below'] = 1, ['zcap'] = 1, ['ltrim-cap'] = 1 }
+local maintaining = { ['pexpireat'] = 1, ['pexpireat-new'] = 2, ['pexpire'] = 1, ['zrem-below'] = 1, ['ltrim-cap'] = 1 }
 
 local function malformed(op, arity, exact)
   local expected = arity[op[1]]
@@ -87,7 +87,6 @@ for _, op in ipairs(upkeep) do
     if created[tonumber(op[4])] then redis.call('PEXPIREAT', key, op[3]) end
   elseif name == 'pexpire' then redis.call('PEXPIRE', key, op[3])
   elseif name == 'zrem-below' then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. op[3])
-  elseif name == 'zcap' then redis.call('ZREMRANGEBYRANK', key, 0, -(tonumber(op[3]) + 1))
   elseif name == 'ltrim-cap' then
     if (lengths[op[2]] or 0) > tonumber(op[3]) then redis.call('LTRIM', key, 0, tonumber(op[3]) - 1) end
   end
