@@ -245,7 +245,7 @@ export async function runBenchmarks(profile: BenchProfile, progress: Progress): 
       keyRow(
         'control record `{rm:pN}:ctl-msm:<id>`',
         perKey.control,
-        "one per control measurement (2 of a round's 7), kept 6 h for the round's targets in later jobs; other measurements keep no record in Redis (the evidence store holds them)",
+        "one per control measurement (2 of a round's 7), kept 2 h without certificate chains for the round's targets in later jobs; other measurements keep no record in Redis (the evidence store holds them)",
       ),
     );
     rows.push(...dashboardRows(await runDashboardBench(redis, profile.dashboard, progress)));

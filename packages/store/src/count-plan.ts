@@ -283,7 +283,25 @@ function addControlRecord(builder: PlanBuilder, classified: ClassifiedMeasuremen
   const { measurement } = classified;
   if (measurement.target.kind !== 'control') return;
   const keys = storeKeys(builder.partition);
-  builder.record(keys.controlRecord(measurement.id), JSON.stringify(classified), config.controlRecordTtlMs);
+  builder.record(
+    keys.controlRecord(measurement.id),
+    JSON.stringify(withoutCertificateChains(classified)),
+    config.controlRecordTtlMs,
+  );
+}
+
+/**
+ * A control as its round's targets need it: the classifier judges a control by its outcomes, never by
+ * the certificates it was shown, which are half of a real control's bytes (2.3 KB per handshake in the
+ * demo) and stay in the evidence store.
+ */
+export function withoutCertificateChains(classified: ClassifiedMeasurement): ClassifiedMeasurement {
+  const { measurement } = classified;
+  const tls = measurement.observations.tls.map((handshake) => ({ ...handshake, peer_certificates: [] }));
+  return {
+    ...classified,
+    measurement: { ...measurement, observations: { ...measurement.observations, tls } },
+  };
 }
 
 /** OONI-shaped counts for /api/v1/aggregation: hourly and daily, kept like the rollups of those sizes. */

@@ -33,7 +33,7 @@ export const StoreConfig = z.object({
     .number()
     .int()
     .positive()
-    .default(6 * HOUR_MS),
+    .default(2 * HOUR_MS),
   /** How long window, control and heartbeat entries are kept: several evaluation windows. */
   entryRetentionMs: z.number().int().positive().default(HOUR_MS),
   rollupWitnessCap: z.number().int().positive().default(20),

@@ -8,13 +8,13 @@ import {
   RollupConfig,
   type ScopeEventDraft,
 } from '@reachmap/rollup';
-import type { Measurement, ThroughputRun, Verdict } from '@reachmap/schema';
+import type { Measurement, ThroughputRun, TlsHandshake, Verdict } from '@reachmap/schema';
 import { sampleMeasurement } from '@reachmap/schema/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClassifiedMeasurement } from './classified-measurement.ts';
 import { readControlRecords } from './control-records.ts';
 import { countMeasurement, countMeasurements, MEASUREMENTS_PER_CALL } from './count-measurement.ts';
-import { countedHourOf } from './count-plan.ts';
+import { countedHourOf, withoutCertificateChains } from './count-plan.ts';
 import { readEvents } from './events.ts';
 import { partitionOf, storeKeys } from './keys.ts';
 import { listScopes, readScopeState, readScopeStates } from './scope-states.ts';
@@ -215,7 +215,31 @@ describe('countMeasurement', () => {
     expect(point?.throughput.p50).toBeLessThan(128_000 * 1.06);
   });
 
-  it('keeps a control with its verdict for its round, and no other measurement', async () => {
+  it('keeps a control with its verdict for its round, without its certificates, and no other measurement', async () => {
+    const handshake = {
+      ip: '198.18.1.10',
+      port: 443,
+      sni: 'control.lab',
+      sni_role: 'target' as const,
+      alpn_offered: ['h2'],
+      alpn_negotiated: 'h2',
+      tls_version: 'TLSv1.3',
+      cipher_suite: 'TLS_AES_128_GCM_SHA256',
+      peer_certificates: [
+        {
+          subject: 'CN=control.lab',
+          issuer: 'CN=reachmap lab CA',
+          sans: ['control.lab'],
+          not_before: '2026-01-01T00:00:00.000Z',
+          not_after: '2027-01-01T00:00:00.000Z',
+          sha256: 'a'.repeat(64),
+        },
+      ],
+      validation: { valid: true, failure: null },
+      failure: null,
+      t0: 0,
+      t: 0.05,
+    } satisfies TlsHandshake;
     const control = classified(
       {
         target: {
@@ -225,6 +249,7 @@ describe('countMeasurement', () => {
           input: null,
           catalogue_version: 'lab-1',
         },
+        observations: { ...sampleMeasurement().observations, tls: [handshake] },
       },
       { status: 'ok', method: null },
       'none',
@@ -233,7 +258,10 @@ describe('countMeasurement', () => {
     await countMeasurement(redis.redis, control, config, NOW);
     await countMeasurement(redis.redis, target, config, NOW);
     const ids = [control.measurement.id, target.measurement.id];
-    expect(await readControlRecords(redis.redis, config, ids, 'RU')).toEqual([control, null]);
+    const [stored, target_] = await readControlRecords(redis.redis, config, ids, 'RU');
+    expect(target_).toBeNull();
+    expect(stored?.measurement.observations.tls).toEqual([{ ...handshake, peer_certificates: [] }]);
+    expect(stored).toEqual(withoutCertificateChains(control));
     const ttl = await redis.redis.pttl(storeKeys(0).controlRecord(control.measurement.id));
     expect(ttl).toBeGreaterThan(config.controlRecordTtlMs - 60_000);
     expect(ttl).toBeLessThanOrEqual(config.controlRecordTtlMs);

@@ -57,9 +57,8 @@ const DEMO_PACE = {
   AGENT_INTERVAL: '20s',
   AGENT_JITTER: '5s',
   AGENT_ROUND_DEADLINE: '15s',
-  // Full measurements kept for drill-down: the demo's ~16,000 an hour at ~15 KB each would hold ~11 GB
-  // of Redis at the 48 h default, past the embedded Redis's maxmemory (a quarter of RAM) within a day,
-  // after which admission refuses measurements and the map stops moving (measured by the 2-hour soak).
+  // Full measurements kept for drill-down (the evidence store, on disk): the demo's ~16,000 an hour at
+  // ~14 KB each would fill ~11 GB of a newcomer's disk at the 48 h default (measured 2026-12-03).
   REACHMAP_RECENT_TTL: '3h',
 } as const;
 
