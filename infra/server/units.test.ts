@@ -53,6 +53,22 @@ describe.skipIf(!found)('systemd units of the server roles', () => {
     expect(text).toMatch(/\nMemoryMax=\d+[MG]\n/);
   });
 
+  it('gives the aggregator and the API one evidence store, under one user that can open it', () => {
+    const setting = (name: string, key: RegExp) =>
+      readFileSync(join(import.meta.dirname, name), 'utf8').match(key)?.[1] ?? null;
+    const evidence = /\nEnvironment=REACHMAP_EVIDENCE_DB=(\S+)\n/;
+    const user = /\nUser=(\S+)\n/;
+    const states = /\nStateDirectory=([^\n]+)\n/;
+    const file = setting('reachmap-aggregator.service', evidence);
+    expect(file).toMatch(/^\/var\/lib\/([^/]+)\/evidence\.sqlite$/);
+    expect(setting('reachmap-api.service', evidence)).toBe(file);
+    expect(setting('reachmap-aggregator.service', user)).not.toBeNull();
+    expect(setting('reachmap-api.service', user)).toBe(setting('reachmap-aggregator.service', user));
+    const directory = file?.split('/')[3] ?? '';
+    for (const unit of ['reachmap-aggregator.service', 'reachmap-api.service'])
+      expect(setting(unit, states)?.split(' ')).toContain(directory);
+  });
+
   it('notices a misspelt directive, so a passing verify means something', () => {
     const text = readFileSync(join(import.meta.dirname, 'reachmap-api.service'), 'utf8');
     const broken = verify('broken.service', text.replace('ProtectSystem=strict', 'ProtectSytem=strict'));
