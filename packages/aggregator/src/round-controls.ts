@@ -9,9 +9,9 @@ export interface RoundControl {
 }
 
 /**
- * Every control the job's targets list, found in the job itself or among the control records the store keeps (they may have
- * come in an earlier batch): one MGET per country of the job, not a round trip per target. Controls
- * of the job are classified once here, not once per target that lists them.
+ * Every control the job's targets list, found in the job itself or among the control records the
+ * store keeps (they may have come in an earlier batch): one MGET per country of the job, not a round
+ * trip per target. Controls of the job are classified once here, not once per target that lists them.
  */
 export async function findJobControls(
   redis: RedisClient,

@@ -64,10 +64,11 @@ describe('EvidenceStore', () => {
     expect(writer.record([record], HOUR_MS)).toBe(0);
     const reader = open();
     expect(reader.get(record.measurement.id)).toEqual(record);
-    expect(reader.getMany([record.measurement.id, 'missing'])).toEqual([record, null]);
-    expect(reader.signature(record.measurement.id)).toBe('c2lnbmF0dXJl');
-    expect(reader.signature(unsigned.measurement.id)).toBeNull();
-    expect(reader.signature('not-in-the-batch')).toBeNull();
+    expect(reader.entries([record.measurement.id, unsigned.measurement.id, 'not-in-the-batch'])).toEqual([
+      { record, signature: 'c2lnbmF0dXJl' },
+      { record: unsigned, signature: null },
+      null,
+    ]);
   });
 
   it('lists newest first, filters, and pages with beforeMs', () => {

@@ -15,6 +15,12 @@ export interface EvidenceFilters {
   limit: number;
 }
 
+/** A recorded measurement with its agent's signature (null when it came unsigned). */
+export interface EvidenceEntry {
+  record: ClassifiedMeasurement;
+  signature: string | null;
+}
+
 export interface EvidenceStoreOptions {
   /** Epoch ms now; tests pass their own clock. */
   now?: () => number;
@@ -61,7 +67,6 @@ export class EvidenceStore {
   readonly #now: () => number;
   readonly #insert: StatementSync;
   readonly #byId: StatementSync;
-  readonly #signatureById: StatementSync;
   readonly #prune: StatementSync;
 
   private constructor(db: DatabaseSync, options: EvidenceStoreOptions) {
@@ -72,8 +77,7 @@ export class EvidenceStore {
          (id, start_ms, kept_until_ms, country, target, agent, status, source, record, signature)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#byId = db.prepare('SELECT record FROM measurements WHERE id = ? AND kept_until_ms > ?');
-    this.#signatureById = db.prepare('SELECT signature FROM measurements WHERE id = ? AND kept_until_ms > ?');
+    this.#byId = db.prepare('SELECT record, signature FROM measurements WHERE id = ? AND kept_until_ms > ?');
     this.#prune = db.prepare(
       `DELETE FROM measurements WHERE rowid IN
          (SELECT rowid FROM measurements WHERE kept_until_ms <= ? LIMIT ${PRUNE_CHUNK})`,
@@ -134,19 +138,18 @@ export class EvidenceStore {
 
   /** One measurement with its verdict, or null once it aged out or never came. */
   get(id: string): ClassifiedMeasurement | null {
-    const row = this.#byId.get(id, this.#now()) as { record: string } | undefined;
-    return row === undefined ? null : parseRecord(row.record);
+    return this.entry(id)?.record ?? null;
   }
 
-  /** The agent's signature of a recorded measurement, or null when it came unsigned or aged out. */
-  signature(id: string): string | null {
-    const row = this.#signatureById.get(id, this.#now()) as { signature: string | null } | undefined;
-    return row?.signature ?? null;
+  /** One measurement with its verdict and signature, or null once it aged out or never came. */
+  entry(id: string): EvidenceEntry | null {
+    const row = this.#byId.get(id, this.#now()) as { record: string; signature: string | null } | undefined;
+    return row === undefined ? null : { record: parseRecord(row.record), signature: row.signature };
   }
 
   /** Several at once, in the order of `ids`. */
-  getMany(ids: readonly string[]): (ClassifiedMeasurement | null)[] {
-    return ids.map((id) => this.get(id));
+  entries(ids: readonly string[]): (EvidenceEntry | null)[] {
+    return ids.map((id) => this.entry(id));
   }
 
   /** Recorded measurements matching the filters, newest start first. */

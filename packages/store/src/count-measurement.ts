@@ -18,7 +18,8 @@ export interface CountResult {
 export const MEASUREMENTS_PER_CALL = 500;
 
 /**
- * Counts classified measurements into rollups, evaluation windows, heartbeats and, for controls, the records their rounds' later targets are classified against.
+ * Counts classified measurements into rollups, evaluation windows, heartbeats and, for controls, the
+ * records their rounds' later targets are classified against.
  * Their writes are merged in memory (`planCount`) and each partition's share goes to Redis in one Lua
  * call per 500 measurements, which adds their ids to the partition's "counted" sets in the same
  * atomic step, and writes nothing when any of them is in those sets already: the measurements are

@@ -1,8 +1,7 @@
 import { COLLECTOR_KEYS } from '@reachmap/collector/redis-keys';
-import type { EvidenceStore } from '@reachmap/evidence';
+import type { EvidenceEntry, EvidenceStore } from '@reachmap/evidence';
 import type { RedisClient } from '@reachmap/queue';
 import { AgentNetwork, EVIDENCE_BUNDLE_FORMAT, type EvidenceBundle, type ScopeEvent } from '@reachmap/schema';
-import type { ClassifiedMeasurement } from '@reachmap/store';
 import { type Catalogue, catalogueVersionTag } from '@reachmap/targets';
 import { eventOfEntry, eventStreamKeys } from './stream-entry.ts';
 
@@ -36,11 +35,8 @@ export async function findEvent(
   return null;
 }
 
-function signedRecord(evidence: EvidenceStore, record: ClassifiedMeasurement) {
-  return {
-    measurement: record.measurement as unknown as Record<string, unknown>,
-    signature: evidence.signature(record.measurement.id),
-  };
+function signedRecord({ record, signature }: EvidenceEntry) {
+  return { measurement: record.measurement as unknown as Record<string, unknown>, signature };
 }
 
 async function agentFacts(redis: RedisClient, agentId: string) {
@@ -75,31 +71,29 @@ export async function evidenceBundle(
   event: ScopeEvent,
   now: number,
 ): Promise<EvidenceBundle> {
-  const witnesses = evidence
-    .getMany(event.witnesses)
-    .filter((record): record is ClassifiedMeasurement => record !== null);
-  const controlIds = [...new Set(witnesses.flatMap((record) => record.measurement.round.controls))];
-  const controls = evidence
-    .getMany(controlIds)
-    .filter((record): record is ClassifiedMeasurement => record !== null);
-  const agentIds = [...new Set([...witnesses, ...controls].map((record) => record.measurement.agent.id))];
+  const witnesses = evidence.entries(event.witnesses).filter((entry) => entry !== null);
+  const controlIds = [...new Set(witnesses.flatMap((entry) => entry.record.measurement.round.controls))];
+  const controls = evidence.entries(controlIds).filter((entry) => entry !== null);
+  const agentIds = [
+    ...new Set([...witnesses, ...controls].map((entry) => entry.record.measurement.agent.id)),
+  ];
   const agents = (await Promise.all(agentIds.map((id) => agentFacts(redis, id)))).filter(
     (agent) => agent !== null,
   );
-  const targets = new Set(witnesses.map((record) => record.measurement.target.id));
+  const targets = new Set(witnesses.map((entry) => entry.record.measurement.target.id));
   return {
     format: EVIDENCE_BUNDLE_FORMAT,
     generated_at: new Date(now).toISOString(),
     event,
-    classifier_version: witnesses[0]?.verdict.classifier_version ?? 'unknown',
+    classifier_version: witnesses[0]?.record.verdict.classifier_version ?? 'unknown',
     catalogue: {
-      version: witnesses[0]?.measurement.target.catalogue_version ?? catalogueVersionTag(catalogue),
+      version: witnesses[0]?.record.measurement.target.catalogue_version ?? catalogueVersionTag(catalogue),
       expectations: Object.fromEntries(
         [...targets].map((target) => [target, expectations.get(target) ?? {}]),
       ),
     },
-    witnesses: witnesses.map((record) => ({ ...signedRecord(evidence, record), verdict: record.verdict })),
-    controls: controls.map((record) => signedRecord(evidence, record)),
+    witnesses: witnesses.map((entry) => ({ ...signedRecord(entry), verdict: entry.record.verdict })),
+    controls: controls.map(signedRecord),
     agents,
   };
 }

@@ -76,14 +76,13 @@ export function registerSubmitRoute(
           },
           now,
         );
-        const signatures = verifiedSignatures(deps, agent, batch.data, triaged.candidates, requestId);
         let admission: Admission;
         try {
           admission = await admitMeasurements(deps.redis, deps.queue, {
             agentId: agent.id,
             measurements: triaged.candidates,
             now,
-            signatures,
+            signaturesOf: (fresh) => verifiedSignatures(deps, agent, batch.data, fresh, requestId),
           });
         } catch (error) {
           if (!(error instanceof EnqueueFailedError)) throw error;
@@ -150,11 +149,11 @@ function verifiedSignatures(
   deps: RouteDeps,
   agent: CollectorEnv['Variables']['agent'],
   batch: SubmissionBatch,
-  candidates: readonly Measurement[],
+  fresh: readonly Measurement[],
   requestId: string,
-): Map<string, string> {
+): Record<string, string> {
   try {
-    const { signatures, invalid } = verifiedMeasurementSignatures(agent.public_key, batch, candidates);
+    const { signatures, invalid } = verifiedMeasurementSignatures(agent.public_key, batch, fresh);
     if (invalid.length > 0)
       deps.logger.warn(
         { requestId, agentId: agent.id, measurementIds: invalid.slice(0, 10), count: invalid.length },
@@ -163,7 +162,7 @@ function verifiedSignatures(
     return signatures;
   } catch (error) {
     deps.logger.warn({ requestId, agentId: agent.id, err: error }, 'verifying measurement signatures failed');
-    return new Map();
+    return {};
   }
 }
 

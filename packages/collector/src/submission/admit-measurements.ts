@@ -31,8 +31,11 @@ export async function admitMeasurements(
     agentId: IngestJobData['agent_id'];
     measurements: Measurement[];
     now: number;
-    /** Verified per-measurement signatures by id; those of the queued measurements go with the job. */
-    signatures?: ReadonlyMap<string, string>;
+    /**
+     * The verified per-measurement signatures of the measurements about to be queued, by id; they go
+     * with the job. Asked only for those not accepted before, so a re-sent batch is not verified again.
+     */
+    signaturesOf?: (fresh: readonly Measurement[]) => Record<string, string>;
   },
 ): Promise<Admission> {
   const seen = await findSeenIds(redis, submission.measurements);
@@ -40,12 +43,13 @@ export async function admitMeasurements(
   const batchId = newPrefixedId('bat');
   let markFailure: unknown = null;
   if (fresh.length > 0) {
+    const signatures = submission.signaturesOf?.(fresh) ?? {};
     const job: IngestJobData = {
       batch_id: batchId,
       agent_id: submission.agentId,
       received_at: new Date(submission.now).toISOString(),
       measurements: fresh,
-      ...signaturesOf(fresh, submission.signatures),
+      ...(Object.keys(signatures).length > 0 ? { signatures } : {}),
       trace: injectTraceContext(),
     };
     try {
@@ -62,17 +66,4 @@ export async function admitMeasurements(
     }
   }
   return { batchId, fresh, seen, markFailure };
-}
-
-function signaturesOf(
-  measurements: readonly Measurement[],
-  signatures: ReadonlyMap<string, string> | undefined,
-): Pick<IngestJobData, 'signatures'> {
-  if (signatures === undefined || signatures.size === 0) return {};
-  const kept: Record<string, string> = {};
-  for (const measurement of measurements) {
-    const signature = signatures.get(measurement.id);
-    if (signature !== undefined) kept[measurement.id] = signature;
-  }
-  return { signatures: kept };
 }

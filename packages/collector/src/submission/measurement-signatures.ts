@@ -16,8 +16,8 @@ export function verifiedMeasurementSignatures(
   agentPublicKey: string,
   submitted: { measurements: readonly unknown[]; signatures?: readonly string[] | undefined },
   accepted: readonly Measurement[],
-): { signatures: Map<string, string>; invalid: string[] } {
-  const verified = new Map<string, string>();
+): { signatures: Record<string, string>; invalid: string[] } {
+  const verified: Record<string, string> = {};
   const signatures = submitted.signatures;
   if (signatures === undefined || accepted.length === 0) return { signatures: verified, invalid: [] };
   const byId = new Map<string, string>();
@@ -31,8 +31,7 @@ export function verifiedMeasurementSignatures(
   for (const measurement of accepted) {
     const signature = byId.get(measurement.id);
     if (signature === undefined) continue;
-    if (verifyMeasurementSignature(measurement, signature, publicKey))
-      verified.set(measurement.id, signature);
+    if (verifyMeasurementSignature(measurement, signature, publicKey)) verified[measurement.id] = signature;
     else invalid.push(measurement.id);
   }
   return { signatures: verified, invalid };
