@@ -297,6 +297,64 @@ const DNS_AND_HTTP: Row[] = [
     ['blocked', 'dns', 'servfail'],
   ),
   row(
+    // getaddrinfo reports a SERVFAIL as EAI_AGAIN: no rcode, failure dns_temporary_failure (lab world 1950751507).
+    'system resolver temporary failure through getaddrinfo, the UDP control answers',
+    {
+      measurement: service({
+        dns: [
+          dns('system', { rcode: null, failure: 'dns_temporary_failure' }),
+          dns('udp', { ips: [TARGET_IP] }),
+        ],
+      }),
+      controls: HEALTHY_CONTROLS,
+    },
+    ['blocked', 'dns', 'servfail'],
+  ),
+  row(
+    // A lossy line loses a question now and then; a SERVFAIL fails the target's names (lab world 20261400).
+    'one temporary failure among four names the controls resolve → the line, not a DNS block',
+    {
+      measurement: service({
+        dns: ['a', 'b', 'c', 'd'].flatMap((name, index) => [
+          index === 0
+            ? dns('system', { rcode: null, failure: 'dns_temporary_failure' }, `${name}.${TARGET_SNI}`)
+            : dns('system', { ips: [TARGET_IP] }, `${name}.${TARGET_SNI}`),
+          dns('udp', { ips: [TARGET_IP] }, `${name}.${TARGET_SNI}`),
+        ]),
+      }),
+      controls: HEALTHY_CONTROLS,
+    },
+    ['ok', null, null],
+  ),
+  row(
+    'temporary failures on three of four names the controls resolve → servfail',
+    {
+      measurement: service({
+        dns: ['a', 'b', 'c', 'd'].flatMap((name, index) => [
+          index === 0
+            ? dns('system', { ips: [TARGET_IP] }, `${name}.${TARGET_SNI}`)
+            : dns('system', { rcode: null, failure: 'dns_temporary_failure' }, `${name}.${TARGET_SNI}`),
+          dns('udp', { ips: [TARGET_IP] }, `${name}.${TARGET_SNI}`),
+        ]),
+      }),
+      controls: HEALTHY_CONTROLS,
+    },
+    ['blocked', 'dns', 'servfail'],
+  ),
+  row(
+    'system resolver temporary failure with no control resolver that answered → not a DNS verdict',
+    {
+      measurement: service({
+        dns: [
+          dns('system', { rcode: null, failure: 'dns_temporary_failure' }),
+          dns('udp', { rcode: null, failure: 'generic_timeout_error' }),
+        ],
+      }),
+      controls: HEALTHY_CONTROLS,
+    },
+    ['insufficient', 'dns', null],
+  ),
+  row(
     'system answer outside the known prefixes while DoH answers inside',
     {
       measurement: service({

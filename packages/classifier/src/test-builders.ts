@@ -102,7 +102,7 @@ export function tls(
  */
 export function dns(
   resolver: DnsQuery['resolver']['kind'],
-  result: { ips: string[] } | { rcode: string; failure: Failure },
+  result: { ips: string[] } | { rcode: string | null; failure: Failure },
   hostname: string = TARGET_SNI,
 ): DnsQuery {
   const answered = 'ips' in result;

@@ -86,6 +86,16 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
   const staticCensor =
     world.schedule !== 'onset' && world.schedule !== 'lift' && world.schedule !== 'flapping';
 
+  // A scope with an ISP that goes down may show its state only once that ISP is back: a window or
+  // less before the outage is too little evidence to demand a verdict from (world 20261400: an ASN of
+  // 2 agents on 8 Mbit/s lines, down from 60 s, stayed `insufficient` in its only window). Its bound
+  // then runs from the outage's end; showing earlier passes too (a state sample is a change).
+  const outage = world.outage;
+  const boundFor = (scope: Scope, bound: number): number =>
+    outage !== null && scope.entries.some((index) => outage.entries.includes(index))
+      ? outage.span.to + bound
+      : bound;
+
   for (const scope of scopesOf(world.entries)) {
     const cleanTargets = SERVICE_TARGETS.filter((target) =>
       scope.entries.every((index) => !touches(world, index, target)),
@@ -103,7 +113,12 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
     if (scope.level === 'asn') {
       const lied = scope.entries.map((index) => world.entries[index]?.lie?.target);
       for (const target of cleanTargets.filter((candidate) => !lied.includes(candidate))) {
-        expectations.push({ scope: scope.key, target, state: 'accessible', within: seconds(CLEAN_BOUND_S) });
+        expectations.push({
+          scope: scope.key,
+          target,
+          state: 'accessible',
+          within: seconds(boundFor(scope, CLEAN_BOUND_S)),
+        });
       }
     }
     for (const target of SERVICE_TARGETS) {
@@ -118,7 +133,7 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
             target,
             state: 'partial',
             ...layer,
-            within: seconds(bound + 30),
+            within: seconds(boundFor(scope, bound + 30)),
           });
         }
         continue;

@@ -44,7 +44,13 @@ const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
 export async function startLabStack(options: LabStackOptions): Promise<LabStack> {
   const { logger } = options;
   const dir = await mkdtemp(join(tmpdir(), 'reachmap-lab-stack-'));
-  const closers: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
+  // REACHMAP_LAB_KEEP_DATA=1 keeps the stack's files (evidence.sqlite, archive, Redis) for a post-mortem.
+  const keep = process.env.REACHMAP_LAB_KEEP_DATA === '1';
+  const closers: Array<() => Promise<void>> = [
+    keep
+      ? async () => logger.info({ dir }, 'lab stack data kept (REACHMAP_LAB_KEEP_DATA=1)')
+      : () => rm(dir, { recursive: true, force: true }),
+  ];
   const closeAll = async () => {
     for (const close of closers.reverse()) {
       try {

@@ -47,6 +47,7 @@ const KNOWN_PREFIX = '198.18.0.0/24';
 // The system resolver is the censor's: each name shows one DNS technique.
 const LYING_ZONE: LabDnsZone = {
   'nx.lab': { rcode: 'NXDOMAIN' },
+  'servfail.lab': { rcode: 'SERVFAIL' },
   'stub.lab': { a: ['127.0.0.1'] },
   // Foreign: a routable-looking answer outside the targets' known prefix (inside the lab's 198.18.0.0/15,
   // which is no bogon; TEST-NET ranges are bogons since the one special-ranges module).
@@ -284,6 +285,33 @@ describe.concurrent('probe → classifier contract (real agent suite, loopback c
     [
       'DNS removal: the system resolver answers NXDOMAIN, the UDP control resolves',
       () => ({ dns: { hostnames: ['nx.lab'], resolvers: ['system', 'control-udp'] } }),
+      ['blocked', 'dns', 'nxdomain'],
+    ],
+    [
+      'DNS failure: the system resolver answers SERVFAIL to every layer that resolves the name, the controls resolve',
+      () => ({
+        dns: { hostnames: ['servfail.lab'], resolvers: ['system', 'control-doh', 'control-udp'] },
+        tcp: [{ host: 'servfail.lab', ports: [world.web] }],
+        tls: [
+          {
+            sni: 'servfail.lab',
+            addresses: ['servfail.lab'],
+            port: world.sniReset,
+            control_sni: HARMLESS_SNI,
+          },
+        ],
+        http: [{ url: `http://servfail.lab:${world.web}/`, expected_status: [200], expected_title: null }],
+      }),
+      ['blocked', 'dns', 'servfail'],
+    ],
+    [
+      'DNS removal seen by every layer that resolves the name',
+      () => ({
+        dns: { hostnames: ['nx.lab'], resolvers: ['system', 'control-doh', 'control-udp'] },
+        tcp: [{ host: 'nx.lab', ports: [world.web] }],
+        tls: [{ sni: 'nx.lab', addresses: ['nx.lab'], port: world.sniReset, control_sni: HARMLESS_SNI }],
+        http: [{ url: `http://nx.lab:${world.web}/`, expected_status: [200], expected_title: null }],
+      }),
       ['blocked', 'dns', 'nxdomain'],
     ],
     [
