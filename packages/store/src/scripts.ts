@@ -1,28 +1,20 @@
-import { readFileSync } from 'node:fs';
 import type { RedisClient } from '@reachmap/queue';
+import { APPLY_ONCE_LUA } from './scripts/apply-once.lua.ts';
+import { COMPARE_AND_SET_STATE_LUA } from './scripts/compare-and-set-state.lua.ts';
+import { RELEASE_LOCK_LUA } from './scripts/release-lock.lua.ts';
 
 /**
- * The store's Lua scripts, read from their `.lua` files once and registered on each client with
- * `defineCommand`, which runs them by SHA (EVALSHA) and falls back to EVAL after a SCRIPT FLUSH.
+ * The store's Lua scripts, registered on each client with `defineCommand`, which runs them by SHA
+ * (EVALSHA) and falls back to EVAL after a SCRIPT FLUSH.
  */
-const SCRIPT_FILES = {
-  rmApplyOnce: 'apply-once.lua',
-  rmCompareAndSetState: 'compare-and-set-state.lua',
-  rmReleaseLock: 'release-lock.lua',
+const SCRIPTS = {
+  rmApplyOnce: APPLY_ONCE_LUA,
+  rmCompareAndSetState: COMPARE_AND_SET_STATE_LUA,
+  rmReleaseLock: RELEASE_LOCK_LUA,
 } as const;
-export type ScriptName = keyof typeof SCRIPT_FILES;
+export type ScriptName = keyof typeof SCRIPTS;
 
-const sources = new Map<ScriptName, string>();
 const registered = new WeakSet<RedisClient>();
-
-function sourceOf(name: ScriptName): string {
-  let source = sources.get(name);
-  if (source === undefined) {
-    source = readFileSync(new URL(`./scripts/${SCRIPT_FILES[name]}`, import.meta.url), 'utf8');
-    sources.set(name, source);
-  }
-  return source;
-}
 
 type ScriptCommand = (numberOfKeys: number, ...keysAndArgs: string[]) => Promise<unknown>;
 
@@ -34,9 +26,7 @@ export async function runScript(
   args: readonly string[],
 ): Promise<unknown> {
   if (!registered.has(redis)) {
-    for (const script of Object.keys(SCRIPT_FILES) as ScriptName[]) {
-      redis.defineCommand(script, { lua: sourceOf(script) });
-    }
+    for (const [script, lua] of Object.entries(SCRIPTS)) redis.defineCommand(script, { lua });
     registered.add(redis);
   }
   const command = Reflect.get(redis, name) as ScriptCommand;

@@ -1,15 +1,26 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { OONI_IMPORT_NODE_FLAGS } from '@reachmap/ooni';
+import { startBenchRedis } from '../bench-redis.ts';
 import type { Progress } from '../progress.ts';
 import { writeOoniArchive } from './ooni-archive.ts';
 
 const execFileAsync = promisify(execFile);
 const WORKER = fileURLToPath(new URL('./import-worker.ts', import.meta.url));
+/** The README's front door: what a user runs (`./reachmap import ooni <archive>`). */
+const LAUNCHER = fileURLToPath(new URL('../../../../reachmap', import.meta.url));
+
+/** `./reachmap import ooni` on the same archive, queueing into a real Redis. */
+export interface ImportCommandFigures {
+  seconds: number;
+  /** The bundled command's peak resident set (VmHWM of the launcher's pid after its exec). */
+  peakRssBytes: number;
+  exitCode: number | null;
+}
 
 export interface OoniImportFigures {
   archiveBytes: number;
@@ -19,6 +30,48 @@ export interface OoniImportFigures {
   cpuSeconds: number;
   measurementsPerSecond: number;
   peakRssBytes: number;
+  command: ImportCommandFigures;
+}
+
+/** VmHWM of a live process in bytes; null once it is gone. */
+function peakResidentBytes(pid: number): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? null : Number(match[1]) * 1024;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs `./reachmap import ooni <archive>` as a user does (the launcher bundles the OONI commands and
+ * caps the heap) into a private Redis, sampling the process's peak RSS until it exits. The launcher
+ * `exec`s node, so the pid is the importer's; its VmHWM restarts at the exec, so the launcher's own
+ * bundle check is not counted.
+ */
+async function runImportCommand(archive: string): Promise<ImportCommandFigures> {
+  const redis = await startBenchRedis();
+  try {
+    const started = performance.now();
+    const child = spawn(LAUNCHER, ['import', 'ooni', archive], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        REDIS_URL: redis.embedded.url,
+        REACHMAP_DATA_DIR: redis.dir,
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    let peak = 0;
+    const sampler = setInterval(() => {
+      if (child.pid !== undefined) peak = Math.max(peak, peakResidentBytes(child.pid) ?? 0);
+    }, 100);
+    const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearInterval(sampler);
+    return { seconds: (performance.now() - started) / 1000, peakRssBytes: peak, exitCode };
+  } finally {
+    await redis.stop();
+  }
 }
 
 /** Where the shared OONI fixtures are: `$OONI_FIXTURES_DIR`, else beside the checkout. */
@@ -52,10 +105,13 @@ export async function runOoniImportBench(
     });
     const figures = JSON.parse(stdout) as Omit<
       OoniImportFigures,
-      'archiveBytes' | 'measurements' | 'measurementsPerSecond'
+      'archiveBytes' | 'measurements' | 'measurementsPerSecond' | 'command'
     >;
+    progress('ooni import: the same archive through `./reachmap import ooni`, queueing into Redis');
+    const command = await runImportCommand(path);
     return {
       ...figures,
+      command,
       archiveBytes: statSync(path).size,
       measurements,
       measurementsPerSecond: figures.imported / figures.seconds,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type StackProcess, startStackProcess } from '../testing/stack-process.ts';
+import { runOoniCli, type StackProcess, startStackProcess } from '../testing/stack-process.ts';
 
 const fixtures = join(
   process.env.OONI_FIXTURES_DIR ?? join(import.meta.dirname, '../../../../../shared/fixtures'),
@@ -46,7 +46,7 @@ async function waitForArchive(count: number): Promise<void> {
 
 describe.skipIf(!existsSync(fixtures))('reachmap import/export ooni through the running pipeline', () => {
   it('imports every real OONI fixture through the queue and aggregator, once, even when re-imported', async () => {
-    const first = await runCli(['import', 'ooni', '--compare', fixtures], env);
+    const first = await runOoniCli(['import', 'ooni', '--compare', fixtures], env);
     expect(first.code).toBe(0);
     expect(first.stderr).toContain('imported 11 OONI measurements, skipped 4');
     // 2020-2022 measurements: past the 5-minute and hourly retention, kept in the daily buckets.
@@ -58,7 +58,7 @@ describe.skipIf(!existsSync(fixtures))('reachmap import/export ooni through the 
     expect(archived).toHaveLength(11);
     expect(new Set(archived.map((line) => line.source))).toEqual(new Set(['ooni']));
 
-    const again = await runCli(['import', 'ooni', fixtures], env);
+    const again = await runOoniCli(['import', 'ooni', fixtures], env);
     expect(again.code).toBe(0);
     await new Promise((r) => setTimeout(r, 2000));
     expect(archiveLines()).toHaveLength(11);
@@ -66,7 +66,7 @@ describe.skipIf(!existsSync(fixtures))('reachmap import/export ooni through the 
 
   it('exports archived measurements as OONI JSONL carrying our verdicts', async () => {
     const out = join(dataDir, 'export.jsonl');
-    const result = await runCli(
+    const result = await runOoniCli(
       ['export', 'ooni', '--since', '2019-01-01T00:00:00Z', '--until', '2023-01-01T00:00:00Z', '--out', out],
       env,
     );

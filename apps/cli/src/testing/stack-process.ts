@@ -1,5 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { OONI_IMPORT_NODE_FLAGS } from '@reachmap/ooni';
+import { buildOoniBundle } from '../../scripts/ooni-bundle.ts';
 
 const MAIN = join(import.meta.dirname, '../main.ts');
 
@@ -71,13 +73,25 @@ export async function startStackProcess(
   };
 }
 
+type CliResult = { code: number | null; stdout: string; stderr: string };
+
 /** Runs a reachmap CLI command to completion. */
-export function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return runNode([MAIN, ...args], env);
+}
+
+/**
+ * Runs `reachmap import …` or `reachmap export …` as the `reachmap` launcher does: the bundled OONI
+ * commands (scripts/ooni-bundle.ts, built when stale), with the import's capped heap.
+ */
+export async function runOoniCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const heap = args[0] === 'import' ? OONI_IMPORT_NODE_FLAGS : [];
+  return await runNode([...heap, await buildOoniBundle(), ...args], env);
+}
+
+function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

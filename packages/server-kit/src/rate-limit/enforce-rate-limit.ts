@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { RedisClient } from '@reachmap/queue';
 import { HttpError } from '../http/http-error.ts';
+import { GCRA_LUA } from './gcra.lua.ts';
 
-const GCRA_SCRIPT = readFileSync(new URL('./gcra.lua', import.meta.url), 'utf8');
 const COMMAND = 'reachmapGcra';
 
 type WithGcra = RedisClient & {
@@ -11,7 +10,7 @@ type WithGcra = RedisClient & {
 
 function withGcra(redis: RedisClient): WithGcra {
   // defineCommand loads the script once (EVALSHA, falling back to EVAL after a Redis restart).
-  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: GCRA_SCRIPT });
+  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: GCRA_LUA });
   return redis as WithGcra;
 }
 
@@ -23,7 +22,7 @@ export interface RateLimit {
 
 /**
  * Counts a request against `counterKey`; throws 429 with Retry-After once the budget is spent. The
- * budget refills continuously (GCRA, `gcra.lua`): `limit` requests at once, then one every
+ * budget refills continuously (GCRA, `gcra.lua.ts`): `limit` requests at once, then one every
  * `windowMs / limit`, so no window edge ever lets twice the limit through.
  */
 export async function enforceRateLimit(

@@ -1,13 +1,16 @@
--- Counts measurements into one partition, all or nothing, each at most once (docs/redis-keys.md,
+// The Lua source of apply-once, a module rather than a .lua file read beside it, so that bundles carry it.
+// String.raw: a Lua escape such as \n must reach Redis as written, not as JavaScript reads it.
+// biome-ignore lint/complexity/noUselessStringRaw: see the line above
+export const APPLY_ONCE_LUA = String.raw`-- Counts measurements into one partition, all or nothing, each at most once (docs/redis-keys.md,
 -- "Exactly once"). The caller merged their writes in memory; this call checks that none of them was
 -- counted before and then applies the merged writes and records the ids, in one atomic step.
 -- KEYS: every key the call touches, all of one partition (the "counted" sets included).
 -- ARGV[1]: TTL in ms of the "counted" sets, renewed on every write.
 -- ARGV[2]: JSON array of markers {counted set key index, measurement id...}.
 -- ARGV[3]: JSON array of merged additive operations {name, key index, args...} (args are strings).
--- ARGV[4]: JSON array of upkeep operations {name, key index, args...}. `pexpireat-new` {key, time,
+-- ARGV[4]: JSON array of upkeep operations {name, key index, args...}. 'pexpireat-new' {key, time,
 --   key index of the guard} sets an absolute expiry only when this call created the guard key (its
---   `runs` counter or its list started here); `ltrim-cap` trims only a list grown past its cap.
+--   'runs' counter or its list started here); 'ltrim-cap' trims only a list grown past its cap.
 -- Returns an empty array when applied; otherwise the ids already counted, and nothing is written
 -- (the caller plans again without them).
 local markers = cjson.decode(ARGV[2])
@@ -60,7 +63,7 @@ for _, marker in ipairs(markers) do
   redis.call('PEXPIRE', KEYS[marker[1]], ARGV[1])
 end
 -- Members per command stay far below Lua's unpack limit (LUAI_MAXCSTACK, 8000): the caller bounds
--- the measurements per call, each adding a few members per key. `created` and `lengths` (keys this
+-- the measurements per call, each adding a few members per key. 'created' and 'lengths' (keys this
 -- call created, list lengths after the push) let upkeep skip what it need not repeat.
 local created = {}
 local lengths = {}
@@ -92,3 +95,4 @@ for _, op in ipairs(upkeep) do
   end
 end
 return {}
+`;

@@ -1,4 +1,7 @@
--- Writes a state machine's next state only if nobody wrote since it was read, together with the
+// The Lua source of compare-and-set-state, a module rather than a .lua file read beside it, so that bundles carry it.
+// String.raw: a Lua escape such as \n must reach Redis as written, not as JavaScript reads it.
+// biome-ignore lint/complexity/noUselessStringRaw: see the line above
+export const COMPARE_AND_SET_STATE_LUA = String.raw`-- Writes a state machine's next state only if nobody wrote since it was read, together with the
 -- events of that transition: one event per transition however many aggregators race.
 -- KEYS[1]: state key (JSON with a top-level "version"); KEYS[2]: the partition's event stream;
 -- KEYS[3] (optional): list that receives ARGV[5] on success, trimmed to the newest ARGV[6] entries.
@@ -20,3 +23,4 @@ if KEYS[3] then
   redis.call('LTRIM', KEYS[3], -tonumber(ARGV[6]), -1)
 end
 return 1
+`;
