@@ -69,6 +69,7 @@ export const dnsRule: Rule = ({ measurement, expectations }) => {
   );
   const knownNames = new Set((expectations.known_hostnames ?? []).map((name) => name.toLowerCase()));
   let compared = 0;
+  let answeredByControl = 0;
   const anomalies: { method: DnsMethod; system: DnsQuery; reference: DnsQuery | null }[] = [];
   const temporaryFailures: { method: DnsMethod; system: DnsQuery; reference: DnsQuery }[] = [];
   for (const system of dns.filter(
@@ -84,6 +85,7 @@ export const dnsRule: Rule = ({ measurement, expectations }) => {
       continue;
     }
     compared += 1;
+    answeredByControl += 1;
     if (isTemporaryFailure(system)) {
       temporaryFailures.push({ method: 'servfail', system, reference });
       continue;
@@ -93,7 +95,7 @@ export const dnsRule: Rule = ({ measurement, expectations }) => {
   }
   // A resolver that fails the target's names (a SERVFAIL seen through getaddrinfo) fails most of them;
   // a lossy line loses a few. Only the first is read as `servfail` (docs/methodology.md, rule 2).
-  if (temporaryFailures.length * 2 > compared) anomalies.push(...temporaryFailures);
+  if (temporaryFailures.length * 2 > answeredByControl) anomalies.push(...temporaryFailures);
   const method = prevalentMethod(
     anomalies.map((anomaly) => anomaly.method),
     DNS_METHODS,
