@@ -131,6 +131,7 @@ done
 # The Ed25519 signature over the manifest (RFC 8785 canonical JSON of flat strings and integers),
 # then the manifest's size and hash of the file: the same checks as the agent's self-update.
 # shellcheck disable=SC2016 # JavaScript, not shell, in single quotes
+# `--` ends node's options: a base64url key starts with "-" once in 64 keys, and node read it as one.
 version=$("$node_path" -e '
   const { createHash, createPublicKey, verify } = require("node:crypto");
   const { readFileSync } = require("node:fs");
@@ -144,7 +145,7 @@ version=$("$node_path" -e '
   if (bytes.length !== manifest.size || createHash("sha256").update(bytes).digest("hex") !== manifest.sha256)
     throw new Error("the agent is not the one the signed manifest describes");
   console.log(manifest.version);
-' "$COLLECTOR_KEY" "$work/$BUNDLE_NAME.sig" "$work/$BUNDLE_NAME") || die "signature check failed: not installing"
+' -- "$COLLECTOR_KEY" "$work/$BUNDLE_NAME.sig" "$work/$BUNDLE_NAME") || die "signature check failed: not installing"
 say "reachmap-agent $version from $COLLECTOR_URL: SHA-256 and collector signature verified"
 
 changed=''

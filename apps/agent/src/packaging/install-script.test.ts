@@ -188,6 +188,15 @@ describe.skipIf(!AS_ROOT)('install.sh served by the collector (as root)', () => 
     expect(await readdir(root, { recursive: true })).toEqual(seeded);
   });
 
+  it('checks a collector key that starts with "-" (one in 64 keys) like any other', async () => {
+    // node once read such a key as one of its own options ("bad option") and every install failed.
+    const dashKey = `-${'A'.repeat(42)}`;
+    const result = await installer(['--token', 'rmt_x', '--collector-key', dashKey]);
+    expect(result.code).not.toBe(0);
+    expect(result.err).toContain('the collector key did not sign this agent');
+    expect(result.err).not.toContain('bad option');
+  });
+
   it('installs, enrols in the detected network and starts an agent that measures the lab catalogue', async () => {
     // The operator's one line: the token and nothing else.
     const token = await collector.createToken();
