@@ -3,7 +3,9 @@
 // `export` through it: loaded from TypeScript sources, the command line costs ~40 MiB more resident
 // memory than the same code bundled, and an import must stay under 150 MiB (docs/benchmarks.md,
 // "OONI import").
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, constants, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -63,4 +65,44 @@ export async function buildOoniBundle(outDir: string = DEFAULT_OUT_DIR): Promise
   return outfile;
 }
 
-if (import.meta.main) process.stdout.write(`${await buildOoniBundle()}\n`);
+async function writable(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A per-user cache directory for this checkout's bundle: `$XDG_CACHE_HOME` (or ~/.cache)/reachmap/<checkout>. */
+export function cacheOutDir(env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  const checkout = createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 16);
+  return join(root, 'reachmap', `ooni-bundle-${checkout}`);
+}
+
+/**
+ * The bundle the launcher runs: the checkout's own (`preferred`, apps/cli/dist) when it is fresh or
+ * can be built there; otherwise, as in a read-only checkout (installed by root, run by a user), one
+ * built in `fallback`, the user's cache. Only when neither can be written does it fail, saying where.
+ */
+export async function launcherBundle(
+  preferred: string = DEFAULT_OUT_DIR,
+  fallback: string = cacheOutDir(),
+): Promise<string> {
+  if ((await isFresh(preferred)) || (await writable(preferred))) return await buildOoniBundle(preferred);
+  if (await writable(fallback)) return await buildOoniBundle(fallback);
+  throw new Error(
+    `cannot build the OONI commands' bundle: neither ${preferred} nor ${fallback} is writable (set XDG_CACHE_HOME to a writable directory)`,
+  );
+}
+
+if (import.meta.main) {
+  try {
+    process.stdout.write(`${await launcherBundle()}\n`);
+  } catch (error) {
+    process.stderr.write(`reachmap: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
