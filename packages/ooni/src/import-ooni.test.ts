@@ -151,6 +151,48 @@ describe('detecting the format by content', () => {
     });
   });
 
+  it('skips a record over the size limit with its line, and imports its neighbours, in JSONL and in a pretty array', async () => {
+    // The padding goes where the mapper ignores it, so only the record's size differs.
+    const big = raw(2, { annotations: { padding: 'x'.repeat(5_000) } });
+    const lines = [raw(1), big, raw(3)].map((value) => JSON.stringify(value)).join('\n');
+    await writeFile(join(directory, 'big-line.jsonl'), lines);
+    const pretty = JSON.stringify([raw(4), big, raw(5)], null, 2);
+    await writeFile(join(directory, 'big-element.json'), pretty);
+    // The big element's first line: the second that opens an element of the array.
+    const bigLine = pretty.split('\n').findIndex((text, index) => index > 1 && text === '  {') + 1;
+    const sink = collector();
+    const summary = await importOoni(
+      [{ path: join(directory, 'big-line.jsonl') }, { path: join(directory, 'big-element.json') }],
+      { submit: sink.submit, maxRecordChars: 4_000 },
+    );
+    expect(summary.imported).toBe(4);
+    expect(
+      summary.skips.map((skip) => [
+        skip.origin.file.slice(directory.length + 1),
+        skip.origin.line,
+        skip.reason.kind,
+      ]),
+    ).toEqual([
+      ['big-line.jsonl', 2, 'too_large'],
+      ['big-element.json', bigLine, 'too_large'],
+    ]);
+    expect(summary.skips[0]?.reason).toMatchObject({ limit: 4_000 });
+  });
+
+  it('reads the elements of a compact JSON array on one line, however long the line', async () => {
+    const line = JSON.stringify([raw(1), raw(2), raw(3)]);
+    for (const maxRecordChars of [line.length * 2, 1_000]) {
+      const sink = collector();
+      // In small chunks, as a pipe delivers it.
+      const chunks = line.match(/[\s\S]{1,300}/g)?.map((chunk) => Buffer.from(chunk)) ?? [];
+      const summary = await importOoni([{ name: 'stdin', stream: Readable.from(chunks) }], {
+        submit: sink.submit,
+        maxRecordChars,
+      });
+      expect(summary).toMatchObject({ imported: 3, skipped: 0 });
+    }
+  });
+
   it('reads pretty-printed JSON on stdin', async () => {
     const sink = collector();
     const stream = Readable.from([Buffer.from(JSON.stringify(raw(1), null, 2))]);

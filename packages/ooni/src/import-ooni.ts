@@ -2,7 +2,12 @@ import type { Measurement } from '@reachmap/schema';
 import type { MappedMeasurement } from './import/map-measurement.ts';
 import { mapRecord, type RawRecord } from './import/map-record.ts';
 import type { DroppedEntry } from './import/observations.ts';
-import { type OoniSource, type RecordOrigin, readOoniSource } from './read/read-ooni-source.ts';
+import {
+  MAX_RECORD_CHARS,
+  type OoniSource,
+  type RecordOrigin,
+  readOoniSource,
+} from './read/read-ooni-source.ts';
 import type { SkipKind, SkipReason } from './skip-reason.ts';
 
 export interface ImportProgress {
@@ -55,6 +60,8 @@ export interface ImportOptions {
   /** Sum of the input sizes, for a progress bar. */
   totalBytes?: number | null;
   batchSize?: number;
+  /** The longest line or JSON value taken as one record (default `MAX_RECORD_CHARS`); longer ones are skipped. */
+  maxRecordChars?: number;
   progressIntervalMs?: number;
   now?(): number;
 }
@@ -147,15 +154,19 @@ export async function importOoni(
   };
 
   const records = async function* (): AsyncGenerator<RawRecord> {
+    const limits = { maxRecordChars: options.maxRecordChars ?? MAX_RECORD_CHARS };
+    const countBytes = (bytes: number) => {
+      bytesRead += bytes;
+    };
     for (const source of sources) {
-      for await (const item of readOoniSource(source, (bytes) => {
-        bytesRead += bytes;
-      })) {
+      for await (const item of readOoniSource(source, countBytes, limits)) {
         const { origin } = item;
         if (item.kind === 'document') yield { origin, value: item.value };
         else if (item.kind === 'text') yield { origin, text: item.text };
         else if (item.kind === 'malformed')
           yield { origin, reason: { kind: 'malformed_json', message: item.message } };
+        else if (item.kind === 'too_large')
+          yield { origin, reason: { kind: 'too_large', chars: item.chars, limit: item.limit } };
         else yield { origin, reason: { kind: item.kind, message: item.message } };
       }
     }

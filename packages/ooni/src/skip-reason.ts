@@ -13,7 +13,9 @@ export type SkipReason =
   | { kind: 'older_than_retention'; start_time: string }
   | { kind: 'future_date'; start_time: string }
   | { kind: 'not_a_country'; probe_cc: string }
-  | { kind: 'not_json'; message: string };
+  | { kind: 'not_json'; message: string }
+  /** One line or JSON value longer than a record may be (`MAX_RECORD_CHARS`): never parsed. */
+  | { kind: 'too_large'; chars: number; limit: number };
 
 export type SkipKind = SkipReason['kind'];
 
@@ -42,7 +44,13 @@ export function describeSkipReason(reason: SkipReason): string {
       return `probe_cc "${reason.probe_cc}" names no country (OONI writes ZZ for an unknown one)`;
     case 'not_json':
       return `not JSON: ${reason.message}`;
+    case 'too_large':
+      return `one record of ${mebi(reason.chars)} MiB, over the ${mebi(reason.limit)} MiB a record may take: skipped unread (a whole file in one line or one value? write it as JSONL, e.g. \`jq -c '.[]'\`)`;
     case 'older_than_retention':
       return `started ${reason.start_time}, older than the rollup retention (nothing would keep it)`;
   }
+}
+
+function mebi(chars: number): string {
+  return (chars / 1024 / 1024).toFixed(1);
 }

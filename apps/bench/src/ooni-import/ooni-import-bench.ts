@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { OONI_IMPORT_NODE_FLAGS } from '@reachmap/ooni';
+import { OONI_IMPORT_ENV, OONI_IMPORT_NODE_FLAGS } from '@reachmap/ooni';
 import { startBenchRedis } from '../bench-redis.ts';
 import type { Progress } from '../progress.ts';
 import { writeOoniArchive } from './ooni-archive.ts';
 
 const execFileAsync = promisify(execFile);
 const WORKER = fileURLToPath(new URL('./import-worker.ts', import.meta.url));
+const READ_FLOOR_WORKER = fileURLToPath(new URL('./read-floor-worker.ts', import.meta.url));
 /** The README's front door: what a user runs (`./reachmap import ooni <archive>`). */
 const LAUNCHER = fileURLToPath(new URL('../../../../reachmap', import.meta.url));
 
@@ -22,6 +23,16 @@ export interface ImportCommandFigures {
   exitCode: number | null;
 }
 
+/** The floor: gunzip, line splitting and JSON.parse of the same archive, nothing else. */
+export interface ReadFloorFigures {
+  lines: number;
+  seconds: number;
+  /** The share of `seconds` spent in JSON.parse. */
+  parseSeconds: number;
+  cpuSeconds: number;
+  peakRssBytes: number;
+}
+
 export interface OoniImportFigures {
   archiveBytes: number;
   measurements: number;
@@ -31,6 +42,7 @@ export interface OoniImportFigures {
   measurementsPerSecond: number;
   peakRssBytes: number;
   command: ImportCommandFigures;
+  floor: ReadFloorFigures;
 }
 
 /** VmHWM of a live process in bytes; null once it is gone. */
@@ -98,20 +110,26 @@ export async function runOoniImportBench(
     progress(`ooni import: writing a ${(archiveBytes / 1e9).toFixed(2)} GB archive`);
     const measurements = await writeOoniArchive(fixturesRoot, path, archiveBytes);
     progress(`ooni import: importing ${measurements.toLocaleString('en-US')} measurements`);
-    // With the heap flags `reachmap import` runs with (the launcher passes the same).
+    // With the heap flags and environment `reachmap import` runs with (the launcher passes the same).
     const { stdout } = await execFileAsync(process.execPath, [...OONI_IMPORT_NODE_FLAGS, WORKER, path], {
+      env: { ...process.env, ...OONI_IMPORT_ENV },
       maxBuffer: 1024 * 1024,
       timeout: 3 * 3_600_000,
     });
     const figures = JSON.parse(stdout) as Omit<
       OoniImportFigures,
-      'archiveBytes' | 'measurements' | 'measurementsPerSecond' | 'command'
+      'archiveBytes' | 'measurements' | 'measurementsPerSecond' | 'command' | 'floor'
     >;
+    progress('ooni import: the read floor (gunzip, split, JSON.parse only) on the same archive');
+    const floor = JSON.parse(
+      (await execFileAsync(process.execPath, [READ_FLOOR_WORKER, path], { timeout: 3_600_000 })).stdout,
+    ) as ReadFloorFigures;
     progress('ooni import: the same archive through `./reachmap import ooni`, queueing into Redis');
     const command = await runImportCommand(path);
     return {
       ...figures,
       command,
+      floor,
       archiveBytes: statSync(path).size,
       measurements,
       measurementsPerSecond: figures.imported / figures.seconds,

@@ -44,6 +44,20 @@ export function ooniImportRows(figures: OoniImportFigures | string): ResultRow[]
     ),
     measured(
       'ooni-import',
+      'Read floor, same archive',
+      figures.floor.lines / figures.floor.seconds,
+      'measurements/s',
+      `baseline of this run: gunzip, split lines and JSON.parse each, nothing else (${figures.floor.seconds.toFixed(0)} s, ${figures.floor.cpuSeconds.toFixed(0)} CPU s, ${figures.floor.parseSeconds.toFixed(0)} s of it in JSON.parse): the most a single-threaded importer in Node that parses each record whole can reach here`,
+    ),
+    measured(
+      'ooni-import',
+      'OONI import / read floor',
+      figures.measurementsPerSecond / (figures.floor.lines / figures.floor.seconds),
+      '×',
+      `the importer's rate over the floor's, both measured above; the 5,000/s goal is ${(GOAL_RATE / (figures.floor.lines / figures.floor.seconds)).toFixed(2)}× the floor`,
+    ),
+    measured(
+      'ooni-import',
       'OONI import, peak RSS',
       figures.peakRssBytes / MIB,
       'MiB',

@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { OONI_IMPORT_NODE_FLAGS } from '@reachmap/ooni';
+import { OONI_IMPORT_ENV, OONI_IMPORT_NODE_FLAGS } from '@reachmap/ooni';
 import { buildOoniBundle } from '../../scripts/ooni-bundle.ts';
 
 const MAIN = join(import.meta.dirname, '../main.ts');
@@ -85,8 +85,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResul
  * commands (scripts/ooni-bundle.ts, built when stale), with the import's capped heap.
  */
 export async function runOoniCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  const heap = args[0] === 'import' ? OONI_IMPORT_NODE_FLAGS : [];
-  return await runNode([...heap, await buildOoniBundle(), ...args], env);
+  const importing = args[0] === 'import';
+  const heap = importing ? OONI_IMPORT_NODE_FLAGS : [];
+  return await runNode(
+    [...heap, await buildOoniBundle(), ...args],
+    importing ? { ...OONI_IMPORT_ENV, ...env } : env,
+  );
 }
 
 function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {

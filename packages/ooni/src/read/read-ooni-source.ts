@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { type JsonValueText, splitJsonValues } from './json-values.ts';
+import { JsonValueSplitter, type SplitValue } from './json-values.ts';
 
 /** A path (file or directory) or an already open stream such as stdin. */
 export type OoniSource = { path: string } | { name: string; stream: Readable };
@@ -22,7 +22,22 @@ export type SourceItem =
   | { kind: 'malformed'; origin: RecordOrigin; message: string }
   | { kind: 'unreadable'; origin: RecordOrigin; message: string }
   /** A file that is not JSON at all (a README beside the data). */
-  | { kind: 'not_json'; origin: RecordOrigin; message: string };
+  | { kind: 'not_json'; origin: RecordOrigin; message: string }
+  /** One line or value longer than a record may be (`maxRecordChars`); dropped unread. */
+  | { kind: 'too_large'; origin: RecordOrigin; chars: number; limit: number };
+
+/**
+ * The longest line or JSON value read as one record, in characters: 8 Mi, a hundred times the largest
+ * of the 41 real OONI measurements in the shared fixtures (75 KB with its HTTP bodies). The importer's
+ * capped heap (`OONI_IMPORT_NODE_FLAGS`) parses and maps a pretty-printed record of 10 Mi and runs out
+ * at 12 Mi (measured with the bundled command), so this leaves room. A longer one would end the
+ * import with V8 out of memory; it is skipped with its line instead.
+ */
+export const MAX_RECORD_CHARS = 8 * 1024 * 1024;
+
+export interface ReadLimits {
+  maxRecordChars: number;
+}
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -68,23 +83,47 @@ async function* bytesOf(stream: Readable, onBytes?: ByteCounter): AsyncGenerator
 }
 
 /**
- * Lines of a byte stream, read with backpressure (readline's iterator buffers lines ahead of a slow
- * consumer, which grows memory with the archive).
+ * A piece of a line longer than the limit: such a line comes out in pieces as the bytes arrive, the
+ * last with `end`, so it is never held whole.
  */
-async function* linesOf(stream: Readable, onBytes?: ByteCounter): AsyncGenerator<string> {
+interface LinePart {
+  part: string;
+  end: boolean;
+}
+
+/**
+ * Lines of a byte stream, read with backpressure (readline's iterator buffers lines ahead of a slow
+ * consumer, which grows memory with the archive). A line longer than `maxChars` comes out in parts.
+ */
+async function* linesOf(
+  stream: Readable,
+  maxChars: number,
+  onBytes?: ByteCounter,
+): AsyncGenerator<string | LinePart> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
+  // Inside a line too long to hold, whose earlier parts are out.
+  let long = false;
   for await (const chunk of bytesOf(stream, onBytes)) {
     const text = rest + decoder.write(chunk);
     let start = 0;
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+      const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+      if (long || line.length > maxChars) yield { part: line, end: true };
+      else yield line;
+      long = false;
       start = end + 1;
     }
     rest = text.slice(start);
+    if (long || rest.length > maxChars) {
+      yield { part: rest, end: false };
+      long = true;
+      rest = '';
+    }
   }
   rest += decoder.end();
-  if (rest !== '') yield rest;
+  if (long) yield { part: rest, end: true };
+  else if (rest !== '') yield rest;
 }
 
 /** A first line that opens a pretty-printed document rather than being a broken JSONL record. */
@@ -93,41 +132,62 @@ function opensDocument(line: string): boolean {
   return text.startsWith('//') || (/^[[{]/.test(text) && /[[{,:]$/.test(text));
 }
 
-function* documentsOf(values: readonly JsonValueText[], file: string): Generator<SourceItem> {
-  for (const value of values) {
-    const origin = { file, line: value.line };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value.text);
-    } catch (error) {
-      yield { kind: 'malformed', origin, message: (error as Error).message };
-      continue;
-    }
-    // A JSON array of measurements is read as its elements.
-    if (Array.isArray(parsed))
-      for (const element of parsed) yield { kind: 'document', origin, value: element };
-    else yield { kind: 'document', origin, value: parsed };
+/** What the splitter of a pretty-printed file gave, as items of that file. */
+function splitItem(value: SplitValue, file: string, limit: number): SourceItem {
+  const origin = { file, line: value.line };
+  if (value.kind === 'too_large') return { kind: 'too_large', origin, chars: value.chars, limit };
+  if (value.kind === 'unterminated')
+    return { kind: 'malformed', origin, message: 'unterminated JSON document' };
+  try {
+    return { kind: 'document', origin, value: JSON.parse(value.text) };
+  } catch (error) {
+    return { kind: 'malformed', origin, message: (error as Error).message };
   }
 }
 
 /**
  * Every JSON value of a byte stream, whatever its name says: gzip by magic bytes; JSONL (one value per
  * line, streamed) when the first line is a whole value; otherwise pretty-printed JSON (one or more
- * documents, `//` comment lines allowed), read whole: such files are single API responses.
+ * documents, a top-level array, `//` comment lines allowed), split into its values as it streams.
  */
 async function* readStream(
   stream: Readable,
   file: string,
+  limits: ReadLimits,
   onBytes?: ByteCounter,
 ): AsyncGenerator<SourceItem> {
+  const limit = limits.maxRecordChars;
   let line = 0;
-  let document: string[] | null = null;
+  let splitter: JsonValueSplitter | null = null;
   let seenValue = false;
+  // The characters so far of a JSONL line too long to be a record, or null.
+  let longLine: number | null = null;
   try {
-    for await (const text of linesOf(stream, onBytes)) {
+    for await (const text of linesOf(stream, limit, onBytes)) {
+      if (typeof text !== 'string') {
+        const startsLine = longLine === null;
+        if (startsLine) line += 1;
+        // A first line too long to hold that opens an array (`jq -c` of a list): its elements are the records.
+        if (startsLine && !seenValue && splitter === null && /^\s*\[/.test(text.part))
+          splitter = new JsonValueSplitter(limit);
+        if (splitter !== null) {
+          // The splitter keeps no more of a value than the limit, however long its lines.
+          for (const value of splitter.push(text.part, line, text.end)) yield splitItem(value, file, limit);
+          longLine = text.end ? null : 0;
+          continue;
+        }
+        longLine = (longLine ?? 0) + text.part.length;
+        if (text.end) {
+          yield { kind: 'too_large', origin: { file, line }, chars: longLine, limit };
+          longLine = null;
+          // A first line too long to read is taken as JSONL's first record: the rest follow as lines.
+          seenValue = true;
+        }
+        continue;
+      }
       line += 1;
-      if (document !== null) {
-        document.push(text);
+      if (splitter !== null) {
+        for (const value of splitter.push(text, line)) yield splitItem(value, file, limit);
         continue;
       }
       if (text.trim() === '') continue;
@@ -145,33 +205,36 @@ async function* readStream(
           return;
         }
         if (opensDocument(text)) {
-          // Keep line numbers: blank lines before the document become empty lines of it.
-          document = [...Array.from({ length: line - 1 }, () => ''), text];
+          splitter = new JsonValueSplitter(limit);
+          for (const split of splitter.push(text, line)) yield splitItem(split, file, limit);
         } else yield { kind: 'malformed', origin: { file, line }, message: (error as Error).message };
         continue;
       }
       seenValue = true;
-      yield { kind: 'document', origin: { file, line }, value };
+      // A compact JSON array (`jq -c` of a list) on the first line: its elements are the documents.
+      if (Array.isArray(value))
+        for (const element of value) yield { kind: 'document', origin: { file, line }, value: element };
+      else yield { kind: 'document', origin: { file, line }, value };
     }
   } catch (error) {
     // A truncated or corrupt .gz ends the file here; what was read before stays imported.
     yield { kind: 'unreadable', origin: { file, line: line + 1 }, message: (error as Error).message };
     return;
   }
-  if (document === null) return;
-  const { values, rest } = splitJsonValues(document.join('\n'));
-  yield* documentsOf(values, file);
-  if (rest !== null)
-    yield { kind: 'malformed', origin: { file, line: rest.line }, message: 'unterminated JSON document' };
+  if (splitter !== null) for (const value of splitter.end()) yield splitItem(value, file, limit);
 }
 
-async function* readDirectory(directory: string, onBytes?: ByteCounter): AsyncGenerator<SourceItem> {
+async function* readDirectory(
+  directory: string,
+  limits: ReadLimits,
+  onBytes?: ByteCounter,
+): AsyncGenerator<SourceItem> {
   const entries = await readdir(directory, { withFileTypes: true });
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) yield* readDirectory(path, onBytes);
+    if (entry.isDirectory()) yield* readDirectory(path, limits, onBytes);
     else if (entry.isFile())
-      yield* readStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path, onBytes);
+      yield* readStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path, limits, onBytes);
   }
 }
 
@@ -179,16 +242,25 @@ async function* readDirectory(directory: string, onBytes?: ByteCounter): AsyncGe
  * Every JSON document of a source, detected by content (see readStream): files of any name,
  * directories recursively in name order, streams such as stdin.
  */
-export async function* readOoniSource(source: OoniSource, onBytes?: ByteCounter): AsyncGenerator<SourceItem> {
+export async function* readOoniSource(
+  source: OoniSource,
+  onBytes?: ByteCounter,
+  limits: ReadLimits = { maxRecordChars: MAX_RECORD_CHARS },
+): AsyncGenerator<SourceItem> {
   if ('stream' in source) {
-    yield* readStream(source.stream, source.name, onBytes);
+    yield* readStream(source.stream, source.name, limits, onBytes);
     return;
   }
   try {
     const info = await stat(source.path);
     yield* info.isDirectory()
-      ? readDirectory(source.path, onBytes)
-      : readStream(createReadStream(source.path, { highWaterMark: READ_CHUNK }), source.path, onBytes);
+      ? readDirectory(source.path, limits, onBytes)
+      : readStream(
+          createReadStream(source.path, { highWaterMark: READ_CHUNK }),
+          source.path,
+          limits,
+          onBytes,
+        );
   } catch (error) {
     yield {
       kind: 'unreadable',
