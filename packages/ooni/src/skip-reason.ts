@@ -45,7 +45,7 @@ export function describeSkipReason(reason: SkipReason): string {
     case 'not_json':
       return `not JSON: ${reason.message}`;
     case 'too_large':
-      return `one record of ${mebi(reason.chars)} MiB, over the ${mebi(reason.limit)} MiB a record may take: skipped unread (a whole file in one line or one value? write it as JSONL, e.g. \`jq -c '.[]'\`)`;
+      return `one record of ${mebi(reason.chars)} MiB, over the ${mebi(reason.limit)} MiB a record may take, not read (a whole file in one line or one value? write it as JSONL, e.g. \`jq -c '.[]'\`)`;
     case 'older_than_retention':
       return `started ${reason.start_time}, older than the rollup retention (nothing would keep it)`;
   }
