@@ -74,6 +74,21 @@ describe('embedded redis-server', () => {
     }
   });
 
+  it('never takes another redis-server that holds its port for its own', async () => {
+    // Another program's redis-server on the port ours is told to use: ours cannot bind it, but the
+    // other answers PING, so only the pid tells them apart.
+    const other = await startEmbeddedRedis({ dataDir: tempDir() });
+    try {
+      await expect(startEmbeddedRedis({ dataDir: tempDir(), port: other.port })).rejects.toThrow(
+        new RegExp(
+          `port ${other.port} is answered by another redis-server \\(pid ${other.pid}\\)|exited during start-up`,
+        ),
+      );
+    } finally {
+      await other.stop();
+    }
+  });
+
   it("quotes redis-server's stderr when it cannot even open its log file", async () => {
     const dataDir = tempDir();
     mkdirSync(join(dataDir, 'redis.log')); // a directory where the log file should go

@@ -115,6 +115,31 @@ function ping(port: number): Promise<string> {
   });
 }
 
+/**
+ * The `process_id` of the redis-server answering on `port` (INFO server), or null. A port probed free
+ * can be bound by another program's redis-server before ours binds it: ours then exits, but its PING
+ * may reach the other server first. Asking for the pid tells them apart.
+ */
+export function serverPidOn(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    socket.setTimeout(1000);
+    socket.on('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      // A bulk reply: `$<length>\r\n<body>\r\n`; the pid line is near its start.
+      if (/process_id:\d+\r\n/.test(reply) || reply.startsWith('-')) socket.end();
+    });
+    socket.on('close', () => {
+      const match = /process_id:(\d+)/.exec(reply);
+      resolve(match?.[1] === undefined ? null : Number(match[1]));
+    });
+    socket.on('timeout', () => socket.destroy());
+    socket.on('error', () => resolve(null));
+  });
+}
+
 function tailOfLog(path: string): string {
   try {
     return readFileSync(path, 'utf8').trim().split('\n').slice(-5).join('\n');
@@ -156,6 +181,7 @@ function readFirstLine(child: ChildProcess): Promise<string> {
 
 async function waitForPong(
   port: number,
+  pid: number,
   child: ChildProcess,
   stderr: () => string,
   logFile: string,
@@ -170,7 +196,15 @@ async function waitForPong(
       throw startFailure(`redis-server exited during start-up (${how})`, stderr(), logFile);
     }
     // `-LOADING` while the AOF is replayed; keep waiting for +PONG.
-    if ((await ping(port)) === '+PONG') return;
+    if ((await ping(port)) === '+PONG') {
+      const answering = await serverPidOn(port);
+      if (answering === pid) return;
+      throw startFailure(
+        `port ${port} is answered by another redis-server (pid ${answering ?? 'unknown'}), not by ours (pid ${pid})`,
+        stderr(),
+        logFile,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw startFailure(
@@ -229,7 +263,7 @@ async function startOnce(
   };
   process.once('exit', killOnExit);
   try {
-    await waitForPong(port, child, stderr, logFile, options.readyTimeoutMs ?? 30_000);
+    await waitForPong(port, pid, child, stderr, logFile, options.readyTimeoutMs ?? 30_000);
   } catch (error) {
     killOnExit();
     child.stdin?.end();
