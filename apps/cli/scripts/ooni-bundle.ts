@@ -91,7 +91,9 @@ export async function launcherBundle(
   preferred: string = DEFAULT_OUT_DIR,
   fallback: string = cacheOutDir(),
 ): Promise<string> {
-  if ((await isFresh(preferred)) || (await writable(preferred))) return await buildOoniBundle(preferred);
+  // A fresh bundle is used as it is: buildOoniBundle would check its inputs a second time.
+  if (await isFresh(preferred)) return join(preferred, BUNDLE);
+  if (await writable(preferred)) return await buildOoniBundle(preferred);
   if (await writable(fallback)) return await buildOoniBundle(fallback);
   throw new Error(
     `cannot build the OONI commands' bundle: neither ${preferred} nor ${fallback} is writable (set XDG_CACHE_HOME to a writable directory)`,

@@ -99,20 +99,28 @@ export async function findFreeLoopbackPort(): Promise<number> {
   });
 }
 
-function ping(port: number): Promise<string> {
+/**
+ * Sends one inline command to the server on `port` and gives what it wrote back until `complete` says
+ * the reply is whole ('' when nothing answers): the start-up checks need no client library.
+ */
+function askRedis(port: number, command: string, complete: (reply: string) => boolean): Promise<string> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     let reply = '';
     socket.setTimeout(1000);
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('connect', () => socket.write(`${command}\r\n`));
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) socket.end();
+      if (complete(reply)) socket.end();
     });
-    socket.on('close', () => resolve(reply.trim()));
+    socket.on('close', () => resolve(reply));
     socket.on('timeout', () => socket.destroy());
     socket.on('error', () => resolve(''));
   });
+}
+
+async function ping(port: number): Promise<string> {
+  return (await askRedis(port, 'PING', (reply) => reply.includes('\r\n'))).trim();
 }
 
 /**
@@ -120,24 +128,15 @@ function ping(port: number): Promise<string> {
  * can be bound by another program's redis-server before ours binds it: ours then exits, but its PING
  * may reach the other server first. Asking for the pid tells them apart.
  */
-export function serverPidOn(port: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    let reply = '';
-    socket.setTimeout(1000);
-    socket.on('connect', () => socket.write('INFO server\r\n'));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString();
-      // A bulk reply: `$<length>\r\n<body>\r\n`; the pid line is near its start.
-      if (/process_id:\d+\r\n/.test(reply) || reply.startsWith('-')) socket.end();
-    });
-    socket.on('close', () => {
-      const match = /process_id:(\d+)/.exec(reply);
-      resolve(match?.[1] === undefined ? null : Number(match[1]));
-    });
-    socket.on('timeout', () => socket.destroy());
-    socket.on('error', () => resolve(null));
-  });
+async function serverPidOn(port: number): Promise<number | null> {
+  // A bulk reply: `$<length>\r\n<body>\r\n`; the pid line is near its start.
+  const reply = await askRedis(
+    port,
+    'INFO server',
+    (text) => /process_id:\d+\r\n/.test(text) || text.startsWith('-'),
+  );
+  const match = /process_id:(\d+)/.exec(reply);
+  return match?.[1] === undefined ? null : Number(match[1]);
 }
 
 function tailOfLog(path: string): string {
