@@ -1,5 +1,6 @@
 // Prints the suite's closing line, `tests: N passed, N failed, N skipped`, from vitest's JSON report,
-// and names every test file that failed outside its tests (a hook or an import): its tests count as
+// names every test that failed (file and full name, so the end of a long CI log still says which),
+// and every test file that failed outside its tests (a hook or an import): its tests count as
 // skipped, so the counts alone would look green.
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -19,7 +20,7 @@ const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
     name: string;
     status: string;
     message: string;
-    assertionResults: Array<{ status: string }>;
+    assertionResults: Array<{ status: string; fullName: string; failureMessages?: string[] }>;
   }>;
 };
 const brokenFiles = report.testResults.filter(
@@ -30,6 +31,14 @@ const broken = brokenFiles.length === 0 ? '' : `, ${brokenFiles.length} test fil
 process.stdout.write(
   `\ntests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped${broken}\n`,
 );
+for (const file of report.testResults) {
+  for (const test of file.assertionResults.filter((result) => result.status === 'failed')) {
+    const firstLine = test.failureMessages?.[0]?.split('\n')[0] ?? '';
+    process.stdout.write(
+      `  FAIL ${relative(process.cwd(), file.name)} > ${test.fullName}: ${firstLine.slice(0, 300)}\n`,
+    );
+  }
+}
 for (const file of brokenFiles) {
   const firstLine = file.message.split('\n')[0] ?? '';
   process.stdout.write(`  ${relative(process.cwd(), file.name)}: ${firstLine}\n`);

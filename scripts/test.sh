@@ -12,6 +12,15 @@ status=0
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
+# Every step's outcome, printed again at the very end: a CI that shows only the tail of this long log
+# (the lab's tables) still says which step failed and why.
+results=()
+passed() { results+=("passed  $1"); }
+failed() {
+  status=1
+  results+=("FAILED  $1")
+}
+
 # The bounded soak (docs/development.md, "Field tests"): `reachmap up` with the demo at twice its pace
 # for 8 minutes, failing on growth of descriptors, RSS or unexplained Redis memory. It runs beside the
 # static checks, which start no demo and assert no timing, so it adds only what they do not cover.
@@ -40,13 +49,17 @@ newcomer() {
 [ "$soak_isolated" = true ] && newcomer
 
 step "lint (biome)"
-pnpm exec biome ci --error-on-warnings . || status=1
+if pnpm exec biome ci --error-on-warnings .; then passed lint; else failed 'lint (output above)'; fi
 
 step "dependency rules (dependency-cruiser, .dependency-cruiser.json)"
-pnpm exec depcruise --config .dependency-cruiser.json --output-type err apps packages || status=1
+if pnpm exec depcruise --config .dependency-cruiser.json --output-type err apps packages; then
+  passed 'dependency rules'
+else
+  failed 'dependency rules (output above)'
+fi
 
 step "typecheck (tsc, every workspace)"
-pnpm exec turbo run typecheck --output-logs=errors-only || status=1
+if pnpm exec turbo run typecheck --output-logs=errors-only; then passed typecheck; else failed 'typecheck (output above)'; fi
 
 # Before vitest: its `reachmap up` tests start a demo on the same loopback addresses as the soak's.
 step "field test (soak, started with the lint)"
@@ -54,7 +67,13 @@ soak_status=0
 wait "$soak_pid" || soak_status=$?
 grep -E '^(\||soak:)' "$artifacts/field-soak.log" >&2
 echo "soak: $((SECONDS - soak_started)) s in all" >&2
-[ "$soak_status" -eq 0 ] || { echo "soak field test: failed; log in $artifacts/field-soak.log" >&2; status=1; }
+if [ "$soak_status" -eq 0 ]; then
+  passed "soak field test ($((SECONDS - soak_started)) s)"
+else
+  echo "soak field test: failed; log in $artifacts/field-soak.log" >&2
+  failed "soak field test (exit $soak_status; log in $artifacts/field-soak.log):
+$(grep -E 'GROWS' "$artifacts/field-soak.log" || tail -n 5 "$artifacts/field-soak.log")"
+fi
 
 step "field test (newcomer, started with the lint)"
 [ "$soak_isolated" = true ] || newcomer
@@ -62,19 +81,37 @@ newcomer_status=0
 wait "$newcomer_pid" || newcomer_status=$?
 grep -h '^newcomer:' "$artifacts/field-newcomer.log" >&2 || true
 echo "newcomer: $((SECONDS - newcomer_started)) s in all" >&2
-[ "$newcomer_status" -eq 0 ] || { echo "newcomer field test: failed; log in $artifacts/field-newcomer.log" >&2; status=1; }
+if [ "$newcomer_status" -eq 0 ]; then
+  passed "newcomer field test ($((SECONDS - newcomer_started)) s)"
+else
+  echo "newcomer field test: failed; log in $artifacts/field-newcomer.log" >&2
+  failed "newcomer field test (exit $newcomer_status; log in $artifacts/field-newcomer.log):
+$(tail -n 8 "$artifacts/field-newcomer.log")"
+fi
 
 # Three files at a time: the suite waits more than it computes (windows, timers, child processes).
 # One worker, vitest's default on 2 cores, took 18.8 min for 969 s of test files; three took 9.2 min
 # (docs/development.md, "Tasks"). REACHMAP_TEST_WORKERS changes it.
 step "tests (vitest, every workspace)"
-pnpm exec vitest run --maxWorkers="${REACHMAP_TEST_WORKERS:-3}" --reporter=default --reporter=json --outputFile="$artifacts/vitest.json" || status=1
-
-node scripts/summarize-tests.ts "$artifacts/vitest.json" || status=1
+vitest_status=0
+pnpm exec vitest run --maxWorkers="${REACHMAP_TEST_WORKERS:-3}" --reporter=default --reporter=json \
+  --outputFile="$artifacts/vitest.json" || vitest_status=$?
+summary="$(node scripts/summarize-tests.ts "$artifacts/vitest.json" 2>&1)" || vitest_status=1
+printf '%s\n' "$summary"
+if [ "$vitest_status" -eq 0 ]; then passed "vitest:${summary#$'\n'tests:}"; else failed "vitest (exit $vitest_status):$summary"; fi
 
 # Tests must not rot with the calendar: the time-sensitive workspaces again, three years from now.
 step "time-sensitive tests with the clock 3 years ahead (faketime)"
-bash scripts/test-clock-ahead.sh || status=1
+clock_status=0
+bash scripts/test-clock-ahead.sh --reporter=default --reporter=json \
+  --outputFile="$artifacts/vitest-clock-ahead.json" || clock_status=$?
+summary="$(node scripts/summarize-tests.ts "$artifacts/vitest-clock-ahead.json" 2>&1)" || clock_status=1
+printf '%s\n' "$summary"
+if [ "$clock_status" -eq 0 ]; then
+  passed "clock 3 years ahead:${summary#$'\n'tests:}"
+else
+  failed "clock 3 years ahead (exit $clock_status):$summary"
+fi
 
 # Scenarios run side by side, each with its own namespaces, Redis, collector and aggregator; the agents
 # sleep between rounds, so 2 cores carry 6 at once (docs/lab.md, "Running in CI"). Beside the catalogue,
@@ -90,8 +127,18 @@ lab_status=0
 pnpm --silent lab run all --parallel "${REACHMAP_LAB_PARALLEL:-6}" --json "$artifacts/lab-report.json" \
   --fuzz-count "${REACHMAP_FUZZ_COUNT:-2}" --write-scenario "$artifacts/fuzz-failed" \
   --retries "${REACHMAP_LAB_RETRIES:-1}" \
-  >"$artifacts/lab.log" || lab_status=$?
+  >"$artifacts/lab.log" 2> >(tee "$artifacts/lab-progress.log" >&2) || lab_status=$?
+wait "$!" 2>/dev/null # the tee above has written its last line
 sed -n '/^| scenario |/,$p' "$artifacts/lab.log"
-[ "$lab_status" -eq 0 ] || { echo "lab: failed (exit $lab_status); logs in $artifacts/lab.log" >&2; status=1; }
+if [ "$lab_status" -eq 0 ]; then
+  passed "censorship lab"
+else
+  echo "lab: failed (exit $lab_status); logs in $artifacts/lab.log" >&2
+  failed "censorship lab (exit $lab_status; log in $artifacts/lab.log):
+$(grep -E '^\[lab[^]]*\] FAIL' "$artifacts/lab-progress.log" | tail -n 20)"
+fi
 
+printf '\n== summary of ./reachmap test\n'
+printf '%s\n' "${results[@]}"
+[ "$status" -eq 0 ] && echo "all steps passed" || echo "some steps FAILED: the lines above say which"
 exit "$status"
