@@ -149,3 +149,44 @@ describe('EvidenceStore', () => {
     );
   });
 });
+
+describe('EvidenceStore opened by several processes at once', () => {
+  it('opens a new file in every one of them: none fails with "database is locked"', async () => {
+    // Aggregators start side by side (scale-out, the cluster parity test) and open one file; the
+    // first to switch it to WAL holds a lock that the others must wait for, not fail on.
+    const { spawn } = await import('node:child_process');
+    const module = new URL('./evidence-store.ts', import.meta.url).href;
+    const openers = 8;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const path = join(dir, `shared-${attempt}.sqlite`);
+      const startAt = Date.now() + 1_500; // every process opens at the same instant, after its start-up
+      const codes = await Promise.all(
+        Array.from(
+          { length: openers },
+          () =>
+            new Promise<{ code: number | null; stderr: string }>((resolve) => {
+              const child = spawn(
+                process.execPath,
+                [
+                  '--input-type=module',
+                  '-e',
+                  `import { EvidenceStore } from ${JSON.stringify(module)};
+                   while (Date.now() < ${startAt});
+                   EvidenceStore.open(${JSON.stringify(path)}).close();`,
+                ],
+                { stdio: ['ignore', 'ignore', 'pipe'] },
+              );
+              let stderr = '';
+              child.stderr.on('data', (chunk) => {
+                stderr += chunk;
+              });
+              child.on('exit', (code) => resolve({ code, stderr }));
+            }),
+        ),
+      );
+      expect(
+        codes.filter((result) => result.code !== 0).map((result) => result.stderr.split('\n')[0]),
+      ).toEqual([]);
+    }
+  }, 60_000);
+});

@@ -27,11 +27,13 @@ export interface EvidenceStoreOptions {
 }
 
 // Several aggregator processes write one file and the API reads it: WAL lets readers run beside the
-// one writer, and a writer waits for another's transaction instead of failing at once.
+// one writer, and a writer waits for another's transaction instead of failing at once. The wait comes
+// first: aggregators that start together open the file together, and switching it to WAL takes a
+// lock that the others, without it, met as "database is locked" and exited on.
 const PRAGMAS = `
+  PRAGMA busy_timeout = 10000;
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = NORMAL;
-  PRAGMA busy_timeout = 10000;
 `;
 
 const SCHEMA = `
