@@ -32,4 +32,6 @@ process.on('message', (message: { clock?: number; evaluate?: boolean; stop?: boo
     void aggregator.stop().then(() => process.exit(0));
   }
 });
+// The test that forked this process is gone (it failed, or vitest ended it): nothing will stop us.
+process.once('disconnect', () => void aggregator.stop().then(() => process.exit(0)));
 send({ ready: true });

@@ -88,6 +88,8 @@ function forkAggregator(env: Record<string, string>): Promise<ScriptedAggregator
     child.once('exit', (code) =>
       reject(new Error(`scripted aggregator exited with ${code} before it was ready`)),
     );
+    // A start that hangs is ended with its test: a child left running keeps vitest from exiting.
+    child.once('error', reject);
     child.once('message', () =>
       resolve({
         request,
@@ -100,6 +102,19 @@ function forkAggregator(env: Record<string, string>): Promise<ScriptedAggregator
       }),
     );
   });
+}
+
+/**
+ * Every aggregator, or none: when one fails to start, those that did are stopped before the error
+ * is thrown. A started one left behind kept running and held the test run open (vitest waited on it).
+ */
+async function startAll(starting: Promise<ScriptedAggregator>[]): Promise<ScriptedAggregator[]> {
+  const settled = await Promise.allSettled(starting);
+  const started = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed === undefined) return started;
+  await Promise.all(started.map((aggregator) => aggregator.stop()));
+  throw failed.reason;
 }
 
 /** What a run leaves in the store, with nothing that differs between two equal runs (event ids). */
@@ -144,9 +159,7 @@ export async function runScripted(
     LOG_LEVEL: 'warn',
     SCRIPTED_CLOCK_START: String(startMs),
   };
-  const aggregators = await Promise.all(
-    Array.from({ length: options.aggregators }, () => forkAggregator(env)),
-  );
+  const aggregators = await startAll(Array.from({ length: options.aggregators }, () => forkAggregator(env)));
   const setClock = (now: number) =>
     Promise.all(aggregators.map((aggregator) => aggregator.request({ clock: now }, 'clockSet')));
   try {
