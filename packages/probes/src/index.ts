@@ -42,3 +42,4 @@ export {
   type TlsHandshakeResult,
   type TlsHandshakeTarget,
 } from './tls/probe-tls-handshake.ts';
+export { secureContextFor } from './tls/secure-contexts.ts';

@@ -4,6 +4,7 @@ import { checkServerIdentity } from 'node:tls';
 import { mapNodeError } from '@reachmap/schema';
 import type { Deadline } from '../deadline.ts';
 import { dialTarget, type ProbeNetwork } from '../network/probe-network.ts';
+import { trustedBy } from '../tls/secure-contexts.ts';
 import type { DnsExchangeResult } from './exchange-result.ts';
 
 export interface DohEndpoint {
@@ -42,7 +43,7 @@ export function exchangeDoh(
       agent: false,
       method,
       signal: deadline.signal,
-      ca: endpoint.ca,
+      ...trustedBy(endpoint.ca),
       headers: {
         host: url.host,
         accept: DNS_MESSAGE,

@@ -7,6 +7,7 @@ import { type Failure, type HttpExchange, mapNodeError } from '@reachmap/schema'
 import type { MeasurementClock } from '../clock.ts';
 import type { Deadline } from '../deadline.ts';
 import { dialTarget, type ProbeNetwork } from '../network/probe-network.ts';
+import { trustedBy } from '../tls/secure-contexts.ts';
 import { type BlockpageFingerprint, matchBlockpage } from './blockpage.ts';
 import { recordResponseHeaders } from './recorded-headers.ts';
 import type { HttpMethod } from './redirect.ts';
@@ -61,7 +62,7 @@ function sendRequest(request: ExchangeRequest, settings: ExchangeSettings): http
     ...(isHttps
       ? {
           servername: isIP(hostname) === 0 ? hostname : undefined,
-          ca: settings.ca,
+          ...trustedBy(settings.ca),
           // Judged against the URL's host, whatever address the socket was dialled to.
           checkServerIdentity: (_host: string, certificate: PeerCertificate) =>
             checkServerIdentity(hostname, certificate),

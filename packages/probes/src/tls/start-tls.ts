@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { type Failure, mapNodeError } from '@reachmap/schema';
 import type { Deadline } from '../deadline.ts';
+import { secureContextFor } from './secure-contexts.ts';
 
 export interface StartTlsOptions {
   /** The SNI to send; null sends none. An IP literal is never sent as SNI (RFC 6066 §3). */
@@ -31,7 +32,7 @@ export function startTls(
       socket,
       servername,
       ALPNProtocols: options.alpn,
-      ca: options.ca,
+      secureContext: secureContextFor(options.ca),
       rejectUnauthorized: false,
     });
     const finish = (result: StartTlsResult) => {
