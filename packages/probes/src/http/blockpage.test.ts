@@ -28,6 +28,11 @@ describe('matchBlockpage', () => {
       'tr-btk-measure-notice',
     ],
     ['a redirect to warning.or.kr', { location: 'http://warning.or.kr/i1.html' }, 'kr-warning-or-kr'],
+    [
+      "Italy's ADM redirect address for blocked gambling sites",
+      { ip: '217.175.53.72' },
+      'it-adm-gambling-redirect',
+    ],
     ['a redirect to Internet Positif', { location: 'http://internet-positif.org/' }, 'id-internet-positif'],
     [
       "Malaysia's MCMC notice",
