@@ -21,6 +21,17 @@ failed() {
   results+=("FAILED  $1")
 }
 
+# One vitest run (the command in "$@") with a JSON report at $2: its closing lines printed, its
+# outcome recorded under the name $1 with the counts or the failing tests.
+vitest_step() {
+  local name=$1 report=$2 code=0 summary
+  shift 2
+  "$@" --reporter=default --reporter=json --outputFile="$report" || code=$?
+  summary="$(node scripts/summarize-tests.ts "$report" 2>&1)" || code=1
+  printf '%s\n' "$summary"
+  if [ "$code" -eq 0 ]; then passed "$name:${summary#$'\n'tests:}"; else failed "$name (exit $code):$summary"; fi
+}
+
 # The bounded soak (docs/development.md, "Field tests"): `reachmap up` with the demo at twice its pace
 # for 8 minutes, failing on growth of descriptors, RSS or unexplained Redis memory. It runs beside the
 # static checks, which start no demo and assert no timing, so it adds only what they do not cover.
@@ -93,25 +104,11 @@ fi
 # One worker, vitest's default on 2 cores, took 18.8 min for 969 s of test files; three took 9.2 min
 # (docs/development.md, "Tasks"). REACHMAP_TEST_WORKERS changes it.
 step "tests (vitest, every workspace)"
-vitest_status=0
-pnpm exec vitest run --maxWorkers="${REACHMAP_TEST_WORKERS:-3}" --reporter=default --reporter=json \
-  --outputFile="$artifacts/vitest.json" || vitest_status=$?
-summary="$(node scripts/summarize-tests.ts "$artifacts/vitest.json" 2>&1)" || vitest_status=1
-printf '%s\n' "$summary"
-if [ "$vitest_status" -eq 0 ]; then passed "vitest:${summary#$'\n'tests:}"; else failed "vitest (exit $vitest_status):$summary"; fi
+vitest_step vitest "$artifacts/vitest.json" pnpm exec vitest run --maxWorkers="${REACHMAP_TEST_WORKERS:-3}"
 
 # Tests must not rot with the calendar: the time-sensitive workspaces again, three years from now.
 step "time-sensitive tests with the clock 3 years ahead (faketime)"
-clock_status=0
-bash scripts/test-clock-ahead.sh --reporter=default --reporter=json \
-  --outputFile="$artifacts/vitest-clock-ahead.json" || clock_status=$?
-summary="$(node scripts/summarize-tests.ts "$artifacts/vitest-clock-ahead.json" 2>&1)" || clock_status=1
-printf '%s\n' "$summary"
-if [ "$clock_status" -eq 0 ]; then
-  passed "clock 3 years ahead:${summary#$'\n'tests:}"
-else
-  failed "clock 3 years ahead (exit $clock_status):$summary"
-fi
+vitest_step "clock 3 years ahead" "$artifacts/vitest-clock-ahead.json" bash scripts/test-clock-ahead.sh
 
 # Scenarios run side by side, each with its own namespaces, Redis, collector and aggregator; the agents
 # sleep between rounds, so 2 cores carry 6 at once (docs/lab.md, "Running in CI"). Beside the catalogue,
