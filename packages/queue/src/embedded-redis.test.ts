@@ -78,12 +78,15 @@ describe('embedded redis-server', () => {
     // Another program's redis-server on the port ours is told to use: ours cannot bind it, but the
     // other answers PING, so only the pid tells them apart.
     const other = await startEmbeddedRedis({ dataDir: tempDir() });
+    const exitListeners = process.listenerCount('exit');
     try {
       await expect(startEmbeddedRedis({ dataDir: tempDir(), port: other.port })).rejects.toThrow(
         new RegExp(
           `port ${other.port} is answered by another redis-server \\(pid ${other.pid}\\)|exited during start-up`,
         ),
       );
+      // The failed start leaves no exit hook that would signal its dead pid when this process ends.
+      expect(process.listenerCount('exit')).toBe(exitListeners);
     } finally {
       await other.stop();
     }

@@ -265,6 +265,8 @@ async function startOnce(
     await waitForPong(port, pid, child, stderr, logFile, options.readyTimeoutMs ?? 30_000);
   } catch (error) {
     killOnExit();
+    // Its pid is dead now; at our exit it could belong to another process (pids are reused).
+    process.off('exit', killOnExit);
     child.stdin?.end();
     throw error;
   }
