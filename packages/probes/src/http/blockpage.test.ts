@@ -53,6 +53,40 @@ describe('matchBlockpage', () => {
       },
       'pk-pta-restrictions',
     ],
+    [
+      "a redirect to Spain's Ministry of Culture notice",
+      { location: 'https://bloqueadaseccionsegunda.cultura.gob.es/' },
+      'es-cultura-seccion-segunda',
+    ],
+    [
+      "Orange Spain's notice",
+      { body: '<h1>Contenido bloqueado por la autoridad competente</h1>' },
+      'es-orange-competent-authority',
+    ],
+    [
+      "Vodafone Spain's notice, HTML-escaped",
+      { body: '<p>Por causas ajenas a Vodafone, esta web no est&aacute; disponible</p>' },
+      'es-vodafone-beyond-control',
+    ],
+    [
+      "an Australian ISP's landing page",
+      {
+        body: 'Access to this website has been disabled by an order of the Federal Court of Australia because it infringes or facilitates the infringement of copyright.',
+      },
+      'au-federal-court-order',
+    ],
+    [
+      "Ziggo's Pirate Bay notice",
+      { body: '<h1>Yarrr!</h1><p>Je probeert een pagina van The Pirate Bay te bezoeken.</p>' },
+      'nl-ziggo-pirate-bay',
+    ],
+    [
+      "du's prohibited-content notice (UAE)",
+      {
+        body: 'Sorry, the site you are trying to access contains content that is prohibited for access in the UAE.',
+      },
+      'ae-du-prohibited-content',
+    ],
   ])('recognises %s', (_name, evidence, id) => {
     expect(matchBlockpage(evidence)).toBe(id);
   });
@@ -69,6 +103,17 @@ describe('matchBlockpage', () => {
       { body: 'Roskomnadzor publishes its register at eais.rkn.gov.ru, which we checked.' },
     ],
     ['a link to peyvandha.ir in a news story', { body: '<a href="https://peyvandha.ir/">the portal</a>' }],
+    [
+      "a link to Spain's Ministry of Culture (not a redirect)",
+      {
+        body: '<a href="https://www.cultura.gob.es/">Ministerio de Cultura</a>',
+        location: 'https://www.cultura.gob.es/',
+      },
+    ],
+    [
+      'an ordinary Dutch page about The Pirate Bay',
+      { body: 'The Pirate Bay is in Nederland geblokkeerd sinds 2017.' },
+    ],
   ])('does not flag %s', (_name, evidence) => {
     expect(matchBlockpage(evidence)).toBeNull();
   });
