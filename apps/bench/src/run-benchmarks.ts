@@ -210,7 +210,7 @@ export async function runBenchmarks(profile: BenchProfile, progress: Progress): 
         'rollup keys per seeded day',
         history.rollupKeys / history.days,
         'keys',
-        'roll, roll-agents, roll-wit, roll-tput keys alive after seeding (5-minute buckets older than 48 h have expired)',
+        'roll, roll-agents, roll-tput keys alive after seeding (5-minute buckets older than 48 h have expired)',
       ),
       measured(
         'memory',

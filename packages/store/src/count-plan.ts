@@ -43,8 +43,8 @@ function identityOf(name: string, keyIndex: number, args: readonly (string | num
   return `${name}\u0000${keyIndex}\u0000${args.join('\u0000')}`;
 }
 
-/** Writes whose members merge into one command per key (set-like ones idempotent, lists in order). */
-type MemberWrite = 'pfadd' | 'zadd' | 'zadd-gt' | 'sadd' | 'lpush';
+/** Writes whose members merge into one command per key (set-like ones idempotent). */
+type MemberWrite = 'pfadd' | 'zadd' | 'zadd-gt' | 'sadd';
 
 class PlanBuilder {
   readonly partition: number;
@@ -56,8 +56,6 @@ class PlanBuilder {
     string,
     { name: MemberWrite; keyIndex: number; args: string[]; distinct: Set<string> | null }
   >();
-  /** Lists trimmed to their newest `cap` members: only those are pushed. */
-  readonly #listCaps = new Map<number, number>();
   readonly #records: Operation[] = [];
   readonly #upkeep = new Map<string, Operation>();
 
@@ -100,7 +98,7 @@ class PlanBuilder {
     else current.amount += amount;
   }
 
-  /** Members of a set-like key or a list; `args` of ZADD are score, member. */
+  /** Members of a set-like key; `args` of ZADD are score, member. */
   members(name: MemberWrite, key: string, ...args: (string | number)[]): void {
     const keyIndex = this.#indexOf(key);
     const slot = `${name}\u0000${keyIndex}`;
@@ -119,12 +117,6 @@ class PlanBuilder {
     }
   }
 
-  /** A list kept to its newest `cap` entries: pushing older ones too would only have them trimmed. */
-  capList(key: string, cap: number): void {
-    this.#listCaps.set(this.#indexOf(key), cap);
-    this.upkeep('ltrim-cap', key, cap);
-  }
-
   record(key: string, value: string, ttlMs: number): void {
     this.#records.push(['set-px', this.#indexOf(key), value, String(ttlMs)]);
   }
@@ -140,10 +132,7 @@ class PlanBuilder {
     const operations: Operation[] = [];
     for (const { keyIndex, field, amount } of this.#increments.values())
       operations.push(['hincrby', keyIndex, field, String(amount)]);
-    for (const { name, keyIndex, args } of this.#members.values()) {
-      const cap = name === 'lpush' ? this.#listCaps.get(keyIndex) : undefined;
-      operations.push([name, keyIndex, ...(cap === undefined ? args : args.slice(-cap))]);
-    }
+    for (const { name, keyIndex, args } of this.#members.values()) operations.push([name, keyIndex, ...args]);
     operations.push(...this.#records);
     return {
       partition: this.partition,
@@ -203,10 +192,6 @@ function addRollups(
       for (const bps of goodputs) builder.increment(throughput, binOf(bps), 1);
       if (expireAt !== null) builder.upkeep('pexpireat', throughput, expireAt);
     }
-    const witnesses = keys.rollupWitnesses(part);
-    builder.members('lpush', witnesses, `${verdict.status}:${measurement.id}`);
-    builder.capList(witnesses, config.rollupWitnessCap);
-    expireWhenNew(witnesses, witnesses);
   }
 }
 

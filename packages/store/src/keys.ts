@@ -52,8 +52,6 @@ export function storeKeys(partition: number) {
     rollupAgents: (part: RollupKeyPart) => `${tag}:roll-agents:${rollupSuffix(part)}`,
     /** Hash of throughput bin → runs (bins of @reachmap/rollup's histogram). */
     rollupThroughput: (part: RollupKeyPart) => `${tag}:roll-tput:${rollupSuffix(part)}`,
-    /** List of `<status>:<measurement id>`, newest first, capped. */
-    rollupWitnesses: (part: RollupKeyPart) => `${tag}:roll-wit:${rollupSuffix(part)}`,
     /** Sorted set of verdict entries of a (region or ASN, target), scored by measurement time. */
     window: (scope: ScopeKey, target: string) => `${tag}:win:${scope}:${target}`,
     /** Sorted set of control entries of a scope, scored by measurement time. */

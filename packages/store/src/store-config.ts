@@ -36,7 +36,6 @@ export const StoreConfig = z.object({
     .default(2 * HOUR_MS),
   /** How long window, control and heartbeat entries are kept: several evaluation windows. */
   entryRetentionMs: z.number().int().positive().default(HOUR_MS),
-  rollupWitnessCap: z.number().int().positive().default(20),
   /** Approximate cap per partition stream (XADD MAXLEN ~). */
   eventsMaxLen: z.number().int().positive().default(1_000_000),
   /** Outage baseline history entries kept per scope (one per evaluated window). */

@@ -10,14 +10,14 @@ export const APPLY_ONCE_LUA = String.raw`-- Counts measurements into one partiti
 -- ARGV[3]: JSON array of merged additive operations {name, key index, args...} (args are strings).
 -- ARGV[4]: JSON array of upkeep operations {name, key index, args...}. 'pexpireat-new' {key, time,
 --   key index of the guard} sets an absolute expiry only when this call created the guard key (its
---   'runs' counter or its list started here); 'ltrim-cap' trims only a list grown past its cap.
+--   'runs' counter started here).
 -- Returns an empty array when applied; otherwise the ids already counted, and nothing is written
 -- (the caller plans again without them).
 local markers = cjson.decode(ARGV[2])
 local operations = cjson.decode(ARGV[3])
 local upkeep = cjson.decode(ARGV[4])
-local minimum = { ['hincrby'] = 2, ['pfadd'] = 1, ['zadd'] = 2, ['zadd-gt'] = 2, ['lpush'] = 1, ['sadd'] = 1, ['set-px'] = 2 }
-local maintaining = { ['pexpireat'] = 1, ['pexpireat-new'] = 2, ['pexpire'] = 1, ['zrem-below'] = 1, ['ltrim-cap'] = 1 }
+local minimum = { ['hincrby'] = 2, ['pfadd'] = 1, ['zadd'] = 2, ['zadd-gt'] = 2, ['sadd'] = 1, ['set-px'] = 2 }
+local maintaining = { ['pexpireat'] = 1, ['pexpireat-new'] = 2, ['pexpire'] = 1, ['zrem-below'] = 1 }
 
 local function malformed(op, arity, exact)
   local expected = arity[op[1]]
@@ -63,10 +63,9 @@ for _, marker in ipairs(markers) do
   redis.call('PEXPIRE', KEYS[marker[1]], ARGV[1])
 end
 -- Members per command stay far below Lua's unpack limit (LUAI_MAXCSTACK, 8000): the caller bounds
--- the measurements per call, each adding a few members per key. 'created' and 'lengths' (keys this
--- call created, list lengths after the push) let upkeep skip what it need not repeat.
+-- the measurements per call, each adding a few members per key. 'created' (the counters this call
+-- started) lets upkeep set a bucket's expiry once, not on every write.
 local created = {}
-local lengths = {}
 for _, op in ipairs(operations) do
   local name, key = op[1], KEYS[op[2]]
   if name == 'hincrby' then
@@ -76,10 +75,6 @@ for _, op in ipairs(operations) do
   elseif name == 'pfadd' then redis.call('PFADD', key, unpack(op, 3))
   elseif name == 'zadd' then redis.call('ZADD', key, unpack(op, 3))
   elseif name == 'zadd-gt' then redis.call('ZADD', key, 'GT', unpack(op, 3))
-  elseif name == 'lpush' then
-    local length = redis.call('LPUSH', key, unpack(op, 3))
-    lengths[op[2]] = length
-    if length == #op - 2 then created[op[2]] = true end
   elseif name == 'sadd' then redis.call('SADD', key, unpack(op, 3))
   end
 end
@@ -90,8 +85,6 @@ for _, op in ipairs(upkeep) do
     if created[tonumber(op[4])] then redis.call('PEXPIREAT', key, op[3]) end
   elseif name == 'pexpire' then redis.call('PEXPIRE', key, op[3])
   elseif name == 'zrem-below' then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. op[3])
-  elseif name == 'ltrim-cap' then
-    if (lengths[op[2]] or 0) > tonumber(op[3]) then redis.call('LTRIM', key, 0, tonumber(op[3]) - 1) end
   end
 end
 return {}
