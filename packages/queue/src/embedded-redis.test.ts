@@ -112,6 +112,22 @@ describe('embedded redis-server', () => {
     expect(await waitFor(() => !isAlive(redis.pid), 5000)).toBe(true);
   });
 
+  it('keeps a window of 256 members of 100 bytes compact (a listpack, not a skiplist)', async () => {
+    const redis = await startEmbeddedRedis({ dataDir: tempDir() });
+    const client = new Redis(redis.url);
+    try {
+      const members = Array.from({ length: 256 }, (_, index) => [index, String(index).padStart(100, 'm')]);
+      await client.zadd('window', ...members.flat());
+      // Redis 6.2 calls the compact encoding a ziplist, 7 a listpack.
+      expect(await client.object('ENCODING', 'window')).toMatch(/^(listpack|ziplist)$/);
+      await client.zadd('window', 999, 'one member too many');
+      expect(await client.object('ENCODING', 'window')).toBe('skiplist');
+    } finally {
+      client.disconnect();
+      await redis.stop();
+    }
+  });
+
   it('keeps accepted data across a restart in the same data directory (AOF)', async () => {
     const dataDir = tempDir();
     const first = await startEmbeddedRedis({ dataDir });

@@ -55,6 +55,15 @@ export class EmbeddedRedisStartError extends Error {
  * /dev/null as stdin) while the watchdog itself waits for redis-server, so an early exit of redis-server
  * ends the watchdog with redis-server's exit code instead of going unnoticed.
  */
+/**
+ * Evaluation windows are sorted sets of ~90-byte members (docs/redis-keys.md), past Redis's default
+ * listpack limit of 64 bytes, so each would be a skiplist at ~190 bytes per member. Up to 256 members
+ * of up to 128 bytes stay a listpack at ~115 (measured with MEMORY USAGE on Redis 7.0): a window's
+ * updates then move a few kilobytes, which costs less than the skiplist's allocations. The
+ * `ziplist` names are the ones Redis 6.2 knows; 7 takes them as aliases.
+ */
+export const COMPACT_SORTED_SETS = ['--zset-max-ziplist-value', '128', '--zset-max-ziplist-entries', '256'];
+
 const WATCHDOG = [
   'exec 3<&0',
   '"$@" </dev/null &',
@@ -241,6 +250,7 @@ async function startOnce(
     String(options.maxMemoryBytes ?? defaultEmbeddedMaxMemory()),
     '--maxmemory-policy',
     'noeviction',
+    ...COMPACT_SORTED_SETS,
     '--daemonize',
     'no',
     '--logfile',

@@ -46,7 +46,9 @@ const info = async () => {
   const num = (re: RegExp) => Number(text.match(re)?.[1] ?? 0);
   let calls = 0;
   let luaUsec = 0;
+  const byName: Record<string, number> = {};
   for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+    byName[m[1] as string] = Number(m[2]);
     if (m[1] !== 'info') calls += Number(m[2]);
     if (m[1] === 'evalsha' || m[1] === 'eval') luaUsec += Number(m[3]);
   }
@@ -54,6 +56,7 @@ const info = async () => {
     cpu: num(/used_cpu_sys:([\d.]+)/) + num(/used_cpu_user:([\d.]+)/),
     calls,
     luaUsec,
+    byName,
     aof: num(/aof_current_size:(\d+)/),
   };
 };
@@ -68,6 +71,25 @@ for (let start = 0; start < jobs.length; start += MERGE) {
 const after = await info();
 const mem1 = Number((await redis.info('memory')).match(/used_memory:(\d+)/)?.[1]);
 const per = (value: number) => (value / measurements).toFixed(2);
+// Where the figures go: commands by name, and memory by key kind (`{rm:p0}:roll:…` → `roll`).
+const commandsByName: Record<string, string> = {};
+for (const [name, calls] of Object.entries(after.byName).sort(([, a], [, b]) => b - a)) {
+  const delta = calls - (before.byName[name] ?? 0);
+  if (delta > 0) commandsByName[name] = per(delta);
+}
+const bytesByKind = new Map<string, number>();
+let cursor = '0';
+do {
+  const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+  cursor = next;
+  for (const key of keys) {
+    const kind = key.replace(/^\{[^}]*\}:/, '').split(':')[0] ?? key;
+    bytesByKind.set(kind, (bytesByKind.get(kind) ?? 0) + Number((await redis.memory('USAGE', key)) ?? 0));
+  }
+} while (cursor !== '0');
+const memoryUsageByKeyKind: Record<string, string> = {};
+for (const [kind, bytes] of [...bytesByKind].sort(([, a], [, b]) => b - a))
+  memoryUsageByKeyKind[kind] = per(bytes);
 console.log(
   JSON.stringify({
     root: ROOT,
@@ -78,6 +100,8 @@ console.log(
     commandsPerMeasurement: per(after.calls - before.calls),
     aofBytesPerMeasurement: per(after.aof - before.aof),
     memoryBytesPerMeasurement: per(mem1 - mem0),
+    commandsByName,
+    memoryUsageByKeyKind,
   }),
 );
 redis.disconnect();
