@@ -1,6 +1,7 @@
 import type { RedisClient } from '@reachmap/queue';
 import type { CountryCode } from '@reachmap/schema';
-import { ClassifiedMeasurement } from './classified-measurement.ts';
+import type { ClassifiedMeasurement } from './classified-measurement.ts';
+import { decodeControlRecord } from './control-record-codec.ts';
 import { partitionOf, storeKeys } from './keys.ts';
 import type { StoreConfig } from './store-config.ts';
 
@@ -18,5 +19,5 @@ export async function readControlRecords(
   if (ids.length === 0) return [];
   const keys = storeKeys(partitionOf(country, config.partitions));
   const texts = await redis.mget(ids.map((id) => keys.controlRecord(id)));
-  return texts.map((text) => (text === null ? null : ClassifiedMeasurement.parse(JSON.parse(text))));
+  return texts.map((text) => (text === null ? null : decodeControlRecord(text)));
 }

@@ -1,6 +1,7 @@
 import { binOf, bucketId, type WindowRun } from '@reachmap/rollup';
 import { type ScopeKey, scopeLevelOf, scopesOfNetwork } from '@reachmap/schema';
 import type { ClassifiedMeasurement } from './classified-measurement.ts';
+import { encodeControlRecord } from './control-record-codec.ts';
 import { encodeControlEntry, encodeHeartbeat, encodeWindowRun } from './entries.ts';
 import { pairMember, partitionOf, storeKeys } from './keys.ts';
 import { encodeOoniIndexField, ooniIndexEntries } from './ooni-index.ts';
@@ -270,7 +271,7 @@ function addControlRecord(builder: PlanBuilder, classified: ClassifiedMeasuremen
   const keys = storeKeys(builder.partition);
   builder.record(
     keys.controlRecord(measurement.id),
-    JSON.stringify(withoutCertificateChains(classified)),
+    encodeControlRecord(withoutCertificateChains(classified)),
     config.controlRecordTtlMs,
   );
 }

@@ -267,6 +267,29 @@ describe('countMeasurement', () => {
     expect(ttl).toBeLessThanOrEqual(config.controlRecordTtlMs);
     expect(await redis.redis.keys('*msm*')).toEqual([storeKeys(0).controlRecord(control.measurement.id)]);
     expect(await listScopes(redis.redis, config)).toEqual(['AS64500', 'RU', 'RU-MOW']);
+    // Kept deflated: fewer bytes than its JSON.
+    const kept = (await redis.redis.get(storeKeys(0).controlRecord(control.measurement.id))) as string;
+    expect(kept.length).toBeLessThan(0.8 * JSON.stringify(withoutCertificateChains(control)).length);
+  });
+
+  it('still reads a control record kept as plain JSON (written before records were deflated)', async () => {
+    const control = classified(
+      {
+        target: {
+          id: 'control-domestic-ru',
+          kind: 'control',
+          control: 'domestic',
+          input: null,
+          catalogue_version: 'lab-1',
+        },
+      },
+      { status: 'ok', method: null },
+      'none',
+    );
+    const key = storeKeys(0).controlRecord(control.measurement.id);
+    await redis.redis.set(key, JSON.stringify(control), 'PX', 60_000);
+    const [stored] = await readControlRecords(redis.redis, config, [control.measurement.id], 'RU');
+    expect(stored).toEqual(control);
   });
 });
 
