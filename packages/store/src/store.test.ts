@@ -67,6 +67,15 @@ function classified(
   };
 }
 
+/** The domestic control of the lab catalogue's RU suite. */
+const DOMESTIC_CONTROL = {
+  id: 'control-domestic-ru',
+  kind: 'control',
+  control: 'domestic',
+  input: null,
+  catalogue_version: 'lab-1',
+} as const;
+
 describe('countMeasurement', () => {
   it('counts a measurement once however often it is replayed, in every scope', async () => {
     const blocked = classified({ agent: agent(1) }, { status: 'blocked', method: 'sni-reset' });
@@ -242,13 +251,7 @@ describe('countMeasurement', () => {
     } satisfies TlsHandshake;
     const control = classified(
       {
-        target: {
-          id: 'control-domestic-ru',
-          kind: 'control',
-          control: 'domestic',
-          input: null,
-          catalogue_version: 'lab-1',
-        },
+        target: DOMESTIC_CONTROL,
         observations: { ...sampleMeasurement().observations, tls: [handshake] },
       },
       { status: 'ok', method: null },
@@ -273,19 +276,7 @@ describe('countMeasurement', () => {
   });
 
   it('still reads a control record kept as plain JSON (written before records were deflated)', async () => {
-    const control = classified(
-      {
-        target: {
-          id: 'control-domestic-ru',
-          kind: 'control',
-          control: 'domestic',
-          input: null,
-          catalogue_version: 'lab-1',
-        },
-      },
-      { status: 'ok', method: null },
-      'none',
-    );
+    const control = classified({ target: DOMESTIC_CONTROL }, { status: 'ok', method: null }, 'none');
     const key = storeKeys(0).controlRecord(control.measurement.id);
     await redis.redis.set(key, JSON.stringify(control), 'PX', 60_000);
     const [stored] = await readControlRecords(redis.redis, config, [control.measurement.id], 'RU');
