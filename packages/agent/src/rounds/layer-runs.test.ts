@@ -1,9 +1,38 @@
+import { createMeasurementClock, type ProbeContext } from '@reachmap/probes';
+import { startBlackholeListener } from '@reachmap/probes/testing';
 import { LAYERS } from '@reachmap/schema';
+import type { Catalogue } from '@reachmap/targets';
 import { describe, expect, it } from 'vitest';
 import { LAYER_RUNS } from './layer-runs.ts';
+import { SuiteResolver } from './suite-resolver.ts';
 
 describe("the agent's part of the layer registry", () => {
   it('gives every registered layer a run, in registry order', () => {
     expect(Object.keys(LAYER_RUNS)).toEqual([...LAYERS]);
+  });
+
+  it("probes WhatsApp's 16 hosts × 2 ports in one wave, so a blackhole costs one timeout, not four", async () => {
+    const blackhole = await startBlackholeListener();
+    try {
+      const clock = createMeasurementClock();
+      const probe = (): ProbeContext => ({ clock, timeoutMs: 1_000 });
+      const spec = Array.from({ length: 16 }, () => ({
+        host: '127.0.0.1',
+        ports: [blackhole.port, blackhole.port],
+      }));
+      const { tcp = [] } = await LAYER_RUNS.tcp.run(spec, {
+        resolver: new SuiteResolver(probe()),
+        catalogue: {} as Catalogue,
+        ca: undefined,
+        probe,
+        signal: new AbortController().signal,
+      });
+      expect(tcp).toHaveLength(32);
+      expect(tcp.every((connect) => connect.failure === 'generic_timeout_error')).toBe(true);
+      // In waves of 8 the last connects would start after three timeouts (3 s).
+      expect(Math.max(...tcp.map((connect) => connect.t0))).toBeLessThan(1);
+    } finally {
+      await blackhole.close();
+    }
   });
 });

@@ -43,8 +43,13 @@ export interface LayerRun<K extends Layer> {
 
 /** Per-probe budgets: long enough for a slow mobile link, short enough that a blackhole ends the probe. */
 const PROBE_TIMEOUT_MS = { dns: 5_000, tcp: 10_000, tls: 10_000, http: 15_000, quic: 5_000 } as const;
-/** Probes of one layer of one target in flight at once, so 16 blackholed hosts cost one timeout, not 16. */
-const LAYER_PARALLELISM = 8;
+/**
+ * Probes of one layer of one target in flight at once: the largest suite, WhatsApp's 16 hosts × 2
+ * ports, in one wave, so a blackholed target costs one timeout per round. At 8 it took four: a
+ * blackholed WhatsApp round lasted 44 s in the lab (10 s per wave), longer than two rounds of the
+ * 15 s interval, and an ASN of 3 agents then stayed under the evidence floor (fuzz world 41204004).
+ */
+const LAYER_PARALLELISM = 32;
 
 export const DNS_TIMEOUT_MS = PROBE_TIMEOUT_MS.dns;
 
