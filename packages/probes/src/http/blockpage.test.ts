@@ -87,6 +87,20 @@ describe('matchBlockpage', () => {
       },
       'ae-du-prohibited-content',
     ],
+    [
+      "the Russian stub page's federal wording",
+      {
+        body: '<p>Доступ к информационному ресурсу ограничен на основании Федерального закона от 27 июля 2006 г. № 149-ФЗ «Об информации, информационных технологиях и о защите информации»</p>',
+      },
+      'ru-federal-law-notice',
+    ],
+    [
+      "Virgin Media's court-order notice (UK)",
+      {
+        body: 'Virgin Media has received an order from the Courts requiring us to prevent access to this site in order to help protect against copyright infringement.',
+      },
+      'gb-virgin-media-court-order',
+    ],
   ])('recognises %s', (_name, evidence, id) => {
     expect(matchBlockpage(evidence)).toBe(id);
   });
