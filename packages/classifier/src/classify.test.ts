@@ -476,6 +476,18 @@ const DNS_AND_HTTP: Row[] = [
     ['blocked', 'http', 'http-failure'],
   ),
   row(
+    'HTTP whose own lookup got no answer, after TCP and TLS worked: no block above the handshake → insufficient',
+    {
+      measurement: service({
+        tcp: [tcp(TARGET_IP)],
+        tls: [tls('target')],
+        http: [http('https://web.whatsapp.com/', { failure: 'dns_temporary_failure' })],
+      }),
+      controls: HEALTHY_CONTROLS,
+    },
+    ['insufficient', 'http', null],
+  ),
+  row(
     'QUIC answered with a version negotiation → ok',
     {
       measurement: service({

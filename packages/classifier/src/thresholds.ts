@@ -51,6 +51,19 @@ export const THROTTLE_MIN_CONNECTIONS = 3;
 export const THROTTLE_MAX_CV = 0.3;
 
 /**
+ * A policer on a lossy line: a lost packet's retransmission empties part of a second and the refilled
+ * bucket lets the next one catch up, so whole seconds swing while the connection's rate does not.
+ * Measured in the kernel lab (128 kbit/s police under 3 % loss, 68 connections, fuzz world 41204033):
+ * 1-s CV median 0.25, 90th percentile 0.43, highest 0.55, yet every connection's goodput within
+ * 113-142 kbit/s. Such a connection still marks a rate cap when its CV is below
+ * `THROTTLE_LOSSY_MAX_CV` and its goodput is within `THROTTLE_SAME_RATE_TOLERANCE` of the median of the
+ * slow connections: congestion neither repeats one rate on every fresh connection nor stays under
+ * this CV (the swings of a congested path are the size of its rate). Our choice, from that run.
+ */
+export const THROTTLE_LOSSY_MAX_CV = 0.6;
+export const THROTTLE_SAME_RATE_TOLERANCE = 0.25;
+
+/**
  * Fewest whole seconds of samples, after the first, for a coefficient of variation to mean anything.
  * Our choice: with one or two samples every run looks flat.
  */

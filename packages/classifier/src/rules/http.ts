@@ -96,13 +96,24 @@ function failedFromOutside(chains: readonly HttpChain[], expectedPages: readonly
 }
 
 /**
+ * A request whose own name lookup failed never reached a server: nothing above the handshake was
+ * tried. Names are the DNS rule's to judge; on a lossy line a lone lookup fails now and then (fuzz
+ * world 41204033: a `dns_temporary_failure` after 8.5 s, read as an HTTP block with confidence 0.99).
+ */
+function lookupFailed(chain: HttpChain): boolean {
+  return chain.final.failure?.startsWith('dns_') === true;
+}
+
+/**
  * HTTP failure: every request went unanswered (reset, timeout, EOF) although TCP, and TLS with the
  * target's SNI when tried, worked in the same measurement: the interference sits above the handshake.
  */
 export const httpFailureRule: Rule = ({ measurement, expectations }) => {
   const { tcp, tls, http } = measurement.observations;
-  const chains = httpChains(http);
-  if (chains.length === 0 || chains.some(chainAnswered)) return null;
+  const all = httpChains(http);
+  if (all.some(chainAnswered)) return null;
+  const chains = all.filter((chain) => !lookupFailed(chain));
+  if (chains.length === 0) return null;
   const targetTls = tls.filter((handshake) => handshake.sni_role === 'target');
   const workingTcp = tcp.filter((connect) => connect.failure === null);
   const workingTls = targetTls.filter((handshake) => handshake.failure === null);
