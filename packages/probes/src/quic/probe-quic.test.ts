@@ -27,6 +27,19 @@ describe('probeQuic', () => {
     expect(probe.t - probe.t0).toBeLessThan(2);
   });
 
+  it('sends its Initial again after a probe timeout, so one datagram lost on the line is not a block', async () => {
+    const server = await startVersionNegotiationServer({ lose: 1 });
+    servers.push(server);
+    const probe = await probeQuic(
+      { ip: '127.0.0.1', port: server.port, sni: 'quic.lab.test' },
+      { clock: createMeasurementClock(), timeoutMs: 2500 },
+    );
+    expect(probe).toMatchObject({ response: 'version_negotiation', failure: null });
+    // Answered to the copy sent at the first probe timeout (1 s), not before.
+    expect(probe.t - probe.t0).toBeGreaterThanOrEqual(0.95);
+    expect(probe.t - probe.t0).toBeLessThan(2);
+  });
+
   it('records silence as a null response and generic_timeout_error after the timeout', async () => {
     const server = await startSilentUdpServer();
     servers.push(server);

@@ -19,8 +19,16 @@ export interface QuicTarget {
 type QuicOutcome = { response: QuicResponseKind | null; failure: Failure | null };
 
 /**
- * QUIC reachability: one real v1 Initial with a ClientHello for the SNI, then waits for any reply.
- * Any reply (even Version Negotiation) means UDP to the server works and is recorded with no
+ * When a client with no RTT sample resends its Initial: the first probe timeout is
+ * kInitialRtt 333 ms + 4 × 166.5 ms ≈ 1 s, doubling after each (RFC 9002 §6.2.2, §6.2.1). A real
+ * client does the same, so one datagram lost on a lossy line is not read as QUIC blocking, while a
+ * drop of UDP 443 still meets every copy.
+ */
+const INITIAL_PTO_MS = 1_000;
+
+/**
+ * QUIC reachability: one real v1 Initial with a ClientHello for the SNI, sent again on each probe
+ * timeout (1 s, then 2 s more, ...), until any reply or the budget's end. Any reply (even Version Negotiation) means UDP to the server works and is recorded with no
  * failure; silence until the timeout is `generic_timeout_error` (QUIC blocking drops the Initial,
  * docs/techniques.md). No handshake is attempted.
  */
@@ -35,7 +43,9 @@ export async function probeQuic(target: QuicTarget, context: ProbeContext): Prom
       return;
     }
     const socket = dgram.createSocket(isIPv6(target.ip) ? 'udp6' : 'udp4');
+    let resend: NodeJS.Timeout | undefined;
     const finish = (result: QuicOutcome) => {
+      clearTimeout(resend);
       deadline.signal.removeEventListener('abort', onAbort);
       socket.removeAllListeners('message');
       socket.close();
@@ -50,7 +60,11 @@ export async function probeQuic(target: QuicTarget, context: ProbeContext): Prom
     // Connected, so an ICMP port-unreachable surfaces as connection_refused.
     const network = probeNetworkOf(context);
     const dial = dialTarget(network, target.ip, port);
-    const connect = () => socket.connect(dial.port, dial.ip, () => socket.send(initial.datagram));
+    const sendEvery = (timeoutMs: number) => {
+      socket.send(initial.datagram);
+      resend = setTimeout(() => sendEvery(timeoutMs * 2), timeoutMs);
+    };
+    const connect = () => socket.connect(dial.port, dial.ip, () => sendEvery(INITIAL_PTO_MS));
     if (network.localAddress === undefined) connect();
     else socket.bind({ address: network.localAddress, port: 0 }, connect);
   });

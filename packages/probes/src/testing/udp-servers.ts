@@ -21,11 +21,17 @@ export function startSilentUdpServer(): Promise<LoopbackUdpServer> {
 
 /**
  * Answers every QUIC long-header packet with Version Negotiation (RFC 9000 §17.2.1): version 0,
- * the client's connection IDs swapped, and a list of versions that excludes v1.
+ * the client's connection IDs swapped, and a list of versions that excludes v1. `lose` datagrams
+ * are dropped first, as a lossy line would.
  */
-export function startVersionNegotiationServer(): Promise<LoopbackUdpServer> {
+export function startVersionNegotiationServer({ lose = 0 } = {}): Promise<LoopbackUdpServer> {
   const socket = dgram.createSocket('udp4');
+  let toLose = lose;
   socket.on('message', (datagram, remote) => {
+    if (toLose > 0) {
+      toLose -= 1;
+      return;
+    }
     const dcidLength = datagram[5] ?? 0;
     const dcid = datagram.subarray(6, 6 + dcidLength);
     const scidLength = datagram[6 + dcidLength] ?? 0;
