@@ -64,6 +64,29 @@ describe('lab CLI fuzz', () => {
     expect(again.stdout).toBe(`---\n${readFileSync(join(out, 'fuzz-43.yaml'), 'utf8')}`);
   }, 120_000);
 
+  it('reads paths from the directory pnpm was called in (INIT_CWD), not apps/lab', () => {
+    const result = spawnSync(
+      process.execPath,
+      [CLI, 'fuzz', '--seed', '7', '--count', '1', '--dry-run', '--write-scenario', 'from-caller'],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+        cwd: fileURLToPath(new URL('.', import.meta.url)),
+        env: { ...process.env, INIT_CWD: dir },
+      },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const written = join(dir, 'from-caller', 'fuzz-7.yaml');
+    expect(loadScenario(written).name).toBe('fuzz-7');
+    const rerun = spawnSync(process.execPath, [CLI, 'run', 'from-caller/missing.yaml', '--userspace'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, INIT_CWD: dir },
+    });
+    expect(rerun.status).toBe(2);
+    expect(rerun.stderr).toContain(`cannot read scenario file ${join(dir, 'from-caller', 'missing.yaml')}`);
+  }, 120_000);
+
   it('takes the seed from REACHMAP_FUZZ_SEED and refuses a seed that is not a number with exit 2', () => {
     const fromEnv = spawnSync(process.execPath, [CLI, 'fuzz', '--dry-run'], {
       encoding: 'utf8',

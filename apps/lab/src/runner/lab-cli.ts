@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import {
   Command,
   type CommandUnknownOpts,
@@ -60,7 +61,15 @@ function labProgram(): CommandUnknownOpts {
     .option('--fuzz-count <n>', 'add N fuzz worlds (as `fuzz` makes them) to the same run')
     .option('--seed <s>', 'the seed of the --fuzz-count worlds')
     .option('--write-scenario <dir>', 'write the failing --fuzz-count worlds as scenario files')
-    .action(async (which, options, command) => setExitCode(command, await runScenarios(which, options)));
+    .action(async (which, options, command) =>
+      setExitCode(
+        command,
+        await runScenarios(
+          which.map((name) => (name.endsWith('.yaml') ? fromCaller(name) : name)),
+          withCallerPaths(options),
+        ),
+      ),
+    );
   withRunOptions(
     program
       .command('fuzz')
@@ -74,8 +83,26 @@ function labProgram(): CommandUnknownOpts {
     .option('--write-scenario <dir>', 'write failing worlds (with --dry-run: every world) as scenario files')
     .option('--dry-run', 'print (or write) the worlds; nothing runs')
     .option('--coverage', "print the worlds' action x layout table without running them")
-    .action(async (options, command) => setExitCode(command, await runFuzz(options)));
+    .action(async (options, command) => setExitCode(command, await runFuzz(withCallerPaths(options))));
   return program;
+}
+
+/**
+ * `pnpm lab` runs in apps/lab, but a path on its command line means the directory it was typed in,
+ * which pnpm passes as INIT_CWD (`pnpm lab run ./my-scenario.yaml --json report.json` from the root).
+ */
+function fromCaller(path: string): string {
+  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
+}
+
+function withCallerPaths<Options extends { json?: string; writeScenario?: string }>(
+  options: Options,
+): Options {
+  return {
+    ...options,
+    ...(options.json === undefined ? {} : { json: fromCaller(options.json) }),
+    ...(options.writeScenario === undefined ? {} : { writeScenario: fromCaller(options.writeScenario) }),
+  };
 }
 
 /** What `withRunOptions` adds to a command's parsed options. */
