@@ -290,6 +290,33 @@ describe('scope events', () => {
     expect(outages.sort()).toEqual(['AS64510', 'RU-SPE']);
   });
 
+  it("keeps one downed ISP's outage out of its country while the other ISP is up but thin on a target", async () => {
+    // Fuzz world 41204050: RU-SPE's two ISPs, the larger one down; the other's two agents were heard,
+    // but only one WhatsApp run each reached the window, below the evidence floor.
+    const down = [1, 2, 3, 4].map((n) => labAgent(n, 'RU-SPE', 64931));
+    const up = [5, 6].map((n) => labAgent(n, 'RU-SPE', 64930));
+    for (const index of [0, 1]) {
+      const start = T0 + index * WINDOW_MS;
+      for (const offset of [10_000, 30_000])
+        for (const agent of down)
+          await submit(labRound(agent, start + offset, { target: 'unreachable', controlsWork: false }));
+      for (const agent of up)
+        await submit(labRound(agent, start + 20_000, { target: 'sni-reset', controlsWork: true }));
+      await waitFor(queueDrained, 'the window to be ingested');
+      now = start + WINDOW_MS + 5_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+    }
+    expect(await readScopeState(redis, store, 'RU-SPE', 'whatsapp')).toMatchObject({ state: 'outage' });
+    expect(await readScopeState(redis, store, 'AS64930', 'whatsapp')).toMatchObject({
+      state: 'insufficient',
+    });
+    // Every child of RU is down or thin, but AS64930 was heard with working controls: RU is not down.
+    expect(await readScopeState(redis, store, 'RU', 'whatsapp')).toMatchObject({
+      state: 'insufficient',
+      coverage: { live: 0, children: 3 },
+    });
+  });
+
   it('judges a window again when rounds that started in it arrive after its evaluation, once', async () => {
     const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64500 + n));
     // In time: two runs from two agents, below the evidence floor of 4 runs.

@@ -116,6 +116,22 @@ describe('deriveCountryState', () => {
     });
   });
 
+  it("answers `outage` with no live child only when the country's own outage machine agrees", () => {
+    // Fuzz world 41204050: one ISP down, the other's two agents up but thin on WhatsApp runs that window.
+    const children = [
+      child('RU-SPE', 'outage'),
+      child('AS64931', 'outage'),
+      child('AS64930', 'insufficient'),
+    ];
+    const coverage = { live: 0, children: 3 };
+    expect(deriveCountryState(children, false)).toEqual({ state: 'insufficient', method: null, coverage });
+    expect(deriveCountryState(children, true)).toEqual({ state: 'outage', method: 'outage', coverage });
+    // Live children decide as before, whatever the country's own machine says.
+    expect(deriveCountryState([child('RU-MOW', 'accessible'), child('RU-DA', 'outage')], true).state).toBe(
+      'accessible',
+    );
+  });
+
   it('refuses children of different targets or country children', () => {
     const telegram = { ...child('RU-SPE', 'accessible'), target: 'telegram' };
     expect(() => deriveCountryState([child('RU-MOW', 'accessible'), telegram])).toThrow(InputMismatchError);

@@ -14,11 +14,16 @@ const WITH_EVIDENCE: ReadonlySet<ScopeStateName> = new Set(['accessible', 'block
  * A country's state for one target, from the states of its regions and ASNs for that target (see
  * docs/state-machine.md). Only *live* children (with evidence: accessible or an interference) vote;
  * `insufficient` and `outage` children do not. An outage is contained: the country is `outage` only
- * when no child is live, and a region that is down never makes the country `outage` or `blocked` on its
- * own: with a child in outage, live children that all interfere give `partial`, not their state. The
- * state names its coverage (live children of all).
+ * when no child is live and, when `ownOutage` is given, its own outage machine (contained: no child
+ * heard without collapsing) says so too, since a child thin on evidence for one target may be up. A
+ * region that is down never makes the country `outage` or `blocked` on its own: with a child in
+ * outage, live children that all interfere give `partial`, not their state. The state names its
+ * coverage (live children of all).
  */
-export function deriveCountryState(children: readonly ScopeMachineState[]): CountryState {
+export function deriveCountryState(
+  children: readonly ScopeMachineState[],
+  ownOutage?: boolean,
+): CountryState {
   const target = children[0]?.target;
   for (const child of children) {
     if (child.target !== target)
@@ -32,7 +37,7 @@ export function deriveCountryState(children: readonly ScopeMachineState[]): Coun
   const coverage = { live: live.length, children: children.length };
   const inOutage = children.filter((child) => child.state === 'outage').length;
   if (live.length === 0) {
-    return inOutage > 0
+    return inOutage > 0 && ownOutage !== false
       ? { state: 'outage', method: 'outage', coverage }
       : { state: 'insufficient', method: null, coverage };
   }

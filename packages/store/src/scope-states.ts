@@ -7,7 +7,7 @@ import {
 } from '@reachmap/rollup';
 import { type ScopeKey, type ScopeLevel, type ScopeState, scopeLevelOf } from '@reachmap/schema';
 import { pairMember, parsePairMember, partitionOf, storeKeys } from './keys.ts';
-import { readStoredScopeState, type StoredScopeState } from './state-store.ts';
+import { readOutageMachine, readStoredScopeState, type StoredScopeState } from './state-store.ts';
 import type { StoreConfig } from './store-config.ts';
 
 const EPOCH = new Date(0).toISOString();
@@ -133,16 +133,21 @@ async function readCountryState(
   target: string,
 ): Promise<ScopeState> {
   const keys = storeKeys(partitionOf(country, config.partitions));
-  const [pairs, asns] = await Promise.all([
+  const [pairs, asns, outage] = await Promise.all([
     pairsOfTarget(redis, partitionOf(country, config.partitions), target),
     redis.smembers(keys.countryAsns(country)),
+    readOutageMachine(redis, config, country),
   ]);
   const regions = pairs.filter((pair) => pair.scope.startsWith(`${country}-`)).map((pair) => pair.scope);
   const children = await Promise.all(
     [...regions, ...asns].map((scope) => readStoredScopeState(redis, config, scope, target)),
   );
   const evaluated = children.filter((child) => child.version > 0);
-  const derived = deriveCountryState(evaluated.map((child) => child.machine));
+  // Whether the country is down is its own (contained) outage machine's to say, not one downed child's.
+  const derived = deriveCountryState(
+    evaluated.map((child) => child.machine),
+    outage.state === 'outage',
+  );
   // No child is ever `partial` itself: for a partial country, the children that show interference.
   const shown = evaluated
     .filter((child) =>
