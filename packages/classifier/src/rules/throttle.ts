@@ -23,9 +23,13 @@ function variation(run: ThroughputRun): number | null {
   return steady.length < THROTTLE_MIN_SECONDS ? null : coefficientOfVariation(steady);
 }
 
-function isFlat(run: ThroughputRun): boolean {
+function swingsLessThan(run: ThroughputRun, maxCv: number): boolean {
   const cv = variation(run);
-  return cv !== null && cv < THROTTLE_MAX_CV;
+  return cv !== null && cv < maxCv;
+}
+
+function isFlat(run: ThroughputRun): boolean {
+  return swingsLessThan(run, THROTTLE_MAX_CV);
 }
 
 /**
@@ -36,14 +40,11 @@ function capShaped(slow: readonly ThroughputRun[]): ThroughputRun[] {
   const flat = slow.filter(isFlat);
   if (flat.length >= THROTTLE_MIN_CONNECTIONS) return flat;
   const rate = median(slow.map((run) => run.goodput_bps)) ?? 0;
-  const sameRate = slow.filter((run) => {
-    const cv = variation(run);
-    return (
-      cv !== null &&
-      cv < THROTTLE_LOSSY_MAX_CV &&
-      Math.abs(run.goodput_bps - rate) <= THROTTLE_SAME_RATE_TOLERANCE * rate
-    );
-  });
+  const sameRate = slow.filter(
+    (run) =>
+      swingsLessThan(run, THROTTLE_LOSSY_MAX_CV) &&
+      Math.abs(run.goodput_bps - rate) <= THROTTLE_SAME_RATE_TOLERANCE * rate,
+  );
   return sameRate.length >= THROTTLE_MIN_CONNECTIONS ? sameRate : flat;
 }
 

@@ -28,9 +28,10 @@ const INITIAL_PTO_MS = 1_000;
 
 /**
  * QUIC reachability: one real v1 Initial with a ClientHello for the SNI, sent again on each probe
- * timeout (1 s, then 2 s more, ...), until any reply or the budget's end. Any reply (even Version Negotiation) means UDP to the server works and is recorded with no
- * failure; silence until the timeout is `generic_timeout_error` (QUIC blocking drops the Initial,
- * docs/techniques.md). No handshake is attempted.
+ * timeout (1 s, then 2 s more, ...), until any reply or the budget's end. Any reply (even Version
+ * Negotiation) means UDP to the server works and is recorded with no failure; silence until the
+ * timeout is `generic_timeout_error` (QUIC blocking drops the Initial, docs/techniques.md). No
+ * handshake is attempted.
  */
 export async function probeQuic(target: QuicTarget, context: ProbeContext): Promise<QuicProbe> {
   const port = target.port ?? 443;

@@ -27,8 +27,12 @@ async function bindUdp(socket: dgram.Socket, port: number): Promise<void> {
 // The TCP port is free, but another test may hold the same number over UDP; try a fresh pair then.
 const PORT_PAIR_ATTEMPTS = 5;
 
-/** A lying lab resolver over UDP and TCP, answering from a fixed zone. */
-export async function startLabDnsServer(zone: LabDnsZone): Promise<LabDnsServer> {
+/**
+ * A lying lab resolver over UDP and TCP, answering from a fixed zone. The first `lose` UDP questions
+ * go unanswered, as a lossy line loses them.
+ */
+export async function startLabDnsServer(zone: LabDnsZone, { lose = 0 } = {}): Promise<LabDnsServer> {
+  let toLose = lose;
   for (let attempt = 1; ; attempt += 1) {
     const tcp: LoopbackServer = await listenOnLoopback(serveTcp(zone));
     const udp = dgram.createSocket('udp4');
@@ -41,6 +45,10 @@ export async function startLabDnsServer(zone: LabDnsZone): Promise<LabDnsServer>
       throw error;
     }
     udp.on('message', (query, remote) => {
+      if (toLose > 0) {
+        toLose -= 1;
+        return;
+      }
       const reply = answerDnsQuery(query, zone);
       if (reply !== null) udp.send(reply, remote.port, remote.address);
     });
