@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../scenario/scenario-files.ts';
@@ -130,4 +130,18 @@ describe('lab CLI usage errors', () => {
       expect(result.stderr).not.toContain('    at ');
     }
   }, 120_000);
+});
+
+describe('lab CLI without redis-server', () => {
+  it('says so once and exits 2 before any world starts, instead of one failure per world', () => {
+    // PATH holds only node's own directory: no redis-server there.
+    const result = spawnSync(process.execPath, [CLI, 'fuzz', '--seed', '5', '--count', '3', '--userspace'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, PATH: dirname(process.execPath) },
+    });
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr.match(/private redis-server for each world, and none is on PATH/g)).toHaveLength(1);
+    expect(result.stdout).not.toContain('lab run starting');
+  }, 60_000);
 });

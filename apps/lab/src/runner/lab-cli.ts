@@ -9,6 +9,7 @@ import {
   runProgram,
   setExitCode,
 } from '@reachmap/command-line';
+import { findRedisServer, RedisServerNotFoundError } from '@reachmap/queue';
 import { loadCatalogue } from '@reachmap/targets';
 import { createLogger, type LogLevel, logLevelFromEnv } from '@reachmap/telemetry';
 import { scenarioRuleIssues } from '../censor/rule-reachability.ts';
@@ -136,7 +137,7 @@ function runSettings(options: RunOptions): { parallel: number; retries: number; 
   }
 }
 
-/** `pnpm lab fuzz …`: exit code 0 all passed, 1 a failure, 2 bad usage, 130/143 interrupted. */
+/** `pnpm lab fuzz …`: exit code 0 all passed, 1 a failure, 2 bad usage or no redis-server, 130/143 interrupted. */
 async function runFuzz(options: RunOptions & FuzzOptions): Promise<number> {
   const settings = runSettings(options);
   if (typeof settings === 'number') return settings;
@@ -145,7 +146,7 @@ async function runFuzz(options: RunOptions & FuzzOptions): Promise<number> {
   return runAndReport(fuzz.scenarios, options, settings, fuzz.hooks);
 }
 
-/** `pnpm lab run …`: exit code 0 all passed, 1 a failure, 2 bad usage, 130/143 interrupted. */
+/** `pnpm lab run …`: exit code 0 all passed, 1 a failure, 2 bad usage or no redis-server, 130/143 interrupted. */
 async function runScenarios(
   which: string[],
   options: RunOptions & { fuzzCount?: string; seed?: string; writeScenario?: string },
@@ -201,6 +202,24 @@ async function runScenarios(
   return runAndReport([...scenarios, ...fuzz.scenarios], options, settings, fuzz.hooks);
 }
 
+/**
+ * What every world needs and the machine lacks, said once before anything starts: without it each
+ * world failed on its own, one identical error per world, and the run still took its stagger delays.
+ */
+function missingPrerequisite(): string | null {
+  try {
+    findRedisServer();
+    return null;
+  } catch (error) {
+    if (!(error instanceof RedisServerNotFoundError)) throw error;
+    return (
+      'the lab starts a private redis-server for each world, and none is on PATH. Install it ' +
+      '(Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis); ' +
+      "`./reachmap test` installs it, and the lab's nftables and iproute2, when run as root."
+    );
+  }
+}
+
 /** Runs the chosen scenarios, prints progress and the report: exit 0 all held, 1 a failure, 130/143. */
 async function runAndReport(
   scenarios: Scenario[],
@@ -208,6 +227,11 @@ async function runAndReport(
   { parallel, retries, level }: { parallel: number; retries: number; level: LogLevel },
   hooks: RunHooks,
 ): Promise<number> {
+  const missing = missingPrerequisite();
+  if (missing !== null) {
+    process.stderr.write(`${missing}\n`);
+    return 2;
+  }
   const forcedUserSpace = values.userspace === true || values.user === true;
   const logger = createLogger({ name: 'lab', level });
   if (!forcedUserSpace && process.getuid?.() !== 0 && process.env[IN_USER_NAMESPACE_ENV] === undefined) {
