@@ -1,4 +1,8 @@
-/** Resolves on the first SIGINT or SIGTERM; a second one while shutting down forces an exit. */
+/**
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP; a second one while shutting down forces an exit.
+ * SIGHUP is a closed terminal (an SSH session dropped, a window closed): by default it kills the
+ * process on the spot, leaving the children to stop on their own with nobody to order the drain.
+ */
 export function waitForShutdownSignal(
   onForced: () => void = () => process.exit(130),
 ): Promise<NodeJS.Signals> {
@@ -14,5 +18,6 @@ export function waitForShutdownSignal(
     };
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);
+    process.on('SIGHUP', handler);
   });
 }

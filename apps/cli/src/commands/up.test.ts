@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,35 @@ describe('reachmap up', () => {
     expect(messages).toContain('aggregator stopped');
     expect(messages.at(-1)).toBe('stopped cleanly');
   }, 60_000);
+
+  it('stops in order on a hang-up (the terminal closed) even with nobody left to read its output', async () => {
+    const hungUpDir = mkdtempSync(join(tmpdir(), 'reachmap-up-hup-'));
+    try {
+      const stack = await startStackProcess(hungUpDir);
+      await stack.waitForRecord((r) => r.msg === 'aggregator ready', 10_000);
+      // As a closed terminal does: the reader goes away, then SIGHUP. Writes to stdout now fail.
+      stack.child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => {
+        stack.child.once('exit', (exitCode) => resolve(exitCode));
+        stack.child.kill('SIGHUP');
+      });
+      expect(code, stack.child.stderr.read()?.toString()).toBe(0);
+      const logged = readFileSync(join(hungUpDir, 'logs', 'reachmap.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { msg: string; reason?: string });
+      expect(logged.find((r) => r.msg === 'shutting down')?.reason).toBe('SIGHUP');
+      expect(logged.map((r) => r.msg)).toEqual(
+        expect.arrayContaining(['api stopped', 'collector stopped', 'aggregator stopped']),
+      );
+      expect(logged.at(-1)?.msg).toBe('stopped cleanly');
+      // The evidence store was closed, not left mid-write: SQLite removes its WAL on the last close.
+      expect(existsSync(join(hungUpDir, 'evidence.sqlite'))).toBe(true);
+      expect(existsSync(join(hungUpDir, 'evidence.sqlite-wal'))).toBe(false);
+    } finally {
+      rmSync(hungUpDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('stops with a precise message when a setting is invalid', async () => {
     const result = await runCli(['up'], { API_PORT: 'eighty', REACHMAP_DATA_DIR: dataDir });

@@ -35,7 +35,7 @@ the aggregator, the collector (agents' API) and the analysts' API with the dashb
 demo network of simulated regions (clearly labelled as simulated) so the map fills within minutes.
 Each part runs as its own process under one supervisor, which restarts a part that dies (with
 backoff; a part that keeps crashing is left stopped, with a message saying why). Real agents can
-enrol either way. Ctrl-C (or SIGTERM) stops the parts in order: the demo and the collector first,
+enrol either way. Ctrl-C (or SIGTERM, or SIGHUP when the terminal closes) stops the parts in order: the demo and the collector first,
 the aggregator after it has drained, Redis last.
 
 With the demo on, unset settings default to a fast pace so the map moves while you watch:
@@ -213,6 +213,8 @@ async function runUp(options: UpOptions): Promise<number> {
   void showStatus();
   const reason = await Promise.race([shutdown, allFailed]);
   clearInterval(statusTimer);
+  // The terminal is gone: what follows goes to the log file only.
+  if (reason === 'SIGHUP') output.stdoutGone();
   output.finish();
   log.info({ reason }, 'shutting down');
   output.notice(`stopping (${reason}): ${[...components].reverse().join(', ')}, then Redis…`);

@@ -29,11 +29,15 @@ export class StackOutput {
   readonly #pretty: (record: Record<string, unknown>) => string;
   #statusLines = 0;
   #status: string[] = [];
+  /** The terminal hung up or the reader went away: the file still gets every line. */
+  #stdoutGone = false;
 
   constructor(format: LogFormat, file: RotatingLogFile, stdout: NodeJS.WritableStream, color: boolean) {
     this.#format = format;
     this.#file = file;
     this.#stdout = stdout;
+    // A closed terminal (EIO) or reader (EPIPE) must not crash the supervisor mid-shutdown.
+    stdout.on('error', () => this.stdoutGone());
     this.#pretty = prettyFactory({
       colorize: color,
       translateTime: 'SYS:HH:MM:ss',
@@ -56,6 +60,11 @@ export class StackOutput {
     return { write } as unknown as NodeJS.WritableStream;
   }
 
+  /** Stops writing to stdout (after a hang-up, or its first write error); the log file carries on. */
+  stdoutGone(): void {
+    this.#stdoutGone = true;
+  }
+
   /** A line for people only (pretty); JSON readers get the matching log record instead. */
   notice(text: string): void {
     if (this.#format === 'pretty') this.#above(`${text}\n`);
@@ -66,7 +75,7 @@ export class StackOutput {
     const trimmed = line.trimEnd();
     this.#file.write(trimmed);
     if (this.#format === 'json') {
-      this.#stdout.write(`${trimmed}\n`);
+      this.#write(`${trimmed}\n`);
       return;
     }
     let parsed: Record<string, unknown>;
@@ -110,19 +119,23 @@ export class StackOutput {
 
   #above(text: string): void {
     this.#clearStatus();
-    this.#stdout.write(text);
+    this.#write(text);
     this.#drawStatus();
+  }
+
+  #write(text: string): void {
+    if (!this.#stdoutGone) this.#stdout.write(text);
   }
 
   #clearStatus(): void {
     // Cursor to the start of the block's first line, then clear to the end of the screen.
-    if (this.#statusLines > 0) this.#stdout.write(`\x1b[${this.#statusLines}F\x1b[J`);
+    if (this.#statusLines > 0) this.#write(`\x1b[${this.#statusLines}F\x1b[J`);
     this.#statusLines = 0;
   }
 
   #drawStatus(): void {
     if (this.#status.length === 0) return;
-    this.#stdout.write(`${this.#status.join('\n')}\n`);
+    this.#write(`${this.#status.join('\n')}\n`);
     this.#statusLines = this.#status.length;
   }
 }

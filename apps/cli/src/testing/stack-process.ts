@@ -14,7 +14,8 @@ export interface StackProcess {
     timeoutMs: number,
     since?: number,
   ): Promise<Record<string, unknown>>;
-  stop(): Promise<number | null>;
+  /** Sends `signal` (Ctrl-C's SIGINT by default) and resolves with the exit code once stdout closed. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** `reachmap up` as a child process on its own data directory; resolves once it says it is running. */
@@ -63,12 +64,12 @@ export async function startStackProcess(
     child,
     records,
     waitForRecord,
-    stop: () =>
+    stop: (signal = 'SIGINT') =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
         // 'close' rather than 'exit': stdout is drained by then, so the last log lines are in `records`.
         child.once('close', (code) => resolve(code));
-        child.kill('SIGINT');
+        child.kill(signal);
       }),
   };
 }
