@@ -250,6 +250,8 @@ describe.skipIf(!AS_ROOT)('install.sh served by the collector (as root)', () => 
     }, 90_000);
     expect(status.agent_id).toBe(agentId);
     expect(status.last_round.measurements).toBeGreaterThan(0);
+    expect(status.last_round.hit_deadline).toBe(false);
+    expect(status.last_round.duration_s).toBeLessThan(status.last_round.deadline_s);
     // Every target it judged is one of the lab catalogue's.
     const catalogueIds = network.catalogue.targets.map((target) => target.id);
     const judged = status.recent_rounds[0].verdicts.map((verdict: { target: string }) => verdict.target);
@@ -266,7 +268,9 @@ describe.skipIf(!AS_ROOT)('install.sh served by the collector (as root)', () => 
     expect(human).toMatch(/^update +up to date \(collector serves/m);
     expect(human).toMatch(/^spool +\d+ measurements waiting, [\d.]+ KiB on disk$/m);
     expect(human).toMatch(/^last submit +\d{4}-/m);
-    expect(human).toMatch(/^round +\d{4}-.*: \d+ measurements, 0 local errors$/m);
+    expect(human).toMatch(
+      /^round +\d{4}-.*: \d+ measurements, 0 local errors, [\d.]+ s of a \d+ s deadline$/m,
+    );
     for (const target of judged) expect(human).toMatch(new RegExp(`^  ${target} +\\S`, 'm'));
     expect(agentPid()).not.toBeNull();
   }, 150_000);

@@ -68,7 +68,7 @@ export async function runStatus(values: StatusOptions, io: CliIo): Promise<numbe
   if (report.recent_rounds.length === 0) io.out('rounds       none yet');
   for (const round of report.recent_rounds) {
     io.out(
-      `round        ${round.started_at}: ${round.measurements} measurements, ${round.local_errors} local errors`,
+      `round        ${round.started_at}: ${round.measurements} measurements, ${round.local_errors} local errors${roundTiming(round)}`,
     );
     const width = Math.max(0, ...round.verdicts.map((verdict) => verdict.target.length));
     for (const verdict of round.verdicts) io.out(`  ${verdict.target.padEnd(width)}  ${verdict.hint}`);
@@ -95,4 +95,17 @@ function describeUpdate(update: AgentStatusFile['update']): string {
     default:
       return `${update.state}${served}: ${update.reason}: ${update.message}${at}`;
   }
+}
+
+/** ", 44 s of a 240 s deadline", or the warning that the round ran into it (docs/operators.md, "Slow lines"). */
+function roundTiming(round: {
+  duration_s: number | null;
+  deadline_s: number | null;
+  hit_deadline: boolean;
+}): string {
+  if (round.duration_s === null || round.deadline_s === null) return '';
+  const timing = `, ${round.duration_s} s of a ${round.deadline_s} s deadline`;
+  return round.hit_deadline
+    ? `${timing}: RAN INTO THE DEADLINE, probes were cut (line too slow for the schedule?)`
+    : timing;
 }

@@ -45,6 +45,8 @@ describe('runRound', () => {
     const report = await runRound(options);
 
     expect(report.localErrors).toEqual([]);
+    expect(report.hitDeadline).toBe(false);
+    expect(report.durationS).toBeGreaterThan(0);
     expect(options.spooled.map((m) => m.id)).toEqual(report.measurements.map((m) => m.id));
     const byTarget = new Map(report.measurements.map((m) => [m.target.id, m]));
     // The German domestic control does not judge an agent in Russia.
@@ -143,6 +145,9 @@ describe('runRound', () => {
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(report.measurements).toHaveLength(1);
     expect(report.measurements[0]?.observations.tls[0]?.failure).toBe('interrupted');
+    // Said in the report, so the operator learns the line is too slow for the schedule.
+    expect(report.hitDeadline).toBe(true);
+    expect(report.durationS).toBeGreaterThanOrEqual(1);
   });
 
   it('starts no further suite once told to stop, but finishes the ones running', async () => {

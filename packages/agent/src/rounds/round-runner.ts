@@ -45,6 +45,12 @@ export interface RoundReport {
   measurements: Measurement[];
   /** Problems of this agent, not of the network: a crashing probe, an invalid measurement, a full disk. */
   localErrors: LocalError[];
+  durationS: number;
+  /**
+   * The round ran into its deadline and probes still running were cut (`interrupted`): a line too slow,
+   * or a catalogue too large, for the schedule. A cut layer says nothing about the network.
+   */
+  hitDeadline: boolean;
 }
 
 export class UnknownTargetInCatalogueError extends Error {
@@ -89,7 +95,8 @@ export async function runRound(options: RoundOptions): Promise<RoundReport> {
   await runLimited(controls, options.schedule.concurrency, (target) => measure(target, []));
   const controlIds = measurements.map((measurement) => measurement.id).slice(0, MAX_ROUND_CONTROLS);
   await runLimited(services, options.schedule.concurrency, (target) => measure(target, controlIds));
-  return { id, startedAt, measurements, localErrors };
+  const durationS = Math.round((Date.now() - Date.parse(startedAt)) / 100) / 10;
+  return { id, startedAt, measurements, localErrors, durationS, hitDeadline: deadline.aborted };
 }
 
 /**

@@ -189,14 +189,24 @@ async function measureRounds(
         roundId: report.id,
         measurements: report.measurements.length,
         pending: spool.stats().pendingMeasurements,
+        durationS: report.durationS,
       },
       'round finished',
     );
+    if (report.hitDeadline) {
+      logger.warn(
+        { roundId: report.id, deadlineS: current.schedule.round_deadline_s },
+        'round ran into its deadline: probes still running were cut and their layers are unmeasured; the line is too slow (or the catalogue too large) for the schedule',
+      );
+    }
     await status.roundFinished({
       id: report.id,
       started_at: report.startedAt,
       measurements: report.measurements.length,
       local_errors: report.localErrors.length,
+      duration_s: report.durationS,
+      deadline_s: current.schedule.round_deadline_s,
+      hit_deadline: report.hitDeadline,
       verdicts: summarizeRound(report.measurements).map((summary) => ({
         target: summary.target,
         kind: summary.kind,

@@ -11,6 +11,10 @@ const RoundRecord = z.object({
   started_at: z.iso.datetime(),
   measurements: z.number().int(),
   local_errors: z.number().int(),
+  /** Null in status files written before the agent recorded them. */
+  duration_s: z.number().min(0).nullable().default(null),
+  deadline_s: z.number().min(0).nullable().default(null),
+  hit_deadline: z.boolean().default(false),
   /** Per target, the agent's first look at it (round-summary.ts hints, as `once` prints), not the classifier's verdict. */
   verdicts: z.array(z.object({ target: z.string(), kind: z.string(), hint: z.string() })).default([]),
 });
