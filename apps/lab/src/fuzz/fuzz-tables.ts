@@ -46,8 +46,10 @@ export function coverageTable(worlds: readonly FuzzWorld[]): string {
 
 /** Markdown: one row per world run, with its failed expectations (the reproducer is its seed). */
 export function fuzzScoreTable(worlds: readonly FuzzWorld[], reports: readonly ScenarioReport[]): string {
+  const reportOf = (world: FuzzWorld) =>
+    reports.find((candidate) => candidate.scenario === `fuzz-${world.seed}`);
   const rows = worlds.map((world) => {
-    const report = reports.find((candidate) => candidate.scenario === `fuzz-${world.seed}`);
+    const report = reportOf(world);
     const failed =
       report === undefined
         ? 'not run'
@@ -64,7 +66,8 @@ export function fuzzScoreTable(worlds: readonly FuzzWorld[], reports: readonly S
         : `${report.scores.filter((score) => score.pass).length}/${report.scores.length}`;
     return `| ${world.seed} | ${world.technique.id} → ${world.target} | ${world.layout} | ${world.schedule} | ${verdict} | ${held} | ${failed.replaceAll('|', '/')} |`;
   });
-  const passed = reports.filter((report) => report.passed).length;
+  // Only the worlds: catalogue scenarios may run in the same batches (`lab run all --fuzz-count`).
+  const passed = worlds.filter((world) => reportOf(world)?.passed === true).length;
   return [
     '| seed | technique → target | layout | schedule | result | held | failed expectations |',
     '|---:|---|---|---|---|---:|---|',
