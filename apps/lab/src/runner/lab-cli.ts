@@ -241,7 +241,9 @@ async function runAndReport(
     }
     logger.warn('not root and no unprivileged user namespace with ip/nft: the user-space censor runs');
   }
-  const mode = forcedUserSpace ? 'userspace' : detectLabMode();
+  const chosen = forcedUserSpace ? { mode: 'userspace' as const, fallback: null } : detectLabMode();
+  if (chosen.fallback !== null) logger.warn(chosen.fallback);
+  const mode = chosen.mode;
   const interrupt = new AbortController();
   let exitCode: number | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
