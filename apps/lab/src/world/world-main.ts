@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { loadCatalogue } from '@reachmap/targets';
 import { createLogger } from '@reachmap/telemetry';
 import { exitWithParent } from '../runner/exit-with-parent.ts';
@@ -9,12 +10,15 @@ import { startWorldServices } from './world-services.ts';
  * The world's services in the kernel lab, run inside the world namespace
  * (`ip netns exec <world> node world-main.ts <config.json>`), listening on the lab addresses themselves.
  */
-const certificates = JSON.parse(await readFile(process.argv[2] ?? '', 'utf8')) as WorldCertificates;
+const configFile = process.argv[2] ?? '';
+const certificates = JSON.parse(await readFile(configFile, 'utf8')) as WorldCertificates;
 const world = await startWorldServices({
   catalogue: await loadCatalogue({ kind: 'lab' }),
   certificates,
   placement: (labIp, port) => ({ host: labIp, port }),
   logger: createLogger({ name: 'lab-world', level: 'warn' }),
+  // The runner removes the config's directory at teardown; this process is killed there, not closed.
+  scratchDir: dirname(configFile),
 });
 process.stdout.write('ready\n');
 const stop = () => void world.close().then(() => process.exit(0));

@@ -20,6 +20,12 @@ export interface WorldServicesOptions {
   /** The lab addresses themselves inside the world namespace (kernel), or loopback twins (user space). */
   placement: WorldPlacement;
   logger: Logger;
+  /**
+   * Where the reflector's certificate and key files go, owned and removed by the caller. A world
+   * process is killed, never closed, so a directory of its own would outlive every run. Default: a
+   * temporary directory removed on close.
+   */
+  scratchDir?: string;
 }
 
 export interface WorldServices {
@@ -44,8 +50,12 @@ const LAB_REFLECTOR_LIMITS = {
 export async function startWorldServices(options: WorldServicesOptions): Promise<WorldServices> {
   const { catalogue, certificates, placement, logger } = options;
   const closers: Array<() => Promise<void>> = [];
-  const certDir = await mkdtemp(join(tmpdir(), 'reachmap-lab-world-'));
-  closers.push(() => rm(certDir, { recursive: true, force: true }));
+  let certDir = options.scratchDir;
+  if (certDir === undefined) {
+    const ownDir = await mkdtemp(join(tmpdir(), 'reachmap-lab-world-'));
+    closers.push(() => rm(ownDir, { recursive: true, force: true }));
+    certDir = ownDir;
+  }
   try {
     const site = labWebsite(catalogue);
     const reflectorHosts = new Set(catalogue.reflectors.map((reflector) => reflector.host));
@@ -105,6 +115,17 @@ export async function startWorldServices(options: WorldServicesOptions): Promise
   return { close: () => closeAll(closers) };
 }
 
+/** Closes everything even past a failure: one server failing to close must not leave the rest, or the key files, behind. */
 async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
-  for (const close of closers.reverse()) await close();
+  const failures: unknown[] = [];
+  for (const close of closers.reverse()) {
+    try {
+      await close();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1)
+    throw new AggregateError(failures, `${failures.length} world services failed to close`);
 }

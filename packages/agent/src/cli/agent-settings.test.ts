@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,9 +58,13 @@ describe('the settings of reachmap-agent run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-settings-'));
     const file = join(dir, 'agent.json');
     writeFileSync(file, JSON.stringify({ REACHMAP_AGENT_SPOOL_MAX_MB: 5, LOG_LEVEL: 'debug' }));
-    expect(runSettings({}, { REACHMAP_CONFIG: file, LOG_LEVEL: 'error' })).toMatchObject({
-      spoolMaxBytes: 5 * 1024 * 1024,
-      logLevel: 'error',
-    });
+    try {
+      expect(runSettings({}, { REACHMAP_CONFIG: file, LOG_LEVEL: 'error' })).toMatchObject({
+        spoolMaxBytes: 5 * 1024 * 1024,
+        logLevel: 'error',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -38,7 +38,10 @@ export async function loopbackApiOptions(
     host: '127.0.0.1',
     port: 0,
     store: StoreConfig.parse({}),
-    evidencePath: join(mkdtempSync(join(tmpdir(), 'reachmap-api-evidence-')), 'evidence.sqlite'),
+    // Made only when the caller has no path of its own: an unused directory would outlive the test.
+    evidencePath:
+      overrides.evidencePath ??
+      join(mkdtempSync(join(tmpdir(), 'reachmap-api-evidence-')), 'evidence.sqlite'),
     catalogue: async () => catalogue,
     access: {
       anonymousRead: true,
