@@ -110,4 +110,14 @@ describe('reachmap-agent run', () => {
     const roundMeasurements = ingested.length - 3000;
     expect(roundMeasurements).toBeGreaterThanOrEqual(4);
   });
+
+  // Found 2026-12-04: an operator's SSH session dropping killed `reachmap-agent run` mid-round.
+  it('stops in order when its terminal goes away: SIGHUP with nobody reading its output', async () => {
+    const agentProcess = startAgentProcess();
+    await agentProcess.logged('agent started');
+    agentProcess.child.stdout?.destroy();
+    agentProcess.child.kill('SIGHUP');
+    const [code, signal] = await once(agentProcess.child, 'exit');
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+  });
 });

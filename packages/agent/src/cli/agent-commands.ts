@@ -38,7 +38,7 @@ export function runDeclaration() {
   return withMeasuringOptions(new Command('run'))
     .summary('run the agent: measure every interval and submit (what the service runs)')
     .description(
-      `Measures a round every interval of the collector's schedule, spools every measurement durably and submits the spool to the collector. Stops cleanly on SIGTERM or SIGINT.`,
+      `Measures a round every interval of the collector's schedule, spools every measurement durably and submits the spool to the collector. Stops cleanly on SIGTERM, SIGINT or SIGHUP (a closed terminal).`,
     )
     .option(
       '--spool-max-mb <n>',

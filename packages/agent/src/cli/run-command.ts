@@ -49,6 +49,8 @@ export async function runAgentCommand(values: RunOptions, io: CliIo): Promise<nu
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
+    // A closed terminal (an SSH session dropped): by default it kills the agent mid-round.
+    process.once('SIGHUP', onSignal);
     logger.info(
       {
         agentId: identity.agent_id,
@@ -80,6 +82,7 @@ export async function runAgentCommand(values: RunOptions, io: CliIo): Promise<nu
     } finally {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      process.off('SIGHUP', onSignal);
       await spool.close();
     }
     logger.info({ pending: spool.stats().pendingMeasurements, exit }, 'agent stopped');

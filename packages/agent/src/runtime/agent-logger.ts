@@ -16,10 +16,7 @@ export interface Logger {
 type LevelName = keyof Logger;
 
 /** `level` as the servers read it (`LOG_LEVEL`, `logLevelFromEnv`); the same redaction list as theirs. */
-export function createAgentLogger(
-  level: LogLevel,
-  write: (line: string) => void = (line) => process.stdout.write(line),
-): Logger {
+export function createAgentLogger(level: LogLevel, write: (line: string) => void = writeToStdout): Logger {
   const threshold = level === 'silent' ? Number.POSITIVE_INFINITY : LEVEL_VALUES[level];
   const emit = (name: LevelName) => (fields: Record<string, unknown>, message: string) => {
     if (LEVEL_VALUES[name] < threshold) return;
@@ -34,6 +31,23 @@ export function createAgentLogger(
     write(`${JSON.stringify(record, redact)}\n`);
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}
+
+let stdoutGone = false;
+let watchingStdout = false;
+
+/**
+ * A stdout that went away (a closed terminal gives EIO, a closed pipe EPIPE) drops the lines instead
+ * of crashing the agent in the middle of its ordered stop; the spool, not the log, holds the data.
+ */
+function writeToStdout(line: string): void {
+  if (!watchingStdout) {
+    watchingStdout = true;
+    process.stdout.on('error', () => {
+      stdoutGone = true;
+    });
+  }
+  if (!stdoutGone) process.stdout.write(line);
 }
 
 function redact(key: string, value: unknown): unknown {
