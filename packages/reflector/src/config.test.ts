@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '@reachmap/config';
@@ -72,6 +72,7 @@ describe('loadReflectorConfig', () => {
       }),
     );
     const config = loadReflectorConfig({ env: { REACHMAP_CONFIG: file, REFLECTOR_PORT: '9001' } });
+    rmSync(dir, { recursive: true, force: true });
     expect(config.port).toBe(9001);
     expect(config.logLevel).toBe('debug');
     // Relative paths in the file are next to the file, whatever directory the reflector starts in.
