@@ -101,6 +101,13 @@ describe('matchBlockpage', () => {
       },
       'gb-virgin-media-court-order',
     ],
+    [
+      "UPC Ireland's Pirate Bay notice",
+      {
+        body: '<p>The Pirate Bay has been blocked. The website you are trying to reach is currently unavailable. Further to a request from Irma, the Irish courts have ordered UPC to block access to The Pirate Bay website.</p>',
+      },
+      'ie-upc-court-order',
+    ],
   ])('recognises %s', (_name, evidence, id) => {
     expect(matchBlockpage(evidence)).toBe(id);
   });
@@ -122,6 +129,12 @@ describe('matchBlockpage', () => {
       {
         body: '<a href="https://www.cultura.gob.es/">Ministerio de Cultura</a>',
         location: 'https://www.cultura.gob.es/',
+      },
+    ],
+    [
+      'an Irish news story about the court order',
+      {
+        body: 'The High Court has granted an order requiring UPC and other Irish internet service providers to block The Pirate Bay.',
       },
     ],
     [
