@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { LabReport } from '../runner/run-lab.ts';
 import type { ScenarioReport } from '../runner/run-scenario.ts';
 import type { Scenario } from '../scenario/scenario-schema.ts';
-import { coverageTable, fuzzScoreTable } from './fuzz-tables.ts';
+import { coverageTable, fuzzAxisTableOfRun, fuzzScoreTable } from './fuzz-tables.ts';
 import { worldSeeds } from './generate-world.ts';
 import { describeWorld, reproducer, type WorldScenario, worldScenario } from './world-scenario.ts';
 
@@ -89,12 +89,10 @@ export async function prepareFuzz(values: FuzzOptions): Promise<FuzzPreparation>
         process.stderr.write(`  reproduce: ${reproducer(world.seed)}\n`);
       },
       onReport: async (report) => {
-        process.stdout.write(
-          `\n${fuzzScoreTable(
-            worlds.map(({ world }) => world),
-            report.scenarios,
-          )}\n`,
-        );
+        const ran = worlds.map(({ world }) => world);
+        process.stdout.write(`\n${fuzzScoreTable(ran, report.scenarios)}\n`);
+        // Hundreds of rows hide a weak corner; the same run per axis shows it.
+        process.stdout.write(`\n${fuzzAxisTableOfRun(ran, report.scenarios)}\n`);
         const failed = worlds.filter(({ scenario }) =>
           report.scenarios.some((candidate) => candidate.scenario === scenario.name && !candidate.passed),
         );

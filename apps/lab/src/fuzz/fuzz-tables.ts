@@ -76,3 +76,47 @@ export function fuzzScoreTable(worlds: readonly FuzzWorld[], reports: readonly S
     `${passed}/${worlds.length} worlds passed.`,
   ].join('\n');
 }
+
+/** The axes the generator samples, each world's value on them. */
+const AXES: readonly (readonly [string, (world: FuzzWorld) => string])[] = [
+  ['technique', (world) => world.technique.id],
+  ['schedule', (world) => world.schedule],
+  ['layout', (world) => world.layout],
+  ['line', (world) => world.lineCondition],
+  ['liar', (world) => (world.entries.some((entry) => entry.lie !== null) ? 'one liar' : 'none')],
+  ['fewest agents in an ISP', (world) => String(Math.min(...world.entries.map((entry) => entry.agents)))],
+];
+
+/**
+ * Markdown: worlds run and passed for each value of each axis the generator samples, so that in a
+ * run of hundreds of worlds a weak corner (a technique, 2-agent ISPs, lossy lines) shows at a glance.
+ * `passed` answers per world: true, false, or undefined when it did not run (left out).
+ */
+export function fuzzAxisTable(
+  worlds: readonly FuzzWorld[],
+  passed: (world: FuzzWorld) => boolean | undefined,
+): string {
+  const rows = AXES.flatMap(([axis, valueIn]) => {
+    const counts = new Map<string, { run: number; passed: number }>();
+    for (const world of worlds) {
+      const outcome = passed(world);
+      if (outcome === undefined) continue;
+      const cell = counts.get(valueIn(world)) ?? { run: 0, passed: 0 };
+      cell.run += 1;
+      if (outcome) cell.passed += 1;
+      counts.set(valueIn(world), cell);
+    }
+    return [...counts]
+      .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+      .map(([value, cell]) => `| ${axis} | ${value} | ${cell.run} | ${cell.passed} |`);
+  });
+  return ['| axis | value | worlds | passed |', '|---|---|---:|---:|', ...rows].join('\n');
+}
+
+/** `fuzzAxisTable` over a run's reports: a world without a report did not run. */
+export function fuzzAxisTableOfRun(worlds: readonly FuzzWorld[], reports: readonly ScenarioReport[]): string {
+  return fuzzAxisTable(
+    worlds,
+    (world) => reports.find((report) => report.scenario === `fuzz-${world.seed}`)?.passed,
+  );
+}
