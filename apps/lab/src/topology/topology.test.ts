@@ -5,19 +5,10 @@ import { loadCatalogue } from '@reachmap/targets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CensorRule } from '../scenario/censor-rule.ts';
 import type { Scenario } from '../scenario/scenario-schema.ts';
+import { canUseNamespaces } from './testing/can-use-namespaces.ts';
 import { buildTopology, type Topology } from './topology.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./testing/${name}`, import.meta.url));
-const canUseNamespaces = process.getuid?.() === 0 && spawnable('ip') && spawnable('nft');
-
-function spawnable(command: string): boolean {
-  try {
-    execFileSync(command, ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const TELEGRAM_DC = '198.18.2.3';
 const scenario: Scenario = {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,20 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { loadCatalogue } from '@reachmap/targets';
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/scenario-schema.ts';
+import { canUseNamespaces } from '../topology/testing/can-use-namespaces.ts';
 import { buildTopology } from '../topology/topology.ts';
 import { issueWorldCertificates } from './world-certificates.ts';
 
 const WORLD_MAIN = fileURLToPath(new URL('./world-main.ts', import.meta.url));
-const canUseNamespaces = process.getuid?.() === 0 && spawnable('ip') && spawnable('nft');
-
-function spawnable(command: string): boolean {
-  try {
-    execFileSync(command, ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const scenario: Scenario = {
   name: 'world-main-test',
