@@ -38,7 +38,14 @@ export interface ReflectorConfig {
   host: string;
   port: number;
   quicPort: number;
-  tls: { kind: 'files'; certFile: string; keyFile: string } | { kind: 'generate'; names: string[] };
+  /**
+   * `pem` is for callers that already hold the credentials (the lab's world): nothing touches the
+   * disk, so a killed process leaves no private key behind.
+   */
+  tls:
+    | { kind: 'files'; certFile: string; keyFile: string }
+    | { kind: 'pem'; chainPem: string; privateKeyPem: string }
+    | { kind: 'generate'; names: string[] };
   limits: ClientLimitsConfig;
   logLevel: LogLevel;
 }

@@ -258,6 +258,27 @@ describe('reflector limits', () => {
     }
   });
 
+  it('serves a certificate given in memory (nothing written to disk)', async () => {
+    const ca = await createCertificateAuthority({ commonName: 'test CA' });
+    const issued = await issueCertificate(ca, { names: ['reflector.example.lab'] });
+    const tls = { kind: 'pem', chainPem: issued.chainPem, privateKeyPem: issued.privateKeyPem } as const;
+    const reflector = await startReflector(configWith({}, tls), silent);
+    try {
+      const socket = tlsConnect({
+        host: '127.0.0.1',
+        port: reflector.tcpPort,
+        servername: 'reflector.example.lab',
+        ca: ca.certificatePem,
+      });
+      await once(socket, 'secureConnect');
+      expect(socket.authorized).toBe(true);
+      expect(socket.getPeerCertificate().fingerprint256).toBe(reflector.fingerprint);
+      socket.destroy();
+    } finally {
+      await reflector.close(1000);
+    }
+  });
+
   it('stops accepting connections once closed', async () => {
     const reflector = await startReflector(configWith(), silent);
     const port = reflector.tcpPort;

@@ -25,6 +25,13 @@ export async function tlsCredentialsFor(tls: ReflectorConfig['tls']): Promise<Tl
     const [cert, key] = await Promise.all([readPem(tls.certFile), readPem(tls.keyFile)]);
     return { cert, key, fingerprint: fingerprintOf(cert, tls.certFile) };
   }
+  if (tls.kind === 'pem') {
+    return {
+      cert: tls.chainPem,
+      key: tls.privateKeyPem,
+      fingerprint: fingerprintOf(tls.chainPem, 'the given PEM'),
+    };
+  }
   const ca = await createCertificateAuthority({ commonName: 'reachmap reflector CA', validDays: 365 });
   const issued = await issueCertificate(ca, { names: tls.names, validDays: 365 });
   return {

@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportPrivateKeyPem, generateAgentKeyPair } from '@reachmap/agent-auth';
 import { type Aggregator, AggregatorConfig, startAggregator } from '@reachmap/aggregator';
@@ -19,6 +18,7 @@ import {
 import { StoreConfig } from '@reachmap/store';
 import { loadCatalogue, signCatalogue } from '@reachmap/targets';
 import type { Logger } from '@reachmap/telemetry';
+import { claimScratchDir, keepScratchDir } from './scratch-dir.ts';
 
 export interface LabStackOptions {
   /** Where the collector listens (agents reach it there): 127.0.0.1, or the topology's host address. */
@@ -43,12 +43,15 @@ const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
 
 export async function startLabStack(options: LabStackOptions): Promise<LabStack> {
   const { logger } = options;
-  const dir = await mkdtemp(join(tmpdir(), 'reachmap-lab-stack-'));
+  const dir = await claimScratchDir('reachmap-lab-stack-');
   // REACHMAP_LAB_KEEP_DATA=1 keeps the stack's files (evidence.sqlite, archive, Redis) for a post-mortem.
   const keep = process.env.REACHMAP_LAB_KEEP_DATA === '1';
   const closers: Array<() => Promise<void>> = [
     keep
-      ? async () => logger.info({ dir }, 'lab stack data kept (REACHMAP_LAB_KEEP_DATA=1)')
+      ? async () => {
+          await keepScratchDir(dir);
+          logger.info({ dir }, 'lab stack data kept (REACHMAP_LAB_KEEP_DATA=1)');
+        }
       : () => rm(dir, { recursive: true, force: true }),
   ];
   const closeAll = async () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,11 +87,14 @@ describe('the lab runner end to end (user space)', () => {
     try {
       const file = join(dir, 'short-sni-reset.yaml');
       await writeFile(file, SHORT_SNI_RESET_YAML);
+      const ownTmp = join(dir, 'tmp');
+      await mkdir(ownTmp);
       const child = spawn(
         process.execPath,
         [LAB_CLI, 'run', file, '--userspace', '--world-octet', '21', '--first-slot', '130'],
         {
           stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, TMPDIR: ownTmp },
         },
       );
       let output = '';
@@ -110,6 +113,8 @@ describe('the lab runner end to end (user space)', () => {
       expect(await worldStillListening(loopbackWorldPlacement(21))).toBe(false);
       // Its agents are gone, not orphaned (an orphan would be re-parented and still alive).
       expect(agents.filter(alive)).toEqual([]);
+      // Nor its files: the stack's Redis, archive and evidence store (tens of MB a run).
+      expect(await readdir(ownTmp)).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

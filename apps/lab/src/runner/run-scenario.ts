@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Catalogue, loadCatalogue } from '@reachmap/targets';
@@ -25,6 +24,7 @@ import {
   type ObservedTimeline,
   scoreExpectation,
 } from './score-expectations.ts';
+import { claimScratchDir } from './scratch-dir.ts';
 
 const WORLD_MAIN = fileURLToPath(new URL('../world/world-main.ts', import.meta.url));
 /** The lab's evaluation window (docs/state-machine.md: ~60 s in the lab). */
@@ -285,7 +285,7 @@ async function kernelNetwork(
   logger: Logger,
 ): Promise<LabNetwork> {
   const topology: Topology = await buildTopology(scenario, catalogue);
-  const configDir = await mkdtemp(join(tmpdir(), 'reachmap-lab-world-config-'));
+  const configDir = await claimScratchDir('reachmap-lab-world-config-');
   try {
     const configFile = join(configDir, 'world.json');
     await writeFile(configFile, JSON.stringify(certificates), { mode: 0o600 });

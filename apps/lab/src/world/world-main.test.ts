@@ -48,6 +48,8 @@ describe.skipIf(!canUseNamespaces)('the kernel world process (root)', () => {
       topology.teardown();
       await exited;
       expect(await readdir(ownTmp)).toEqual([]);
+      // Nor beside its config: the key stays in memory.
+      expect(await readdir(configDir)).toEqual(['world.json']);
     } finally {
       topology.teardown();
       await rm(configDir, { recursive: true, force: true });

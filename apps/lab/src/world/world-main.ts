@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { loadCatalogue } from '@reachmap/targets';
 import { createLogger } from '@reachmap/telemetry';
 import { exitWithParent } from '../runner/exit-with-parent.ts';
@@ -17,8 +16,6 @@ const world = await startWorldServices({
   certificates,
   placement: (labIp, port) => ({ host: labIp, port }),
   logger: createLogger({ name: 'lab-world', level: 'warn' }),
-  // The runner removes the config's directory at teardown; this process is killed there, not closed.
-  scratchDir: dirname(configFile),
 });
 process.stdout.write('ready\n');
 const stop = () => void world.close().then(() => process.exit(0));

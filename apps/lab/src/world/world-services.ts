@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type RunningReflector, startReflector } from '@reachmap/reflector';
 import type { Catalogue } from '@reachmap/targets';
 import type { Logger } from '@reachmap/telemetry';
@@ -20,12 +17,6 @@ export interface WorldServicesOptions {
   /** The lab addresses themselves inside the world namespace (kernel), or loopback twins (user space). */
   placement: WorldPlacement;
   logger: Logger;
-  /**
-   * Where the reflector's certificate and key files go, owned and removed by the caller. A world
-   * process is killed, never closed, so a directory of its own would outlive every run. Default: a
-   * temporary directory removed on close.
-   */
-  scratchDir?: string;
 }
 
 export interface WorldServices {
@@ -50,12 +41,6 @@ const LAB_REFLECTOR_LIMITS = {
 export async function startWorldServices(options: WorldServicesOptions): Promise<WorldServices> {
   const { catalogue, certificates, placement, logger } = options;
   const closers: Array<() => Promise<void>> = [];
-  let certDir = options.scratchDir;
-  if (certDir === undefined) {
-    const ownDir = await mkdtemp(join(tmpdir(), 'reachmap-lab-world-'));
-    closers.push(() => rm(ownDir, { recursive: true, force: true }));
-    certDir = ownDir;
-  }
   try {
     const site = labWebsite(catalogue);
     const reflectorHosts = new Set(catalogue.reflectors.map((reflector) => reflector.host));
@@ -88,10 +73,6 @@ export async function startWorldServices(options: WorldServicesOptions): Promise
     );
     closers.push(() => blockpageServer.close());
 
-    const certFile = join(certDir, 'server.pem');
-    const keyFile = join(certDir, 'server-key.pem');
-    await writeFile(certFile, certificates.server.chainPem, { mode: 0o600 });
-    await writeFile(keyFile, certificates.server.privateKeyPem, { mode: 0o600 });
     for (const reflector of catalogue.reflectors) {
       const tcp = placement(reflector.host, reflector.port);
       const running: RunningReflector = await startReflector(
@@ -99,7 +80,12 @@ export async function startWorldServices(options: WorldServicesOptions): Promise
           host: tcp.host,
           port: tcp.port,
           quicPort: tcp.port,
-          tls: { kind: 'files', certFile, keyFile },
+          // In memory: a world process is killed, never closed, so key files would outlive every run.
+          tls: {
+            kind: 'pem',
+            chainPem: certificates.server.chainPem,
+            privateKeyPem: certificates.server.privateKeyPem,
+          },
           limits: LAB_REFLECTOR_LIMITS,
           logLevel: 'warn',
         },
