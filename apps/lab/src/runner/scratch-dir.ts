@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '@reachmap/command-line';
 
 const OWNER_FILE = 'owner.pid';
 
@@ -29,19 +30,9 @@ export async function removeOrphanedScratchDirs(prefix: string, root = tmpdir())
     const dir = join(root, name);
     const owner = Number.parseInt(await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => ''), 10);
     // No owner file: not ours to judge (an older run, a kept one, or one still writing it).
-    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue;
+    if (!Number.isInteger(owner) || owner <= 0 || isProcessAlive(owner)) continue;
     await rm(dir, { recursive: true, force: true });
     removed.push(dir);
   }
   return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
