@@ -189,7 +189,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     }
   }
   const scores = scenario.expect.map((expectation, index) =>
-    scoreExpectation(expectation, index, timeline, scenario.duration),
+    scoreExpectation(expectation, index, timeline, scenario.duration, scenario.regions),
   );
   return {
     scenario: scenario.name,

@@ -107,6 +107,40 @@ describe('scoreExpectation', () => {
     expect(score(expectation as Expectation)).toMatchObject({ pass, timeToDetectMs: null });
   });
 
+  describe('a country in noEvent', () => {
+    const networks = [
+      { id: 'RU-MOW', asn: 64500 },
+      { id: 'RU-SPE', asn: 64501 },
+      { id: 'DE-BE', asn: 64502 },
+    ];
+    const timeline = (...events: EventSample[]): ObservedTimeline => ({ states: [], events });
+    const noBlockInRu = { noEvent: 'block.started', scope: 'RU' } as const;
+
+    // A country has no block events of its own: before, "no block.started in RU" could never fail.
+    it('stands for its regions and their ASNs in block, throttle and stall events', () => {
+      const inRegion = timeline(event(75_000, 'block.started', 'RU-MOW', 'whatsapp'));
+      expect(scoreExpectation(noBlockInRu, 0, inRegion, DURATION, networks)).toMatchObject({
+        pass: false,
+        detail: 'block.started in RU-MOW for whatsapp at 75s',
+      });
+      const inAsn = timeline(event(75_000, 'block.started', 'AS64501', 'whatsapp'));
+      expect(scoreExpectation(noBlockInRu, 0, inAsn, DURATION, networks).pass).toBe(false);
+      const elsewhere = timeline(
+        event(75_000, 'block.started', 'DE-BE', 'whatsapp'),
+        event(75_000, 'block.started', 'AS64502', 'whatsapp'),
+      );
+      expect(scoreExpectation(noBlockInRu, 0, elsewhere, DURATION, networks).pass).toBe(true);
+    });
+
+    it('keeps outage events exact: a region that goes down is not its country going down', () => {
+      const regionDown = timeline(event(75_000, 'outage.started', 'RU-SPE', null));
+      const noOutageInRu = { noEvent: 'outage.started', scope: 'RU' } as const;
+      expect(scoreExpectation(noOutageInRu, 0, regionDown, DURATION, networks).pass).toBe(true);
+      const countryDown = timeline(event(75_000, 'outage.started', 'RU', null));
+      expect(scoreExpectation(noOutageInRu, 0, countryDown, DURATION, networks).pass).toBe(false);
+    });
+  });
+
   it.each([
     [{ noState: 'blocked', scope: 'DE-BE' }, true],
     [{ noState: 'blocked', scope: 'RU-MOW', target: 'whatsapp' }, false],

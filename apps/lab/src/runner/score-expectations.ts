@@ -1,4 +1,4 @@
-import type { EventType, Layer, Method, ScopeStateName } from '@reachmap/schema';
+import { EVENT_TYPES, type EventType, type Layer, type Method, type ScopeStateName } from '@reachmap/schema';
 import type { Expectation } from '../scenario/scenario-schema.ts';
 
 /** A (scope, target) state the runner saw, `atMs` after the scenario started. */
@@ -83,6 +83,34 @@ export function expectationLabel(expectation: Expectation): string {
   return qualifiers.length === 0 ? what : `${what} (${qualifiers.join(', ')})`;
 }
 
+/** The scenario's networks: each region with its ASN, to know which scopes lie inside a country. */
+export type ScenarioNetworks = ReadonlyArray<{ id: string; asn: number }>;
+
+/** Events of a (scope, target) machine: regions and ASNs have them, a country's state is only derived. */
+const PAIR_EVENTS: ReadonlySet<EventType> = new Set(
+  EVENT_TYPES.filter((type) => !type.startsWith('outage.')),
+);
+
+/**
+ * The scopes whose events an expectation on `scope` is about. A country has no block, throttle or
+ * stall events of its own, so for those a country stands for its regions and their ASNs: "no
+ * block.started in RU" held vacuously before (found 2026-12-04 in `clean` and `lying-agent`). Outage
+ * events exist for countries and keep their exact scope: a region's outage is not its country's.
+ */
+export function eventScopesOf(
+  scope: string,
+  type: EventType,
+  networks: ScenarioNetworks,
+): ReadonlySet<string> {
+  if (!/^[A-Z]{2}$/.test(scope) || !PAIR_EVENTS.has(type)) return new Set([scope]);
+  const inside = networks.filter((network) => network.id.startsWith(`${scope}-`));
+  return new Set([
+    scope,
+    ...inside.map((network) => network.id),
+    ...inside.map((network) => `AS${network.asn}`),
+  ]);
+}
+
 /**
  * Scores one expectation against what was observed during a run of `durationMs`. A state or event
  * must first show in [after, after + within] (defaults: the start and the end of the run); a
@@ -93,17 +121,19 @@ export function scoreExpectation(
   index: number,
   observed: ObservedTimeline,
   durationMs: number,
+  networks: ScenarioNetworks = [],
 ): ExpectationScore {
   const label = expectationLabel(expectation);
   const from = expectation.after ?? 0;
   const until = expectation.within === undefined ? durationMs : from + expectation.within;
   const inWindow = (atMs: number) => atMs >= from && atMs <= until;
   if ('noEvent' in expectation) {
+    const scopes = eventScopesOf(expectation.scope, expectation.noEvent, networks);
     const offending = observed.events.find(
       (event) =>
         inWindow(event.atMs) &&
         event.type === expectation.noEvent &&
-        event.scope === expectation.scope &&
+        scopes.has(event.scope) &&
         (expectation.target === undefined || event.target === expectation.target),
     );
     return {
@@ -114,7 +144,7 @@ export function scoreExpectation(
       detail:
         offending === undefined
           ? 'no such event'
-          : `${offending.type} for ${offending.target ?? 'the scope'} at ${seconds(offending.atMs)}`,
+          : `${offending.type} in ${offending.scope} for ${offending.target ?? 'the scope'} at ${seconds(offending.atMs)}`,
     };
   }
   if ('noState' in expectation) {
