@@ -30,6 +30,11 @@ export const AggregatorConfig = ServerConfig.pick({
   REACHMAP_CONTROL_WAIT: duration().default(10_000),
   /** …this many times, then classified with the controls at hand. */
   REACHMAP_CONTROL_WAIT_ATTEMPTS: positiveInt().default(3),
+  /**
+   * A target failing in 80 % of the regions with evidence across at least this many countries is
+   * down, not blocked (docs/state-machine.md, "Target outages"); a large number turns the rule off.
+   */
+  REACHMAP_TARGET_OUTAGE_COUNTRIES: positiveInt().min(2, 'expected at least 2 countries').default(3),
   REACHMAP_ROLLUP_TTL_5M: duration().default(48 * 3_600_000),
   REACHMAP_ROLLUP_TTL_1H: duration().default(90 * 86_400_000),
   REACHMAP_ROLLUP_TTL_1D: duration().default(3 * 365 * 86_400_000),

@@ -351,6 +351,59 @@ describe('scope events', () => {
     ).toEqual([`block.started ${new Date(T0).toISOString()}`]);
   });
 
+  describe('a target down for everyone versus national blocks', () => {
+    const REGIONS = ['RU-MOW', 'DE-BE', 'TR-34', 'BR-SP'];
+    /** Two windows where the target times out (controls fine) in `failing` and works elsewhere. */
+    async function twoWindows(failing: readonly string[]) {
+      const agents = REGIONS.flatMap((region, r) =>
+        [1, 2].map((n) => ({
+          agent: labAgent(10 * r + n, region, 64600 + r),
+          fails: failing.includes(region),
+        })),
+      );
+      for (const index of [0, 1]) {
+        const start = T0 + index * WINDOW_MS;
+        for (const offset of [10_000, 30_000])
+          for (const { agent, fails } of agents)
+            await submit(
+              labRound(agent, start + offset, {
+                target: fails ? 'unreachable' : 'reachable',
+                controlsWork: true,
+              }),
+            );
+        await waitFor(queueDrained, 'the window to be ingested');
+        now = start + WINDOW_MS + 5_000;
+        await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      }
+      const { events } = await readEvents(redis, store, { limit: 100 });
+      return events.map(({ event }) => `${event.type} ${event.scope}`).sort();
+    }
+
+    it('opens no block when the target times out in every network of four countries, and says why', async () => {
+      expect(await twoWindows(REGIONS)).toEqual([]);
+      const down = { regions_failing: 4, regions_evidenced: 4, countries_failing: 4 };
+      for (const scope of ['RU-MOW', 'BR-SP', 'AS64600', 'AS64603'])
+        expect(await readScopeState(redis, store, scope, 'whatsapp')).toMatchObject({
+          state: 'outage',
+          method: 'outage',
+          target_outage: down,
+        });
+      expect(await countOpenStates(redis, store)).toMatchObject({ blocked: 0 });
+    });
+
+    it('still opens the blocks of two countries of four: national censorship is not an outage', async () => {
+      expect(await twoWindows(['RU-MOW', 'TR-34'])).toEqual([
+        'block.started AS64600',
+        'block.started AS64602',
+        'block.started RU-MOW',
+        'block.started TR-34',
+      ]);
+      const moscow = await readScopeState(redis, store, 'RU-MOW', 'whatsapp');
+      expect(moscow).toMatchObject({ state: 'blocked' });
+      expect(moscow.target_outage).toBeUndefined();
+    });
+  });
+
   it('discounts an agent that contradicts its ASN peers and its own controls, and says why', async () => {
     const honest = [1, 2].map((n) => labAgent(n, 'RU-MOW', 64500));
     const liar = labAgent(3, 'RU-MOW', 64500);

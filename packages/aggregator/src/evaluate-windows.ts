@@ -3,6 +3,7 @@ import {
   type AgentStandings,
   asnsOfRuns,
   assessOutage,
+  assessWindow,
   borrowedStandings,
   countedRuns,
   nextOutageState,
@@ -40,6 +41,7 @@ import {
 import { getTracer, injectTraceContext, type Logger, withSpanCausedBy } from '@reachmap/telemetry';
 import pMap from 'p-map';
 import type { AggregatorSettings } from './settings.ts';
+import { type TargetOutageOf, targetOutageReader } from './target-outage-reader.ts';
 import { lastClosedWindowEnd, pendingWindowEnds } from './window-clock.ts';
 
 export interface EvaluationDependencies {
@@ -246,6 +248,7 @@ async function evaluatePair(
   closedEnd: number,
   nowMs: number,
   result: EvaluationResult,
+  targetOutageOf: TargetOutageOf,
 ) {
   const { redis, settings } = deps;
   let lost = 0;
@@ -266,10 +269,15 @@ async function evaluatePair(
       judgedWindow(deps, scope, target, span, previous.agent_standings ?? {}, !late),
       readOutageSignals(redis, settings.store, settings.rollup, scope, span),
     ]);
+    // Only a window that would show interference needs the target-wide view (docs/state-machine.md).
+    const targetOutage =
+      assessWindow(summary, settings.rollup).kind === 'interference'
+        ? await targetOutageOf(target, span)
+        : null;
     const transition =
       late && record !== undefined
-        ? reassessLastWindow(previous.machine, record, summary, signals, settings.rollup)
-        : nextScopeState(previous.machine, summary, signals, settings.rollup);
+        ? reassessLastWindow(previous.machine, record, summary, signals, settings.rollup, targetOutage)
+        : nextScopeState(previous.machine, summary, signals, settings.rollup, targetOutage);
     if (transition === null) return;
     const types = transition.events.map((event) => event.type);
     const next = {
@@ -331,11 +339,12 @@ export async function evaluatePartition(
   await pMap(scopes.sort(), (scope) => evaluateOutage(deps, scope, closedEnd, result), {
     concurrency: EVALUATION_CONCURRENCY,
   });
+  const targetOutageOf = targetOutageReader(deps.redis, deps.settings);
   await pMap(
     pairs.sort(),
     (member) => {
       const { scope, target } = parsePairMember(member);
-      return evaluatePair(deps, scope, target, closedEnd, nowMs, result);
+      return evaluatePair(deps, scope, target, closedEnd, nowMs, result, targetOutageOf);
     },
     { concurrency: EVALUATION_CONCURRENCY },
   );

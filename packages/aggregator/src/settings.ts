@@ -34,6 +34,7 @@ export function settingsOf(
   const graceMs = config.REACHMAP_EVALUATION_GRACE;
   const rollup = RollupConfig.parse({
     windowMs,
+    targetOutage: { minCountries: config.REACHMAP_TARGET_OUTAGE_COUNTRIES },
     retention: {
       '5m': config.REACHMAP_ROLLUP_TTL_5M,
       '1h': config.REACHMAP_ROLLUP_TTL_1H,

@@ -17,6 +17,7 @@ describe('RollupConfig', () => {
         cleanWindowsToClose: 2,
       },
       consistency: { windows: 3, minPeers: 2 },
+      targetOutage: { share: 0.8, minCountries: 3 },
       retention: { '5m': 172_800_000, '1h': 7_776_000_000, '1d': 94_608_000_000 },
     });
   });
@@ -37,6 +38,7 @@ describe('RollupConfig', () => {
     ['a baseline shorter than a window', { windowMs: 60_000, outage: { baselineMs: 30_000 } }],
     ['a control failure share of 1', { outage: { controlFailureShare: 1 } }],
     ['a single peer deciding who lies', { consistency: { minPeers: 1 } }],
+    ['one country making a target outage', { targetOutage: { minCountries: 1 } }],
   ])('rejects %s', (_name, input) => {
     expect(RollupConfig.safeParse(input).success).toBe(false);
   });

@@ -69,6 +69,16 @@ export const RollupConfig = z
         minPeers: z.number().int().min(MIN_QUORUM_AGENTS).default(2),
       })
       .prefault({}),
+    targetOutage: z
+      .object({
+        /**
+         * A target failing in at least this share of the regions with evidence, in at least
+         * `minCountries` countries, is down, not blocked (rollup `assessTargetOutage`).
+         */
+        share: Share.default(0.8),
+        minCountries: z.number().int().min(2).default(3),
+      })
+      .prefault({}),
     retention: BucketRetention.prefault({}),
   })
   .refine((config) => config.outage.baselineMs >= config.windowMs, {

@@ -9,6 +9,7 @@ export * from './outage-machine.ts';
 export * from './outage-signals.ts';
 export * from './region-slices.ts';
 export * from './scope-machine.ts';
+export * from './target-outage.ts';
 export * from './throughput-histogram.ts';
 export * from './window-assessment.ts';
 export * from './window-summary.ts';

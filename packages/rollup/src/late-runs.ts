@@ -1,3 +1,4 @@
+import type { TargetOutage } from '@reachmap/schema';
 import { EventType } from '@reachmap/schema';
 import { z } from 'zod';
 import type { RollupConfig } from './config.ts';
@@ -42,10 +43,11 @@ export function reassessLastWindow(
   window: WindowSummary,
   outage: OutageSignals,
   config: RollupConfig,
+  targetOutage: TargetOutage | null = null,
 ): ScopeTransition | null {
   if (current.last_window_end !== window.window_end) return null;
   if (runsIn(window) <= record.runs) return null;
-  const again = nextScopeState(record.previous, window, outage, config);
+  const again = nextScopeState(record.previous, window, outage, config, targetOutage);
   const types = again.events.map((event) => event.type);
   if (!record.events.every((type, index) => types[index] === type)) return null;
   return {

@@ -1,3 +1,4 @@
+import type { TargetOutage } from '@reachmap/schema';
 import { describe, expect, it } from 'vitest';
 import { RollupConfig } from './config.ts';
 import { InputMismatchError } from './errors.ts';
@@ -37,7 +38,11 @@ const DOWN: AgentSpec[] = [
 ];
 const COLLAPSED_CONTROLS = { healthyControlAgents: 0 };
 
-type Step = { agents: AgentSpec[]; outage?: Omit<Parameters<typeof labOutageSignals>[0], 'index'> };
+type Step = {
+  agents: AgentSpec[];
+  outage?: Omit<Parameters<typeof labOutageSignals>[0], 'index'>;
+  targetOutage?: TargetOutage;
+};
 type Outcome = { state: ScopeMachineState['state']; events: string[] };
 
 /** Runs the machine over consecutive windows, checking every state and event against its schema. */
@@ -53,6 +58,7 @@ function run(steps: Step[], machineConfig: RollupConfig = config) {
       window,
       labOutageSignals({ index, ...step.outage }),
       machineConfig,
+      step.targetOutage ?? null,
     );
     state = ScopeMachineState.parse(transition.state);
     for (const event of transition.events) events.push(ScopeEventDraft.parse(event));
@@ -326,6 +332,57 @@ describe('nextScopeState: outage freeze', () => {
     const { outcomes, events } = run([{ agents: BLOCKED, outage: { agentsHeard: 1 } }]);
     expect(outcomes).toEqual([{ state: 'outage', events: [] }]);
     expect(events).toEqual([]);
+  });
+});
+
+describe('nextScopeState: target freeze (the target down across countries)', () => {
+  const DOWN_EVERYWHERE: TargetOutage = { regions_failing: 9, regions_evidenced: 10, countries_failing: 4 };
+
+  it('opens no block while the target fails almost everywhere, says why, and judges as usual after', () => {
+    const { outcomes, states, events } = run([
+      { agents: CLEAN },
+      { agents: BLOCKED, targetOutage: DOWN_EVERYWHERE },
+      { agents: BLOCKED, targetOutage: DOWN_EVERYWHERE },
+      { agents: CLEAN },
+    ]);
+    expect(outcomes).toEqual([
+      { state: 'accessible', events: [] },
+      { state: 'outage', events: [] },
+      { state: 'outage', events: [] },
+      { state: 'accessible', events: [] },
+    ]);
+    expect(events).toEqual([]);
+    expect(states[1]?.target_outage).toEqual(DOWN_EVERYWHERE);
+    expect(states[3]?.target_outage).toBeUndefined();
+  });
+
+  it('keeps a block that was open before the target went down, and ends it only on clean windows after', () => {
+    const { outcomes, states } = run([
+      { agents: BLOCKED },
+      { agents: BLOCKED, targetOutage: DOWN_EVERYWHERE },
+      { agents: CLEAN },
+      { agents: CLEAN },
+    ]);
+    expect(outcomes).toEqual([
+      { state: 'blocked', events: ['block.started'] },
+      { state: 'outage', events: [] },
+      { state: 'blocked', events: [] },
+      { state: 'accessible', events: ['block.ended'] },
+    ]);
+    expect(states[1]?.interference?.status).toBe('blocked');
+  });
+
+  it('does not freeze a network that still reaches the target, nor throttles it cannot explain', () => {
+    const { outcomes } = run([
+      { agents: CLEAN, targetOutage: DOWN_EVERYWHERE },
+      { agents: THROTTLED, targetOutage: DOWN_EVERYWHERE },
+      { agents: THROTTLED },
+    ]);
+    expect(outcomes).toEqual([
+      { state: 'accessible', events: [] },
+      { state: 'outage', events: [] },
+      { state: 'throttled', events: ['throttle.started'] },
+    ]);
   });
 });
 

@@ -1,4 +1,12 @@
-import { MeasurementId, Method, ScopeKey, ScopeStateName, TargetId, VerdictStatus } from '@reachmap/schema';
+import {
+  MeasurementId,
+  Method,
+  ScopeKey,
+  ScopeStateName,
+  TargetId,
+  TargetOutage,
+  VerdictStatus,
+} from '@reachmap/schema';
 import { z } from 'zod';
 import type { RollupConfig } from './config.ts';
 import { InputMismatchError } from './errors.ts';
@@ -48,6 +56,8 @@ export const ScopeMachineState = z
     interference: OpenInterference.nullable(),
     /** End of the last applied window; a window ending no later is a replay and changes nothing. */
     last_window_end: z.iso.datetime().nullable(),
+    /** Set while the state is `outage` because the target itself was down across countries. */
+    target_outage: TargetOutage.optional(),
   })
   .refine(
     (machine) =>
@@ -157,6 +167,7 @@ export function nextScopeState(
   window: WindowSummary,
   outage: OutageSignals,
   config: RollupConfig,
+  targetOutage: TargetOutage | null = null,
 ): ScopeTransition {
   assertSameInput(previous, window, outage);
   if (
@@ -170,18 +181,21 @@ export function nextScopeState(
     state: ScopeMachineStateName,
     interference: OpenInterference | null,
     events: ScopeEventDraft[] = [],
+    frozenBy: TargetOutage | null = null,
   ): ScopeTransition => {
     let since = window.window_start;
     if (interference !== null && state === interference.status) since = interference.since;
     else if (state === previous.state && previous.since !== null) since = previous.since;
+    const { target_outage: _previousCause, ...kept } = previous;
     return {
       state: {
-        ...previous,
+        ...kept,
         version: previous.version + 1,
         state,
         since,
         interference,
         last_window_end: window.window_end,
+        ...(frozenBy === null ? {} : { target_outage: frozenBy }),
       },
       events,
     };
@@ -196,6 +210,11 @@ export function nextScopeState(
   }
 
   const assessment = assessWindow(window, config);
+  // Target freeze: the target fails almost everywhere at once, so this network's failure says nothing
+  // about censorship either (its server is down). A network that still reaches it is judged as usual.
+  if (assessment.kind === 'interference' && targetOutage !== null) {
+    return advance('outage', open === null ? null : { ...open, clean_windows: 0 }, [], targetOutage);
+  }
   if (open === null) {
     switch (assessment.kind) {
       case 'interference': {

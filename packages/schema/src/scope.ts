@@ -39,6 +39,21 @@ export const ScopeStateName = z.enum([
 ]);
 export type ScopeStateName = z.infer<typeof ScopeStateName>;
 
+/**
+ * A target failing in nearly every network at once, across countries: its servers are down (or slow)
+ * for everyone, which one vantage point cannot tell from a block (docs/state-machine.md, "Target
+ * outages"). Carried by the region and ASN states it turned to `outage`, so the map can say why.
+ */
+export const TargetOutage = z.object({
+  /** Regions whose window reached an interference quorum (any of blocked, throttled, stalled). */
+  regions_failing: z.number().int().min(0),
+  /** Regions whose window had evidence either way (not `insufficient`). */
+  regions_evidenced: z.number().int().min(0),
+  /** Countries with at least one failing region. */
+  countries_failing: z.number().int().min(0),
+});
+export type TargetOutage = z.infer<typeof TargetOutage>;
+
 export const ScopeState = z.object({
   scope: ScopeKey,
   target: z.string(),
@@ -60,5 +75,7 @@ export const ScopeState = z.object({
   discounted: z
     .object({ agents: z.number().int().min(1), reasons: z.array(z.string().max(500)).max(20) })
     .optional(),
+  /** Regions and ASNs in `outage` because the target itself was down across countries. */
+  target_outage: TargetOutage.optional(),
 });
 export type ScopeState = z.infer<typeof ScopeState>;

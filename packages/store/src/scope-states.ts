@@ -39,6 +39,9 @@ export function scopeStateOf(stored: StoredScopeState): ScopeState {
     since: machine.since ?? machine.last_window_end ?? EPOCH,
     agents: open?.agents ?? last_window.agents,
     simulated: open?.simulated ?? last_window.all_simulated,
+    ...(machine.state === 'outage' && machine.target_outage !== undefined
+      ? { target_outage: machine.target_outage }
+      : {}),
   };
 }
 

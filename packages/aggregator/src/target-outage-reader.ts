@@ -1,0 +1,56 @@
+import type { RedisClient } from '@reachmap/queue';
+import { assessTargetOutage, assessWindow, summarizeWindow } from '@reachmap/rollup';
+import { type ScopeKey, scopeLevelOf, type TargetOutage } from '@reachmap/schema';
+import { isoSpan, parsePairMember, readWindowRuns, storeKeys, type WindowSpan } from '@reachmap/store';
+import type { AggregatorSettings } from './settings.ts';
+
+export type TargetOutageOf = (target: string, span: WindowSpan) => Promise<TargetOutage | null>;
+
+/**
+ * The target-wide judgement of one window (rollup `assessTargetOutage`), from every region's runs for
+ * the target, whatever partition holds them. One evaluation pass shares one reader: each (target,
+ * window) is read once however many of its pairs ask, and only pairs whose own window shows
+ * interference ask, so a quiet map costs nothing.
+ */
+export function targetOutageReader(
+  redis: RedisClient,
+  settings: Pick<AggregatorSettings, 'store' | 'rollup'>,
+): TargetOutageOf {
+  let regionsByTarget: Promise<Map<string, ScopeKey[]>> | null = null;
+  const judged = new Map<string, Promise<TargetOutage | null>>();
+
+  const regionPairs = async (): Promise<Map<string, ScopeKey[]>> => {
+    const partitions = Array.from({ length: settings.store.partitions }, (_, partition) => partition);
+    const sets = await Promise.all(partitions.map((partition) => redis.smembers(storeKeys(partition).pairs)));
+    const byTarget = new Map<string, ScopeKey[]>();
+    for (const member of sets.flat()) {
+      const { scope, target } = parsePairMember(member);
+      if (scopeLevelOf(scope) !== 'region') continue;
+      byTarget.set(target, [...(byTarget.get(target) ?? []), scope]);
+    }
+    return byTarget;
+  };
+
+  const judge = async (target: string, span: WindowSpan): Promise<TargetOutage | null> => {
+    regionsByTarget ??= regionPairs();
+    const regions = (await regionsByTarget).get(target) ?? [];
+    const windows = await Promise.all(
+      regions.map(async (region) => {
+        const runs = await readWindowRuns(redis, settings.store, region, target, span);
+        const summary = summarizeWindow({ scope: region, target, ...isoSpan(span) }, runs);
+        return { region, assessment: assessWindow(summary, settings.rollup) };
+      }),
+    );
+    return assessTargetOutage(windows, settings.rollup);
+  };
+
+  return (target, span) => {
+    const key = `${target}|${span.endMs}`;
+    let answer = judged.get(key);
+    if (answer === undefined) {
+      answer = judge(target, span);
+      judged.set(key, answer);
+    }
+    return answer;
+  };
+}
