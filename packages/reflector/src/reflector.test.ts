@@ -233,6 +233,20 @@ describe('reflector limits', () => {
     }
   });
 
+  /** A client trusting only `caPem` completes a handshake and sees the certificate the reflector logged. */
+  async function expectTrustedBy(caPem: string, reflector: RunningReflector): Promise<void> {
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: reflector.tcpPort,
+      servername: 'reflector.example.lab',
+      ca: caPem,
+    });
+    await once(socket, 'secureConnect');
+    expect(socket.authorized).toBe(true);
+    expect(socket.getPeerCertificate().fingerprint256).toBe(reflector.fingerprint);
+    socket.destroy();
+  }
+
   it('serves a certificate loaded from files', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'reflector-'));
     const ca = await createCertificateAuthority({ commonName: 'test CA' });
@@ -243,15 +257,7 @@ describe('reflector limits', () => {
     await writeFile(keyFile, issued.privateKeyPem);
     const reflector = await startReflector(configWith({}, { kind: 'files', certFile, keyFile }), silent);
     try {
-      const socket = tlsConnect({
-        host: '127.0.0.1',
-        port: reflector.tcpPort,
-        servername: 'reflector.example.lab',
-        ca: ca.certificatePem,
-      });
-      await once(socket, 'secureConnect');
-      expect(socket.authorized).toBe(true);
-      socket.destroy();
+      await expectTrustedBy(ca.certificatePem, reflector);
     } finally {
       await reflector.close(1000);
       await rm(directory, { recursive: true });
@@ -264,16 +270,7 @@ describe('reflector limits', () => {
     const tls = { kind: 'pem', chainPem: issued.chainPem, privateKeyPem: issued.privateKeyPem } as const;
     const reflector = await startReflector(configWith({}, tls), silent);
     try {
-      const socket = tlsConnect({
-        host: '127.0.0.1',
-        port: reflector.tcpPort,
-        servername: 'reflector.example.lab',
-        ca: ca.certificatePem,
-      });
-      await once(socket, 'secureConnect');
-      expect(socket.authorized).toBe(true);
-      expect(socket.getPeerCertificate().fingerprint256).toBe(reflector.fingerprint);
-      socket.destroy();
+      await expectTrustedBy(ca.certificatePem, reflector);
     } finally {
       await reflector.close(1000);
     }
