@@ -42,10 +42,13 @@ export async function seedHistory(
   now: number,
 ): Promise<{ measurements: number }> {
   const networks = benchNetworks(profile.countries, profile.regionsPerCountry);
-  const agents = Array.from({ length: networks.length * AGENTS_PER_NETWORK }, (_, index) => ({
-    id: newPrefixedId('agt'),
-    network: networkOfAgent(networks, index),
-  }));
+  // Every other country blocks: the reset services failing in every network of every country at once
+  // would be those services down, not blocked (docs/state-machine.md, "Target outages").
+  const countries = [...new Set(networks.map((network) => network.country))];
+  const agents = Array.from({ length: networks.length * AGENTS_PER_NETWORK }, (_, index) => {
+    const network = networkOfAgent(networks, index);
+    return { id: newPrefixedId('agt'), network, blocks: countries.indexOf(network.country) % 2 === 0 };
+  });
   const rounds: { agent: (typeof agents)[number]; startMs: number }[] = [];
   for (let day = profile.days - 1; day >= 1; day -= 1) {
     for (let slot = 0; slot < profile.measurementsPerPairPerDay; slot += 1) {
@@ -60,7 +63,8 @@ export async function seedHistory(
     }
   }
   // The last hour: every agent in each of the last four 15-minute windows, so the evaluator has
-  // fresh windows with enough agents and runs to decide (and open blocks for the reset services).
+  // fresh windows with enough agents and runs to decide (and open blocks for the reset services in the
+  // countries that block them).
   for (let window = RECENT_WINDOWS; window >= 1; window -= 1) {
     for (let slot = 0; slot < profile.measurementsPerPairPerDay; slot += 1) {
       for (const agent of agents) rounds.push({ agent, startMs: now - window * WINDOW_MS + slot * 1_000 });
@@ -68,7 +72,7 @@ export async function seedHistory(
   }
   let measurements = 0;
   await forEachConcurrently(rounds, 32, async ({ agent, startMs }) => {
-    const round = roundMeasurements(agent, startMs).slice(0, profile.targets);
+    const round = roundMeasurements(agent, startMs, agent.blocks ? 0.25 : 0).slice(0, profile.targets);
     for (const classified of classifyRound(round)) {
       await countMeasurement(redis, classified, store, now);
       measurements += 1;
