@@ -1,7 +1,7 @@
 import type { RedisClient } from '@reachmap/queue';
 import { assessTargetOutage, assessWindow, summarizeWindow } from '@reachmap/rollup';
 import { type ScopeKey, scopeLevelOf, type TargetOutage } from '@reachmap/schema';
-import { isoSpan, parsePairMember, readWindowRuns, storeKeys, type WindowSpan } from '@reachmap/store';
+import { isoSpan, listPairs, readWindowRuns, type WindowSpan } from '@reachmap/store';
 import type { AggregatorSettings } from './settings.ts';
 
 export type TargetOutageOf = (target: string, span: WindowSpan) => Promise<TargetOutage | null>;
@@ -20,11 +20,8 @@ export function targetOutageReader(
   const judged = new Map<string, Promise<TargetOutage | null>>();
 
   const regionPairs = async (): Promise<Map<string, ScopeKey[]>> => {
-    const partitions = Array.from({ length: settings.store.partitions }, (_, partition) => partition);
-    const sets = await Promise.all(partitions.map((partition) => redis.smembers(storeKeys(partition).pairs)));
     const byTarget = new Map<string, ScopeKey[]>();
-    for (const member of sets.flat()) {
-      const { scope, target } = parsePairMember(member);
+    for (const { scope, target } of await listPairs(redis, settings.store)) {
       if (scopeLevelOf(scope) !== 'region') continue;
       byTarget.set(target, [...(byTarget.get(target) ?? []), scope]);
     }

@@ -49,6 +49,17 @@ function allPartitions(config: StoreConfig): number[] {
   return Array.from({ length: config.partitions }, (_, partition) => partition);
 }
 
+/** Every (region or ASN, target) pair with a machine, from every partition; one target's when given. */
+export async function listPairs(
+  redis: RedisClient,
+  config: StoreConfig,
+  target?: string,
+): Promise<{ scope: ScopeKey; target: string }[]> {
+  const sets = await Promise.all(allPartitions(config).map((p) => redis.smembers(storeKeys(p).pairs)));
+  const pairs = sets.flat().map(parsePairMember);
+  return target === undefined ? pairs : pairs.filter((pair) => pair.target === target);
+}
+
 /** Every scope that has had a measurement, countries, regions and ASNs alike, sorted. */
 export async function listScopes(redis: RedisClient, config: StoreConfig): Promise<ScopeKey[]> {
   const sets = await Promise.all(allPartitions(config).map((p) => redis.smembers(storeKeys(p).scopes)));
@@ -120,6 +131,7 @@ async function splitAlongIsps(redis: RedisClient, config: StoreConfig, own: Scop
   return shownPartial(own, derived.method, interfering);
 }
 
+/** One partition's pairs for a target: a country's regions share its partition. */
 async function pairsOfTarget(redis: RedisClient, partition: number, target: string) {
   const members = await redis.smembers(storeKeys(partition).pairs);
   return members.map(parsePairMember).filter((pair) => pair.target === target);
@@ -190,12 +202,7 @@ export async function readScopeStates(
       countries.map((country) => readCountryState(redis, config, country, request.target)),
     );
   }
-  const pairs = (
-    await Promise.all(
-      allPartitions(config).map((partition) => pairsOfTarget(redis, partition, request.target)),
-    )
-  )
-    .flat()
+  const pairs = (await listPairs(redis, config, request.target))
     .filter((pair) => scopeLevelOf(pair.scope) === request.level)
     .sort((a, b) => a.scope.localeCompare(b.scope));
   return await Promise.all(pairs.map((pair) => readScopeState(redis, config, pair.scope, request.target)));
@@ -255,12 +262,7 @@ export async function readOpenStates(
   config: StoreConfig,
   request: { target?: string },
 ): Promise<OpenState[]> {
-  const pairs = (
-    await Promise.all(allPartitions(config).map((partition) => redis.smembers(storeKeys(partition).pairs)))
-  )
-    .flat()
-    .map(parsePairMember)
-    .filter((pair) => request.target === undefined || pair.target === request.target);
+  const pairs = await listPairs(redis, config, request.target);
   const stored = await Promise.all(
     pairs.map((pair) => readStoredScopeState(redis, config, pair.scope, pair.target)),
   );
