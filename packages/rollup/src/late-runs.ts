@@ -1,5 +1,4 @@
-import type { TargetOutage } from '@reachmap/schema';
-import { EventType } from '@reachmap/schema';
+import { EventType, type TargetOutage } from '@reachmap/schema';
 import { z } from 'zod';
 import type { RollupConfig } from './config.ts';
 import type { OutageSignals } from './outage-signals.ts';
