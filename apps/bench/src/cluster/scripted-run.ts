@@ -149,13 +149,15 @@ export async function runScripted(
   const redis = createRedisConnection(target, 'worker', 'reachmap-cluster-test');
   await waitUntilReady(redis);
   const queue = new Queue<IngestJobData>(QUEUE_NAMES.ingest, { connection: redis, prefix: queuePrefix(0) });
-  const archiveDir = mkdtempSync(join(tmpdir(), 'reachmap-scripted-'));
+  // One directory for everything the aggregators write (archive, evidence store with SQLite's -wal and
+  // -shm), removed as one.
+  const dataDir = mkdtempSync(join(tmpdir(), 'reachmap-scripted-'));
   const store = StoreConfig.parse({ partitions: options.partitions });
   const env = {
     REDIS_URL: redisUrl,
     REACHMAP_PARTITIONS: String(options.partitions),
-    REACHMAP_ARCHIVE_DIR: archiveDir,
-    REACHMAP_EVIDENCE_DB: `${archiveDir}.evidence.sqlite`,
+    REACHMAP_ARCHIVE_DIR: join(dataDir, 'archive'),
+    REACHMAP_EVIDENCE_DB: join(dataDir, 'evidence.sqlite'),
     REACHMAP_WINDOW: `${WINDOW_MS / 1000}s`,
     REACHMAP_EVALUATION_GRACE: `${GRACE_MS / 1000}s`,
     REACHMAP_EVALUATE_EVERY: '1h',
@@ -221,9 +223,6 @@ export async function runScripted(
     await Promise.all(aggregators.map((aggregator) => aggregator.stop()));
     await queue.close();
     redis.disconnect();
-    rmSync(archiveDir, { recursive: true, force: true });
-    // The evidence store sits beside the archive (SQLite's -wal and -shm with it): 1.2 MB a run.
-    for (const suffix of ['', '-wal', '-shm'])
-      rmSync(`${archiveDir}.evidence.sqlite${suffix}`, { force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
