@@ -388,7 +388,43 @@ describe('scope events', () => {
           method: 'outage',
           target_outage: down,
         });
+      // The countries say so too: their networks are up, the target is down (not `insufficient`).
+      for (const country of ['RU', 'DE'])
+        expect(await readScopeState(redis, store, country, 'whatsapp')).toMatchObject({
+          state: 'outage',
+          method: 'outage',
+          coverage: { live: 0, children: 2 },
+          target_outage: down,
+        });
       expect(await countOpenStates(redis, store)).toMatchObject({ blocked: 0 });
+    });
+
+    it('opens no block when the target goes down mid-window, seen by some regions only after the onset', async () => {
+      // Fuzz world 60 (2026-12-05): Moscow's agents ran just before the onset and just after it (3 ok,
+      // 3 failing: no verdict of its own), the other regions only after it. On a verdict's bar Moscow
+      // did not count as failing, 3 regions of 4 were short of 80 %, and all three opened blocks.
+      const moscow = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64600));
+      const later = REGIONS.slice(1).flatMap((region, r) =>
+        [1, 2].map((n) => labAgent(10 * (r + 1) + n, region, 64601 + r)),
+      );
+      for (const agent of moscow) {
+        await submit(labRound(agent, T0 + 5_000, { target: 'reachable', controlsWork: true }));
+        await submit(labRound(agent, T0 + 40_000, { target: 'unreachable', controlsWork: true }));
+      }
+      for (const offset of [30_000, 50_000])
+        for (const agent of later)
+          await submit(labRound(agent, T0 + offset, { target: 'unreachable', controlsWork: true }));
+      await waitFor(queueDrained, 'the window to be ingested');
+      now = T0 + WINDOW_MS + 5_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      const { events } = await readEvents(redis, store, { limit: 100 });
+      expect(events.map(({ event }) => `${event.type} ${event.scope}`)).toEqual([]);
+      const down = { regions_failing: 4, regions_evidenced: 4, countries_failing: 4 };
+      for (const scope of ['DE-BE', 'AS64601', 'RU-MOW'])
+        expect(await readScopeState(redis, store, scope, 'whatsapp')).toMatchObject({
+          state: 'outage',
+          target_outage: down,
+        });
     });
 
     it('still opens the blocks of two countries of four: national censorship is not an outage', async () => {

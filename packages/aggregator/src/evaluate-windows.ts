@@ -3,7 +3,6 @@ import {
   type AgentStandings,
   asnsOfRuns,
   assessOutage,
-  assessWindow,
   borrowedStandings,
   countedRuns,
   nextOutageState,
@@ -13,6 +12,7 @@ import {
   type OutageSignals,
   type RegionSlices,
   reassessLastWindow,
+  regionTestimony,
   runsIn,
   type ScopeEventDraft,
   summarizeWindow,
@@ -269,11 +269,10 @@ async function evaluatePair(
       judgedWindow(deps, scope, target, span, previous.agent_standings ?? {}, !late),
       readOutageSignals(redis, settings.store, settings.rollup, scope, span),
     ]);
-    // Only a window that would show interference needs the target-wide view (docs/state-machine.md).
+    // Only a window whose own runs testify to a failing target needs the target-wide view
+    // (docs/state-machine.md, "Target outages").
     const targetOutage =
-      assessWindow(summary, settings.rollup).kind === 'interference'
-        ? await targetOutageOf(target, span)
-        : null;
+      regionTestimony(counted, settings.rollup) === 'failing' ? await targetOutageOf(target, span) : null;
     const transition =
       late && record !== undefined
         ? reassessLastWindow(previous.machine, record, summary, signals, settings.rollup, targetOutage)

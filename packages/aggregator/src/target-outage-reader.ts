@@ -1,7 +1,7 @@
 import type { RedisClient } from '@reachmap/queue';
-import { assessTargetOutage, assessWindow, summarizeWindow } from '@reachmap/rollup';
+import { assessTargetOutage } from '@reachmap/rollup';
 import { type ScopeKey, scopeLevelOf, type TargetOutage } from '@reachmap/schema';
-import { isoSpan, listPairs, readWindowRuns, type WindowSpan } from '@reachmap/store';
+import { listPairs, readWindowRuns, type WindowSpan } from '@reachmap/store';
 import type { AggregatorSettings } from './settings.ts';
 
 export type TargetOutageOf = (target: string, span: WindowSpan) => Promise<TargetOutage | null>;
@@ -33,9 +33,7 @@ export function targetOutageReader(
     const regions = (await regionsByTarget).get(target) ?? [];
     const windows = await Promise.all(
       regions.map(async (region) => {
-        const runs = await readWindowRuns(redis, settings.store, region, target, span);
-        const summary = summarizeWindow({ scope: region, target, ...isoSpan(span) }, runs);
-        return { region, assessment: assessWindow(summary, settings.rollup) };
+        return { region, runs: await readWindowRuns(redis, settings.store, region, target, span) };
       }),
     );
     return assessTargetOutage(windows, settings.rollup);

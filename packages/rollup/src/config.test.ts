@@ -17,7 +17,7 @@ describe('RollupConfig', () => {
         cleanWindowsToClose: 2,
       },
       consistency: { windows: 3, minPeers: 2 },
-      targetOutage: { share: 0.8, minCountries: 3 },
+      targetOutage: { share: 0.8, minCountries: 3, minRuns: 2, failingShare: 0.4 },
       retention: { '5m': 172_800_000, '1h': 7_776_000_000, '1d': 94_608_000_000 },
     });
   });

@@ -77,6 +77,16 @@ export const RollupConfig = z
          */
         share: Share.default(0.8),
         minCountries: z.number().int().min(2).default(3),
+        /**
+         * Valid runs that make a region a witness of the target (`regionTestimony`): below a window's
+         * verdict floor (4 runs, 2 agents), since it only says whether the target is up anywhere.
+         */
+        minRuns: z.number().int().min(1).default(2),
+        /**
+         * Share of a region's valid runs that must fail for it to testify the target failing
+         * (`regionTestimony`): below a verdict's 60 %, since an outage may cover part of a window.
+         */
+        failingShare: Share.default(0.4),
       })
       .prefault({}),
     retention: BucketRetention.prefault({}),

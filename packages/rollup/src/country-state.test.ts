@@ -132,6 +132,36 @@ describe('deriveCountryState', () => {
     );
   });
 
+  it('shows the target’s outage when every child in outage was frozen by it, its network being up', () => {
+    const down = (scope: string, regions_evidenced: number, end: string): ScopeMachineState => ({
+      ...child(scope, 'outage'),
+      last_window_end: end,
+      target_outage: { regions_failing: regions_evidenced, regions_evidenced, countries_failing: 4 },
+    });
+    const children = [
+      down('DE-BE', 4, '2026-11-23T10:02:00.000Z'),
+      down('AS64501', 5, '2026-11-23T10:03:00.000Z'),
+      child('DE-BY', 'insufficient'),
+    ];
+    // The newest window's numbers, whatever the country's own (network) outage machine says.
+    const expected = {
+      state: 'outage',
+      method: 'outage',
+      coverage: { live: 0, children: 3 },
+      targetOutage: { regions_failing: 5, regions_evidenced: 5, countries_failing: 4 },
+    };
+    expect(deriveCountryState(children, false)).toEqual(expected);
+    expect(deriveCountryState(children)).toEqual(expected);
+    // A child down for its own network's sake is not the target's outage.
+    expect(deriveCountryState([...children, child('AS64502', 'outage')], false)).toEqual({
+      state: 'insufficient',
+      method: null,
+      coverage: { live: 0, children: 4 },
+    });
+    // A network that still reaches the target is live and decides as before.
+    expect(deriveCountryState([...children, child('AS64503', 'accessible')]).state).toBe('accessible');
+  });
+
   it('refuses children of different targets or country children', () => {
     const telegram = { ...child('RU-SPE', 'accessible'), target: 'telegram' };
     expect(() => deriveCountryState([child('RU-MOW', 'accessible'), telegram])).toThrow(InputMismatchError);

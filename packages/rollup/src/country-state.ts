@@ -1,4 +1,4 @@
-import { type Method, type ScopeStateName, scopeLevelOf } from '@reachmap/schema';
+import { type Method, type ScopeStateName, scopeLevelOf, type TargetOutage } from '@reachmap/schema';
 import { InputMismatchError } from './errors.ts';
 import type { ScopeMachineState } from './scope-machine.ts';
 import { InterferenceStatus, majorityMethod } from './window-assessment.ts';
@@ -6,7 +6,13 @@ import { InterferenceStatus, majorityMethod } from './window-assessment.ts';
 /** How much of the country a derived state rests on: children with evidence, of all evaluated ones. */
 export type CountryCoverage = { live: number; children: number };
 
-export type CountryState = { state: ScopeStateName; method: Method | null; coverage: CountryCoverage };
+export type CountryState = {
+  state: ScopeStateName;
+  method: Method | null;
+  coverage: CountryCoverage;
+  /** Set when the country shows `outage` because the target itself is down (docs/state-machine.md). */
+  targetOutage?: TargetOutage;
+};
 
 const WITH_EVIDENCE: ReadonlySet<ScopeStateName> = new Set(['accessible', 'blocked', 'throttled', 'stalled']);
 
@@ -37,6 +43,8 @@ export function deriveCountryState(
   const coverage = { live: live.length, children: children.length };
   const inOutage = children.filter((child) => child.state === 'outage').length;
   if (live.length === 0) {
+    const targetOutage = targetOutageOfAll(children);
+    if (targetOutage !== null) return { state: 'outage', method: 'outage', coverage, targetOutage };
     return inOutage > 0 && ownOutage !== false
       ? { state: 'outage', method: 'outage', coverage }
       : { state: 'insufficient', method: null, coverage };
@@ -55,4 +63,17 @@ export function deriveCountryState(
   const allAgree =
     inOutage === 0 && interfering.length === live.length && interfering.every((c) => c.state === firstState);
   return { state: allAgree ? firstState : 'partial', method, coverage };
+}
+
+/**
+ * The target-wide outage that every child in outage was frozen by, the latest window's; null when a
+ * child is down for its own network's sake (or none is down). The country's networks are up and the
+ * target is down, so the country shows the target's outage rather than `insufficient`.
+ */
+function targetOutageOfAll(children: readonly ScopeMachineState[]): TargetOutage | null {
+  const down = children
+    .filter((child) => child.state === 'outage')
+    .sort((a, b) => (a.last_window_end ?? '').localeCompare(b.last_window_end ?? ''));
+  if (down.length === 0 || down.some((child) => child.target_outage === undefined)) return null;
+  return down.at(-1)?.target_outage ?? null;
 }

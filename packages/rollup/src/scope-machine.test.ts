@@ -372,6 +372,23 @@ describe('nextScopeState: target freeze (the target down across countries)', () 
     expect(states[1]?.interference?.status).toBe('blocked');
   });
 
+  it('shows a network too thin for a verdict as the target’s outage when its few runs fail (fuzz world 56)', () => {
+    // Two agents whose rounds the timeouts slowed: 3 runs, below the verdict floor of 4, all failing.
+    const thin: AgentSpec[] = [['ok', 'blocked'], ['blocked']];
+    // The evaluator passes the target's outage only where the window's own runs testify to it.
+    const { outcomes, states } = run([
+      { agents: thin },
+      { agents: thin, targetOutage: DOWN_EVERYWHERE },
+      { agents: [['ok', 'ok'], ['ok']] },
+    ]);
+    expect(outcomes).toEqual([
+      { state: 'insufficient', events: [] },
+      { state: 'outage', events: [] },
+      { state: 'insufficient', events: [] },
+    ]);
+    expect(states[1]?.target_outage).toEqual(DOWN_EVERYWHERE);
+  });
+
   it('does not freeze a network that still reaches the target, nor throttles it cannot explain', () => {
     const { outcomes } = run([
       { agents: CLEAN, targetOutage: DOWN_EVERYWHERE },

@@ -212,7 +212,10 @@ export function nextScopeState(
   const assessment = assessWindow(window, config);
   // Target freeze: the target fails almost everywhere at once, so this network's failure says nothing
   // about censorship either (its server is down). A network that still reaches it is judged as usual.
-  if (assessment.kind === 'interference' && targetOutage !== null) {
+  // The caller passes the target's outage only for a window whose own runs testify to it
+  // (`regionTestimony`), which need not reach a verdict: a network too thin to judge alone shows the
+  // target's outage rather than `insufficient`. A clean window is applied as usual.
+  if (targetOutage !== null && assessment.kind !== 'clean') {
     return advance('outage', open === null ? null : { ...open, clean_windows: 0 }, [], targetOutage);
   }
   if (open === null) {

@@ -1,28 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { RollupConfig } from './config.ts';
-import { assessTargetOutage, type RegionWindow } from './target-outage.ts';
-import type { WindowAssessment } from './window-assessment.ts';
+import { assessTargetOutage, type RegionWindow, regionTestimony } from './target-outage.ts';
+import { type AgentSpec, labRuns } from './testing.ts';
 
 const config = RollupConfig.parse({});
-const FAILING: WindowAssessment = {
-  kind: 'interference',
-  status: 'blocked',
-  method: 'timeout',
-  share: 1,
-  agents: 2,
-};
-const STALLED: WindowAssessment = {
-  kind: 'interference',
-  status: 'stalled',
-  method: 'stall',
-  share: 1,
-  agents: 2,
-};
-const CLEAN: WindowAssessment = { kind: 'clean', share: 1, agents: 2 };
-const THIN: WindowAssessment = { kind: 'insufficient' };
+type Spec = AgentSpec[];
+// Two agents, two runs each: a window with a verdict of its own.
+const FAILING: Spec = [
+  ['blocked:timeout', 'blocked:timeout'],
+  ['blocked:timeout', 'blocked:timeout'],
+];
+const STALLED: Spec = [
+  ['stalled', 'stalled'],
+  ['stalled', 'stalled'],
+];
+const CLEAN: Spec = [
+  ['ok', 'ok'],
+  ['ok', 'ok'],
+];
+const SILENT: Spec = [['blocked:timeout']];
 
-const regions = (spec: Record<string, WindowAssessment>): RegionWindow[] =>
-  Object.entries(spec).map(([region, assessment]) => ({ region, assessment }));
+const regions = (spec: Record<string, Spec>): RegionWindow[] =>
+  Object.entries(spec).map(([region, agents]) => ({
+    region,
+    runs: labRuns({ index: 0, agents }),
+  }));
 
 describe('assessTargetOutage', () => {
   it('calls a target down when it fails in nearly every network of several countries', () => {
@@ -67,20 +69,61 @@ describe('assessTargetOutage', () => {
     expect(assessTargetOutage(regions({ 'RU-MOW': FAILING, 'DE-BE': FAILING }), config)).toBeNull();
   });
 
-  it('counts only regions with evidence, so thin windows neither dilute nor make an outage', () => {
+  it('counts only regions that testify, so silent windows neither dilute nor make an outage', () => {
     const spec = regions({
       'RU-MOW': FAILING,
       'DE-BE': FAILING,
       'TR-34': FAILING,
-      'BR-SP': THIN,
-      'FR-IDF': THIN,
+      'BR-SP': SILENT,
+      'FR-IDF': SILENT,
     });
     expect(assessTargetOutage(spec, config)).toEqual({
       regions_failing: 3,
       regions_evidenced: 3,
       countries_failing: 3,
     });
-    expect(assessTargetOutage(regions({ 'RU-MOW': THIN, 'DE-BE': THIN, 'TR-34': THIN }), config)).toBeNull();
+    expect(
+      assessTargetOutage(regions({ 'RU-MOW': SILENT, 'DE-BE': SILENT, 'TR-34': SILENT }), config),
+    ).toBeNull();
+  });
+
+  it('hears a region below the verdict floor as a witness: fuzz world 7 (2026-12-05)', () => {
+    // Germany's 2 agents made 3 runs in the first window WhatsApp was down, all timeouts: no verdict of
+    // its own, but a third country failing. Brazil opened a block on the verdict floor.
+    const thin: Spec = [['blocked:timeout', 'blocked:timeout'], ['blocked:timeout']];
+    const world = regions({ 'RU-NIZ': FAILING, 'BR-SP': FAILING });
+    world.push({ region: 'DE-BY', runs: labRuns({ index: 0, agents: thin }) });
+    expect(assessTargetOutage(world, config)).toEqual({
+      regions_failing: 3,
+      regions_evidenced: 3,
+      countries_failing: 3,
+    });
+  });
+
+  it('hears a witness failing from 40 % of its runs, or from most of its agents’ latest runs', () => {
+    const testimony = (agents: Spec) => regionTestimony(labRuns({ index: 0, agents }), config);
+    expect(testimony([['blocked:timeout', 'throttled', 'stalled']])).toBe('failing');
+    expect(testimony([['ok', 'blocked', 'blocked', 'ok', 'ok']])).toBe('failing');
+    // Fuzz world 60: the target went down after each agent's first run of the window.
+    expect(testimony([['ok', 'ok', 'ok', 'blocked', 'blocked']])).toBe('failing');
+    expect(
+      testimony([
+        ['ok', 'ok', 'ok', 'blocked'],
+        ['ok', 'ok', 'ok', 'blocked'],
+      ]),
+    ).toBe('failing');
+    // A working path with a failure here and there.
+    expect(testimony([['ok', 'blocked', 'ok', 'ok', 'ok']])).toBe('reaching');
+    expect(
+      testimony([
+        ['ok', 'ok', 'ok', 'blocked'],
+        ['ok', 'ok', 'ok', 'ok'],
+        ['ok', 'ok', 'ok', 'ok'],
+      ]),
+    ).toBe('reaching');
+    // Rounds whose controls failed (`down`) and errors say nothing about the target.
+    expect(testimony([['down', 'error', 'blocked']])).toBe('silent');
+    expect(testimony([])).toBe('silent');
   });
 
   it('follows the configured share and country count', () => {

@@ -187,6 +187,7 @@ async function readCountryState(
     agents: Math.max(agentsAt('region'), agentsAt('asn')),
     simulated: evaluated.some((child) => scopeStateOf(child).simulated),
     coverage: derived.coverage,
+    ...(derived.targetOutage === undefined ? {} : { target_outage: derived.targetOutage }),
   };
 }
 
