@@ -25,13 +25,13 @@ describe('dashboard in chromium against the real API', () => {
     await stack?.stop();
   });
 
-  async function openPage(hash = ''): Promise<Page> {
+  async function openPage(hash = '', ready = 'path[data-country="RU"][data-state="blocked"]'): Promise<Page> {
     const page = await context.newPage();
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(error.message));
     page.on('requestfailed', (request) => failures.push(`${request.url()} ${request.failure()?.errorText}`));
     await page.goto(`${stack.url}/${hash}`);
-    await page.locator('path[data-country="RU"][data-state="blocked"]').waitFor();
+    await page.locator(ready).waitFor();
     expect(failures).toEqual([]);
     return page;
   }
@@ -39,7 +39,10 @@ describe('dashboard in chromium against the real API', () => {
   it('colours each country by its seeded state and labels it for screen readers', async () => {
     const page = await openPage('#target=whatsapp');
     const russia = page.locator('path[data-country="RU"]');
-    await expect.poll(() => russia.getAttribute('aria-label')).toBe('Russia: blocked');
+    // Russia's second network is thin on evidence: the label says what the state rests on.
+    await expect
+      .poll(() => russia.getAttribute('aria-label'))
+      .toBe('Russia: blocked: evidence from 2 of 4 regions and networks');
     expect(await russia.getAttribute('fill')).toBe('#b2182b');
     expect(await page.locator('path[data-country="IR"]').getAttribute('aria-label')).toBe('Iran: throttled');
     expect(await page.locator('path[data-country="KZ"]').getAttribute('aria-label')).toBe(
@@ -66,6 +69,27 @@ describe('dashboard in chromium against the real API', () => {
       'simulated (dashed outline)',
     ]);
     await page.screenshot({ path: join(SCREENSHOTS, 'world-map.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('says a target down everywhere is the service’s outage, not censorship, on the map and in the tables', async () => {
+    const page = await openPage('#target=signal', 'path[data-country="RU"][data-state="outage"]');
+    const why =
+      'the service itself is down, not censored: failing in 7 of 7 regions measured, across 5 countries';
+    await expect
+      .poll(() => page.locator('path[data-country="DE"]').getAttribute('aria-label'))
+      .toBe(`Germany: outage: ${why}`);
+    expect(await page.locator('path[data-country="DE"]').getAttribute('fill')).toBe('#252525');
+    await page.goto(`${stack.url}/#target=signal&scope=RU`);
+    const country = page.locator('#country-section');
+    await country.locator('tr[data-scope="RU-MOW"]').waitFor();
+    for (const scope of ['RU-MOW', 'RU-SPE', 'AS12389']) {
+      expect(await country.locator(`tr[data-scope="${scope}"] .state-note`).textContent()).toBe(why);
+    }
+    expect(await page.locator('path[data-region="RU-MOW"]').getAttribute('aria-label')).toBe(
+      `Moscow (RU-MOW): outage: ${why}`,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'target-outage.png'), fullPage: true });
     await page.close();
   });
 
@@ -200,9 +224,13 @@ describe('dashboard in chromium against the real API', () => {
     expect(await open.evaluateAll((items) => items.map((item) => item.getAttribute('data-scope')))).toEqual(
       expect.arrayContaining(['RU-MOW', 'KZ-ALA', 'AS12389']),
     );
-    expect(await page.locator('.open-item[data-scope="RU-MOW"]').textContent()).toContain(
-      'RU-MOW blocked for whatsapp by sni-reset since',
-    );
+    expect(
+      await page.locator('.open-item[data-scope="RU-MOW"][data-state="blocked"]').textContent(),
+    ).toContain('RU-MOW blocked for whatsapp by sni-reset since');
+    // Signal's outage is open too, and says it is the service's own.
+    expect(
+      await page.locator('.open-item[data-scope="RU-MOW"][data-state="outage"] .state-note').textContent(),
+    ).toContain('the service itself is down, not censored');
     // The seeded block.started events are listed before any new event arrives on the stream.
     const moscow = page.locator('.feed-item', { hasText: 'block.started in RU-MOW' });
     await moscow.waitFor();

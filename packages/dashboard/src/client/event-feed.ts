@@ -4,6 +4,7 @@ import type { OpenState } from './api-types.ts';
 import { bundleLink } from './bundle-link.ts';
 import { element } from './element.ts';
 import { formatConfidence, formatTime } from './format.ts';
+import { stateNoteElement } from './state-note.ts';
 
 /**
  * The API names each SSE message after the event's type (`event: block.started`), so the feed
@@ -48,6 +49,7 @@ function openItem(state: OpenState, actions: FeedActions): HTMLLIElement {
     element('time', { datetime: state.since }, formatTime(state.since)),
     ` (${state.agents} agents)`,
     state.simulated ? element('span', { class: 'badge simulated-badge' }, 'simulated') : null,
+    stateNoteElement(state),
     ' ',
     witness === undefined
       ? null

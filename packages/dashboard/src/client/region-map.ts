@@ -4,6 +4,7 @@ import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import { svgElement } from './element.ts';
+import { stateNote } from './state-note.ts';
 import { type MapFill, STATE_COLOURS, STATE_LABELS } from './state-style.ts';
 
 const WIDTH = 760;
@@ -27,7 +28,9 @@ export interface RegionMap {
 
 function describe(shape: RegionShape, state: ScopeState | undefined): string {
   const fill: MapFill = state?.state ?? 'nodata';
-  return `${shape.name} (${shape.code}): ${STATE_LABELS[fill]}${state?.simulated ? ' (simulated)' : ''}`;
+  const label = `${shape.name} (${shape.code}): ${STATE_LABELS[fill]}${state?.simulated ? ' (simulated)' : ''}`;
+  const note = state === undefined ? null : stateNote(state);
+  return note === null ? label : `${label}: ${note}`;
 }
 
 type RegionFeature = Feature<Polygon | MultiPolygon, { name: string }>;

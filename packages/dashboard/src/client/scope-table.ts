@@ -1,6 +1,7 @@
 import type { MapEntry } from './api-types.ts';
 import { element } from './element.ts';
 import { formatConfidence, formatTime } from './format.ts';
+import { stateNoteElement } from './state-note.ts';
 import { STATE_COLOURS } from './state-style.ts';
 
 type Column = 'scope' | 'state' | 'method' | 'agents' | 'coverage' | 'confidence' | 'since';
@@ -97,6 +98,7 @@ export function renderScopeTable(
             'aria-hidden': 'true',
           }),
           state.state,
+          stateNoteElement(state),
         ),
         element('td', {}, state.method ?? '–'),
         element('td', { class: 'number' }, String(state.agents)),

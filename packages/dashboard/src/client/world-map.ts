@@ -3,6 +3,7 @@ import { geoNaturalEarth1, geoPath } from 'd3-geo';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import { svgElement } from './element.ts';
+import { stateNote } from './state-note.ts';
 import { type MapFill, STATE_COLOURS, STATE_LABELS } from './state-style.ts';
 
 const WIDTH = 960;
@@ -22,7 +23,9 @@ export interface WorldMap {
 
 function describe(shape: CountryShape, state: ScopeState | undefined): string {
   const fill: MapFill = state?.state ?? 'nodata';
-  return `${shape.name}: ${STATE_LABELS[fill]}${state?.simulated ? ' (simulated)' : ''}`;
+  const label = `${shape.name}: ${STATE_LABELS[fill]}${state?.simulated ? ' (simulated)' : ''}`;
+  const note = state === undefined ? null : stateNote(state);
+  return note === null ? label : `${label}: ${note}`;
 }
 
 /**

@@ -27,6 +27,11 @@ const API_ENTRY = new URL('../../../api/src/index.ts', import.meta.url).href;
 type StartApi = (options: object) => Promise<{ url: string; close(): Promise<void> }>;
 
 const TARGET = 'whatsapp';
+/**
+ * Down in every seeded network at once (a server-side outage): the aggregator's target-wide rule
+ * freezes each machine at `outage` with the reason (docs/state-machine.md, "Target outages").
+ */
+const DOWN_TARGET = 'signal';
 const HOUR_MS = 3_600_000;
 
 type SeededScopeState = 'accessible' | 'blocked' | 'throttled' | 'stalled' | 'insufficient';
@@ -119,16 +124,29 @@ function storedState(
   version: number,
   nowMs: number,
 ): StoredScopeState {
+  return storedMachine(scope, TARGET, state, seeded, version, nowMs);
+}
+
+/** A stored machine of `target` in the given state; `outage` is a target outage (`targetOutage`). */
+function storedMachine(
+  scope: string,
+  target: string,
+  state: SeededScopeState | 'outage',
+  seeded: SeededNetwork,
+  version: number,
+  nowMs: number,
+): StoredScopeState {
   const since = new Date(nowMs - 6 * HOUR_MS).toISOString();
   const interfering = state === 'blocked' || state === 'throttled' || state === 'stalled';
   return {
     version,
     machine: {
       scope,
-      target: TARGET,
+      target,
       version,
       state,
       since,
+      ...(state === 'outage' ? { target_outage: targetOutage } : {}),
       interference: interfering
         ? {
             status: state,
@@ -136,7 +154,7 @@ function storedState(
             since,
             confidence: 0.9,
             agents: 3,
-            counts: { [VERDICT_OF[state]]: 12 },
+            counts: { [VERDICT_OF[state as SeededScopeState]]: 12 },
             witnesses: [],
             clean_windows: 0,
             simulated: seeded.simulated,
@@ -147,6 +165,13 @@ function storedState(
     last_window: { agents: state === 'insufficient' ? 1 : 3, all_simulated: seeded.simulated },
   };
 }
+
+/** Every seeded region fails the down target, in every seeded country. */
+const targetOutage = {
+  regions_failing: NETWORKS.length,
+  regions_evidenced: NETWORKS.length,
+  countries_failing: new Set(NETWORKS.map((seeded) => seeded.network.country)).size,
+};
 
 /** Counts like the aggregator does, and records the measurement in the evidence store as it does. */
 async function seed(
@@ -172,6 +197,26 @@ async function seed(
       await countMeasurement(redis, record, config, nowMs);
       store.record([record], 48 * HOUR_MS);
     }
+    // The down target's last two hours time out everywhere; before, it worked.
+    for (let hoursAgo = 6; hoursAgo >= 1; hoursAgo -= 1) {
+      const measurement = sampleMeasurement({
+        start_time: new Date(nowMs - hoursAgo * HOUR_MS).toISOString(),
+        network: seeded.network,
+        source: { kind: seeded.simulated ? 'simulated' : 'agent', ooni: null },
+        target: {
+          id: DOWN_TARGET,
+          kind: 'service',
+          control: null,
+          input: 'chat.signal.org:443',
+          catalogue_version: 'lab-1',
+        },
+        test: { name: 'signal', version: '0.1.0' },
+      });
+      const status = hoursAgo > 2 ? 'ok' : 'blocked';
+      const record = withVerdict(classified(measurement), status, 'timeout');
+      await countMeasurement(redis, record, config, nowMs);
+      store.record([record], 48 * HOUR_MS);
+    }
     const region = seeded.network.region ?? '';
     const events =
       seeded.region === 'blocked'
@@ -186,6 +231,10 @@ async function seed(
     );
     const asn = `AS${seeded.network.asn}`;
     await compareAndSetScopeState(redis, config, 0, storedState(asn, seeded.asn, seeded, 1, nowMs), []);
+    for (const scope of [region, asn]) {
+      const down = storedMachine(scope, DOWN_TARGET, 'outage', seeded, 1, nowMs);
+      await compareAndSetScopeState(redis, config, 0, down, []);
+    }
   }
 }
 
