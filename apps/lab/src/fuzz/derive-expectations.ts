@@ -20,6 +20,12 @@ const ENDED_BOUND_S = 150;
 const CLEAN_BOUND_S = 150;
 const OUTAGE_STARTED_BOUND_S = 120;
 const OUTAGE_ENDED_BOUND_S = 160;
+/**
+ * A target down everywhere shows `outage` within two windows and the grace of going down: the first
+ * window may be thin where a blackhole's timeouts lengthen the rounds (target-down-everywhere, 152 s
+ * under the suite's load).
+ */
+const TARGET_DOWN_BOUND_S = 150;
 /** A region's outage is judged until one window after it ends (late runs, the recovery streak). */
 const AFTER_OUTAGE_S = 60;
 
@@ -90,11 +96,16 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
   // less before the outage is too little evidence to demand a verdict from (world 20261400: an ASN of
   // 2 agents on 8 Mbit/s lines, down from 60 s, stayed `insufficient` in its only window). Its bound
   // then runs from the outage's end; showing earlier passes too (a state sample is a change).
+  // Likewise a target that goes down everywhere: a scope thin in its first window may judge it only
+  // after the target is back, as the target-wide rule freezes it in the meantime.
   const outage = world.outage;
-  const boundFor = (scope: Scope, bound: number): number =>
+  const targetDown = world.targetDown;
+  const boundFor = (scope: Scope, bound: number, target?: ServiceTarget): number =>
     outage !== null && scope.entries.some((index) => outage.entries.includes(index))
       ? outage.span.to + bound
-      : bound;
+      : targetDown !== null && target === targetDown.target
+        ? targetDown.span.to + bound
+        : bound;
 
   for (const scope of scopesOf(world.entries)) {
     const cleanTargets = SERVICE_TARGETS.filter((target) =>
@@ -117,7 +128,7 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
           scope: scope.key,
           target,
           state: 'accessible',
-          within: seconds(boundFor(scope, CLEAN_BOUND_S)),
+          within: seconds(boundFor(scope, CLEAN_BOUND_S, target)),
         });
       }
     }
@@ -133,7 +144,7 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
             target,
             state: 'partial',
             ...layer,
-            within: seconds(boundFor(scope, bound + 30)),
+            within: seconds(boundFor(scope, bound + 30, target)),
           });
         }
         continue;
@@ -147,7 +158,7 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
         };
         expectations.push(
           i === 0
-            ? { ...onset, state, ...layer, within: seconds(bound) }
+            ? { ...onset, state, ...layer, within: seconds(boundFor(scope, bound, target)) }
             : { ...onset, event: STARTED_EVENT[state], within: seconds(bound + 40) },
         );
         if (Number.isFinite(span.to) && scope.level !== 'country') {
@@ -162,6 +173,8 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
       }
     }
   }
+
+  if (targetDown !== null) expectations.push(...targetDownExpectations(world, targetDown));
 
   if (world.outage !== null) {
     const { span } = world.outage;
@@ -202,6 +215,51 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
           within: seconds(span.to - span.from + AFTER_OUTAGE_S),
         },
       );
+    }
+  }
+  return expectations;
+}
+
+/**
+ * A target down everywhere is an outage of the target, not censorship and not a network outage
+ * (docs/state-machine.md, "Target outages"): every region, ASN and country the censor leaves it to
+ * shows it `outage` while it is down (the clean scopes' `noEvent`s above forbid any block), an ASN shows it
+ * `accessible` once it is back, no scope opens a network outage, and an interference the censor keeps
+ * on throughout never ends (an open block is kept through the freeze).
+ */
+function targetDownExpectations(
+  world: FuzzWorld,
+  targetDown: NonNullable<FuzzWorld['targetDown']>,
+): RawExpectation[] {
+  const expectations: RawExpectation[] = [];
+  const { span, target: down } = targetDown;
+  const { state } = world.technique;
+  for (const scope of scopesOf(world.entries)) {
+    expectations.push({ noEvent: 'outage.started', scope: scope.key });
+    if (scope.entries.every((index) => !touches(world, index, down))) {
+      expectations.push({
+        scope: scope.key,
+        target: down,
+        state: 'outage',
+        after: seconds(span.from),
+        within: seconds(TARGET_DOWN_BOUND_S),
+      });
+      if (scope.level === 'asn') {
+        expectations.push({
+          scope: scope.key,
+          target: down,
+          state: 'accessible',
+          after: seconds(span.to),
+          within: seconds(CLEAN_BOUND_S),
+        });
+      }
+    }
+    // A country has no machine, so no events of its own to keep.
+    if (scope.level === 'country') continue;
+    for (const target of SERVICE_TARGETS) {
+      if (scope.entries.every((index) => touches(world, index, target))) {
+        expectations.push({ noEvent: ENDED_EVENT[state], scope: scope.key, target });
+      }
     }
   }
   return expectations;

@@ -9,6 +9,7 @@ export function worldActions(world: FuzzWorld): Set<ScenarioAction> {
   if (world.lineCondition === 'loss+delay') actions.add('delay');
   if (world.lineCondition === 'congestion') actions.add('police');
   if (world.outage !== null) actions.add('outage');
+  if (world.targetDown !== null) actions.add('drop');
   if (world.entries.some((entry) => entry.lie !== null)) actions.add('lie');
   return actions;
 }
@@ -33,6 +34,7 @@ export function coverageTable(worlds: readonly FuzzWorld[]): string {
     (schedule) => `${schedule} ${worlds.filter((world) => world.schedule === schedule).length}`,
   ).join(', ');
   const agents = worlds.flatMap((world) => world.entries.map((entry) => entry.agents));
+  const targetDown = worlds.filter((world) => world.targetDown !== null).length;
   return [
     header,
     ...rows,
@@ -40,7 +42,7 @@ export function coverageTable(worlds: readonly FuzzWorld[]): string {
     `| technique | ${LAYOUTS.join(' | ')} |\n|---|${LAYOUTS.map(() => '---:').join('|')}|`,
     ...techniqueRows,
     '',
-    `${worlds.length} worlds; schedules: ${schedules}; agents per ISP ${Math.min(...agents)}-${Math.max(...agents)}.`,
+    `${worlds.length} worlds; schedules: ${schedules}; a target down everywhere in ${targetDown}; agents per ISP ${Math.min(...agents)}-${Math.max(...agents)}.`,
   ].join('\n');
 }
 
@@ -84,6 +86,7 @@ const AXES: readonly (readonly [string, (world: FuzzWorld) => string])[] = [
   ['layout', (world) => world.layout],
   ['line', (world) => world.lineCondition],
   ['liar', (world) => (world.entries.some((entry) => entry.lie !== null) ? 'one liar' : 'none')],
+  ['target down everywhere', (world) => world.targetDown?.target ?? 'none'],
   ['fewest agents in an ISP', (world) => String(Math.min(...world.entries.map((entry) => entry.agents)))],
 ];
 

@@ -55,6 +55,11 @@ export interface FuzzWorld {
   censorOn: Span[];
   /** Entries (indices) cut off, and when; null without an outage. */
   outage: { entries: number[]; scope: 'region' | 'asn'; span: Span } | null;
+  /**
+   * A target whose servers are unreachable from every entry for a span (a server-side outage, not
+   * censorship), across at least three countries; null in most worlds.
+   */
+  targetDown: { target: ServiceTarget; span: Span } | null;
 }
 
 const SCHEDULE_WEIGHTS: readonly (readonly [ScheduleKind, number])[] = [
@@ -93,6 +98,18 @@ const LIFT_AT = 120;
 const FLAP_OFF_AT = 120;
 const FLAP_ON_AT = 240;
 const OUTAGE_SPAN: Span = { from: 60, to: 180 };
+const TARGET_DOWN_SPAN: Span = { from: 60, to: 180 };
+
+/**
+ * Share of the worlds that can hold it (static censor, a layout with room for two more ISPs) in which
+ * a second target goes down everywhere. The aggregator calls a target failing in ≥ 80 % of regions of
+ * ≥ 3 countries an outage of the target (docs/state-machine.md, "Target outages"); these worlds check
+ * that rule beside a censor, liars and line conditions the hand-written scenario does not have.
+ */
+const TARGET_DOWN_CHANCE = 0.3;
+const TARGET_DOWN_LAYOUTS: readonly Layout[] = ['single', 'clean-neighbour', 'isp-split'];
+/** The third country a target-down world adds beside the censor's and Germany. */
+const FAR_REGION = 'BR-SP';
 
 /** Seeds of `count` worlds from `seed`: world i is seed + i, so any world reruns alone with its own seed. */
 export function worldSeeds(seed: number, count: number): number[] {
@@ -205,6 +222,9 @@ export function generateWorld(seed: number): FuzzWorld {
     }
   }
 
+  // Drawn last, so the worlds of earlier seeds keep every other draw they had.
+  const targetDown = maybeTargetDown({ schedule, layout, target, entries, lineCondition, random, entry });
+
   let outage: FuzzWorld['outage'] = null;
   if (schedule === 'outage-region' || schedule === 'outage-asn') {
     const down =
@@ -228,7 +248,42 @@ export function generateWorld(seed: number): FuzzWorld {
     entries,
     censorOn: censorSpans(schedule),
     outage,
+    targetDown,
   };
+}
+
+/**
+ * Maybe takes a second target down everywhere: adds clean ISPs in Germany (unless one is there) and
+ * Brazil of 2 agents each, so the target fails in three countries, when the world has room for them. The target is neither the censored
+ * one nor a liar's (a server that is down cannot also be filtered or lied about by the same flows).
+ */
+function maybeTargetDown(world: {
+  schedule: ScheduleKind;
+  layout: Layout;
+  target: ServiceTarget;
+  entries: FuzzEntry[];
+  lineCondition: LineCondition;
+  random: SeededRandom;
+  entry: (region: string, censoring: boolean, agents: number) => FuzzEntry;
+}): FuzzWorld['targetDown'] {
+  const { entries, random } = world;
+  if (!random.chance(TARGET_DOWN_CHANCE)) return null;
+  if (world.schedule !== 'static' || !TARGET_DOWN_LAYOUTS.includes(world.layout)) return null;
+  const hasGermany = entries.some((candidate) => candidate.region.startsWith('DE-'));
+  // The ISPs are not shrunk to make room: their line rules and liar already name their agents.
+  const added = hasGermany ? 2 : 4;
+  if (entries.reduce((sum, candidate) => sum + candidate.agents, added) > MAX_AGENTS_PER_WORLD) return null;
+  const lied = entries.map((candidate) => candidate.lie?.target);
+  const down = random.pick(
+    SERVICE_TARGETS.filter((candidate) => candidate !== world.target && !lied.includes(candidate)),
+  );
+  const newcomers = [
+    ...(hasGermany ? [] : [world.entry(random.pick(CLEAN_NEIGHBOURS), false, 2)]),
+    world.entry(FAR_REGION, false, 2),
+  ];
+  for (const newcomer of newcomers) newcomer.lines = lineRules(world.lineCondition, newcomer.agents, random);
+  entries.push(...newcomers);
+  return { target: down, span: TARGET_DOWN_SPAN };
 }
 
 /** The entry's rules at `atS`: an outage replaces everything, the technique sits under the line rules. */
@@ -249,7 +304,11 @@ export function entryRulesAt(world: FuzzWorld, index: number, atS: number): RawR
     return [{ match: {}, action: 'outage' }, ...lie];
   }
   const censoring = entry.censoring && world.censorOn.some(inside);
-  return [...entry.lines, ...(censoring ? world.technique.rules(world.target) : []), ...lie];
+  const down: RawRule[] =
+    world.targetDown !== null && inside(world.targetDown.span)
+      ? [{ match: { target: world.targetDown.target }, action: 'drop' }]
+      : [];
+  return [...entry.lines, ...down, ...(censoring ? world.technique.rules(world.target) : []), ...lie];
 }
 
 /** The times at which some entry's rules change: each becomes a phase per entry that changes. */
@@ -260,5 +319,6 @@ export function changeTimes(world: FuzzWorld): number[] {
     if (Number.isFinite(span.to)) times.add(span.to);
   }
   if (world.outage !== null) times.add(world.outage.span.from).add(world.outage.span.to);
+  if (world.targetDown !== null) times.add(world.targetDown.span.from).add(world.targetDown.span.to);
   return [...times].sort((a, b) => a - b);
 }

@@ -26,6 +26,11 @@ export function describeWorld(world: FuzzWorld): string {
     `schedule ${world.schedule}`,
     `agents ${world.entries.map((entry) => entry.agents).join('+')}`,
     ...(world.lineCondition === 'none' ? [] : [`line ${world.lineCondition}`]),
+    ...(world.targetDown === null
+      ? []
+      : [
+          `${world.targetDown.target} down everywhere ${world.targetDown.span.from}-${world.targetDown.span.to} s`,
+        ]),
     ...(liar?.lie == null
       ? []
       : [`liar ${liar.region} AS${liar.asn} #${liar.lie.agent} ${liar.lie.target}=${liar.lie.status}`]),
