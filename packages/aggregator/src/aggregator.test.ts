@@ -427,6 +427,33 @@ describe('scope events', () => {
         });
     });
 
+    it('opens no block when the other regions’ rounds of the window have not arrived yet', async () => {
+      // Fuzz world 56 (2026-12-05): rounds slowed by the outage's timeouts report after the grace.
+      const agents = REGIONS.flatMap((region, r) =>
+        [1, 2].map((n) => labAgent(10 * r + n, region, 64600 + r)),
+      );
+      const fail = (agent: (typeof agents)[number], atMs: number) =>
+        submit(labRound(agent, atMs, { target: 'unreachable', controlsWork: true }));
+      for (const offset of [10_000, 30_000]) for (const agent of agents) await fail(agent, T0 + offset);
+      await waitFor(queueDrained, 'the first window to be ingested');
+      now = T0 + WINDOW_MS + 5_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      // The second window: only Moscow's rounds are in when it is judged.
+      for (const offset of [10_000, 30_000])
+        for (const agent of agents.slice(0, 2)) await fail(agent, T0 + WINDOW_MS + offset);
+      await waitFor(queueDrained, 'Moscow’s rounds to be ingested');
+      now = T0 + 2 * WINDOW_MS + 5_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      // The silent regions' agents were not heard either, so their own network outages open; a test of
+      // the late rounds alone. No block anywhere, and Moscow shows the target's outage.
+      const { events } = await readEvents(redis, store, { limit: 100 });
+      expect(events.filter(({ event }) => event.type === 'block.started')).toEqual([]);
+      expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({
+        state: 'outage',
+        target_outage: { regions_failing: 4, regions_evidenced: 4, countries_failing: 4 },
+      });
+    });
+
     it('still opens the blocks of two countries of four: national censorship is not an outage', async () => {
       expect(await twoWindows(['RU-MOW', 'TR-34'])).toEqual([
         'block.started AS64600',

@@ -33,7 +33,12 @@ export function targetOutageReader(
     const regions = (await regionsByTarget).get(target) ?? [];
     const windows = await Promise.all(
       regions.map(async (region) => {
-        return { region, runs: await readWindowRuns(redis, settings.store, region, target, span) };
+        const before = { startMs: span.startMs - settings.rollup.windowMs, endMs: span.startMs };
+        const [runs, previous] = await Promise.all([
+          readWindowRuns(redis, settings.store, region, target, span),
+          readWindowRuns(redis, settings.store, region, target, before),
+        ]);
+        return { region, runs, previous };
       }),
     );
     return assessTargetOutage(windows, settings.rollup);

@@ -126,6 +126,22 @@ describe('assessTargetOutage', () => {
     expect(testimony([])).toBe('silent');
   });
 
+  it('hears a silent region by its window before: its late rounds have not arrived (fuzz world 56)', () => {
+    const world = regions({ 'RU-NIZ': FAILING, 'DE-BE': [], 'BR-SP': [] }).map((region) =>
+      region.region === 'RU-NIZ' ? region : { ...region, previous: labRuns({ index: 0, agents: FAILING }) },
+    );
+    expect(assessTargetOutage(world, config)).toEqual({
+      regions_failing: 3,
+      regions_evidenced: 3,
+      countries_failing: 3,
+    });
+    // A region heard in its own window speaks for itself, whatever it said before.
+    const back = world.map((region) =>
+      region.region === 'DE-BE' ? { ...region, runs: labRuns({ index: 1, agents: CLEAN }) } : region,
+    );
+    expect(assessTargetOutage(back, config)).toBeNull();
+  });
+
   it('follows the configured share and country count', () => {
     const spec = regions({ 'RU-MOW': FAILING, 'DE-BE': FAILING, 'TR-34': CLEAN });
     expect(assessTargetOutage(spec, config)).toBeNull();

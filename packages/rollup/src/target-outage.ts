@@ -2,10 +2,18 @@ import type { ScopeKey, TargetOutage, VerdictStatus } from '@reachmap/schema';
 import type { RollupConfig } from './config.ts';
 import { VALID_STATUSES, type WindowRun } from './window-summary.ts';
 
-/** One region's window for the target: its runs, whatever their number. */
+/** One region's window for the target: its runs, whatever their number, and the window's before. */
 export interface RegionWindow {
   region: ScopeKey;
   runs: readonly WindowRun[];
+  /**
+   * The runs of the window before, heard in its place when this one is silent: rounds slowed by the
+   * outage's timeouts report after the window's grace, and a region judged before its runs arrive
+   * must not drop out. In fuzz world 56 (2026-12-05) Germany's and Brazil's rounds of the second
+   * window the target was down arrived ~45 s after they started; Russia's own late runs re-judged
+   * its window first, heard only itself, and opened a block.
+   */
+  previous?: readonly WindowRun[];
 }
 
 /** What a region's window says about the target itself, not about censorship there. */
@@ -60,8 +68,10 @@ export function assessTargetOutage(
   let evidenced = 0;
   let failing = 0;
   const countries = new Set<string>();
-  for (const { region, runs } of regions) {
-    const testimony = regionTestimony(runs, config);
+  for (const { region, runs, previous } of regions) {
+    const heard = regionTestimony(runs, config);
+    const testimony =
+      heard === 'silent' && previous !== undefined ? regionTestimony(previous, config) : heard;
     if (testimony === 'silent') continue;
     evidenced += 1;
     if (testimony !== 'failing') continue;
