@@ -161,11 +161,11 @@ describe('worldScenario', () => {
             within: 150_000,
           });
           expect(scenario.expect).toContainEqual({
+            noState: 'outage',
             scope: asn,
             target: down.target,
-            state: 'accessible',
-            after: 180_000,
-            within: 150_000,
+            after: 320_000,
+            within: 10_000,
           });
         }
       }
