@@ -444,14 +444,55 @@ describe('scope events', () => {
       await waitFor(queueDrained, 'Moscow’s rounds to be ingested');
       now = T0 + 2 * WINDOW_MS + 5_000;
       await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
-      // The silent regions' agents were not heard either, so their own network outages open; a test of
-      // the late rounds alone. No block anywhere, and Moscow shows the target's outage.
-      const { events } = await readEvents(redis, store, { limit: 100 });
-      expect(events.filter(({ event }) => event.type === 'block.started')).toEqual([]);
-      expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({
-        state: 'outage',
-        target_outage: { regions_failing: 4, regions_evidenced: 4, countries_failing: 4 },
-      });
+      const blocks = async () =>
+        (await readEvents(redis, store, { limit: 100 })).events.filter(
+          ({ event }) => event.type === 'block.started',
+        );
+      // Moscow's block waits: the other regions were active a window ago and could make it an outage.
+      expect(await blocks()).toEqual([]);
+      // Their rounds arrive before the watermark: the target was down everywhere.
+      for (const offset of [10_000, 30_000])
+        for (const agent of agents.slice(2)) await fail(agent, T0 + WINDOW_MS + offset);
+      await waitFor(queueDrained, 'the late rounds to be ingested');
+      now = T0 + 2 * WINDOW_MS + 20_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      expect(await blocks()).toEqual([]);
+      for (const scope of ['RU-MOW', 'DE-BE'])
+        expect(await readScopeState(redis, store, scope, 'whatsapp')).toMatchObject({
+          state: 'outage',
+          target_outage: { regions_failing: 4, regions_evidenced: 4, countries_failing: 4 },
+        });
+    });
+
+    it('holds a new block only until the window’s watermark: regions that stay silent do not count', async () => {
+      const agents = REGIONS.flatMap((region, r) =>
+        [1, 2].map((n) => labAgent(10 * r + n, region, 64600 + r)),
+      );
+      for (const offset of [10_000, 30_000])
+        for (const agent of agents)
+          await submit(labRound(agent, T0 + offset, { target: 'reachable', controlsWork: true }));
+      await waitFor(queueDrained, 'the first window to be ingested');
+      now = T0 + WINDOW_MS + 5_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      // Moscow blocks in the second window; the other regions, active in the first, never report it.
+      for (const offset of [10_000, 30_000])
+        for (const agent of agents.slice(0, 2))
+          await submit(
+            labRound(agent, T0 + WINDOW_MS + offset, { target: 'unreachable', controlsWork: true }),
+          );
+      await waitFor(queueDrained, 'Moscow’s rounds to be ingested');
+      const blocks = async () =>
+        (await readEvents(redis, store, { limit: 100 })).events
+          .filter(({ event }) => event.type === 'block.started')
+          .map(({ event }) => event.scope)
+          .sort();
+      now = T0 + 2 * WINDOW_MS + 5_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      expect(await blocks()).toEqual([]);
+      // Past the watermark (grace 5 s, lateness one window) the window is judged on what arrived.
+      now = T0 + 3 * WINDOW_MS + 10_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      expect(await blocks()).toEqual(['AS64600', 'RU-MOW']);
     });
 
     it('still opens the blocks of two countries of four: national censorship is not an outage', async () => {

@@ -3,6 +3,7 @@ import {
   type AgentStandings,
   asnsOfRuns,
   assessOutage,
+  assessWindow,
   borrowedStandings,
   countedRuns,
   nextOutageState,
@@ -271,8 +272,18 @@ async function evaluatePair(
     ]);
     // Only a window whose own runs testify to a failing target needs the target-wide view
     // (docs/state-machine.md, "Target outages").
-    const targetOutage =
+    const view =
       regionTestimony(counted, settings.rollup) === 'failing' ? await targetOutageOf(target, span) : null;
+    const targetOutage = view?.outage ?? null;
+    // A new block waits for the window's watermark while regions whose rounds are not in yet could
+    // make it the target's outage; after it, the window is judged on what arrived.
+    if (
+      view?.pending === true &&
+      previous.machine.interference === null &&
+      assessWindow(summary, settings.rollup).kind === 'interference' &&
+      nowMs <= windowEnd + settings.graceMs + settings.latenessMs
+    )
+      return;
     const transition =
       late && record !== undefined
         ? reassessLastWindow(previous.machine, record, summary, signals, settings.rollup, targetOutage)

@@ -1,10 +1,16 @@
 import type { RedisClient } from '@reachmap/queue';
-import { assessTargetOutage } from '@reachmap/rollup';
+import { assessTargetOutage, targetOutagePending } from '@reachmap/rollup';
 import { type ScopeKey, scopeLevelOf, type TargetOutage } from '@reachmap/schema';
 import { listPairs, readWindowRuns, type WindowSpan } from '@reachmap/store';
 import type { AggregatorSettings } from './settings.ts';
 
-export type TargetOutageOf = (target: string, span: WindowSpan) => Promise<TargetOutage | null>;
+/** The target-wide view of a window: the outage if the rule holds, or whether regions not in yet could make it hold. */
+export interface TargetWideView {
+  outage: TargetOutage | null;
+  pending: boolean;
+}
+
+export type TargetOutageOf = (target: string, span: WindowSpan) => Promise<TargetWideView>;
 
 /**
  * The target-wide judgement of one window (rollup `assessTargetOutage`), from every region's runs for
@@ -17,7 +23,7 @@ export function targetOutageReader(
   settings: Pick<AggregatorSettings, 'store' | 'rollup'>,
 ): TargetOutageOf {
   let regionsByTarget: Promise<Map<string, ScopeKey[]>> | null = null;
-  const judged = new Map<string, Promise<TargetOutage | null>>();
+  const judged = new Map<string, Promise<TargetWideView>>();
 
   const regionPairs = async (): Promise<Map<string, ScopeKey[]>> => {
     const byTarget = new Map<string, ScopeKey[]>();
@@ -28,7 +34,7 @@ export function targetOutageReader(
     return byTarget;
   };
 
-  const judge = async (target: string, span: WindowSpan): Promise<TargetOutage | null> => {
+  const judge = async (target: string, span: WindowSpan): Promise<TargetWideView> => {
     regionsByTarget ??= regionPairs();
     const regions = (await regionsByTarget).get(target) ?? [];
     const windows = await Promise.all(
@@ -41,7 +47,8 @@ export function targetOutageReader(
         return { region, runs, previous };
       }),
     );
-    return assessTargetOutage(windows, settings.rollup);
+    const outage = assessTargetOutage(windows, settings.rollup);
+    return { outage, pending: outage === null && targetOutagePending(windows, settings.rollup) };
   };
 
   return (target, span) => {

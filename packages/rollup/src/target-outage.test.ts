@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RollupConfig } from './config.ts';
-import { assessTargetOutage, type RegionWindow, regionTestimony } from './target-outage.ts';
+import {
+  assessTargetOutage,
+  type RegionWindow,
+  regionTestimony,
+  targetOutagePending,
+} from './target-outage.ts';
 import { type AgentSpec, labRuns } from './testing.ts';
 
 const config = RollupConfig.parse({});
@@ -126,20 +131,22 @@ describe('assessTargetOutage', () => {
     expect(testimony([])).toBe('silent');
   });
 
-  it('hears a silent region by its window before: its late rounds have not arrived (fuzz world 56)', () => {
+  it('says an outage is pending while active regions have not reported the window (fuzz worlds 56, 108)', () => {
+    const earlier = labRuns({ index: 0, agents: CLEAN });
     const world = regions({ 'RU-NIZ': FAILING, 'DE-BE': [], 'BR-SP': [] }).map((region) =>
-      region.region === 'RU-NIZ' ? region : { ...region, previous: labRuns({ index: 0, agents: FAILING }) },
+      region.region === 'RU-NIZ' ? region : { ...region, previous: earlier },
     );
-    expect(assessTargetOutage(world, config)).toEqual({
-      regions_failing: 3,
-      regions_evidenced: 3,
-      countries_failing: 3,
-    });
-    // A region heard in its own window speaks for itself, whatever it said before.
-    const back = world.map((region) =>
+    // Heard so far: Russia alone, no outage; but Germany and Brazil were active and are not in yet.
+    expect(assessTargetOutage(world, config)).toBeNull();
+    expect(targetOutagePending(world, config)).toBe(true);
+    // Regions silent in the window before too are inactive: nothing to wait for.
+    const inactive = world.map((region) => ({ ...region, previous: [] }));
+    expect(targetOutagePending(inactive, config)).toBe(false);
+    // A region heard reaching the target settles it: national censorship.
+    const settled = world.map((region) =>
       region.region === 'DE-BE' ? { ...region, runs: labRuns({ index: 1, agents: CLEAN }) } : region,
     );
-    expect(assessTargetOutage(back, config)).toBeNull();
+    expect(targetOutagePending(settled, config)).toBe(false);
   });
 
   it('follows the configured share and country count', () => {

@@ -7,11 +7,8 @@ export interface RegionWindow {
   region: ScopeKey;
   runs: readonly WindowRun[];
   /**
-   * The runs of the window before, heard in its place when this one is silent: rounds slowed by the
-   * outage's timeouts report after the window's grace, and a region judged before its runs arrive
-   * must not drop out. In fuzz world 56 (2026-12-05) Germany's and Brazil's rounds of the second
-   * window the target was down arrived ~45 s after they started; Russia's own late runs re-judged
-   * its window first, heard only itself, and opened a block.
+   * The runs of the window before. A region silent now that testified then is active, its rounds of
+   * this window not in yet (`targetOutagePending`).
    */
   previous?: readonly WindowRun[];
 }
@@ -65,13 +62,35 @@ export function assessTargetOutage(
   regions: readonly RegionWindow[],
   config: RollupConfig,
 ): TargetOutage | null {
+  return tally(regions, config, false);
+}
+
+/**
+ * Whether the regions not heard yet in this window could still make it the target's outage: counted
+ * as failing, active regions silent so far (they testified in the window before) would meet the rule.
+ * Rounds slowed by an outage's timeouts report after the window's grace, and a region judged first
+ * hears only the others that are in: in fuzz world 56 (2026-12-05) Russia's own late runs re-judged
+ * its window before Germany's and Brazil's arrived and it opened a block; in world 108 Germany was
+ * judged before Russia's rounds of the window were in. The evaluator holds a new block on such a
+ * window until its watermark (docs/state-machine.md, "Target outages").
+ */
+export function targetOutagePending(regions: readonly RegionWindow[], config: RollupConfig): boolean {
+  return tally(regions, config, true) !== null;
+}
+
+function tally(
+  regions: readonly RegionWindow[],
+  config: RollupConfig,
+  countPending: boolean,
+): TargetOutage | null {
   let evidenced = 0;
   let failing = 0;
   const countries = new Set<string>();
   for (const { region, runs, previous } of regions) {
-    const heard = regionTestimony(runs, config);
-    const testimony =
-      heard === 'silent' && previous !== undefined ? regionTestimony(previous, config) : heard;
+    let testimony = regionTestimony(runs, config);
+    if (testimony === 'silent' && countPending && previous !== undefined) {
+      if (regionTestimony(previous, config) !== 'silent') testimony = 'failing';
+    }
     if (testimony === 'silent') continue;
     evidenced += 1;
     if (testimony !== 'failing') continue;
