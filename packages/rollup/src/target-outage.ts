@@ -30,7 +30,7 @@ const FAILING: ReadonlySet<VerdictStatus> = new Set(['blocked', 'throttled', 'st
  *   mostly before the onset (or mostly after the recovery) sees only part of it: in fuzz world 60 Max
  *   went down as Russia's 6 agents had just run, 6 ok runs then 6 failing (50 %), while Germany and
  *   Brazil, heard later, failed outright and opened blocks. 40 % is our choice, below a verdict's
- *   60 % so that part of a window counts; occasional failures on a lossy working line sit under it,
+ *   60 % so that part of a window counts, and meant to sit above a lossy working line's failures,
  *   and one region wrongly failing cannot make an outage alone (80 % of regions, 3 countries).
  */
 export function regionTestimony(runs: readonly WindowRun[], config: RollupConfig): RegionTestimony {
