@@ -46,7 +46,14 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
   const queue = openIngestQueue(redis);
   const signingKey = loadOrCreateCollectorKey(options.dataDir);
   const geoIp: GeoIpLookup | null =
-    options.geoIpDatabases.length === 0 ? null : await openGeoIpDatabases(options.geoIpDatabases);
+    options.geoIpDatabases.length === 0
+      ? null
+      : await openGeoIpDatabases(options.geoIpDatabases, (path, error) =>
+          logger.warn(
+            { path, err: error.message },
+            'GeoIP database changed but does not read; keeping the old one',
+          ),
+        );
   const agentFiles = options.agentDistDir == null ? null : loadAgentFiles(options.agentDistDir, signingKey);
   const { app } = createCollectorApp({
     redis,

@@ -68,4 +68,30 @@ describe('GeoIP', () => {
     }
     expect(reloading('127.0.0.1')?.country).toBe('FR');
   }, 20_000);
+
+  it('keeps answering from the old database while a replacement is half written, and says so', async () => {
+    const path = join(dir, 'half-written.mmdb');
+    writeFileSync(path, writeMmdb([{ address: '127.0.0.1', record: { country: { iso_code: 'DE' } } }]));
+    const errors: string[] = [];
+    const reloading = await openGeoIpDatabases([path], (failed, error) =>
+      errors.push(`${failed}: ${error.message}`),
+    );
+    // A copy in place caught between truncation and the last write: the head of a file only.
+    const replacement = writeMmdb([{ address: '127.0.0.1', record: { country: { iso_code: 'FR' } } }]);
+    const deadline = Date.now() + 15_000;
+    let size = 0;
+    while (errors.length === 0 && Date.now() < deadline) {
+      size += 1;
+      writeFileSync(path, replacement.subarray(0, size));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(errors[0]).toContain(path);
+    expect(reloading('127.0.0.1')?.country).toBe('DE');
+    // The whole file, once written, is taken.
+    while (reloading('127.0.0.1')?.country !== 'FR' && Date.now() < deadline + 15_000) {
+      writeFileSync(path, replacement);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(reloading('127.0.0.1')?.country).toBe('FR');
+  }, 40_000);
 });
