@@ -353,14 +353,15 @@ describe('scope events', () => {
 
   describe('a target down for everyone versus national blocks', () => {
     const REGIONS = ['RU-MOW', 'DE-BE', 'TR-34', 'BR-SP'];
+    /** Two agents in each region, one ASN per region: AS64600 in RU-MOW, AS64601 in DE-BE, … */
+    const regionAgents = () =>
+      REGIONS.flatMap((region, r) => [1, 2].map((n) => labAgent(10 * r + n, region, 64600 + r)));
     /** Two windows where the target times out (controls fine) in `failing` and works elsewhere. */
     async function twoWindows(failing: readonly string[]) {
-      const agents = REGIONS.flatMap((region, r) =>
-        [1, 2].map((n) => ({
-          agent: labAgent(10 * r + n, region, 64600 + r),
-          fails: failing.includes(region),
-        })),
-      );
+      const agents = regionAgents().map((agent) => ({
+        agent,
+        fails: failing.includes(agent.region),
+      }));
       for (const index of [0, 1]) {
         const start = T0 + index * WINDOW_MS;
         for (const offset of [10_000, 30_000])
@@ -429,9 +430,7 @@ describe('scope events', () => {
 
     it('opens no block when the other regions’ rounds of the window have not arrived yet', async () => {
       // Fuzz world 56 (2026-12-05): rounds slowed by the outage's timeouts report after the grace.
-      const agents = REGIONS.flatMap((region, r) =>
-        [1, 2].map((n) => labAgent(10 * r + n, region, 64600 + r)),
-      );
+      const agents = regionAgents();
       const fail = (agent: (typeof agents)[number], atMs: number) =>
         submit(labRound(agent, atMs, { target: 'unreachable', controlsWork: true }));
       for (const offset of [10_000, 30_000]) for (const agent of agents) await fail(agent, T0 + offset);
@@ -465,9 +464,7 @@ describe('scope events', () => {
     });
 
     it('holds a new block only until the window’s watermark: regions that stay silent do not count', async () => {
-      const agents = REGIONS.flatMap((region, r) =>
-        [1, 2].map((n) => labAgent(10 * r + n, region, 64600 + r)),
-      );
+      const agents = regionAgents();
       for (const offset of [10_000, 30_000])
         for (const agent of agents)
           await submit(labRound(agent, T0 + offset, { target: 'reachable', controlsWork: true }));

@@ -1,5 +1,6 @@
 import type { ScopeKey, TargetOutage, VerdictStatus } from '@reachmap/schema';
 import type { RollupConfig } from './config.ts';
+import { InterferenceStatus } from './window-assessment.ts';
 import { VALID_STATUSES, type WindowRun } from './window-summary.ts';
 
 /** One region's window for the target: its runs, whatever their number, and the window's before. */
@@ -16,7 +17,8 @@ export interface RegionWindow {
 /** What a region's window says about the target itself, not about censorship there. */
 export type RegionTestimony = 'failing' | 'reaching' | 'silent';
 
-const FAILING: ReadonlySet<VerdictStatus> = new Set(['blocked', 'throttled', 'stalled']);
+// Any interference status fails the target: a server slow for everyone is not a throttle either.
+const FAILING: ReadonlySet<VerdictStatus> = new Set(InterferenceStatus.options);
 
 /**
  * A region as a witness of whether the target is up at all, judged more loosely than a verdict:
