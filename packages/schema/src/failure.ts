@@ -41,52 +41,54 @@ export const UNKNOWN_FAILURE_PREFIX = 'unknown_failure: ';
 export const Failure = z.union([KnownFailure, z.string().startsWith(UNKNOWN_FAILURE_PREFIX).max(500)]);
 export type Failure = z.infer<typeof Failure>;
 
-const BY_CODE: Readonly<Record<string, KnownFailure>> = {
-  ECONNREFUSED: 'connection_refused',
-  ECONNABORTED: 'connection_aborted',
-  ERR_SOCKET_CLOSED: 'connection_already_closed',
-  ETIMEDOUT: 'generic_timeout_error',
-  ETIMEOUT: 'generic_timeout_error', // c-ares, dns.Resolver
-  ESOCKETTIMEDOUT: 'generic_timeout_error',
-  UND_ERR_CONNECT_TIMEOUT: 'generic_timeout_error',
-  UND_ERR_HEADERS_TIMEOUT: 'generic_timeout_error',
-  UND_ERR_BODY_TIMEOUT: 'generic_timeout_error',
-  EHOSTUNREACH: 'host_unreachable',
-  EHOSTDOWN: 'host_unreachable',
-  ENETUNREACH: 'network_unreachable',
-  ENETDOWN: 'network_down',
-  ENOTFOUND: 'dns_nxdomain_error',
-  EAI_NONAME: 'dns_nxdomain_error',
-  NXDOMAIN: 'dns_nxdomain_error',
-  ENODATA: 'dns_no_answer',
-  EAI_NODATA: 'dns_no_answer',
-  ESERVFAIL: 'dns_servfail_error',
-  SERVFAIL: 'dns_servfail_error',
-  EREFUSED: 'dns_refused_error',
-  EBADRESP: 'dns_server_misbehaving',
-  EFORMERR: 'dns_server_misbehaving',
-  EBADFAMILY: 'dns_server_misbehaving',
-  EAI_AGAIN: 'dns_temporary_failure',
-  EAI_FAIL: 'dns_non_recoverable_failure',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'ssl_invalid_hostname',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'ssl_unknown_authority',
-  UNABLE_TO_GET_ISSUER_CERT: 'ssl_unknown_authority',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'ssl_unknown_authority',
-  SELF_SIGNED_CERT_IN_CHAIN: 'ssl_unknown_authority',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'ssl_unknown_authority',
-  CERT_UNTRUSTED: 'ssl_unknown_authority',
-  CERT_HAS_EXPIRED: 'ssl_invalid_certificate',
-  CERT_NOT_YET_VALID: 'ssl_invalid_certificate',
-  CERT_REVOKED: 'ssl_invalid_certificate',
-  CERT_SIGNATURE_FAILURE: 'ssl_invalid_certificate',
-  EPROTO: 'ssl_failed_handshake',
-  ERR_SSL_WRONG_VERSION_NUMBER: 'ssl_failed_handshake',
-  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'ssl_failed_handshake',
-  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'ssl_failed_handshake',
-  ERR_SSL_TLSV1_UNRECOGNIZED_NAME: 'ssl_failed_handshake',
-  ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR: 'ssl_failed_handshake',
-  ERR_SSL_NO_PROTOCOLS_AVAILABLE: 'ssl_failed_handshake',
-};
+const BY_CODE: ReadonlyMap<string, KnownFailure> = new Map(
+  Object.entries({
+    ECONNREFUSED: 'connection_refused',
+    ECONNABORTED: 'connection_aborted',
+    ERR_SOCKET_CLOSED: 'connection_already_closed',
+    ETIMEDOUT: 'generic_timeout_error',
+    ETIMEOUT: 'generic_timeout_error', // c-ares, dns.Resolver
+    ESOCKETTIMEDOUT: 'generic_timeout_error',
+    UND_ERR_CONNECT_TIMEOUT: 'generic_timeout_error',
+    UND_ERR_HEADERS_TIMEOUT: 'generic_timeout_error',
+    UND_ERR_BODY_TIMEOUT: 'generic_timeout_error',
+    EHOSTUNREACH: 'host_unreachable',
+    EHOSTDOWN: 'host_unreachable',
+    ENETUNREACH: 'network_unreachable',
+    ENETDOWN: 'network_down',
+    ENOTFOUND: 'dns_nxdomain_error',
+    EAI_NONAME: 'dns_nxdomain_error',
+    NXDOMAIN: 'dns_nxdomain_error',
+    ENODATA: 'dns_no_answer',
+    EAI_NODATA: 'dns_no_answer',
+    ESERVFAIL: 'dns_servfail_error',
+    SERVFAIL: 'dns_servfail_error',
+    EREFUSED: 'dns_refused_error',
+    EBADRESP: 'dns_server_misbehaving',
+    EFORMERR: 'dns_server_misbehaving',
+    EBADFAMILY: 'dns_server_misbehaving',
+    EAI_AGAIN: 'dns_temporary_failure',
+    EAI_FAIL: 'dns_non_recoverable_failure',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'ssl_invalid_hostname',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'ssl_unknown_authority',
+    UNABLE_TO_GET_ISSUER_CERT: 'ssl_unknown_authority',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'ssl_unknown_authority',
+    SELF_SIGNED_CERT_IN_CHAIN: 'ssl_unknown_authority',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'ssl_unknown_authority',
+    CERT_UNTRUSTED: 'ssl_unknown_authority',
+    CERT_HAS_EXPIRED: 'ssl_invalid_certificate',
+    CERT_NOT_YET_VALID: 'ssl_invalid_certificate',
+    CERT_REVOKED: 'ssl_invalid_certificate',
+    CERT_SIGNATURE_FAILURE: 'ssl_invalid_certificate',
+    EPROTO: 'ssl_failed_handshake',
+    ERR_SSL_WRONG_VERSION_NUMBER: 'ssl_failed_handshake',
+    ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'ssl_failed_handshake',
+    ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'ssl_failed_handshake',
+    ERR_SSL_TLSV1_UNRECOGNIZED_NAME: 'ssl_failed_handshake',
+    ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR: 'ssl_failed_handshake',
+    ERR_SSL_NO_PROTOCOLS_AVAILABLE: 'ssl_failed_handshake',
+  }),
+);
 
 interface ErrorLike {
   code?: unknown;
@@ -125,7 +127,7 @@ export function mapNodeError(error: unknown): Failure {
     return 'eof_error';
   }
   if (code !== undefined) {
-    const known = BY_CODE[code];
+    const known = BY_CODE.get(code);
     if (known) return known;
     if (code.startsWith('ERR_SSL_')) return 'ssl_failed_handshake';
   }

@@ -75,17 +75,20 @@ function reachmapBlockingType(verdict: Pick<Verdict, 'status' | 'method' | 'laye
   }
 }
 
-/** OONI's own tests for reachmap's messenger targets; every other service target is a web input. */
-const OONI_TEST_OF_TARGET: Readonly<Record<string, string>> = {
-  whatsapp: 'whatsapp',
-  telegram: 'telegram',
-  signal: 'signal',
-  'facebook-messenger': 'facebook_messenger',
-};
+/**
+ * OONI's own tests for reachmap's messenger targets; every other service target is a web input. A Map,
+ * because target ids come from agents, and a plain object answers `constructor` from its prototype.
+ */
+const OONI_TEST_OF_TARGET: ReadonlyMap<string, string> = new Map([
+  ['whatsapp', 'whatsapp'],
+  ['telegram', 'telegram'],
+  ['signal', 'signal'],
+  ['facebook-messenger', 'facebook_messenger'],
+]);
 
 export function ooniTestNameOf(measurement: Measurement): string {
   return (
-    measurement.source.ooni?.test_name ?? OONI_TEST_OF_TARGET[measurement.target.id] ?? 'web_connectivity'
+    measurement.source.ooni?.test_name ?? OONI_TEST_OF_TARGET.get(measurement.target.id) ?? 'web_connectivity'
   );
 }
 

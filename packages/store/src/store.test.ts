@@ -98,6 +98,26 @@ describe('countMeasurement', () => {
     }
   });
 
+  it('counts a target whose id is a name every object inherits, in every scope', async () => {
+    // `constructor` is a valid slug; an agent once got it dead-lettered by a lookup in a plain object.
+    const base = sampleMeasurement();
+    const record = classified(
+      { target: { ...base.target, id: 'constructor' } },
+      { status: 'blocked', method: 'sni-reset' },
+    );
+    expect((await countMeasurement(redis.redis, record, config, NOW)).counted).toBe(1);
+    for (const scope of ['RU', 'RU-MOW', 'AS64500']) {
+      const [point] = await readSeries(redis.redis, config, {
+        scope,
+        target: 'constructor',
+        fromMs: T0,
+        toMs: T0 + 1,
+        granularity: '5m',
+      });
+      expect(point?.runs).toBe(1);
+    }
+  });
+
   it('sets retention TTLs on rollup keys per granularity and on the marker', async () => {
     const record = classified({}, { status: 'ok', method: null });
     await countMeasurement(redis.redis, record, config, NOW);

@@ -21,6 +21,8 @@ describe('hostile-request campaign', () => {
       expect(report.accepted).toBeGreaterThan(0);
       expect(report.statuses['422']).toBeGreaterThan(0);
       expect(report.requests).toBe(count);
+      // Before them, the fixed sweep of inherited names (constructor, __proto__…) in every field.
+      expect(report.sweepRequests).toBeGreaterThan(0);
     },
     600_000,
   );

@@ -15,11 +15,19 @@ import { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { startBenchRedis } from '../bench-redis.ts';
 import { percentile } from '../percentile.ts';
-import { apiRequests, collectorRequests, type HostileRequest } from './hostile-requests.ts';
+import {
+  apiRequests,
+  collectorRequests,
+  type HostileRequest,
+  inheritedNameSweep,
+} from './hostile-requests.ts';
 
 export interface FuzzReport {
   seed: number;
+  /** Random requests sent (the count asked for, unless stopped early). */
   requests: number;
+  /** Requests of the fixed sweep sent before them: inherited names in every field and parameter. */
+  sweepRequests: number;
   /** Answers by status code. */
   statuses: Record<string, number>;
   /** 5xx answers other than the intended `503` with Retry-After (backpressure). */
@@ -64,7 +72,8 @@ export async function runFuzzCampaign(options: {
   count: number;
   seed: number;
   concurrency?: number;
-  onProgress?: (sent: number) => void;
+  /** Requests answered so far, of the sweep's and the random ones together. */
+  onProgress?: (sent: number, total: number) => void;
   /** Ends the campaign early: no new request is sent, the rest (drain, count, report) runs as usual. */
   stop?: AbortSignal;
 }): Promise<FuzzReport> {
@@ -245,11 +254,15 @@ export async function runFuzzCampaign(options: {
   );
   // Generated a chunk at a time, so a long campaign never holds its whole corpus in memory; the
   // lanes pull from it without waiting for each other at chunk ends.
+  const sweep = inheritedNameSweep(valid, document, admin.secret);
+  let swept = 0;
   let taken = 0;
   let chunk = 0;
   let pending: HostileRequest[] = [];
   const nextRequest = (): HostileRequest | undefined => {
-    if (taken >= options.count || options.stop?.aborted === true) return undefined;
+    if (options.stop?.aborted === true) return undefined;
+    if (swept < sweep.length) return sweep[swept++];
+    if (taken >= options.count) return undefined;
     if (pending.length === 0) {
       const size = Math.min(CHUNK, options.count - taken);
       pending = fc.sample(hostile, { numRuns: size, seed: options.seed + chunk });
@@ -277,7 +290,7 @@ export async function runFuzzCampaign(options: {
         }
       }
       sent += 1;
-      options.onProgress?.(sent);
+      options.onProgress?.(sent, sweep.length + options.count);
     }
   };
   try {
@@ -303,7 +316,8 @@ export async function runFuzzCampaign(options: {
   process.off('unhandledRejection', onCrash);
   return {
     seed: options.seed,
-    requests: sent,
+    requests: sent - swept,
+    sweepRequests: swept,
     statuses,
     serverErrors,
     crashes,

@@ -64,6 +64,10 @@ function pathsOf(value: unknown, prefix: string[] = []): string[][] {
   return [prefix, ...entries.flatMap(([key, item]) => pathsOf(item, [...prefix, key]))];
 }
 
+function valueAt(target: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], target);
+}
+
 function setAt(target: unknown, path: readonly string[], value: unknown): unknown {
   if (path.length === 0) return value;
   const copy: Record<string, unknown> = Array.isArray(target)
@@ -217,13 +221,7 @@ type OpenApiDocument = { paths: Record<string, Record<string, { parameters?: Ope
 
 /** Requests for every route and parameter the API's OpenAPI document lists, with hostile values. */
 export function apiRequests(document: OpenApiDocument, adminKey: string): fc.Arbitrary<HostileRequest> {
-  const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, operation]) => ({
-      path,
-      method: method.toUpperCase(),
-      parameters: operation.parameters ?? [],
-    })),
-  );
+  const operations = operationsOf(document);
   const parameterValue = fc.oneof(
     boundaryValue.map((value) => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''))),
     fc.constantFrom(
@@ -257,26 +255,110 @@ export function apiRequests(document: OpenApiDocument, adminKey: string): fc.Arb
         ),
       ),
     )
-    .map(([operation, values, asAdmin, body]): HostileRequest => {
-      const query = new URLSearchParams();
-      const headers: Record<string, string> = asAdmin ? { authorization: `Bearer ${adminKey}` } : {};
-      let path = operation.path;
-      for (const [pick, value] of values) {
-        const parameter = operation.parameters[pick % Math.max(1, operation.parameters.length)];
-        if (parameter === undefined) continue;
-        if (parameter.in === 'path') path = path.replace(`{${parameter.name}}`, encodeURIComponent(value));
-        else if (parameter.in === 'header') headers[parameter.name] = value.replace(/[^\x20-\x7e]/g, '');
-        else query.append(parameter.name, value);
-      }
-      path = path.replace(/\{[^}]+\}/g, 'whk_0000000000000000000000');
-      if (body !== null) headers['content-type'] = 'application/json';
-      const search = query.toString();
-      return {
-        kind: 'api',
-        method: operation.method,
-        path: search === '' ? path : `${path}?${search}`,
-        headers,
-        body: operation.method === 'GET' || operation.method === 'DELETE' ? null : body,
-      };
-    });
+    .map(([operation, values, asAdmin, body]) =>
+      apiRequest(
+        operation,
+        values.flatMap(([pick, value]) => {
+          const parameter = operation.parameters[pick % Math.max(1, operation.parameters.length)];
+          return parameter === undefined ? [] : [[parameter, value] as const];
+        }),
+        asAdmin ? adminKey : null,
+        body,
+      ),
+    );
+}
+
+interface ApiOperation {
+  path: string;
+  method: string;
+  parameters: OpenApiParameter[];
+}
+
+function operationsOf(document: OpenApiDocument): ApiOperation[] {
+  return Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      path,
+      method: method.toUpperCase(),
+      parameters: operation.parameters ?? [],
+    })),
+  );
+}
+
+/** One API request: each value in its parameter's place (path, header or query). */
+function apiRequest(
+  operation: ApiOperation,
+  values: ReadonlyArray<readonly [OpenApiParameter, string]>,
+  adminKey: string | null,
+  body: string | null,
+): HostileRequest {
+  const query = new URLSearchParams();
+  const headers: Record<string, string> = adminKey === null ? {} : { authorization: `Bearer ${adminKey}` };
+  let path = operation.path;
+  for (const [parameter, value] of values) {
+    if (parameter.in === 'path') path = path.replace(`{${parameter.name}}`, encodeURIComponent(value));
+    else if (parameter.in === 'header') headers[parameter.name] = value.replace(/[^\x20-\x7e]/g, '');
+    else query.append(parameter.name, value);
+  }
+  path = path.replace(/\{[^}]+\}/g, 'whk_0000000000000000000000');
+  if (body !== null) headers['content-type'] = 'application/json';
+  const search = query.toString();
+  return {
+    kind: 'api',
+    method: operation.method,
+    path: search === '' ? path : `${path}?${search}`,
+    headers,
+    body: operation.method === 'GET' || operation.method === 'DELETE' ? null : body,
+  };
+}
+
+/**
+ * Names every plain object inherits. Used as a key into an object literal, each answers from
+ * Object.prototype (a function, not `undefined`) unless the lookup guards against it.
+ */
+export const INHERITED_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'] as const;
+
+/** OONI provenance an agent may not send; carried so its string fields are swept too. */
+const PROVENANCE = {
+  report_id: '20261205T000000Z_webconnectivity_RU_64500_n1_x',
+  measurement_uid: null,
+  test_name: 'web_connectivity',
+  anomaly: null,
+  confirmed: null,
+  failure: null,
+};
+
+/**
+ * The same requests every run: each string field of a valid measurement, and each API parameter, set to
+ * each inherited name. A target id of `constructor` (a valid slug) once sent a measurement the collector
+ * had accepted to the dead letters; random sampling reaches such a value about once in many runs.
+ */
+export function inheritedNameSweep(
+  valid: () => Measurement,
+  document: OpenApiDocument,
+  adminKey: string,
+): HostileRequest[] {
+  const withProvenance = (): Measurement => {
+    const measurement = valid();
+    return { ...measurement, source: { ...measurement.source, ooni: PROVENANCE } };
+  };
+  const submits = [valid, withProvenance].flatMap((make) => {
+    const base = make();
+    return pathsOf(base)
+      .filter((path) => typeof valueAt(base, path) === 'string')
+      .map(
+        (path): HostileRequest => ({
+          kind: 'submit',
+          items: INHERITED_NAMES.map((name) => setAt(make(), path, name)),
+          gzip: false,
+          spoolDropped: null,
+          valid: false,
+        }),
+      );
+  });
+  const api = operationsOf(document).flatMap((operation) =>
+    operation.parameters.flatMap((parameter) =>
+      INHERITED_NAMES.map((name) => apiRequest(operation, [[parameter, name]], adminKey, null)),
+    ),
+  );
+  return [...submits, ...api];
 }

@@ -27,15 +27,15 @@ const report: FuzzReport = await runFuzzCampaign({
   seed,
   concurrency: Number(values.concurrency),
   stop: stop.signal,
-  onProgress: (sent) => {
-    if (sent % 5000 === 0 || sent === count) process.stderr.write(`fuzz: ${sent}/${count}\n`);
+  onProgress: (sent, total) => {
+    if (sent % 5000 === 0 || sent === total) process.stderr.write(`fuzz: ${sent}/${total}\n`);
   },
 });
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 const failed =
   report.serverErrors.length > 0 || report.crashes.length > 0 || report.accepted !== report.counted;
 process.stderr.write(
-  `fuzz: ${report.requests} requests in ${report.durationS.toFixed(0)} s: ${report.serverErrors.length} 5xx, ` +
+  `fuzz: ${report.sweepRequests} fixed and ${report.requests} random requests in ${report.durationS.toFixed(0)} s: ${report.serverErrors.length} 5xx, ` +
     `${report.crashes.length} crashes, peak RSS ${(report.peakRssBytes / 1024 ** 2).toFixed(0)} MiB, ` +
     `/healthz p99 ${report.healthzP99Ms.toFixed(1)} ms, ${report.accepted} accepted / ${report.counted} counted\n`,
 );

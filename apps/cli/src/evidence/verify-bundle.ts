@@ -136,7 +136,10 @@ export function verifyBundle(input: unknown): VerificationReport {
         what: `round controls missing or unverified: ${missing.join(', ')}`,
       });
     const expectations = TargetExpectations.safeParse(
-      bundle.catalogue.expectations[measurement.target.id] ?? {},
+      // An own property only: the bundle is untrusted, and `constructor` would answer from the prototype.
+      Object.hasOwn(bundle.catalogue.expectations, measurement.target.id)
+        ? bundle.catalogue.expectations[measurement.target.id]
+        : {},
     );
     const verdict = classifyMeasurement({
       measurement,

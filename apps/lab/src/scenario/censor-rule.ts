@@ -99,7 +99,7 @@ export const CensorActionSchema = z.unknown().transform((value, ctx): CensorActi
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const keys = Object.keys(value);
-    const unknownKey = keys.find((key) => !(key in OBJECT_ACTIONS));
+    const unknownKey = keys.find((key) => !Object.hasOwn(OBJECT_ACTIONS, key));
     if (unknownKey !== undefined || keys.length === 0) {
       ctx.addIssue({ code: 'custom', message: `unknown action "${unknownKey ?? '{}'}"` });
       return z.NEVER;

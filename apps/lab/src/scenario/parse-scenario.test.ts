@@ -61,6 +61,12 @@ describe('parseScenario', () => {
       'action: { zap: 1 } }',
       'regions[0].censor[0].action: unknown action "zap"',
     ],
+    [
+      'an action named after an inherited property',
+      'action: reset }',
+      'action: { constructor: 1 } }',
+      'regions[0].censor[0].action: unknown action "constructor"',
+    ],
     ['a bad rate', 'police: 128kbit', 'police: fast', 'regions[0].censor[1].action.police: expected a rate'],
     ['a bad duration', 'duration: 240s', 'duration: soon', 'duration: expected a duration'],
     ['an unknown match key', 'sni: "*.whatsapp.net"', 'snii: "*.whatsapp.net"', 'regions[0].censor[0].match'],

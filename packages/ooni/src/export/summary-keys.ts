@@ -52,49 +52,52 @@ function failedEndpoints(measurement: Measurement): string[] {
  * The per-test summary keys OONI's tools read, computed from our observations with the rules of each
  * OONI experiment (probe-cli `internal/experiment/<name>`), so the export reads like OONI's output.
  */
-const MESSENGER_KEYS: Readonly<Record<string, (measurement: Measurement) => Keys>> = {
-  whatsapp: (m) => {
-    const registration = fetchStatus(m, 'v.whatsapp.net');
-    const web = fetchStatus(m, 'web.whatsapp.com');
-    const endpointsBlocked = allConnectsFailed(m);
-    return {
-      registration_server_status: registration.status,
-      registration_server_failure: registration.failure,
-      whatsapp_web_status: web.status,
-      whatsapp_web_failure: web.failure,
-      whatsapp_endpoints_status: m.observations.tcp.length === 0 ? null : endpointsBlocked ? 'blocked' : 'ok',
-      whatsapp_endpoints_blocked: endpointsBlocked ? failedEndpoints(m) : [],
-      whatsapp_endpoints_dns_inconsistent: [],
-    };
-  },
-  telegram: (m) => {
-    const web = fetchStatus(m, 'web.telegram.org');
-    const datacenterPosts = chainsOf(m.observations.http).filter(
-      (chain) => chain.first.request.method === 'POST',
-    );
-    return {
-      telegram_tcp_blocking: allConnectsFailed(m),
-      telegram_http_blocking:
-        datacenterPosts.length > 0 && datacenterPosts.every((chain) => chain.last.response === null),
-      telegram_web_status: web.status,
-      telegram_web_failure: web.failure,
-    };
-  },
-  signal: (m) => {
-    const failed = chainsOf(m.observations.http).find((chain) => chain.last.response === null);
-    return {
-      signal_backend_status:
-        m.observations.http.length === 0 ? null : failed === undefined ? 'ok' : 'blocked',
-      signal_backend_failure: failed?.last.failure ?? null,
-    };
-  },
-  facebook_messenger: (m) => ({
-    facebook_tcp_blocking: allConnectsFailed(m),
-    facebook_dns_blocking: m.observations.dns.some(
-      (query) => query.resolver.kind === 'system' && query.failure !== null,
-    ),
+const MESSENGER_KEYS: ReadonlyMap<string, (measurement: Measurement) => Keys> = new Map(
+  Object.entries({
+    whatsapp: (m) => {
+      const registration = fetchStatus(m, 'v.whatsapp.net');
+      const web = fetchStatus(m, 'web.whatsapp.com');
+      const endpointsBlocked = allConnectsFailed(m);
+      return {
+        registration_server_status: registration.status,
+        registration_server_failure: registration.failure,
+        whatsapp_web_status: web.status,
+        whatsapp_web_failure: web.failure,
+        whatsapp_endpoints_status:
+          m.observations.tcp.length === 0 ? null : endpointsBlocked ? 'blocked' : 'ok',
+        whatsapp_endpoints_blocked: endpointsBlocked ? failedEndpoints(m) : [],
+        whatsapp_endpoints_dns_inconsistent: [],
+      };
+    },
+    telegram: (m) => {
+      const web = fetchStatus(m, 'web.telegram.org');
+      const datacenterPosts = chainsOf(m.observations.http).filter(
+        (chain) => chain.first.request.method === 'POST',
+      );
+      return {
+        telegram_tcp_blocking: allConnectsFailed(m),
+        telegram_http_blocking:
+          datacenterPosts.length > 0 && datacenterPosts.every((chain) => chain.last.response === null),
+        telegram_web_status: web.status,
+        telegram_web_failure: web.failure,
+      };
+    },
+    signal: (m) => {
+      const failed = chainsOf(m.observations.http).find((chain) => chain.last.response === null);
+      return {
+        signal_backend_status:
+          m.observations.http.length === 0 ? null : failed === undefined ? 'ok' : 'blocked',
+        signal_backend_failure: failed?.last.failure ?? null,
+      };
+    },
+    facebook_messenger: (m) => ({
+      facebook_tcp_blocking: allConnectsFailed(m),
+      facebook_dns_blocking: m.observations.dns.some(
+        (query) => query.resolver.kind === 'system' && query.failure !== null,
+      ),
+    }),
   }),
-};
+);
 
 /** web_connectivity's `blocking` names the layer: dns, tcp_ip, http-failure or http-diff. */
 function webConnectivityKeys(measurement: Measurement, verdict: Verdict | null): Keys {
@@ -122,6 +125,6 @@ function webConnectivityKeys(measurement: Measurement, verdict: Verdict | null):
 }
 
 export function summaryKeys(testName: string, measurement: Measurement, verdict: Verdict | null): Keys {
-  const messenger = MESSENGER_KEYS[testName];
+  const messenger = MESSENGER_KEYS.get(testName);
   return messenger === undefined ? webConnectivityKeys(measurement, verdict) : messenger(measurement);
 }

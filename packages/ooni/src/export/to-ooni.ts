@@ -18,7 +18,7 @@ export const DATA_FORMAT_VERSION = '0.2.0';
 /** The OONI test our measurement corresponds to; null when none does (a TCP-only control, say). */
 export function ooniTestName(measurement: Measurement): string | null {
   if (isSupportedTest(measurement.test.name)) return measurement.test.name;
-  const byTarget = Object.entries(MESSENGER_TARGETS).find(([, target]) => target === measurement.target.id);
+  const byTarget = [...MESSENGER_TARGETS].find(([, target]) => target === measurement.target.id);
   if (byTarget !== undefined) return byTarget[0];
   const input = measurement.target.input;
   return input !== null && /^https?:\/\//i.test(input) && URL.canParse(input) ? WEB_CONNECTIVITY : null;

@@ -11,15 +11,17 @@ type ResolverKind = DnsQuery['resolver']['kind'];
  * OONI's `engine` names (df-002-dnst). `getaddrinfo`/`go` are the system resolver by another name, and
  * MK-era entries name no engine at all; DoT travels over TCP, the closest kind we have.
  */
-const RESOLVER_KINDS: Readonly<Record<string, ResolverKind>> = {
-  system: 'system',
-  getaddrinfo: 'system',
-  go: 'system',
-  udp: 'udp',
-  tcp: 'tcp',
-  dot: 'tcp',
-  doh: 'doh',
-};
+const RESOLVER_KINDS: ReadonlyMap<string, ResolverKind> = new Map(
+  Object.entries({
+    system: 'system',
+    getaddrinfo: 'system',
+    go: 'system',
+    udp: 'udp',
+    tcp: 'tcp',
+    dot: 'tcp',
+    doh: 'doh',
+  }),
+);
 
 const RECORD_TYPES = new Set(['A', 'AAAA', 'CNAME']);
 
@@ -50,7 +52,7 @@ function rcodeOf(query: OoniDnsQuery): string | null {
 }
 
 export function mapDnsQuery(query: OoniDnsQuery): DnsQuery | string {
-  const kind = RESOLVER_KINDS[query.engine ?? 'system'];
+  const kind = RESOLVER_KINDS.get(query.engine ?? 'system');
   if (kind === undefined) return `unsupported resolver engine "${query.engine}"`;
   if (!RECORD_TYPES.has(query.query_type)) return `unsupported query type "${query.query_type}"`;
   const address = kind === 'system' || !query.resolver_address ? null : query.resolver_address;

@@ -70,7 +70,7 @@ export function expectationsOf(
         .map((url) => ({ url, ...page })),
     };
   }
-  if (testName in MESSENGER_TARGETS) {
+  if (MESSENGER_TARGETS.has(testName)) {
     const names = new Set(
       observations.dns.filter((query) => query.resolver.kind === 'system').map((query) => query.hostname),
     );

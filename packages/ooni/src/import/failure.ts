@@ -7,14 +7,16 @@ const MAX_FAILURE_LENGTH = 500;
  * which today's taxonomy (df-007-errors) has a name. Without this a legacy NXDOMAIN is an unknown
  * failure, and the DNS comparison has nothing to compare.
  */
-const LEGACY_FAILURES: Readonly<Record<string, KnownFailure>> = {
-  dns_name_error: 'dns_nxdomain_error', // Twisted's DNSNameError: the name does not exist
-  connection_refused_error: 'connection_refused',
-  connection_reset_error: 'connection_reset',
-  tcp_timed_out_error: 'generic_timeout_error',
-  deferred_timeout_error: 'generic_timeout_error',
-  http_invalid_redirect_url: 'http_invalid_redirect',
-};
+const LEGACY_FAILURES: ReadonlyMap<string, KnownFailure> = new Map(
+  Object.entries({
+    dns_name_error: 'dns_nxdomain_error', // Twisted's DNSNameError: the name does not exist
+    connection_refused_error: 'connection_refused',
+    connection_reset_error: 'connection_reset',
+    tcp_timed_out_error: 'generic_timeout_error',
+    deferred_timeout_error: 'generic_timeout_error',
+    http_invalid_redirect_url: 'http_invalid_redirect',
+  }),
+);
 
 /** OpenSSL's text in legacy `ssl_error: …` failures: a certificate the probe did not trust. */
 const LEGACY_CERT_FAILURE = /^ssl_error:.*certificate verify failed/;
@@ -27,7 +29,7 @@ const LEGACY_CERT_FAILURE = /^ssl_error:.*certificate verify failed/;
 export function ooniFailure(text: string | null | undefined): Failure | null {
   if (text === null || text === undefined || text === '') return null;
   if (KnownFailure.safeParse(text).success) return text as Failure;
-  const legacy = LEGACY_FAILURES[text];
+  const legacy = LEGACY_FAILURES.get(text);
   if (legacy !== undefined) return legacy;
   if (LEGACY_CERT_FAILURE.test(text)) return 'ssl_invalid_certificate';
   const raw = text.startsWith(UNKNOWN_FAILURE_PREFIX) ? text : `${UNKNOWN_FAILURE_PREFIX}${text}`;

@@ -138,6 +138,32 @@ describe('mapping synthetic OONI measurements', () => {
     });
   });
 
+  it('reads names every plain object inherits (constructor, toString) as data, never as a table entry', () => {
+    const named = (testName: string) => ({ ...facebook, test_name: testName });
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const mapped = mapOoniMeasurement(named(name), null);
+      expect(mapped).toMatchObject({ ok: false, reason: { kind: 'unsupported_test', test_name: name } });
+    }
+    const [query] = facebook.test_keys.queries;
+    const [connect] = facebook.test_keys.tcp_connect;
+    const hostile = {
+      ...facebook,
+      test_keys: {
+        ...facebook.test_keys,
+        queries: [{ ...query, engine: 'constructor' }, query],
+        tcp_connect: [{ ...connect, status: { failure: 'constructor', success: false } }],
+        network_events: [{ operation: 'toString', address: '198.18.0.21:443', t: 0.04 }],
+      },
+    };
+    const mapped = mapOoniMeasurement(hostile, null);
+    expect(mapped.ok).toBe(true);
+    if (!mapped.ok) return;
+    expect(mapped.measurement.observations.dns).toHaveLength(1);
+    expect(mapped.measurement.observations.tcp[0]?.failure).toBe('unknown_failure: constructor');
+    expect(mapped.measurement.observations.network_events).toEqual([]);
+    expect(validateMeasurement(mapped.measurement).ok).toBe(true);
+  });
+
   it("imports the test helper's CNAME targets as CNAME answers and reports control answers that fail validation", () => {
     const web = {
       ...facebook,

@@ -35,7 +35,7 @@ export function ooniTarget(
   input: string | null | undefined,
   pointer: string,
 ): OoniTarget | SkipReason {
-  const messenger = MESSENGER_TARGETS[testName];
+  const messenger = MESSENGER_TARGETS.get(testName);
   if (messenger !== undefined) return { id: messenger, input: input || null, host: null };
   if (testName !== WEB_CONNECTIVITY) return { kind: 'unsupported_test', test_name: testName };
   if (!input) return { kind: 'missing_field', path: `${pointer}/input` };

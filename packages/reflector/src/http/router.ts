@@ -14,12 +14,12 @@ export interface RouterOptions {
   logger: Logger;
 }
 
-const ROUTES: Record<string, string> = {
-  '/': 'GET',
-  '/address': 'GET',
-  '/download': 'GET',
-  '/upload': 'POST',
-};
+const ROUTES: ReadonlyMap<string, string> = new Map([
+  ['/', 'GET'],
+  ['/address', 'GET'],
+  ['/download', 'GET'],
+  ['/upload', 'POST'],
+]);
 
 /** One handler for plain HTTP and for TLS with any SNI; logs each request with the client IP, never payloads. */
 export function createRouter({ limits, limitsConfig, logger }: RouterOptions) {
@@ -47,7 +47,7 @@ export function createRouter({ limits, limitsConfig, logger }: RouterOptions) {
       );
     });
 
-    const method = ROUTES[path];
+    const method = ROUTES.get(path);
     if (method === undefined) {
       respondJson(response, 404, { error: 'not_found' });
       return;
