@@ -227,6 +227,13 @@ describe('dashboard in chromium against the real API', () => {
     expect(
       await page.locator('.open-item[data-scope="RU-MOW"][data-state="blocked"]').textContent(),
     ).toContain('RU-MOW blocked for whatsapp by sni-reset since');
+    // Signal is down in every network: one line for it, each scope folded beneath.
+    const signal = page.locator('.open-group[data-target="signal"][data-state="outage"]');
+    expect(await signal.count()).toBe(1);
+    expect(await signal.textContent()).toMatch(/^signal outage in \d+ scopes( \(\d+ countr(y|ies)\))? since/);
+    expect(await signal.locator(':scope > .state-note').textContent()).toContain(
+      'the service itself is down, not censored',
+    );
     // Signal's outage is open too, and says it is the service's own.
     expect(
       await page.locator('.open-item[data-scope="RU-MOW"][data-state="outage"] .state-note').textContent(),

@@ -4,6 +4,7 @@ import type { OpenState } from './api-types.ts';
 import { bundleLink } from './bundle-link.ts';
 import { element } from './element.ts';
 import { formatConfidence, formatTime } from './format.ts';
+import { groupOpenStates, type OpenEntry } from './open-groups.ts';
 import { stateNoteElement } from './state-note.ts';
 
 /**
@@ -58,6 +59,35 @@ function openItem(state: OpenState, actions: FeedActions): HTMLLIElement {
           { type: 'button', class: 'link', onclick: () => actions.openMeasurement(witness) },
           'evidence',
         ),
+  );
+}
+
+/** The first few scope names, then how many more: the folded list's handle says where before it opens. */
+function scopeNames(scopes: string[], shown = 4): string {
+  const more = scopes.length - shown;
+  return more <= 1 ? scopes.join(', ') : `${scopes.slice(0, shown).join(', ')} and ${more} more`;
+}
+
+/** A condition open in many scopes: one line saying where, and each scope's own line folded beneath. */
+function openGroupItem(group: Extract<OpenEntry, { kind: 'group' }>, actions: FeedActions): HTMLLIElement {
+  const countries = group.members.filter((member) => /^[A-Z]{2}$/.test(member.scope)).length;
+  const where = `${group.members.length} scopes${countries === 0 ? '' : ` (${countries === 1 ? '1 country' : `${countries} countries`})`}`;
+  const [first] = group.members;
+  return element(
+    'li',
+    { class: 'open-item open-group', 'data-target': group.target, 'data-state': group.state },
+    element('strong', {}, group.target === '' ? 'every target' : group.target),
+    ` ${group.state}`,
+    group.method === null || group.method === group.state ? '' : ` by ${group.method}`,
+    ` in ${where} since `,
+    element('time', { datetime: group.since }, formatTime(group.since)),
+    first === undefined ? null : stateNoteElement(first),
+    element(
+      'details',
+      {},
+      element('summary', {}, scopeNames(group.members.map((member) => member.scope))),
+      element('ul', { class: 'open-states' }, ...group.members.map((member) => openItem(member, actions))),
+    ),
   );
 }
 
@@ -120,7 +150,9 @@ export function startEventFeed(container: HTMLElement, actions: FeedActions): ()
     openList.replaceChildren(
       ...(open.length === 0
         ? [element('li', { class: 'muted' }, 'No interference open now.')]
-        : open.map((state) => openItem(state, actions))),
+        : groupOpenStates(open).map((entry) =>
+            entry.kind === 'group' ? openGroupItem(entry, actions) : openItem(entry.state, actions),
+          )),
     );
   };
   const showLatest = async () => {
