@@ -128,10 +128,15 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
     }
     // A clean ISP must also *say* so: without it a pipeline starved of evidence (every state
     // `insufficient`) would pass every `noEvent`. A liar's target is left out, its ISP may need
-    // windows to discount the liar.
+    // windows to discount the liar. So is a target down everywhere: rule 5 demands its `outage` and
+    // its end, and after the return a clean ISP of 2 agents on a congested line has two windows of
+    // 2-4 runs to reach the floor of 4 (world 41205007: 3 and 3, `insufficient`, 2026-12-05).
     if (scope.level === 'asn') {
       const lied = scope.entries.map((index) => world.entries[index]?.lie?.target);
-      for (const target of cleanTargets.filter((candidate) => !lied.includes(candidate))) {
+      const judged = cleanTargets.filter(
+        (candidate) => !lied.includes(candidate) && candidate !== targetDown?.target,
+      );
+      for (const target of judged) {
         expectations.push({
           scope: scope.key,
           target,

@@ -152,6 +152,17 @@ describe('worldScenario', () => {
         for (const entry of world.entries) {
           const asn = `AS${entry.asn}`;
           expect(scenario.expect).toContainEqual({ noEvent: 'outage.started', scope: asn });
+          // Its return is judged by "not outage", not by `accessible`, which a thin ISP may not reach.
+          expect(
+            scenario.expect.filter(
+              (expectation) =>
+                'state' in expectation &&
+                expectation.scope === asn &&
+                expectation.target === down.target &&
+                expectation.state === 'accessible',
+            ),
+            `seed ${world.seed} ${asn}`,
+          ).toEqual([]);
           if (world.technique.touchesAll === true && entry.censoring) continue;
           expect(scenario.expect, `seed ${world.seed} ${asn}`).toContainEqual({
             scope: asn,

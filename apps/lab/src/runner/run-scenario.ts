@@ -154,7 +154,12 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       timers.push(
         setTimeout(() => {
           Promise.all(regions.map((index) => network.applyCensor(index, phase.censor))).then(
-            () => logger.info({ region: phase.region, asn: phase.asn, at: phase.at }, 'phase applied'),
+            // How long after its time the phase took hold: the lab's own delay, not the pipeline's.
+            () =>
+              logger.info(
+                { region: phase.region, asn: phase.asn, at: phase.at, lateMs: Date.now() - begin - phase.at },
+                'phase applied',
+              ),
             (failure: Error) => logger.error({ err: failure.message }, 'phase failed'),
           );
         }, delayMs),

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 
 /** A command of the topology (ip, nft, tc, iptables) failed: its arguments and stderr say why. */
 export class LabCommandError extends Error {
@@ -29,4 +29,29 @@ export function runCommand(argv: readonly string[], input?: string): string {
 /** Like runCommand in namespace `namespace`. */
 export function runIn(namespace: string, argv: readonly string[], input?: string): string {
   return runCommand(['ip', 'netns', 'exec', namespace, ...argv], input);
+}
+
+/**
+ * Like runCommand, without blocking the event loop: a phase applied mid-scenario must not hold up the
+ * other scenarios' phases and store polls of the same runner while its commands run.
+ */
+export async function runCommandAsync(argv: readonly string[], input?: string): Promise<string> {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new LabCommandError(argv, 'empty command');
+  return await new Promise((resolve, reject) => {
+    const child = execFile(file, args, { encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error === null) resolve(stdout);
+      else reject(new LabCommandError(argv, stderr === '' ? String(error) : stderr));
+    });
+    child.stdin?.end(input ?? '');
+  });
+}
+
+/** Like runCommandAsync in namespace `namespace`. */
+export async function runInAsync(
+  namespace: string,
+  argv: readonly string[],
+  input?: string,
+): Promise<string> {
+  return await runCommandAsync(['ip', 'netns', 'exec', namespace, ...argv], input);
 }

@@ -20,7 +20,7 @@ import {
   uplink,
 } from './addressing.ts';
 import type { CensorDaemonConfig } from './censor-daemon.ts';
-import { LabCommandError, runCommand, runIn } from './run-command.ts';
+import { LabCommandError, runCommand, runIn, runInAsync } from './run-command.ts';
 import { registerForCleanup, unregisterFromCleanup } from './signal-cleanup.ts';
 import { claimRun, releaseRun, sweepStaleRuns } from './stale-runs.ts';
 
@@ -313,7 +313,18 @@ export async function buildTopology(
       return { index: r, id: region.id, asn: region.asn, router, table: `reachmap_r${r}`, agents };
     });
 
-    const applyCensor = async (regionIndex: number, rules: readonly CensorRule[]): Promise<void> => {
+    // One region's changes at a time, in the order asked: two phases close together must not interleave.
+    const applying = new Map<number, Promise<void>>();
+    const applyCensor = (regionIndex: number, rules: readonly CensorRule[]): Promise<void> => {
+      const next = (applying.get(regionIndex) ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => applyRegionCensor(regionIndex, rules));
+      applying.set(regionIndex, next);
+      return next;
+    };
+    /** The devices of each region's router that have our root qdisc, to remove before the next rules. */
+    const shapedDevices = new Map<number, readonly string[]>();
+    const applyRegionCensor = async (regionIndex: number, rules: readonly CensorRule[]): Promise<void> => {
       const region = regions[regionIndex];
       if (region === undefined) throw new TopologyError(`no region ${regionIndex}`);
       const resolved = resolveRules(rules, catalogue);
@@ -334,18 +345,20 @@ export async function buildTopology(
         const note = `${region.id} AS${region.asn} ${part}`;
         if (!omitted.includes(note)) omitted.push(note);
       }
-      runIn(region.router, ['nft', '-f', '-'], compiled.nftScript);
-      runIn(region.router, ['iptables-nft', '-t', 'mangle', '-F', 'FORWARD']);
-      for (const match of compiled.sniMatches) runIn(region.router, ['iptables-nft', ...match]);
-      for (const device of interfaces) {
-        try {
-          runIn(region.router, ['tc', 'qdisc', 'del', 'dev', device, 'root']);
-        } catch (error) {
-          if (!(error instanceof LabCommandError)) throw error;
-          // No root qdisc yet: nothing to remove.
-        }
+      await runInAsync(region.router, ['nft', '-f', '-'], compiled.nftScript);
+      await runInAsync(region.router, ['iptables-nft', '-t', 'mangle', '-F', 'FORWARD']);
+      for (const match of compiled.sniMatches) await runInAsync(region.router, ['iptables-nft', ...match]);
+      // Every qdisc change in one tc process: a region of 4 policed agents needs ~70 of them, and one
+      // process each took a phase 13-39 s to apply under the load of three worlds (docs/lab.md).
+      const qdiscChanges = [
+        ...(shapedDevices.get(regionIndex) ?? []).map((device) => ['qdisc', 'del', 'dev', device, 'root']),
+        ...compiled.tcCommands,
+      ];
+      if (qdiscChanges.length > 0) {
+        const batch = qdiscChanges.map((command) => `${command.join(' ')}\n`).join('');
+        await runInAsync(region.router, ['tc', '-batch', '-'], batch);
       }
-      for (const command of compiled.tcCommands) runIn(region.router, ['tc', ...command]);
+      shapedDevices.set(regionIndex, compiled.tcCommands.length > 0 ? interfaces : []);
       daemons.get(regionIndex)?.kill('SIGKILL');
       daemons.delete(regionIndex);
       if (compiled.needsDaemon) {
