@@ -43,7 +43,11 @@ export async function runCommandAsync(argv: readonly string[], input?: string): 
       if (error === null) resolve(stdout);
       else reject(new LabCommandError(argv, stderr === '' ? String(error) : stderr));
     });
-    child.stdin?.end(input ?? '');
+    // A command that exits without reading its input closes the pipe: the EPIPE is not the failure
+    // (the exit status and stderr above say whether it failed), and unhandled it would end the process.
+    child.stdin?.on('error', () => undefined);
+    if (input === undefined) child.stdin?.end();
+    else child.stdin?.end(input);
   });
 }
 
