@@ -70,7 +70,7 @@ function scopeNames(scopes: string[], shown = 4): string {
 
 /** A condition open in many scopes: one line saying where, and each scope's own line folded beneath. */
 function openGroupItem(group: Extract<OpenEntry, { kind: 'group' }>, actions: FeedActions): HTMLLIElement {
-  const countries = group.members.filter((member) => /^[A-Z]{2}$/.test(member.scope)).length;
+  const { countries } = group;
   const where = `${group.members.length} scopes${countries === 0 ? '' : ` (${countries === 1 ? '1 country' : `${countries} countries`})`}`;
   const [first] = group.members;
   return element(

@@ -33,6 +33,7 @@ describe('groupOpenStates', () => {
       target: 'signal',
       state: 'outage',
       since: '2026-12-05T09:59:00.000Z',
+      countries: 1,
     });
     expect(group?.kind === 'group' && group.members.map((member) => member.scope)).toEqual([
       'RU',

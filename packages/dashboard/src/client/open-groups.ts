@@ -16,6 +16,8 @@ export type OpenEntry =
       method: OpenState['method'];
       /** Countries first, then regions, then networks; each in the API's order. */
       members: OpenState[];
+      /** How many members are countries (the dashboard cannot bundle the schema's scope parser). */
+      countries: number;
       /** The earliest `since` of the members. */
       since: string;
     };
@@ -38,7 +40,9 @@ export function groupOpenStates(open: readonly OpenState[], from = GROUP_FROM): 
   const byCondition = new Map<string, OpenState[]>();
   for (const state of open) {
     const key = conditionOf(state);
-    byCondition.set(key, [...(byCondition.get(key) ?? []), state]);
+    const members = byCondition.get(key);
+    if (members === undefined) byCondition.set(key, [state]);
+    else members.push(state);
   }
   const entries: OpenEntry[] = [];
   const listed = new Set<string>();
@@ -57,6 +61,7 @@ export function groupOpenStates(open: readonly OpenState[], from = GROUP_FROM): 
       state: state.state,
       method: state.method,
       members: [...members].sort((a, b) => scopeRank(a.scope) - scopeRank(b.scope)),
+      countries: members.filter((member) => scopeRank(member.scope) === 0).length,
       since: members.map((member) => member.since).reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a)),
     });
   }
