@@ -17,6 +17,8 @@ export interface LyingResolverOptions {
 
 export interface LyingResolver {
   port: number;
+  /** Answers later queries under these rules: a phase changes the censor without a new socket. */
+  setRules(rules: readonly ResolvedRule[]): void;
   close(): Promise<void>;
 }
 
@@ -46,9 +48,10 @@ export function replyToQuery(query: Buffer, sourceIp: string, options: LyingReso
 
 /** A UDP DNS server answering as the region's ISP resolver: the lab zone, bent by the DNS rules. */
 export async function startLyingResolver(options: LyingResolverOptions): Promise<LyingResolver> {
+  let current = options;
   const socket: Socket = createSocket('udp4');
   socket.on('message', (message, remote) => {
-    const reply = replyToQuery(message, remote.address, options);
+    const reply = replyToQuery(message, remote.address, current);
     if (reply !== null) socket.send(reply, remote.port, remote.address);
   });
   await new Promise<void>((resolve, reject) => {
@@ -60,6 +63,9 @@ export async function startLyingResolver(options: LyingResolverOptions): Promise
   });
   return {
     port: socket.address().port,
+    setRules: (rules) => {
+      current = { ...current, rules };
+    },
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
 }

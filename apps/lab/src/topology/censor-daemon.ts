@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { createInterface } from 'node:readline';
 import type { ZoneRecord } from '@reachmap/targets';
 import { startLyingResolver } from '../censor/lying-resolver.ts';
 import type { ResolvedRule } from '../censor/resolve-rules.ts';
@@ -16,12 +17,20 @@ export interface CensorDaemonConfig {
   agentIps: string[];
 }
 
+/** One line on the daemon's stdin: the region's rules from now on, acknowledged by `rules <seq>`. */
+export interface CensorDaemonUpdate {
+  seq: number;
+  rules: ResolvedRule[];
+}
+
 /**
  * Runs inside a censor router (`ip netns exec <router> node censor-daemon.ts '<json>'`): the lying
- * resolver on :53 and the blockpage on :80 that DNS and blockpage rules DNAT agents to.
+ * resolver on :53 and the blockpage on :80 that DNS and blockpage rules DNAT agents to. A phase sends
+ * the new rules as a line on stdin: starting a Node process under the load of three worlds took 6-8 s,
+ * which made every DNS phase that late (docs/lab.md).
  */
 async function main(config: CensorDaemonConfig): Promise<void> {
-  await startLyingResolver({
+  const resolver = await startLyingResolver({
     host: config.host,
     port: 53,
     rules: config.rules,
@@ -37,6 +46,11 @@ async function main(config: CensorDaemonConfig): Promise<void> {
   });
   await new Promise<void>((resolve) => blockpage.listen(80, config.host, resolve));
   process.stdout.write('ready\n');
+  for await (const line of createInterface({ input: process.stdin })) {
+    const update = JSON.parse(line) as CensorDaemonUpdate;
+    resolver.setRules(update.rules);
+    process.stdout.write(`rules ${update.seq}\n`);
+  }
 }
 
 if (import.meta.main) {

@@ -149,6 +149,21 @@ describe.skipIf(!canUseNamespaces)('kernel topology (root)', () => {
     expect(other).toMatchObject({ failure: null, answers: [{ value: '198.18.1.1' }] });
   }, 30_000);
 
+  it('a later DNS phase changes the answers of the running daemon, not starting another', async () => {
+    const router = topology.regions[0]?.router ?? '';
+    const daemonPids = () =>
+      execFileSync('ip', ['netns', 'pids', router], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    await censor([{ match: { target: 'telegram' }, action: { dns: 'nxdomain' } }]);
+    const before = daemonPids();
+    expect(before).toHaveLength(1);
+    await censor([{ match: { target: 'whatsapp' }, action: { dns: 'nxdomain' } }]);
+    expect(daemonPids()).toEqual(before);
+    const nowBlocked = await probe({ kind: 'dns', hostname: 'e1.whatsapp.net.lab', timeoutMs: 3_000 });
+    expect(nowBlocked.failure).toBe('dns_nxdomain_error');
+    const lifted = await probe({ kind: 'dns', hostname: 'web.telegram.org.lab', timeoutMs: 3_000 });
+    expect(lifted.failure).toBeNull();
+  }, 30_000);
+
   it('teardown removes every namespace of the run', () => {
     const runId = topology.runId;
     topology.teardown();

@@ -270,7 +270,6 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
   const resolverHost = regionLoopbackAddress(LAB_SYSTEM_RESOLVER_IP, options.region);
   let resolver: LyingResolver | null = null;
   const startResolver = async () => {
-    await resolver?.close();
     resolver = await startLyingResolver({
       host: resolverHost,
       port: loopbackPort(53),
@@ -360,7 +359,7 @@ export async function startUserSpaceCensor(options: UserSpaceCensorOptions): Pro
     async setRules(next) {
       rules = next;
       await placeTcpListeners();
-      await startResolver();
+      resolver?.setRules(next);
     },
     async close() {
       for (const socket of openSockets) socket.destroy();
