@@ -9,7 +9,7 @@ export function worldActions(world: FuzzWorld): Set<ScenarioAction> {
   if (world.lineCondition === 'loss+delay') actions.add('delay');
   if (world.lineCondition === 'congestion') actions.add('police');
   if (world.outage !== null) actions.add('outage');
-  if (world.targetDown !== null) actions.add('drop');
+  if (world.targetDown !== null) actions.add(world.targetDown.how === 'slow' ? 'police' : 'drop');
   if (world.entries.some((entry) => entry.lie !== null)) actions.add('lie');
   return actions;
 }
@@ -34,7 +34,8 @@ export function coverageTable(worlds: readonly FuzzWorld[]): string {
     (schedule) => `${schedule} ${worlds.filter((world) => world.schedule === schedule).length}`,
   ).join(', ');
   const agents = worlds.flatMap((world) => world.entries.map((entry) => entry.agents));
-  const targetDown = worlds.filter((world) => world.targetDown !== null).length;
+  const targetDown = worlds.filter((world) => world.targetDown?.how === 'down').length;
+  const targetSlow = worlds.filter((world) => world.targetDown?.how === 'slow').length;
   return [
     header,
     ...rows,
@@ -42,7 +43,7 @@ export function coverageTable(worlds: readonly FuzzWorld[]): string {
     `| technique | ${LAYOUTS.join(' | ')} |\n|---|${LAYOUTS.map(() => '---:').join('|')}|`,
     ...techniqueRows,
     '',
-    `${worlds.length} worlds; schedules: ${schedules}; a target down everywhere in ${targetDown}; agents per ISP ${Math.min(...agents)}-${Math.max(...agents)}.`,
+    `${worlds.length} worlds; schedules: ${schedules}; a target down everywhere in ${targetDown}, slow everywhere in ${targetSlow}; agents per ISP ${Math.min(...agents)}-${Math.max(...agents)}.`,
   ].join('\n');
 }
 
@@ -86,7 +87,10 @@ const AXES: readonly (readonly [string, (world: FuzzWorld) => string])[] = [
   ['layout', (world) => world.layout],
   ['line', (world) => world.lineCondition],
   ['liar', (world) => (world.entries.some((entry) => entry.lie !== null) ? 'one liar' : 'none')],
-  ['target down everywhere', (world) => world.targetDown?.target ?? 'none'],
+  [
+    'target down or slow everywhere',
+    (world) => (world.targetDown === null ? 'none' : `${world.targetDown.target} ${world.targetDown.how}`),
+  ],
   ['fewest agents in an ISP', (world) => String(Math.min(...world.entries.map((entry) => entry.agents)))],
 ];
 

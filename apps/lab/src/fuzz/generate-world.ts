@@ -6,6 +6,7 @@ import {
   type ServiceTarget,
   TECHNIQUES,
   type Technique,
+  THROUGHPUT_TARGETS,
 } from './techniques.ts';
 
 /** Where the censoring ISP sits among clean ones. */
@@ -56,11 +57,14 @@ export interface FuzzWorld {
   /** Entries (indices) cut off, and when; null without an outage. */
   outage: { entries: number[]; scope: 'region' | 'asn'; span: Span } | null;
   /**
-   * A target whose servers are unreachable from every entry for a span (a server-side outage, not
-   * censorship), across at least three countries; null in most worlds.
+   * A target whose servers are unreachable (`down`) or slow (`slow`: 128 kbit/s on its TCP flows) from
+   * every entry for a span (a server-side outage, not censorship), across at least three countries;
+   * null in most worlds.
    */
-  targetDown: { target: ServiceTarget; span: Span } | null;
+  targetDown: { target: ServiceTarget; span: Span; how: TargetDownHow } | null;
 }
+
+export type TargetDownHow = 'down' | 'slow';
 
 const SCHEDULE_WEIGHTS: readonly (readonly [ScheduleKind, number])[] = [
   ['static', 45],
@@ -108,6 +112,14 @@ const TARGET_DOWN_SPAN: Span = { from: 60, to: 180 };
  */
 const TARGET_DOWN_CHANCE = 0.3;
 const TARGET_DOWN_LAYOUTS: readonly Layout[] = ['single', 'clean-neighbour', 'isp-split'];
+/**
+ * Share of the target-down worlds whose target is slow rather than unreachable, where it can be: a
+ * target with throughput suites, on lines without a shaper (the first police or delay rule shapes a
+ * flow, so under a congestion or delay line the slow target's policer would never act).
+ */
+const TARGET_SLOW_CHANCE = 0.5;
+/** A server that is slow for everyone: the rate of the `police` technique. */
+const TARGET_SLOW_RATE = '128kbit';
 /** The third country a target-down world adds beside the censor's and Germany. */
 const FAR_REGION = 'BR-SP';
 
@@ -283,7 +295,11 @@ function maybeTargetDown(world: {
   ];
   for (const newcomer of newcomers) newcomer.lines = lineRules(world.lineCondition, newcomer.agents, random);
   entries.push(...newcomers);
-  return { target: down, span: TARGET_DOWN_SPAN };
+  // Drawn last, so the worlds of earlier seeds keep their target, layout and lines.
+  const canBeSlow =
+    THROUGHPUT_TARGETS.includes(down) && (world.lineCondition === 'none' || world.lineCondition === 'loss');
+  const how: TargetDownHow = canBeSlow && random.chance(TARGET_SLOW_CHANCE) ? 'slow' : 'down';
+  return { target: down, span: TARGET_DOWN_SPAN, how };
 }
 
 /** The entry's rules at `atS`: an outage replaces everything, the technique sits under the line rules. */
@@ -305,10 +321,14 @@ export function entryRulesAt(world: FuzzWorld, index: number, atS: number): RawR
   }
   const censoring = entry.censoring && world.censorOn.some(inside);
   const down: RawRule[] =
-    world.targetDown !== null && inside(world.targetDown.span)
-      ? [{ match: { target: world.targetDown.target }, action: 'drop' }]
-      : [];
+    world.targetDown !== null && inside(world.targetDown.span) ? [targetDownRule(world.targetDown)] : [];
   return [...entry.lines, ...down, ...(censoring ? world.technique.rules(world.target) : []), ...lie];
+}
+
+function targetDownRule(targetDown: NonNullable<FuzzWorld['targetDown']>): RawRule {
+  return targetDown.how === 'slow'
+    ? { match: { target: targetDown.target, proto: 'tcp' }, action: { police: TARGET_SLOW_RATE } }
+    : { match: { target: targetDown.target }, action: 'drop' };
 }
 
 /** The times at which some entry's rules change: each becomes a phase per entry that changes. */

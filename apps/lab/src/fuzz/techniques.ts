@@ -72,7 +72,8 @@ const BLOCKPAGE_ADDRESS = '198.18.0.80';
 
 /** Targets with known prefixes: a poisoned answer is judged against them (Signal has none in the lab). */
 const DNS_TARGETS = ['whatsapp', 'telegram', 'max', 'youtube'] as const;
-const THROUGHPUT_TARGETS = ['whatsapp', 'telegram', 'youtube'] as const;
+/** Targets with throughput suites: only there is a slowed flow a verdict of its own. */
+export const THROUGHPUT_TARGETS: readonly ServiceTarget[] = ['whatsapp', 'telegram', 'youtube'];
 const TCP_TARGETS = ['whatsapp', 'telegram', 'signal', 'max'] as const;
 
 export const TECHNIQUES: readonly Technique[] = [

@@ -4,6 +4,7 @@ import { scenarioRuleIssues } from '../censor/rule-reachability.ts';
 import { parseScenario } from '../scenario/parse-scenario.ts';
 import type { Expectation } from '../scenario/scenario-schema.ts';
 import { generateWorld, worldSeeds } from './generate-world.ts';
+import { THROUGHPUT_TARGETS } from './techniques.ts';
 import { worldScenario } from './world-scenario.ts';
 
 const SEEDS = worldSeeds(1, 200);
@@ -178,6 +179,47 @@ describe('worldScenario', () => {
             after: 320_000,
             within: 10_000,
           });
+        }
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'makes a target slow everywhere only where a policer can act on it, and expects no throttle for it',
+    () => {
+      const worlds = worldSeeds(1, 3000)
+        .map(generateWorld)
+        .filter((world) => world.targetDown !== null);
+      const slow = worlds.filter((world) => world.targetDown?.how === 'slow');
+      expect(slow.length).toBeGreaterThan(25);
+      expect(worlds.length - slow.length).toBeGreaterThan(100);
+      for (const world of slow) {
+        const down = world.targetDown;
+        if (down === null) continue;
+        expect(THROUGHPUT_TARGETS, `seed ${world.seed}`).toContain(down.target);
+        expect(['none', 'loss'], `seed ${world.seed}`).toContain(world.lineCondition);
+        const { scenario } = worldScenario(world.seed);
+        const slowPhases = scenario.phases.filter((phase) =>
+          JSON.stringify(phase.censor).includes(`"target":"${down.target}"`),
+        );
+        expect(slowPhases.length).toBe(world.entries.length);
+        for (const phase of slowPhases) {
+          const rule = phase.censor.find((candidate) => JSON.stringify(candidate).includes(down.target));
+          expect(JSON.stringify(rule)).toContain('"police"');
+          expect(JSON.stringify(rule)).not.toContain('"drop"');
+        }
+        for (const entry of world.entries) {
+          if (world.technique.touchesAll === true && entry.censoring) continue;
+          // For this target, or for every target where the ISP's censor touches none.
+          const noThrottle = scenario.expect.filter(
+            (expectation) =>
+              'noEvent' in expectation &&
+              expectation.noEvent === 'throttle.started' &&
+              expectation.scope === `AS${entry.asn}` &&
+              (expectation.target === undefined || expectation.target === down.target),
+          );
+          expect(noThrottle, `seed ${world.seed} AS${entry.asn}`).toHaveLength(1);
         }
       }
     },

@@ -29,7 +29,7 @@ export function describeWorld(world: FuzzWorld): string {
     ...(world.targetDown === null
       ? []
       : [
-          `${world.targetDown.target} down everywhere ${world.targetDown.span.from}-${world.targetDown.span.to} s`,
+          `${world.targetDown.target} ${world.targetDown.how} everywhere ${world.targetDown.span.from}-${world.targetDown.span.to} s`,
         ]),
     ...(liar?.lie == null
       ? []
