@@ -27,14 +27,36 @@ export interface EvidenceStoreOptions {
 }
 
 // Several aggregator processes write one file and the API reads it: WAL lets readers run beside the
-// one writer, and a writer waits for another's transaction instead of failing at once. The wait comes
-// first: aggregators that start together open the file together, and switching it to WAL takes a
-// lock that the others, without it, met as "database is locked" and exited on.
+// one writer, and a writer waits for another's transaction instead of failing at once.
+const BUSY_TIMEOUT_MS = 10_000;
 const PRAGMAS = `
-  PRAGMA busy_timeout = 10000;
+  PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = NORMAL;
 `;
+
+/** SQLite's SQLITE_BUSY ("database is locked"). */
+const SQLITE_BUSY = 5;
+
+/**
+ * Runs `sql`, trying again while SQLite answers "database is locked". Switching a file to WAL, or
+ * opening it while the last connection closes and removes the WAL, can answer that at once without
+ * calling the busy handler (aggregators that start together met it and exited, CI 2026-12-05); the
+ * same wait as busy_timeout, taken here. Only at open, so the blocking sleep costs nothing later.
+ */
+function execWaitingForLock(db: DatabaseSync, sql: string): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.exec(sql);
+      return;
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      if ((error as { errcode?: number }).errcode !== SQLITE_BUSY || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + Math.random() * 20);
+    }
+  }
+}
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS measurements (
@@ -91,8 +113,10 @@ export class EvidenceStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new DatabaseSync(path);
     try {
-      db.exec(PRAGMAS);
-      db.exec(SCHEMA);
+      execWaitingForLock(db, PRAGMAS);
+      // Taken as a writer from the start: a read that turns into a write fails at once when another
+      // connection wrote in between (SQLITE_BUSY_SNAPSHOT), which busy_timeout does not cover either.
+      execWaitingForLock(db, `BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
     } catch (error) {
       db.close();
       throw new Error(`evidence store ${path}: ${(error as Error).message}`, { cause: error });
