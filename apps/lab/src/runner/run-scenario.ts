@@ -9,6 +9,7 @@ import { agentLies } from '../scenario/agent-lies.ts';
 import type { CensorRule } from '../scenario/censor-rule.ts';
 import { countryOfRegion } from '../scenario/parse-scenario.ts';
 import type { Scenario } from '../scenario/scenario-schema.ts';
+import { watchLines } from '../topology/child-lines.ts';
 import { buildTopology, type Topology } from '../topology/topology.ts';
 import type { WorldPlacement } from '../userspace/loopback-addressing.ts';
 import { labEndpoints, startUserSpaceCensor, type UserSpaceCensor } from '../userspace/user-space-censor.ts';
@@ -298,7 +299,7 @@ async function kernelNetwork(
     world.stderr?.on('data', (chunk: Buffer) =>
       logger.warn({ output: chunk.toString().trim() }, 'world stderr'),
     );
-    await waitForLine(world, 'ready', WORLD_READY_TIMEOUT_MS);
+    await watchLines(world, 'world services').waitFor('ready', 'not ready', WORLD_READY_TIMEOUT_MS);
     if (topology.hostIp === null) throw new Error('the kernel lab needs a host link for the collector');
     return {
       name: `rl${topology.runId}`,
@@ -320,22 +321,4 @@ async function kernelNetwork(
     await rm(configDir, { recursive: true, force: true });
     throw error;
   }
-}
-
-function waitForLine(child: ChildProcess, line: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`world services not ready: ${output}`)), timeoutMs);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.split('\n').includes(line)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`world services exited with ${code}: ${output}`));
-    });
-  });
 }
