@@ -7,6 +7,7 @@ import {
   type CollectorFixture,
   type EnrolledAgent,
   enrolTestAgent,
+  HARMLESS_SNI,
   type LoopbackNetwork,
   startCollectorFixture,
   startLoopbackNetwork,
@@ -126,13 +127,25 @@ describe('reachmap-agent run with a slow target', () => {
   let slowAgent: EnrolledAgent;
 
   beforeAll(async () => {
-    // The slow target's TLS handshake waits out its 10 s timeout: twice the interval.
-    slowCollector = await startCollectorFixture(network.withSlowTarget(), {
-      interval_s: 5,
-      jitter_s: 0,
-      round_deadline_s: 14,
-      concurrency: 4,
-    });
+    const whatsapp = network.catalogue.targets.find((target) => target.id === 'whatsapp');
+    if (whatsapp === undefined) throw new Error('the loopback catalogue has no whatsapp');
+    // A server that accepts and never answers: the TLS handshake waits out its 10 s timeout, twice
+    // the interval, as a slow server's transfers would.
+    const slow = {
+      ...whatsapp,
+      id: 'slow',
+      name: 'Slow (loopback)',
+      suite: {
+        ...whatsapp.suite,
+        dns: null,
+        tls: [{ sni: HARMLESS_SNI, addresses: ['127.0.0.1'], port: network.silentPort, control_sni: null }],
+        quic: [],
+      },
+    };
+    slowCollector = await startCollectorFixture(
+      { ...network.catalogue, targets: [...network.catalogue.targets, slow] },
+      { interval_s: 5, jitter_s: 0, round_deadline_s: 14, concurrency: 4 },
+    );
     slowAgent = await enrolTestAgent(slowCollector);
   });
 

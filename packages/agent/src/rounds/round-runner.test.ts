@@ -156,8 +156,21 @@ describe('runRound', () => {
   });
 
   it('lets a round that starts while a slow suite still runs skip that target and measure the others', async () => {
-    // The slow target's TLS handshake hangs until the round deadline.
-    const catalogue = network.withSlowTarget();
+    const whatsapp = network.catalogue.targets.find((target) => target.id === 'whatsapp');
+    if (whatsapp === undefined) throw new Error('the loopback catalogue has no whatsapp');
+    // A server that accepts and never answers: its TLS handshake hangs until the round deadline.
+    const slow = {
+      ...whatsapp,
+      id: 'slow',
+      name: 'Slow (loopback)',
+      suite: {
+        ...whatsapp.suite,
+        dns: null,
+        tls: [{ sni: HARMLESS_SNI, addresses: ['127.0.0.1'], port: network.silentPort, control_sni: null }],
+        quic: [],
+      },
+    };
+    const catalogue = { ...network.catalogue, targets: [...network.catalogue.targets, slow] };
     const slots = new SuiteSlots();
     const schedule = { round_deadline_s: 3, concurrency: 4 };
     // The second round starts as the runtime's next one would: when it is due, here once the first

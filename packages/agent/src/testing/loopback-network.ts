@@ -23,11 +23,6 @@ export interface LoopbackNetwork {
   caPem: string;
   /** A TCP server that accepts and never answers: a TLS handshake to it hangs until a deadline. */
   silentPort: number;
-  /**
-   * The catalogue and a service `slow` whose TLS handshake goes to the silent server: its suite
-   * takes the handshake's 10 s timeout (or the round deadline), as a slow server's transfers would.
-   */
-  withSlowTarget(): Catalogue;
   close(): Promise<void>;
 }
 
@@ -134,21 +129,6 @@ export async function startLoopbackNetwork(): Promise<LoopbackNetwork> {
     catalogue,
     caPem: ca.certificatePem,
     silentPort: silent.port,
-    withSlowTarget() {
-      const whatsapp = targets.find((target) => target.id === 'whatsapp') as Target;
-      const slow: Target = {
-        ...whatsapp,
-        id: 'slow',
-        name: 'Slow (loopback)',
-        suite: {
-          ...whatsapp.suite,
-          dns: null,
-          tls: [{ sni: HARMLESS_SNI, addresses: ['127.0.0.1'], port: silent.port, control_sni: null }],
-          quic: [],
-        },
-      };
-      return { ...catalogue, targets: [...catalogue.targets, slow] };
-    },
     async close() {
       await Promise.all([
         ...servers.map((server) => server.close()),
