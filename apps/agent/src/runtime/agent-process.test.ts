@@ -7,7 +7,6 @@ import {
   type CollectorFixture,
   type EnrolledAgent,
   enrolTestAgent,
-  HARMLESS_SNI,
   type LoopbackNetwork,
   startCollectorFixture,
   startLoopbackNetwork,
@@ -34,16 +33,18 @@ afterAll(async () => {
 
 interface AgentProcess {
   child: ChildProcess;
-  /** Every log line so far, in order. */
-  lines: Record<string, unknown>[];
   /** Resolves with the first log line whose `msg` is `message`. */
   logged(message: string): Promise<Record<string, unknown>>;
 }
 
-function startAgentProcess(stateDir = agent.stateDir): AgentProcess {
-  const child = spawn(process.execPath, [MAIN, 'run', '--state-dir', stateDir, '--shutdown-grace-s', '2'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+function startAgentProcess(): AgentProcess {
+  const child = spawn(
+    process.execPath,
+    [MAIN, 'run', '--state-dir', agent.stateDir, '--shutdown-grace-s', '2'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines: Record<string, unknown>[] = [];
   const listeners: (() => void)[] = [];
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
@@ -52,7 +53,6 @@ function startAgentProcess(stateDir = agent.stateDir): AgentProcess {
   });
   return {
     child,
-    lines,
     logged: (message) =>
       new Promise((resolve, reject) => {
         const check = () => {
@@ -120,61 +120,4 @@ describe('reachmap-agent run', () => {
     const [code, signal] = await once(agentProcess.child, 'exit');
     expect({ code, signal }).toEqual({ code: 0, signal: null });
   });
-});
-
-describe('reachmap-agent run with a slow target', () => {
-  let slowCollector: CollectorFixture;
-  let slowAgent: EnrolledAgent;
-
-  beforeAll(async () => {
-    const whatsapp = network.catalogue.targets.find((target) => target.id === 'whatsapp');
-    if (whatsapp === undefined) throw new Error('the loopback catalogue has no whatsapp');
-    // A server that accepts and never answers: the TLS handshake waits out its 10 s timeout, twice
-    // the interval, as a slow server's transfers would.
-    const slow = {
-      ...whatsapp,
-      id: 'slow',
-      name: 'Slow (loopback)',
-      suite: {
-        ...whatsapp.suite,
-        dns: null,
-        tls: [{ sni: HARMLESS_SNI, addresses: ['127.0.0.1'], port: network.silentPort, control_sni: null }],
-        quic: [],
-      },
-    };
-    slowCollector = await startCollectorFixture(
-      { ...network.catalogue, targets: [...network.catalogue.targets, slow] },
-      { interval_s: 5, jitter_s: 0, round_deadline_s: 14, concurrency: 4 },
-    );
-    slowAgent = await enrolTestAgent(slowCollector);
-  });
-
-  afterAll(async () => {
-    await slowAgent?.remove();
-    await slowCollector?.close();
-  });
-
-  it('starts the next round when it is due and skips only the target whose suite still runs', async () => {
-    const agentProcess = startAgentProcess(slowAgent.stateDir);
-    try {
-      const skipped = await agentProcess.logged(
-        'targets skipped: their suite from an earlier round was still running',
-      );
-      expect(skipped.skipped).toEqual(['slow']);
-      const finished = () => agentProcess.lines.filter((line) => line.msg === 'round finished');
-      // The first round is the one with all five targets; it waits on the slow suite.
-      await until(async () => finished().some((line) => line.measurements === 5));
-      const order = finished().map((line) => line.roundId);
-      const second = finished().find((line) => line.roundId === skipped.roundId);
-      const first = finished().find((line) => line.measurements === 5);
-      // The round that skipped the slow target measured the four others and finished first.
-      expect(second?.measurements).toBe(4);
-      expect(order.indexOf(second?.roundId)).toBeLessThan(order.indexOf(first?.roundId));
-      agentProcess.child.kill('SIGTERM');
-      const [code] = await once(agentProcess.child, 'exit');
-      expect(code).toBe(0);
-    } finally {
-      if (agentProcess.child.exitCode === null) agentProcess.child.kill('SIGKILL');
-    }
-  }, 60_000);
 });

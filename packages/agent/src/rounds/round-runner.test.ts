@@ -9,7 +9,6 @@ import {
 } from '../testing/loopback-network.ts';
 import { type RoundOptions, runRound, UnknownTargetInCatalogueError } from './round-runner.ts';
 import { summarizeRound } from './round-summary.ts';
-import { SuiteSlots } from './suite-slots.ts';
 
 let network: LoopbackNetwork;
 
@@ -153,57 +152,6 @@ describe('runRound', () => {
     // Said in the report, so the operator learns the line is too slow for the schedule.
     expect(report.hitDeadline).toBe(true);
     expect(report.durationS).toBeGreaterThanOrEqual(1);
-  });
-
-  it('lets a round that starts while a slow suite still runs skip that target and measure the others', async () => {
-    const whatsapp = network.catalogue.targets.find((target) => target.id === 'whatsapp');
-    if (whatsapp === undefined) throw new Error('the loopback catalogue has no whatsapp');
-    // A server that accepts and never answers: its TLS handshake hangs until the round deadline.
-    const slow = {
-      ...whatsapp,
-      id: 'slow',
-      name: 'Slow (loopback)',
-      suite: {
-        ...whatsapp.suite,
-        dns: null,
-        tls: [{ sni: HARMLESS_SNI, addresses: ['127.0.0.1'], port: network.silentPort, control_sni: null }],
-        quic: [],
-      },
-    };
-    const catalogue = { ...network.catalogue, targets: [...network.catalogue.targets, slow] };
-    const slots = new SuiteSlots();
-    const schedule = { round_deadline_s: 3, concurrency: 4 };
-    // The second round starts as the runtime's next one would: when it is due, here once the first
-    // round has everything but the slow suite (a target still running when a round starts is skipped).
-    let startSecond = () => {};
-    const onlySlowLeft = new Promise<void>((resolve) => {
-      startSecond = resolve;
-    });
-    const firstOptions = roundOptions({ catalogue, schedule, slots });
-    firstOptions.onMeasurement = async (measurement) => {
-      firstOptions.spooled.push(measurement);
-      if (firstOptions.spooled.length === 4) startSecond();
-    };
-    const first = runRound(firstOptions);
-    await onlySlowLeft;
-    const second = await runRound(roundOptions({ catalogue, schedule, slots }));
-    const secondEnded = Date.now();
-    const firstReport = await first;
-
-    expect(second.skipped).toEqual(['slow']);
-    expect(second.measurements.map((m) => m.target.id).sort()).toEqual([
-      'control-domestic-ru',
-      'control-foreign-lab',
-      'signal',
-      'whatsapp',
-    ]);
-    // The second round did not wait for the slow suite, which ran into the first round's deadline.
-    expect(Date.now() - secondEnded).toBeGreaterThan(500);
-    expect(firstReport.skipped).toEqual([]);
-    expect(firstReport.hitDeadline).toBe(true);
-    expect(firstReport.measurements.find((m) => m.target.id === 'slow')?.observations.tls[0]?.failure).toBe(
-      'interrupted',
-    );
   });
 
   it('starts no further suite once told to stop, but finishes the ones running', async () => {

@@ -10,8 +10,8 @@ import {
 } from '@reachmap/schema';
 import { type Catalogue, judgesOf, type Target } from '@reachmap/targets';
 import type { AgentExtensions } from '../runtime/agent-extensions.ts';
+import { runLimited } from './run-limited.ts';
 import { runSuite } from './suite-runner.ts';
-import { SuiteSlots } from './suite-slots.ts';
 
 /** The schema allows 50 control ids per measurement; a catalogue with more keeps the first 50. */
 const MAX_ROUND_CONTROLS = 50;
@@ -32,13 +32,6 @@ export interface RoundOptions extends AgentExtensions {
   /** Measure only this target (with the controls that judge it). */
   only?: string;
   ca?: string[];
-  /**
-   * The agent's suites in flight, shared with rounds that overlap this one (agent-runtime.ts); a
-   * target whose suite from an earlier round still runs is skipped. Absent: this round's own.
-   */
-  slots?: SuiteSlots;
-  /** Called once the controls are done and every service has started or been skipped. */
-  onAllStarted?: () => void;
 }
 
 export interface LocalError {
@@ -58,8 +51,6 @@ export interface RoundReport {
    * or a catalogue too large, for the schedule. A cut layer says nothing about the network.
    */
   hitDeadline: boolean;
-  /** Targets not measured in this round: their suite from an earlier round was still running. */
-  skipped: string[];
 }
 
 export class UnknownTargetInCatalogueError extends Error {
@@ -68,9 +59,9 @@ export class UnknownTargetInCatalogueError extends Error {
 
 /**
  * One round: the controls first, so every target measurement can list the ids of the controls that
- * judge it (`round.controls`), then the services; `concurrency` suites at a time (counted with those
- * of overlapping rounds when `slots` is shared), all bounded by the round deadline. Each measurement
- * goes to `onMeasurement` as it completes, so a crash mid-round loses at most the suites still running.
+ * judge it (`round.controls`), then the services; `concurrency` suites at a time, all bounded by the
+ * round deadline. Each measurement goes to `onMeasurement` as it completes, so a crash mid-round
+ * loses at most the suites still running.
  */
 export async function runRound(options: RoundOptions): Promise<RoundReport> {
   const id = newPrefixedId('rnd');
@@ -101,30 +92,11 @@ export async function runRound(options: RoundOptions): Promise<RoundReport> {
     }
   };
 
-  const slots = options.slots ?? new SuiteSlots();
-  const { concurrency } = options.schedule;
-  const skipped: string[] = [];
-  const inSlots = (targets: readonly Target[], controlIds: Measurement['id'][], started: () => void) =>
-    Promise.all(
-      targets.map(async (target) => {
-        const ran = await slots.run(target.id, concurrency, () => measure(target, controlIds), started);
-        if (ran) return;
-        skipped.push(target.id);
-        started();
-      }),
-    );
-
-  await inSlots(controls, [], () => {});
+  await runLimited(controls, options.schedule.concurrency, (target) => measure(target, []));
   const controlIds = measurements.map((measurement) => measurement.id).slice(0, MAX_ROUND_CONTROLS);
-  let unstarted = services.length;
-  const serviceStarted = () => {
-    unstarted -= 1;
-    if (unstarted === 0) options.onAllStarted?.();
-  };
-  if (services.length === 0) options.onAllStarted?.();
-  await inSlots(services, controlIds, serviceStarted);
+  await runLimited(services, options.schedule.concurrency, (target) => measure(target, controlIds));
   const durationS = Math.round((Date.now() - Date.parse(startedAt)) / 100) / 10;
-  return { id, startedAt, measurements, localErrors, durationS, hitDeadline: deadline.aborted, skipped };
+  return { id, startedAt, measurements, localErrors, durationS, hitDeadline: deadline.aborted };
 }
 
 /**

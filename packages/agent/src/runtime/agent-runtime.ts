@@ -1,9 +1,8 @@
 import type { MeasurementSource } from '@reachmap/schema';
 import type { ConfigurationStore } from '../config/configuration-store.ts';
 import type { AgentIdentity } from '../identity/agent-identity.ts';
-import { type RoundReport, runRound } from '../rounds/round-runner.ts';
+import { runRound } from '../rounds/round-runner.ts';
 import { summarizeRound } from '../rounds/round-summary.ts';
-import { SuiteSlots } from '../rounds/suite-slots.ts';
 import type { Spool } from '../spool/spool.ts';
 import type { AgentStatusRecorder } from '../status/agent-status.ts';
 import { sleepUnlessAborted } from '../submission/abortable-sleep.ts';
@@ -147,20 +146,12 @@ async function updateIfOffered(
   return outcome.state === 'installed';
 }
 
-/**
- * A round every interval. The next round waits for the previous one's controls and for every one of
- * its services to have started, not for its slowest suite: a target whose suite still runs (a slow
- * server's transfers) is skipped by the next round, and the other targets keep their pace. The
- * suites of overlapping rounds share the schedule's concurrency (SuiteSlots).
- */
 async function measureRounds(
   options: AgentRuntimeOptions,
   stop: AbortSignal,
   hardStop: AbortSignal,
 ): Promise<void> {
-  const { configuration } = options;
-  const slots = new SuiteSlots();
-  const rounds = new Set<Promise<void>>();
+  const { configuration, logger, spool, status } = options;
   let previousStart: number | null = null;
   while (!stop.aborted) {
     const current = configuration.current;
@@ -173,13 +164,9 @@ async function measureRounds(
         ? firstRoundDelay(current.schedule)
         : nextRoundDelay(current.schedule, previousStart, Date.now());
     await sleepUnlessAborted(delay, stop);
-    if (stop.aborted) break;
+    if (stop.aborted) return;
     previousStart = Date.now();
-    let allStarted = () => {};
-    const started = new Promise<void>((resolve) => {
-      allStarted = resolve;
-    });
-    const round = runRound({
+    const report = await runRound({
       catalogue: current.catalogue,
       catalogueVersion: current.catalogueVersion,
       agent: { id: options.identity.agent_id, software: options.software },
@@ -188,63 +175,43 @@ async function measureRounds(
       schedule: current.schedule,
       signal: hardStop,
       stopStarting: stop,
-      onMeasurement: (measurement) => options.spool.append([measurement]),
+      onMeasurement: (measurement) => spool.append([measurement]),
       ca: options.ca,
       probeNetwork: options.probeNetwork,
       reportMeasurement: options.reportMeasurement,
-      slots,
-      onAllStarted: allStarted,
-    }).then((report) => recordRound(options, report, current.schedule.round_deadline_s));
-    rounds.add(round);
-    void round.finally(() => rounds.delete(round));
-    await Promise.race([started, round]);
-  }
-  await Promise.all(rounds);
-}
-
-async function recordRound(
-  options: AgentRuntimeOptions,
-  report: RoundReport,
-  deadlineS: number,
-): Promise<void> {
-  const { logger, spool, status } = options;
-  for (const error of report.localErrors) {
-    logger.error({ roundId: report.id, target: error.target, err: error.message }, 'local error in round');
-    await status.error(`round ${error.target}`, error.message);
-  }
-  logger.info(
-    {
-      roundId: report.id,
-      measurements: report.measurements.length,
-      pending: spool.stats().pendingMeasurements,
-      durationS: report.durationS,
-    },
-    'round finished',
-  );
-  if (report.skipped.length > 0) {
+    });
+    for (const error of report.localErrors) {
+      logger.error({ roundId: report.id, target: error.target, err: error.message }, 'local error in round');
+      await status.error(`round ${error.target}`, error.message);
+    }
     logger.info(
-      { roundId: report.id, skipped: report.skipped },
-      'targets skipped: their suite from an earlier round was still running',
+      {
+        roundId: report.id,
+        measurements: report.measurements.length,
+        pending: spool.stats().pendingMeasurements,
+        durationS: report.durationS,
+      },
+      'round finished',
     );
+    if (report.hitDeadline) {
+      logger.warn(
+        { roundId: report.id, deadlineS: current.schedule.round_deadline_s },
+        'round ran into its deadline: probes still running were cut and their layers are unmeasured; the line is too slow (or the catalogue too large) for the schedule',
+      );
+    }
+    await status.roundFinished({
+      id: report.id,
+      started_at: report.startedAt,
+      measurements: report.measurements.length,
+      local_errors: report.localErrors.length,
+      duration_s: report.durationS,
+      deadline_s: current.schedule.round_deadline_s,
+      hit_deadline: report.hitDeadline,
+      verdicts: summarizeRound(report.measurements).map((summary) => ({
+        target: summary.target,
+        kind: summary.kind,
+        hint: summary.hint,
+      })),
+    });
   }
-  if (report.hitDeadline) {
-    logger.warn(
-      { roundId: report.id, deadlineS },
-      'round ran into its deadline: probes still running were cut and their layers are unmeasured; the line is too slow (or the catalogue too large) for the schedule',
-    );
-  }
-  await status.roundFinished({
-    id: report.id,
-    started_at: report.startedAt,
-    measurements: report.measurements.length,
-    local_errors: report.localErrors.length,
-    duration_s: report.durationS,
-    deadline_s: deadlineS,
-    hit_deadline: report.hitDeadline,
-    verdicts: summarizeRound(report.measurements).map((summary) => ({
-      target: summary.target,
-      kind: summary.kind,
-      hint: summary.hint,
-    })),
-  });
 }

@@ -3,8 +3,7 @@ import type { AgentSchedule } from '@reachmap/schema';
 /**
  * Milliseconds from now until the next round should start: `interval` after the previous start plus
  * up to `jitter`, so agents enrolled together drift apart; never negative, so a round that overran
- * its interval is followed at once. The next round also waits until every suite of the previous one
- * has started (agent-runtime.ts), so rounds overlap only by suites still running, which it skips.
+ * its interval is followed at once (rounds run one after another, never overlapping).
  */
 export function nextRoundDelay(
   schedule: Pick<AgentSchedule, 'interval_s' | 'jitter_s'>,
