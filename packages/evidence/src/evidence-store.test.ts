@@ -156,9 +156,9 @@ describe('EvidenceStore opened by several connections at once', () => {
   it('opens a new file in every one of them: none fails with "database is locked"', async () => {
     // Aggregators start side by side (scale-out, the cluster parity test) and open one file. Switching
     // a file to WAL, or opening it while the last connection closes and removes the WAL, can answer
-    // "database is locked" without waiting for busy_timeout; 8 processes opening 3 files passed most
-    // runs and failed CI's cluster parity test once (2026-12-05), so this opens 40 files from 4
-    // threads each, released at the same instant, which failed 4-6 of 160 opens before the retry.
+    // "database is locked" without waiting for busy_timeout. 8 processes opening 3 files passed most
+    // runs while CI's cluster parity test failed on it (2026-12-05), so 4 threads open 200 new files,
+    // all 4 released at the same instant for each: 16-25 of the 800 opens failed before the retry.
     const module = new URL('./evidence-store.ts', import.meta.url).href;
     const threads = 4;
     const paths = Array.from({ length: 200 }, (_, attempt) => join(dir, `shared-${attempt}.sqlite`));
