@@ -8,7 +8,6 @@ import {
   type EnrolledAgent,
   enrolTestAgent,
   type LoopbackNetwork,
-  SLOW_TARGET_ID,
   startCollectorFixture,
   startLoopbackNetwork,
 } from '@reachmap/agent/testing';
@@ -38,10 +37,14 @@ interface AgentProcess {
   logged(message: string): Promise<Record<string, unknown>>;
 }
 
-function startAgentProcess(stateDir = agent.stateDir): AgentProcess {
-  const child = spawn(process.execPath, [MAIN, 'run', '--state-dir', stateDir, '--shutdown-grace-s', '2'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+function startAgentProcess(): AgentProcess {
+  const child = spawn(
+    process.execPath,
+    [MAIN, 'run', '--state-dir', agent.stateDir, '--shutdown-grace-s', '2'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines: Record<string, unknown>[] = [];
   const listeners: (() => void)[] = [];
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
@@ -117,65 +120,4 @@ describe('reachmap-agent run', () => {
     const [code, signal] = await once(agentProcess.child, 'exit');
     expect({ code, signal }).toEqual({ code: 0, signal: null });
   });
-});
-
-describe('reachmap-agent run beside a slow target', () => {
-  let slowNetwork: LoopbackNetwork;
-  let slowCollector: CollectorFixture;
-  let slowAgent: EnrolledAgent;
-
-  beforeAll(async () => {
-    slowNetwork = await startLoopbackNetwork({ slowTarget: true });
-    slowCollector = await startCollectorFixture(slowNetwork.catalogue, {
-      interval_s: 5,
-      jitter_s: 0,
-      round_deadline_s: 30,
-      concurrency: 4,
-    });
-    slowAgent = await enrolTestAgent(slowCollector);
-  });
-
-  afterAll(async () => {
-    await slowAgent?.remove();
-    await slowCollector?.close();
-    await slowNetwork?.close();
-  });
-
-  // Found 2026-12-05 in the lab (youtube-slow-everywhere): a target throttled everywhere made every
-  // round as long as its suite, so the other targets were measured at that pace instead of the interval.
-  it('keeps the interval for the other targets and measures the slow one back to back', async () => {
-    const agentProcess = startAgentProcess(slowAgent.stateDir);
-    await agentProcess.logged('agent started');
-    const slowOnes = async () =>
-      (await slowCollector.ingested()).filter((measurement) => measurement.target.id === SLOW_TARGET_ID);
-    // Three slow suites of ~11 s each, so two gaps between them.
-    await until(async () => (await slowOnes()).length >= 3, 60_000);
-    agentProcess.child.kill('SIGTERM');
-    const [code] = await once(agentProcess.child, 'exit');
-    expect(code).toBe(0);
-
-    const measurements = await slowCollector.ingested();
-    const startsOf = (target: string) =>
-      measurements
-        .filter((measurement) => measurement.target.id === target)
-        .map((measurement) => Date.parse(measurement.start_time))
-        .sort((a, b) => a - b);
-    const gaps = (starts: number[]) =>
-      starts.slice(1).map((start, index) => start - (starts[index] as number));
-    const slow = measurements.filter((measurement) => measurement.target.id === SLOW_TARGET_ID);
-    const whatsappGaps = gaps(startsOf('whatsapp'));
-    const slowGaps = gaps(startsOf(SLOW_TARGET_ID));
-    const seen = { whatsappGaps, slowGaps };
-
-    // Every 5 s while the slow suite takes 10 s: one round waiting for it would make this 10 s.
-    expect(whatsappGaps.length, JSON.stringify(seen)).toBeGreaterThanOrEqual(5);
-    expect(Math.max(...whatsappGaps), JSON.stringify(seen)).toBeLessThan(7_500);
-    // Its own pace: the next suite starts as the previous ends (~11 s), not at the next whole interval (15 s).
-    expect(slowGaps.length, JSON.stringify(seen)).toBeGreaterThanOrEqual(2);
-    expect(Math.max(...slowGaps), JSON.stringify(seen)).toBeLessThan(14_000);
-    // A suite that waited for the previous one is not cut by a deadline that ran while it waited.
-    for (const measurement of slow) {
-      expect(measurement.observations.tls[0]?.failure).not.toBe('interrupted');
-    }
-  }, 90_000);
 });

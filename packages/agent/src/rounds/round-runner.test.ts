@@ -7,9 +7,8 @@ import {
   type LoopbackNetwork,
   startLoopbackNetwork,
 } from '../testing/loopback-network.ts';
-import { type RoundOptions, runRound, startRound, UnknownTargetInCatalogueError } from './round-runner.ts';
+import { type RoundOptions, runRound, UnknownTargetInCatalogueError } from './round-runner.ts';
 import { summarizeRound } from './round-summary.ts';
-import { SuiteSlots } from './suite-slots.ts';
 
 let network: LoopbackNetwork;
 
@@ -153,68 +152,6 @@ describe('runRound', () => {
     // Said in the report, so the operator learns the line is too slow for the schedule.
     expect(report.hitDeadline).toBe(true);
     expect(report.durationS).toBeGreaterThanOrEqual(1);
-  });
-
-  it('defers a target whose suite of an earlier round still runs, and gives it a deadline of its own', async () => {
-    const whatsapp = network.catalogue.targets.find((target) => target.id === 'whatsapp');
-    if (whatsapp === undefined) throw new Error('no whatsapp in the loopback catalogue');
-    const hangingWhatsapp = {
-      ...whatsapp,
-      suite: {
-        dns: null,
-        tcp: [],
-        tls: [{ sni: HARMLESS_SNI, addresses: ['127.0.0.1'], port: network.silentPort, control_sni: null }],
-        http: [],
-        quic: [],
-        throughput: [],
-      },
-    };
-    // Signal without its 5 s of transfers: the fast target beside the hanging one.
-    const catalogue = {
-      ...network.catalogue,
-      targets: network.catalogue.targets.map((target) =>
-        target.id === 'whatsapp'
-          ? hangingWhatsapp
-          : target.id === 'signal'
-            ? { ...target, suite: { ...target.suite, throughput: [] } }
-            : target,
-      ),
-    };
-    const slots = new SuiteSlots(4);
-    const schedule = { round_deadline_s: 2, concurrency: 4 };
-    const first = startRound(roundOptions({ catalogue, schedule, slots }));
-    await first.placed;
-    const second = startRound(roundOptions({ catalogue, schedule, slots }));
-    await second.placed;
-    const third = startRound(roundOptions({ catalogue, schedule, slots }));
-    const firstReport = await first.report;
-    const [secondReport, thirdReport] = await Promise.all([second.report, third.report]);
-
-    expect(secondReport.deferred).toEqual(['whatsapp']);
-    // One suite already waited behind the running one: the third round does not queue up another.
-    expect(thirdReport.skipped).toEqual(['whatsapp']);
-    expect(thirdReport.measurements.map((m) => m.target.id)).not.toContain('whatsapp');
-    const firstHanging = firstReport.measurements.find((m) => m.target.id === 'whatsapp');
-    const secondHanging = secondReport.measurements.find((m) => m.target.id === 'whatsapp');
-    if (firstHanging === undefined || secondHanging === undefined) throw new Error('whatsapp not measured');
-    // Back to back: the deferred suite started when the earlier one ended, not in parallel with it.
-    expect(Date.parse(secondHanging.start_time)).toBeGreaterThanOrEqual(
-      Date.parse(firstHanging.end_time) - 5,
-    );
-    // Cut by its own 2 s deadline from that start, not by its round's, which had long run out.
-    const ranMs = Date.parse(secondHanging.end_time) - Date.parse(secondHanging.start_time);
-    expect(ranMs).toBeGreaterThanOrEqual(1_900);
-    expect(secondHanging.observations.tls[0]?.failure).toBe('interrupted');
-    expect(secondHanging.round.id).toBe(secondReport.id);
-    expect(secondHanging.round.controls.sort()).toEqual(
-      secondReport.measurements
-        .filter((m) => m.target.kind === 'control')
-        .map((m) => m.id)
-        .sort(),
-    );
-    // The other service of the second round did not wait for the hanging one.
-    const secondSignal = secondReport.measurements.find((m) => m.target.id === 'signal');
-    expect(Date.parse(secondSignal?.end_time ?? '')).toBeLessThan(Date.parse(firstHanging.end_time));
   });
 
   it('starts no further suite once told to stop, but finishes the ones running', async () => {

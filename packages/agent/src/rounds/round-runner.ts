@@ -10,8 +10,8 @@ import {
 } from '@reachmap/schema';
 import { type Catalogue, judgesOf, type Target } from '@reachmap/targets';
 import type { AgentExtensions } from '../runtime/agent-extensions.ts';
+import { runLimited } from './run-limited.ts';
 import { runSuite } from './suite-runner.ts';
-import { SuiteSlots } from './suite-slots.ts';
 
 /** The schema allows 50 control ids per measurement; a catalogue with more keeps the first 50. */
 const MAX_ROUND_CONTROLS = 50;
@@ -32,8 +32,6 @@ export interface RoundOptions extends AgentExtensions {
   /** Measure only this target (with the controls that judge it). */
   only?: string;
   ca?: string[];
-  /** Shared by the agent's rounds, which may overlap; absent, the round has slots of its own. */
-  slots?: SuiteSlots;
 }
 
 export interface LocalError {
@@ -49,14 +47,10 @@ export interface RoundReport {
   localErrors: LocalError[];
   durationS: number;
   /**
-   * A suite ran into its deadline and probes still running were cut (`interrupted`): a line too slow,
+   * The round ran into its deadline and probes still running were cut (`interrupted`): a line too slow,
    * or a catalogue too large, for the schedule. A cut layer says nothing about the network.
    */
   hitDeadline: boolean;
-  /** Services whose suite of an earlier round still ran: measured once it ended, in this round. */
-  deferred: string[];
-  /** Services not measured in this round: an earlier suite still ran and another already waited. */
-  skipped: string[];
 }
 
 export class UnknownTargetInCatalogueError extends Error {
@@ -65,49 +59,23 @@ export class UnknownTargetInCatalogueError extends Error {
 
 /**
  * One round: the controls first, so every target measurement can list the ids of the controls that
- * judge it (`round.controls`), then the services; `concurrency` suites at a time (shared with rounds
- * still running, through `slots`), all bounded by the round deadline. Each measurement goes to
- * `onMeasurement` as it completes, so a crash mid-round loses at most the suites still running.
+ * judge it (`round.controls`), then the services; `concurrency` suites at a time, all bounded by the
+ * round deadline. Each measurement goes to `onMeasurement` as it completes, so a crash mid-round
+ * loses at most the suites still running.
  */
 export async function runRound(options: RoundOptions): Promise<RoundReport> {
-  return startRound(options).report;
-}
-
-export interface StartedRound {
-  /**
-   * Resolves once the controls are done and every service's suite has started or been deferred or
-   * skipped: from then on the next round may start (the agent's runtime waits for this, not `report`).
-   */
-  placed: Promise<void>;
-  /** Resolves when every suite of the round, deferred ones included, has ended. */
-  report: Promise<RoundReport>;
-}
-
-/**
- * Starts a round (see `runRound`). A service whose suite of an earlier round still runs is deferred: it
- * runs as soon as that suite ends, with a deadline of its own counted from its start, so a deferred
- * suite is not cut by a deadline that ran while it waited. Throws (synchronously) for an unknown `only`.
- */
-export function startRound(options: RoundOptions): StartedRound {
   const id = newPrefixedId('rnd');
   const startedAt = new Date().toISOString();
-  const deadlineMs = options.schedule.round_deadline_s * 1000;
-  const roundDeadline = AbortSignal.timeout(deadlineMs);
+  const deadline = AbortSignal.timeout(options.schedule.round_deadline_s * 1000);
+  const signal = AbortSignal.any([deadline, options.signal]);
   const { controls, services } = roundTargets(options.catalogue, options.network.country, options.only);
-  const slots = options.slots ?? new SuiteSlots(options.schedule.concurrency);
   const measurements: Measurement[] = [];
   const localErrors: LocalError[] = [];
-  const deferred: string[] = [];
-  const skipped: string[] = [];
-  let hitDeadline = false;
-  const stopped = () => options.signal.aborted || options.stopStarting?.aborted === true;
 
-  const measure = async (target: Target, controlIds: Measurement['id'][], deadline: AbortSignal) => {
-    if (stopped()) return;
-    const signal = AbortSignal.any([deadline, options.signal]);
+  const measure = async (target: Target, controlIds: Measurement['id'][]) => {
+    if (options.signal.aborted || options.stopStarting?.aborted) return;
     try {
       const honest = await runSuite(target, { ...options, round: { id, controls: controlIds }, signal });
-      if (deadline.aborted) hitDeadline = true;
       const measurement = options.reportMeasurement?.(honest) ?? honest;
       const valid = MeasurementV1.safeParse(measurement);
       if (!valid.success) {
@@ -124,47 +92,11 @@ export function startRound(options: RoundOptions): StartedRound {
     }
   };
 
-  /** Places each target's suite in turn, so the round holds at most `concurrency` slots as it goes. */
-  const placeAll = async (targets: Target[], controlIds: Measurement['id'][]): Promise<Promise<void>[]> => {
-    const suites: Promise<void>[] = [];
-    for (const target of targets) {
-      if (stopped()) break;
-      const placement = await slots.place(target.id, stopped);
-      if (placement.kind === 'skipped') {
-        skipped.push(target.id);
-      } else if (placement.kind === 'now') {
-        suites.push(measure(target, controlIds, roundDeadline).finally(placement.release));
-      } else {
-        deferred.push(target.id);
-        suites.push(
-          placement.ready.then(async (release) => {
-            if (release === null) return;
-            await measure(target, controlIds, AbortSignal.timeout(deadlineMs)).finally(release);
-          }),
-        );
-      }
-    }
-    return suites;
-  };
-
-  let markPlaced: () => void = () => {};
-  const placed = new Promise<void>((resolve) => {
-    markPlaced = resolve;
-  });
-  const report = (async (): Promise<RoundReport> => {
-    try {
-      await Promise.all(await placeAll(controls, []));
-      const controlIds = measurements.map((measurement) => measurement.id).slice(0, MAX_ROUND_CONTROLS);
-      const suites = await placeAll(services, controlIds);
-      markPlaced();
-      await Promise.all(suites);
-    } finally {
-      markPlaced();
-    }
-    const durationS = Math.round((Date.now() - Date.parse(startedAt)) / 100) / 10;
-    return { id, startedAt, measurements, localErrors, durationS, hitDeadline, deferred, skipped };
-  })();
-  return { placed, report };
+  await runLimited(controls, options.schedule.concurrency, (target) => measure(target, []));
+  const controlIds = measurements.map((measurement) => measurement.id).slice(0, MAX_ROUND_CONTROLS);
+  await runLimited(services, options.schedule.concurrency, (target) => measure(target, controlIds));
+  const durationS = Math.round((Date.now() - Date.parse(startedAt)) / 100) / 10;
+  return { id, startedAt, measurements, localErrors, durationS, hitDeadline: deadline.aborted };
 }
 
 /**

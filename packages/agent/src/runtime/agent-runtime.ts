@@ -1,9 +1,8 @@
-import type { AgentSchedule, MeasurementSource } from '@reachmap/schema';
+import type { MeasurementSource } from '@reachmap/schema';
 import type { ConfigurationStore } from '../config/configuration-store.ts';
 import type { AgentIdentity } from '../identity/agent-identity.ts';
-import { type RoundReport, startRound } from '../rounds/round-runner.ts';
+import { runRound } from '../rounds/round-runner.ts';
 import { summarizeRound } from '../rounds/round-summary.ts';
-import { SuiteSlots } from '../rounds/suite-slots.ts';
 import type { Spool } from '../spool/spool.ts';
 import type { AgentStatusRecorder } from '../status/agent-status.ts';
 import { sleepUnlessAborted } from '../submission/abortable-sleep.ts';
@@ -152,10 +151,7 @@ async function measureRounds(
   stop: AbortSignal,
   hardStop: AbortSignal,
 ): Promise<void> {
-  const { configuration, spool } = options;
-  // Shared by overlapping rounds: a slow target's suite may still run when the next round is due.
-  let slots: SuiteSlots | null = null;
-  const unfinished = new Set<Promise<void>>();
+  const { configuration, logger, spool, status } = options;
   let previousStart: number | null = null;
   while (!stop.aborted) {
     const current = configuration.current;
@@ -168,11 +164,9 @@ async function measureRounds(
         ? firstRoundDelay(current.schedule)
         : nextRoundDelay(current.schedule, previousStart, Date.now());
     await sleepUnlessAborted(delay, stop);
-    if (stop.aborted) break;
+    if (stop.aborted) return;
     previousStart = Date.now();
-    slots ??= new SuiteSlots(current.schedule.concurrency);
-    slots.setConcurrency(current.schedule.concurrency);
-    const round = startRound({
+    const report = await runRound({
       catalogue: current.catalogue,
       catalogueVersion: current.catalogueVersion,
       agent: { id: options.identity.agent_id, software: options.software },
@@ -185,59 +179,39 @@ async function measureRounds(
       ca: options.ca,
       probeNetwork: options.probeNetwork,
       reportMeasurement: options.reportMeasurement,
-      slots,
     });
-    const finished = round.report
-      .then((report) => reportRound(options, report, current.schedule))
-      .catch((error: unknown) =>
-        options.logger.error({ err: (error as Error).message }, 'round report failed'),
-      );
-    unfinished.add(finished);
-    void finished.finally(() => unfinished.delete(finished));
-    await round.placed;
-  }
-  await Promise.all(unfinished);
-}
-
-async function reportRound(
-  options: AgentRuntimeOptions,
-  report: RoundReport,
-  schedule: AgentSchedule,
-): Promise<void> {
-  const { logger, spool, status } = options;
-  for (const error of report.localErrors) {
-    logger.error({ roundId: report.id, target: error.target, err: error.message }, 'local error in round');
-    await status.error(`round ${error.target}`, error.message);
-  }
-  logger.info(
-    {
-      roundId: report.id,
-      measurements: report.measurements.length,
-      pending: spool.stats().pendingMeasurements,
-      durationS: report.durationS,
-      ...(report.deferred.length > 0 ? { deferred: report.deferred } : {}),
-      ...(report.skipped.length > 0 ? { skipped: report.skipped } : {}),
-    },
-    'round finished',
-  );
-  if (report.hitDeadline) {
-    logger.warn(
-      { roundId: report.id, deadlineS: schedule.round_deadline_s },
-      'round ran into its deadline: probes still running were cut and their layers are unmeasured; the line is too slow (or the catalogue too large) for the schedule',
+    for (const error of report.localErrors) {
+      logger.error({ roundId: report.id, target: error.target, err: error.message }, 'local error in round');
+      await status.error(`round ${error.target}`, error.message);
+    }
+    logger.info(
+      {
+        roundId: report.id,
+        measurements: report.measurements.length,
+        pending: spool.stats().pendingMeasurements,
+        durationS: report.durationS,
+      },
+      'round finished',
     );
+    if (report.hitDeadline) {
+      logger.warn(
+        { roundId: report.id, deadlineS: current.schedule.round_deadline_s },
+        'round ran into its deadline: probes still running were cut and their layers are unmeasured; the line is too slow (or the catalogue too large) for the schedule',
+      );
+    }
+    await status.roundFinished({
+      id: report.id,
+      started_at: report.startedAt,
+      measurements: report.measurements.length,
+      local_errors: report.localErrors.length,
+      duration_s: report.durationS,
+      deadline_s: current.schedule.round_deadline_s,
+      hit_deadline: report.hitDeadline,
+      verdicts: summarizeRound(report.measurements).map((summary) => ({
+        target: summary.target,
+        kind: summary.kind,
+        hint: summary.hint,
+      })),
+    });
   }
-  await status.roundFinished({
-    id: report.id,
-    started_at: report.startedAt,
-    measurements: report.measurements.length,
-    local_errors: report.localErrors.length,
-    duration_s: report.durationS,
-    deadline_s: schedule.round_deadline_s,
-    hit_deadline: report.hitDeadline,
-    verdicts: summarizeRound(report.measurements).map((summary) => ({
-      target: summary.target,
-      kind: summary.kind,
-      hint: summary.hint,
-    })),
-  });
 }

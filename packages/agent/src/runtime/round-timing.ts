@@ -2,9 +2,8 @@ import type { AgentSchedule } from '@reachmap/schema';
 
 /**
  * Milliseconds from now until the next round should start: `interval` after the previous start plus
- * up to `jitter`, so agents enrolled together drift apart; never negative, so a round whose suites
- * took longer than the interval to start is followed at once. (A round starts once the previous one
- * has started or deferred every suite, so a slow suite may still run: `SuiteSlots`.)
+ * up to `jitter`, so agents enrolled together drift apart; never negative, so a round that overran
+ * its interval is followed at once (rounds run one after another, never overlapping).
  */
 export function nextRoundDelay(
   schedule: Pick<AgentSchedule, 'interval_s' | 'jitter_s'>,

@@ -15,8 +15,6 @@ import { type Catalogue, loopbackCatalogue, type Target } from '@reachmap/target
 
 export const BLOCKED_SNI = 'e1.whatsapp.net.lab';
 export const HARMLESS_SNI = 'harmless.lab';
-/** With `slowTarget`: a service whose TLS handshake hangs until the probe's own 10 s timeout. */
-export const SLOW_TARGET_ID = 'slow-service';
 
 /** A small network of loopback servers that behave like censored and free destinations. */
 export interface LoopbackNetwork {
@@ -35,7 +33,7 @@ const EMPTY_SUITE = { dns: null, tcp: [], tls: [], http: [], quic: [], throughpu
  * Starts the servers and describes them as a lab catalogue: every destination is 127.0.0.1 or a
  * `.lab` name, so the catalogue passes `guardCatalogue` and nothing leaves the machine.
  */
-export async function startLoopbackNetwork(options: { slowTarget?: boolean } = {}): Promise<LoopbackNetwork> {
+export async function startLoopbackNetwork(): Promise<LoopbackNetwork> {
   const ca = await createCertificateAuthority({ commonName: 'reachmap agent test CA' });
   const leaf = await issueCertificate(ca, { names: [HARMLESS_SNI, BLOCKED_SNI] });
   const web = await startLabWebServer();
@@ -120,21 +118,6 @@ export async function startLoopbackNetwork(options: { slowTarget?: boolean } = {
       judged_by: { domestic: ['control-domestic-ru'], foreign: ['control-foreign-lab'], same_hosting: [] },
     },
   ];
-  if (options.slowTarget === true) {
-    targets.push({
-      id: SLOW_TARGET_ID,
-      name: 'A blackholed service (loopback)',
-      kind: 'service',
-      control: null,
-      country: null,
-      suite: {
-        ...EMPTY_SUITE,
-        tls: [{ sni: HARMLESS_SNI, addresses: ['127.0.0.1'], port: silent.port, control_sni: null }],
-      },
-      known_prefixes: [],
-      judged_by: { domestic: ['control-domestic-ru'], foreign: ['control-foreign-lab'], same_hosting: [] },
-    });
-  }
   const catalogue = loopbackCatalogue({
     resolvers: [
       { id: 'lab-honest', kind: 'udp', address: honestDns.address },
