@@ -19,6 +19,7 @@ import {
   readEvents,
   readScopeState,
   readSeries,
+  readStoredScopeState,
   StoreConfig,
 } from '@reachmap/store';
 import { createLogger } from '@reachmap/telemetry';
@@ -349,6 +350,86 @@ describe('scope events', () => {
         .filter(({ event }) => event.scope === 'RU-MOW')
         .map(({ event }) => `${event.type} ${event.since}`),
     ).toEqual([`block.started ${new Date(T0).toISOString()}`]);
+  });
+
+  describe('an aggregator behind its queue', () => {
+    const agents = [1, 2, 3].map((n) => labAgent(n, 'RU-MOW', 64520));
+    const DAY_MS = 86_400_000;
+    const outagesOpened = async () =>
+      (await readEvents(redis, store, { limit: 100 })).events
+        .filter(({ event }) => event.type === 'outage.started')
+        .map(({ event }) => event.scope);
+
+    const judgedUpTo = async () =>
+      (await readStoredScopeState(redis, store, 'RU-MOW', 'whatsapp')).machine.last_window_end;
+
+    /** Three windows heard from all three agents: a heartbeat baseline of 3. */
+    async function heardWindows() {
+      for (const index of [0, 1, 2]) {
+        const start = T0 + index * WINDOW_MS;
+        for (const offset of [10_000, 30_000])
+          for (const agent of agents)
+            await submit(labRound(agent, start + offset, { target: 'reachable', controlsWork: true }));
+        await waitFor(queueDrained, 'the window to be ingested');
+        now = start + WINDOW_MS + 5_000;
+        await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      }
+    }
+
+    /**
+     * Window 3's rounds, accepted by the collector at 3:35 but not counted: held in the queue (delayed
+     * a day), as a worker starved of CPU or restarted after downtime leaves them.
+     */
+    async function acceptedNotCounted() {
+      const acceptedAt = T0 + 3 * WINDOW_MS + 35_000;
+      const jobs = [];
+      for (const agent of agents) {
+        batches += 1;
+        const batchId = `bat_held${String(batches).padStart(12, '0')}`;
+        jobs.push(
+          await queue.add(
+            'ingest',
+            {
+              batch_id: batchId,
+              agent_id: agent.id,
+              received_at: new Date(acceptedAt).toISOString(),
+              measurements: [10_000, 30_000].flatMap((offset) =>
+                labRound(agent, T0 + 3 * WINDOW_MS + offset, { target: 'reachable', controlsWork: true }),
+              ),
+              trace: {},
+            },
+            { jobId: batchId, delay: DAY_MS, timestamp: acceptedAt },
+          ),
+        );
+      }
+      return jobs;
+    }
+
+    it('judges a due window only once the batches accepted before it are counted', async () => {
+      await heardWindows();
+      const held = await acceptedNotCounted();
+      now = T0 + 4 * WINDOW_MS + 5_000; // window 3 is due
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      // Judged now, its three agents would read as not heard: a heartbeat collapse in every scope.
+      expect(await outagesOpened()).toEqual([]);
+      expect(await judgedUpTo()).toBe(new Date(T0 + 3 * WINDOW_MS).toISOString());
+
+      for (const job of held) await job.promote();
+      await waitFor(queueDrained, 'the held batches to be counted');
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      expect(await outagesOpened()).toEqual([]);
+      expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'accessible' });
+      expect(await judgedUpTo()).toBe(new Date(T0 + 4 * WINDOW_MS).toISOString());
+    });
+
+    it('waits no longer than the window’s watermark: a batch stuck in the queue does not freeze the map', async () => {
+      await heardWindows();
+      await acceptedNotCounted();
+      // End + grace + lateness (one window) passed: judged on what was counted, the collapse stands.
+      now = T0 + 4 * WINDOW_MS + 5_000 + WINDOW_MS + 1_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      expect((await outagesOpened()).sort()).toEqual(['AS64520', 'RU', 'RU-MOW']);
+    });
   });
 
   describe('a target down for everyone versus national blocks', () => {

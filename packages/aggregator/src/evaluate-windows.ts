@@ -327,17 +327,19 @@ async function evaluatePair(
 }
 
 /**
- * Evaluates every closed window of one partition: outage machines of all its scopes, then the
- * (region or ASN, target) machines. Runs whether or not measurements arrived, because silence is a
- * signal too. Safe to run in several processes at once: compare-and-set decides who writes.
+ * Evaluates every closed window of one partition, up to `closedEnd` (by default every window due at
+ * `nowMs`; the aggregator passes the end its ingest has caught up with, `readyWindowEnd`): outage
+ * machines of all its scopes, then the (region or ASN, target) machines. Runs whether or not
+ * measurements arrived, because silence is a signal too. Safe to run in several processes at once:
+ * compare-and-set decides who writes.
  */
 export async function evaluatePartition(
   deps: EvaluationDependencies,
   partition: number,
   nowMs: number,
+  closedEnd = lastClosedWindowEnd(nowMs, deps.settings.windowMs, deps.settings.graceMs),
 ): Promise<EvaluationResult> {
   const keys = storeKeys(partition);
-  const closedEnd = lastClosedWindowEnd(nowMs, deps.settings.windowMs, deps.settings.graceMs);
   const [scopes, pairs] = await Promise.all([
     deps.redis.smembers(keys.scopes),
     deps.redis.smembers(keys.pairs),

@@ -23,6 +23,7 @@ import { createAggregatorMetrics } from './aggregator-metrics.ts';
 import { createCountBatcher } from './count-batcher.ts';
 import { type EvaluationResult, evaluatePartition } from './evaluate-windows.ts';
 import { type AggregatorJobData, ingestJob, RECHECK_CONTROLS_JOB } from './ingest-job.ts';
+import { oldestPendingIngestMs, readyWindowEnd } from './ingest-watermark.ts';
 import { settingsOf } from './settings.ts';
 import { expectationsByTarget } from './target-expectations.ts';
 import { evaluationLagMs, lastClosedWindowEnd } from './window-clock.ts';
@@ -95,6 +96,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
   const workerConnection = createRedisConnection(options.redis, 'worker', 'reachmap-aggregator-worker');
   const startedAt = clock();
   let evaluatedEnd: number | null = null;
+  let waitingForIngest = false;
   const metrics = createAggregatorMetrics(
     () => evaluationLagMs(clock(), evaluatedEnd, startedAt, settings.windowMs, settings.graceMs) / 1000,
   );
@@ -221,13 +223,33 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 
   const evaluateNow = async (): Promise<EvaluationResult> => {
-    const passEnd = lastClosedWindowEnd(clock(), settings.windowMs, settings.graceMs);
+    const passStart = clock();
+    const oldestPending = await oldestPendingIngestMs(redis, queue);
+    const passEnd = readyWindowEnd(
+      passStart,
+      oldestPending,
+      settings.windowMs,
+      settings.graceMs,
+      settings.latenessMs,
+    );
+    const waiting = passEnd < lastClosedWindowEnd(passStart, settings.windowMs, settings.graceMs);
+    if (waiting !== waitingForIngest)
+      logger[waiting ? 'warn' : 'info'](
+        {
+          oldestUncountedMs: oldestPending === null ? 0 : passStart - oldestPending,
+          judgedUpTo: new Date(passEnd).toISOString(),
+        },
+        waiting
+          ? 'ingest behind: due windows wait until the batches accepted before them are counted'
+          : 'ingest caught up: windows are judged when due again',
+      );
+    waitingForIngest = waiting;
     const timer = metrics.evaluationDuration.startTimer();
     const total: EvaluationResult = { transitions: 0, events: [] };
     for (let partition = 0; partition < settings.store.partitions; partition += 1) {
       // The lock outlives a tick so a slow evaluation is not joined by a second one meanwhile.
       const result = await withEvaluatorLock(redis, partition, settings.evaluateEveryMs * 4, () =>
-        evaluatePartition({ redis, settings, logger }, partition, clock()),
+        evaluatePartition({ redis, settings, logger }, partition, clock(), passEnd),
       );
       total.transitions += result?.transitions ?? 0;
       total.events.push(...(result?.events ?? []));

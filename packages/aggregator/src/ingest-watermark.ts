@@ -1,0 +1,65 @@
+import type { RedisClient } from '@reachmap/queue';
+import type { Queue } from 'bullmq';
+
+/** Delayed jobs read per pass: re-checks and retries; the queue's earliest-due ones stand for the rest. */
+const DELAYED_READ = 16;
+
+/**
+ * When the oldest ingest job not yet counted was enqueued (BullMQ's job `timestamp`: the collector's
+ * clock when it accepted the batch), or null when every accepted batch is counted. Waiting, active,
+ * delayed (re-checks, retries after a failure) and prioritized jobs all hold measurements the rollups
+ * do not have yet. One pipelined read of a few ids and timestamps, never a job's measurements.
+ */
+export async function oldestPendingIngestMs(redis: RedisClient, queue: Queue): Promise<number | null> {
+  const { keys } = queue;
+  const lists = await redis
+    .multi()
+    // Workers take from the right of `wait`, so its oldest job is the last.
+    .lrange(keys.wait as string, -1, -1)
+    .lrange(keys.paused as string, -1, -1)
+    .lrange(keys.active as string, 0, -1)
+    .zrange(keys.delayed as string, '0', String(DELAYED_READ - 1))
+    .zrange(keys.prioritized as string, '0', '0')
+    .exec();
+  const ids = new Set<string>();
+  for (const [error, value] of lists ?? []) {
+    if (error !== null) throw error;
+    for (const id of value as string[]) ids.add(id);
+  }
+  if (ids.size === 0) return null;
+  const reads = redis.multi();
+  for (const id of ids) reads.hget(queue.toKey(id), 'timestamp');
+  const stamps = await reads.exec();
+  let oldest: number | null = null;
+  for (const [error, value] of stamps ?? []) {
+    if (error !== null) throw error;
+    const stamp = Number(value);
+    // A job finished between the two reads has no hash left: it no longer holds anything back.
+    if (value === null || !Number.isFinite(stamp)) continue;
+    oldest = oldest === null ? stamp : Math.min(oldest, stamp);
+  }
+  return oldest;
+}
+
+/**
+ * The end of the newest window an evaluation pass may judge. A window is due at end + grace, but is
+ * judged only once every batch accepted by then is counted: judged earlier, the agents of a batch
+ * still queued read as not heard (a heartbeat collapse, `outage.started` in every scope) and their runs
+ * as missing. Waiting is bounded by the watermark (end + grace + lateness): a batch stuck in retries
+ * cannot hold the map back longer than late runs may change it.
+ */
+export function readyWindowEnd(
+  nowMs: number,
+  oldestPendingMs: number | null,
+  windowMs: number,
+  graceMs: number,
+  latenessMs: number,
+): number {
+  const closedBy = (atMs: number) => Math.floor((atMs - graceMs) / windowMs) * windowMs;
+  const due = closedBy(nowMs);
+  if (oldestPendingMs === null) return due;
+  // Everything accepted before the oldest pending job is counted: windows due by then are complete.
+  const complete = closedBy(Math.min(nowMs, oldestPendingMs - 1));
+  const pastWatermark = Math.floor((nowMs - graceMs - latenessMs) / windowMs) * windowMs;
+  return Math.min(due, Math.max(complete, pastWatermark));
+}
