@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '@reachmap/telemetry';
 import { describe, expect, it } from 'vitest';
 import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
+import { LAB_AGENT_NICENESS } from './lab-agent.ts';
 import { runLab } from './run-lab.ts';
 import { SHORT_SNI_RESET_YAML, shortSniResetScenario, TEST_WINDOW_MS } from './testing/short-scenario.ts';
 
@@ -42,6 +44,24 @@ function labAgentsOf(parent: number): number[] {
     .map((line) => line.trim().split(/\s+/))
     .filter(([, ppid, ...args]) => Number(ppid) === parent && args.join(' ').includes('lab-agent-main.ts'))
     .map(([pid]) => Number(pid));
+}
+
+/** A process's niceness: field 19 of /proc/<pid>/stat, counted after the command name's ')'. */
+function nicenessOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  } catch {
+    return null;
+  }
+}
+
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 const alive = (pid: number) => {
@@ -84,6 +104,7 @@ describe('the lab runner end to end (user space)', () => {
 
   it('tears everything down when interrupted with SIGINT mid-run', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'reachmap-lab-sigint-'));
+    let lab: ChildProcess | undefined;
     try {
       const file = join(dir, 'short-sni-reset.yaml');
       await writeFile(file, SHORT_SNI_RESET_YAML);
@@ -97,6 +118,7 @@ describe('the lab runner end to end (user space)', () => {
           env: { ...process.env, TMPDIR: ownTmp },
         },
       );
+      lab = child;
       let output = '';
       const started = new Promise<void>((resolve) => {
         child.stdout.on('data', (chunk: Buffer) => {
@@ -108,6 +130,8 @@ describe('the lab runner end to end (user space)', () => {
       await started;
       const agents = labAgentsOf(child.pid ?? -1);
       expect(agents).toHaveLength(4);
+      // Each agent lowers its own priority as it starts, below the stack that judges it.
+      await waitUntil(() => agents.every((pid) => nicenessOf(pid) === LAB_AGENT_NICENESS), 'agents niced');
       child.kill('SIGINT');
       expect(await exited).toBe(130);
       expect(await worldStillListening(loopbackWorldPlacement(21))).toBe(false);
@@ -116,6 +140,12 @@ describe('the lab runner end to end (user space)', () => {
       // Nor its files: the stack's Redis, archive and evidence store (tens of MB a run).
       expect(await readdir(ownTmp)).toEqual([]);
     } finally {
+      // A failed expectation must not leave the run going: SIGINT makes it tear its world down.
+      if (lab !== undefined && lab.exitCode === null && lab.signalCode === null) {
+        const gone = new Promise((resolve) => lab?.once('exit', resolve));
+        lab.kill('SIGINT');
+        await gone;
+      }
       await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
