@@ -422,6 +422,42 @@ describe('scope events', () => {
       expect(await judgedUpTo()).toBe(new Date(T0 + 4 * WINDOW_MS).toISOString());
     });
 
+    it('does not wait for a batch that failed: an error waiting for its retry is not a backlog', async () => {
+      await heardWindows();
+      // A file where the archive's directory for DE belongs: the batch is counted, then fails to archive.
+      const berlin = labAgent(9, 'DE-BE', 64530);
+      const blocker = join(archiveDir, ...new Date(T0).toISOString().slice(0, 10).split('-'), 'DE');
+      writeFileSync(blocker, 'not a directory');
+      const acceptedAt = T0 + 3 * WINDOW_MS + 35_000;
+      const failing = await queue.add(
+        'ingest',
+        {
+          batch_id: 'bat_failing000000001',
+          agent_id: berlin.id,
+          received_at: new Date(acceptedAt).toISOString(),
+          measurements: labRound(berlin, T0 + 3 * WINDOW_MS + 10_000, {
+            target: 'reachable',
+            controlsWork: true,
+          }),
+          trace: {},
+        },
+        {
+          jobId: 'bat_failing000000001',
+          attempts: 5,
+          backoff: { type: 'fixed', delay: DAY_MS },
+          timestamp: acceptedAt,
+        },
+      );
+      await waitFor(
+        async () => ((await queue.getJob(failing.id ?? ''))?.attemptsMade ?? 0) >= 1,
+        'a failed attempt',
+      );
+      rmSync(blocker);
+      now = T0 + 4 * WINDOW_MS + 5_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      expect(await judgedUpTo()).toBe(new Date(T0 + 4 * WINDOW_MS).toISOString());
+    });
+
     it('waits no longer than the window’s watermark: a batch stuck in the queue does not freeze the map', async () => {
       await heardWindows();
       await acceptedNotCounted();

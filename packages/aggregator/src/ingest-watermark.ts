@@ -7,8 +7,9 @@ const DELAYED_READ = 16;
 /**
  * When the oldest ingest job not yet counted was enqueued (BullMQ's job `timestamp`: the collector's
  * clock when it accepted the batch), or null when every accepted batch is counted. Waiting, active,
- * delayed (re-checks, retries after a failure) and prioritized jobs all hold measurements the rollups
- * do not have yet. One pipelined read of a few ids and timestamps, never a job's measurements.
+ * delayed (control re-checks) and prioritized jobs all hold measurements the rollups do not have yet;
+ * jobs that already failed once are left out. One pipelined read of a few ids and fields, never a
+ * job's measurements.
  */
 export async function oldestPendingIngestMs(redis: RedisClient, queue: Queue): Promise<number | null> {
   const { keys } = queue;
@@ -28,14 +29,19 @@ export async function oldestPendingIngestMs(redis: RedisClient, queue: Queue): P
   }
   if (ids.size === 0) return null;
   const reads = redis.multi();
-  for (const id of ids) reads.hget(queue.toKey(id), 'timestamp');
-  const stamps = await reads.exec();
+  // `atm`: BullMQ's attempts made, counted up when a failed job is scheduled for its retry.
+  for (const id of ids) reads.hmget(queue.toKey(id), 'timestamp', 'atm');
+  const jobs = await reads.exec();
   let oldest: number | null = null;
-  for (const [error, value] of stamps ?? []) {
+  for (const [error, value] of jobs ?? []) {
     if (error !== null) throw error;
-    const stamp = Number(value);
+    const [timestamp, attempts] = value as [string | null, string | null];
+    const stamp = Number(timestamp);
     // A job finished between the two reads has no hash left: it no longer holds anything back.
-    if (value === null || !Number.isFinite(stamp)) continue;
+    if (timestamp === null || !Number.isFinite(stamp)) continue;
+    // A batch that failed is an error (logged, retried, dead-lettered at the end), not a backlog:
+    // waiting for it would hold every window for as long as the error lasts.
+    if (Number(attempts ?? 0) > 0) continue;
     oldest = oldest === null ? stamp : Math.min(oldest, stamp);
   }
   return oldest;
@@ -45,8 +51,8 @@ export async function oldestPendingIngestMs(redis: RedisClient, queue: Queue): P
  * The end of the newest window an evaluation pass may judge. A window is due at end + grace, but is
  * judged only once every batch accepted by then is counted: judged earlier, the agents of a batch
  * still queued read as not heard (a heartbeat collapse, `outage.started` in every scope) and their runs
- * as missing. Waiting is bounded by the watermark (end + grace + lateness): a batch stuck in retries
- * cannot hold the map back longer than late runs may change it.
+ * as missing. Waiting is bounded by the watermark (end + grace + lateness): a backlog that does not
+ * drain cannot hold the map back longer than late runs may change it.
  */
 export function readyWindowEnd(
   nowMs: number,
