@@ -458,13 +458,29 @@ describe('scope events', () => {
       expect(await judgedUpTo()).toBe(new Date(T0 + 4 * WINDOW_MS).toISOString());
     });
 
-    it('waits no longer than the window’s watermark: a batch stuck in the queue does not freeze the map', async () => {
+    it('gives a backlog found late the lateness from then, and no more: a stuck batch does not freeze the map', async () => {
       await heardWindows();
       await acceptedNotCounted();
-      // End + grace + lateness (one window) passed: judged on what was counted, the collapse stands.
-      now = T0 + 4 * WINDOW_MS + 5_000 + WINDOW_MS + 1_000;
+      // Window 4's rounds are counted in time; window 3's are still queued.
+      for (const offset of [10_000, 30_000])
+        for (const agent of agents)
+          await submit(
+            labRound(agent, T0 + 4 * WINDOW_MS + offset, { target: 'reachable', controlsWork: true }),
+          );
+      await waitFor(async () => (await queue.getJobCounts('waiting', 'active')).waiting === 0, 'window 4');
+      await waitFor(async () => (await queue.getJobCounts('active')).active === 0, 'window 4 counted');
+      // The first pass comes late (an aggregator back from downtime): window 3 is already past end +
+      // grace + lateness, window 4 due. Both wait for the backlog from now.
+      now = T0 + 5 * WINDOW_MS + 6_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      expect(await outagesOpened()).toEqual([]);
+      expect(await judgedUpTo()).toBe(new Date(T0 + 3 * WINDOW_MS).toISOString());
+      // A lateness later the batches are still stuck: windows 3 and 4 are judged on what was counted,
+      // and window 3's collapse stands.
+      now += WINDOW_MS;
       await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
       expect((await outagesOpened()).sort()).toEqual(['AS64520', 'RU', 'RU-MOW']);
+      expect(await judgedUpTo()).toBe(new Date(T0 + 5 * WINDOW_MS).toISOString());
     });
   });
 

@@ -328,7 +328,7 @@ async function evaluatePair(
 
 /**
  * Evaluates every closed window of one partition, up to `closedEnd` (by default every window due at
- * `nowMs`; the aggregator passes the end its ingest has caught up with, `readyWindowEnd`): outage
+ * `nowMs`; the aggregator passes the end its ingest has caught up with, `WindowHold`): outage
  * machines of all its scopes, then the (region or ASN, target) machines. Runs whether or not
  * measurements arrived, because silence is a signal too. Safe to run in several processes at once:
  * compare-and-set decides who writes.

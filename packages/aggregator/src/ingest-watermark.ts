@@ -48,24 +48,52 @@ export async function oldestPendingIngestMs(redis: RedisClient, queue: Queue): P
 }
 
 /**
- * The end of the newest window an evaluation pass may judge. A window is due at end + grace, but is
- * judged only once every batch accepted by then is counted: judged earlier, the agents of a batch
- * still queued read as not heard (a heartbeat collapse, `outage.started` in every scope) and their runs
- * as missing. Waiting is bounded by the watermark (end + grace + lateness): a backlog that does not
- * drain cannot hold the map back longer than late runs may change it.
+ * Which due windows an aggregator may judge. A window is due at end + grace, but is judged only once
+ * every batch accepted by then is counted: judged earlier, the agents of a batch still queued read as
+ * not heard (a heartbeat collapse, `outage.started` in every scope) and their runs as missing. The
+ * wait is bounded: a window this process has held for `latenessMs` (from the pass that first found
+ * it due and incomplete, so an aggregator back from downtime gives its backlog the same time) is
+ * judged on what was counted, and a backlog that does not drain cannot freeze the map.
  */
-export function readyWindowEnd(
-  nowMs: number,
-  oldestPendingMs: number | null,
-  windowMs: number,
-  graceMs: number,
-  latenessMs: number,
-): number {
-  const closedBy = (atMs: number) => Math.floor((atMs - graceMs) / windowMs) * windowMs;
-  const due = closedBy(nowMs);
-  if (oldestPendingMs === null) return due;
-  // Everything accepted before the oldest pending job is counted: windows due by then are complete.
-  const complete = closedBy(Math.min(nowMs, oldestPendingMs - 1));
-  const pastWatermark = Math.floor((nowMs - graceMs - latenessMs) / windowMs) * windowMs;
-  return Math.min(due, Math.max(complete, pastWatermark));
+export class WindowHold {
+  /** Window end → when a pass first found it due but its batches not all counted. */
+  readonly #heldSince = new Map<number, number>();
+  #readyEnd = Number.NEGATIVE_INFINITY;
+  readonly #windowMs: number;
+  readonly #graceMs: number;
+  readonly #latenessMs: number;
+  /** Windows looked at behind the newest due one: the evaluator's catch-up, no more. */
+  readonly #catchUpWindows: number;
+
+  constructor(windowMs: number, graceMs: number, latenessMs: number, catchUpWindows: number) {
+    this.#windowMs = windowMs;
+    this.#graceMs = graceMs;
+    this.#latenessMs = latenessMs;
+    this.#catchUpWindows = catchUpWindows;
+  }
+
+  /** The end of the newest window a pass at `nowMs` may judge, given the oldest uncounted batch. */
+  readyEnd(nowMs: number, oldestPendingMs: number | null): number {
+    const due = this.#closedBy(nowMs);
+    // Everything accepted before the oldest pending job is counted: windows due by then are complete.
+    const complete = oldestPendingMs === null ? due : Math.min(due, this.#closedBy(oldestPendingMs - 1));
+    // What an earlier pass released stays released: the map never goes back.
+    let ready = Math.min(due, Math.max(complete, this.#readyEnd));
+    let released = true;
+    const first = Math.max(ready, due - this.#catchUpWindows * this.#windowMs) + this.#windowMs;
+    for (let end = first; end <= due; end += this.#windowMs) {
+      const since = this.#heldSince.get(end) ?? nowMs;
+      this.#heldSince.set(end, since);
+      // Windows are judged in order: the first one still within its wait holds the later ones.
+      released &&= nowMs - since >= this.#latenessMs;
+      if (released) ready = end;
+    }
+    for (const end of this.#heldSince.keys()) if (end <= ready) this.#heldSince.delete(end);
+    this.#readyEnd = ready;
+    return ready;
+  }
+
+  #closedBy(atMs: number): number {
+    return Math.floor((atMs - this.#graceMs) / this.#windowMs) * this.#windowMs;
+  }
 }

@@ -23,7 +23,7 @@ import { createAggregatorMetrics } from './aggregator-metrics.ts';
 import { createCountBatcher } from './count-batcher.ts';
 import { type EvaluationResult, evaluatePartition } from './evaluate-windows.ts';
 import { type AggregatorJobData, ingestJob, RECHECK_CONTROLS_JOB } from './ingest-job.ts';
-import { oldestPendingIngestMs, readyWindowEnd } from './ingest-watermark.ts';
+import { oldestPendingIngestMs, WindowHold } from './ingest-watermark.ts';
 import { settingsOf } from './settings.ts';
 import { expectationsByTarget } from './target-expectations.ts';
 import { evaluationLagMs, lastClosedWindowEnd } from './window-clock.ts';
@@ -97,6 +97,12 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
   const startedAt = clock();
   let evaluatedEnd: number | null = null;
   let waitingForIngest = false;
+  const hold = new WindowHold(
+    settings.windowMs,
+    settings.graceMs,
+    settings.latenessMs,
+    settings.catchUpWindows,
+  );
   const metrics = createAggregatorMetrics(
     () => evaluationLagMs(clock(), evaluatedEnd, startedAt, settings.windowMs, settings.graceMs) / 1000,
   );
@@ -225,13 +231,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
   const evaluateNow = async (): Promise<EvaluationResult> => {
     const passStart = clock();
     const oldestPending = await oldestPendingIngestMs(redis, queue);
-    const passEnd = readyWindowEnd(
-      passStart,
-      oldestPending,
-      settings.windowMs,
-      settings.graceMs,
-      settings.latenessMs,
-    );
+    const passEnd = hold.readyEnd(passStart, oldestPending);
     const waiting = passEnd < lastClosedWindowEnd(passStart, settings.windowMs, settings.graceMs);
     if (waiting !== waitingForIngest)
       logger[waiting ? 'warn' : 'info'](
