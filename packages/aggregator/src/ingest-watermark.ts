@@ -1,5 +1,6 @@
 import type { RedisClient } from '@reachmap/queue';
 import type { Queue } from 'bullmq';
+import { lastClosedWindowEnd } from './window-clock.ts';
 
 /** Delayed jobs read per pass: re-checks and retries; the queue's earliest-due ones stand for the rest. */
 const DELAYED_READ = 16;
@@ -94,6 +95,6 @@ export class WindowHold {
   }
 
   #closedBy(atMs: number): number {
-    return Math.floor((atMs - this.#graceMs) / this.#windowMs) * this.#windowMs;
+    return lastClosedWindowEnd(atMs, this.#windowMs, this.#graceMs);
   }
 }
