@@ -1,10 +1,8 @@
-import { setPriority } from 'node:os';
 import type { ProbeNetwork } from '@reachmap/probes';
 import { runLabAgentCli } from '../lies/lab-agent-cli.ts';
 import { LAB_SYSTEM_RESOLVER_IP } from '../topology/addressing.ts';
 import { agentSourceAddress, regionDial } from '../userspace/loopback-addressing.ts';
 import { exitWithParent } from './exit-with-parent.ts';
-import { LAB_AGENT_NICENESS } from './lab-agent.ts';
 
 /**
  * The process of every lab agent: the agent library's own command line (`run --simulated …`) with
@@ -12,12 +10,6 @@ import { LAB_AGENT_NICENESS } from './lab-agent.ts';
  * space (REACHMAP_LAB_AGENT set) a probe network that dials through the region's censor and asks the
  * region's resolver, while the measurements record the lab's 198.18 addresses.
  */
-// Dozens of simulated agents share this machine with the stack that judges them, and the scheduler
-// gives each process an equal share: with 40 agents busy, the collector and aggregator (one process)
-// got a 25th of the CPU and fell minutes behind (docs/lab.md, "Lab pace"). In the field the server
-// side has machines of its own, so the lab's agents yield to it.
-setPriority(LAB_AGENT_NICENESS);
-
 const placement = process.env.REACHMAP_LAB_AGENT;
 let probeNetwork: ProbeNetwork | undefined;
 if (placement !== undefined) {

@@ -10,8 +10,6 @@ import { type AgentLie, lieArguments } from '../scenario/agent-lies.ts';
 /** The agent's command line with the lab's lies and probe network injected (lab-agent-main.ts). */
 const LAB_AGENT_MAIN = fileURLToPath(new URL('./lab-agent-main.ts', import.meta.url));
 const STOP_GRACE_MS = 3_000;
-/** The niceness every lab agent runs at (lab-agent-main.ts): below the stack, the world and the censor. */
-export const LAB_AGENT_NICENESS = 10;
 
 export interface LabAgentOptions {
   label: string;
