@@ -413,6 +413,10 @@ describe('scope events', () => {
       // Judged now, its three agents would read as not heard: a heartbeat collapse in every scope.
       expect(await outagesOpened()).toEqual([]);
       expect(await judgedUpTo()).toBe(new Date(T0 + 3 * WINDOW_MS).toISOString());
+      // Still held 20 s later: the lag the gauge (and the lab's report) shows is the wait.
+      now += 20_000;
+      await Promise.all(aggregators.map((aggregator) => aggregator.evaluateNow()));
+      expect(aggregators.map((aggregator) => aggregator.evaluationLagMs())).toEqual([20_000, 20_000]);
 
       for (const job of held) await job.promote();
       await waitFor(queueDrained, 'the held batches to be counted');
@@ -420,6 +424,7 @@ describe('scope events', () => {
       expect(await outagesOpened()).toEqual([]);
       expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'accessible' });
       expect(await judgedUpTo()).toBe(new Date(T0 + 4 * WINDOW_MS).toISOString());
+      expect(aggregators.map((aggregator) => aggregator.evaluationLagMs())).toEqual([0, 0]);
     });
 
     it('does not wait for a batch that failed: an error waiting for its retry is not a backlog', async () => {

@@ -47,6 +47,11 @@ export interface Aggregator {
   stop(): Promise<void>;
   /** Prometheus registry; main.ts serves it on the metrics listener. */
   metrics: Registry;
+  /**
+   * How long the newest due window has waited to be judged, 0 once it is (the evaluation-lag gauge,
+   * in ms): a few seconds between passes, more while the ingest is behind (`WindowHold`).
+   */
+  evaluationLagMs(): number;
 }
 
 // Re-check jobs retry like the collector's ingest jobs if Redis or the archive fail.
@@ -103,9 +108,9 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     settings.latenessMs,
     settings.catchUpWindows,
   );
-  const metrics = createAggregatorMetrics(
-    () => evaluationLagMs(clock(), evaluatedEnd, startedAt, settings.windowMs, settings.graceMs) / 1000,
-  );
+  const currentLagMs = () =>
+    evaluationLagMs(clock(), evaluatedEnd, startedAt, settings.windowMs, settings.graceMs);
+  const metrics = createAggregatorMetrics(() => currentLagMs() / 1000);
   metrics.watchRedis(redis, 'aggregator');
   metrics.watchRedis(workerConnection, 'aggregator-worker');
   await Promise.all([waitUntilReady(redis), waitUntilReady(workerConnection)]);
@@ -298,6 +303,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
   return {
     evaluateNow,
     metrics: metrics.registry,
+    evaluationLagMs: currentLagMs,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(timer);

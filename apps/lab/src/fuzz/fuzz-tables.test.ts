@@ -16,6 +16,7 @@ function report(scenario: string, passed: boolean): ScenarioReport {
     scores: [],
     confusion: {} as ScenarioReport['confusion'],
     timeline: {} as ScenarioReport['timeline'],
+    longestEvaluationLagMs: 0,
   };
 }
 

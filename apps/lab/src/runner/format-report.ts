@@ -1,7 +1,24 @@
 import type { LabReport } from './run-lab.ts';
+import type { ScenarioReport } from './run-scenario.ts';
 
 function seconds(ms: number | null): string {
   return ms === null ? '-' : `${Math.round(ms / 1000)} s`;
+}
+
+/**
+ * Beyond this, a stack's aggregator was behind its own agents: evaluation passes come every 3 s in the
+ * lab, and a pass under load takes a few more.
+ */
+const NOTABLE_EVALUATION_LAG_MS = 10_000;
+
+/**
+ * Why a failed scenario may have missed its bounds without a detection fault: its stack judged
+ * windows late (the aggregator waits for accepted batches; on an overloaded machine they queue).
+ * Empty when the stack kept up.
+ */
+export function stackLagRemark(scenario: Pick<ScenarioReport, 'longestEvaluationLagMs'>): string {
+  if (scenario.longestEvaluationLagMs < NOTABLE_EVALUATION_LAG_MS) return '';
+  return `its stack judged windows up to ${seconds(scenario.longestEvaluationLagMs)} late (ingest behind its agents: the machine's load)`;
 }
 
 /** The score table printed after a run (Markdown, so it can be pasted into docs/lab.md). */
@@ -29,6 +46,8 @@ export function formatLabReport(report: LabReport): string {
     lines.push('', '| failed attempt (re-run) | expectation | observed |', '|---|---|---|');
     for (const attempt of report.failedAttempts) {
       if (attempt.error !== null) lines.push(`| ${attempt.scenario} | (run) | ${attempt.error} |`);
+      const lag = stackLagRemark(attempt);
+      if (lag !== '') lines.push(`| ${attempt.scenario} | (stack) | ${lag} |`);
       for (const score of attempt.scores.filter((s) => !s.pass)) {
         lines.push(`| ${attempt.scenario} | ${score.label} | ${score.detail} |`);
       }

@@ -18,7 +18,7 @@ import { InvalidScenarioError } from '../scenario/parse-scenario.ts';
 import { listScenarioFiles, loadScenario } from '../scenario/scenario-files.ts';
 import type { Scenario } from '../scenario/scenario-schema.ts';
 import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
-import { formatLabReport } from './format-report.ts';
+import { formatLabReport, stackLagRemark } from './format-report.ts';
 import { detectLabMode } from './lab-mode.ts';
 import { mergeRetry, runLab } from './run-lab.ts';
 import { IN_USER_NAMESPACE_ENV, rerunInUserNamespace, userNamespaceLabWorks } from './user-namespace.ts';
@@ -267,8 +267,10 @@ async function runAndReport(
       ...(firstSlot === undefined ? {} : { firstRegionSlot: firstSlot }),
       onScenarioFinished: (scenario, finished, total) => {
         const held = scenario.scores.filter((score) => score.pass).length;
+        const lag = scenario.passed ? '' : stackLagRemark(scenario);
         const verdict =
-          scenario.error === null ? `${held}/${scenario.scores.length} expectations held` : scenario.error;
+          (scenario.error === null ? `${held}/${scenario.scores.length} expectations held` : scenario.error) +
+          (lag === '' ? '' : `; ${lag}`);
         process.stderr.write(
           `[lab${attempt} ${finished}/${total}] ${scenario.passed ? 'pass' : 'FAIL'} ${scenario.scenario}: ${verdict}\n`,
         );

@@ -36,6 +36,8 @@ export interface LabStack {
   redis: RedisClient;
   store: StoreConfig;
   createToken(label: string): Promise<string>;
+  /** How late the stack's aggregator is judging due windows now (0 when up to date). */
+  evaluationLagMs(): number;
   close(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export async function startLabStack(options: LabStackOptions): Promise<LabStack>
       store: StoreConfig.parse({ partitions: aggregatorConfig.REACHMAP_PARTITIONS }),
       createToken: async (label) =>
         (await createEnrolmentToken(redis, { label, expiresInMs: 3_600_000, simulated: true })).token,
+      evaluationLagMs: () => aggregator.evaluationLagMs(),
       close: closeAll,
     };
   } catch (error) {

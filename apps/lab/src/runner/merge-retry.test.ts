@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatLabReport } from './format-report.ts';
+import { formatLabReport, stackLagRemark } from './format-report.ts';
 import { type LabReport, mergeRetry } from './run-lab.ts';
 import type { ScenarioReport } from './run-scenario.ts';
 
-function scenario(name: string, passed: boolean, detail = 'accessible at 77s'): ScenarioReport {
+function scenario(
+  name: string,
+  passed: boolean,
+  detail = 'accessible at 77s',
+  longestEvaluationLagMs = 3_000,
+): ScenarioReport {
   return {
     scenario: name,
     mode: 'kernel',
@@ -24,6 +29,7 @@ function scenario(name: string, passed: boolean, detail = 'accessible at 77s'): 
     ],
     confusion: { rows: [], counts: {} },
     timeline: { states: [], events: [] },
+    longestEvaluationLagMs,
   };
 }
 
@@ -66,6 +72,20 @@ describe('re-running failed lab scenarios', () => {
     expect(text).toContain(
       '| clean | clean whatsapp accessible (within 120s) | last seen accessible at 154s |',
     );
+    // The stacks kept up (3 s): nothing blames the load.
+    expect(text).not.toContain('(stack)');
+  });
+
+  it("says when a failed attempt's stack judged its windows late, and by how much", () => {
+    const behind = report(
+      [scenario('asn-split', false, 'last seen blocked/sni-reset at 100s', 24_600)],
+      '2026-12-06T05:05:00.000Z',
+    );
+    const merged = mergeRetry(behind, report([scenario('asn-split', true)], '2026-12-06T05:20:00.000Z'));
+    expect(formatLabReport(merged)).toContain(
+      "| asn-split | (stack) | its stack judged windows up to 25 s late (ingest behind its agents: the machine's load) |",
+    );
+    expect(stackLagRemark({ longestEvaluationLagMs: 9_999 })).toBe('');
   });
 
   it('fails when a re-run fails again, and names it failed rather than flaky', () => {

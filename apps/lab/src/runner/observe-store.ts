@@ -6,6 +6,8 @@ export interface StoreObserver {
   /** Reads states and events once now (also done every `everyMs`). */
   poll(): Promise<void>;
   timeline(): ObservedTimeline;
+  /** The longest a due window was seen waiting to be judged, over every poll (ms). */
+  longestEvaluationLagMs(): number;
   stop(): void;
 }
 
@@ -17,6 +19,8 @@ export interface StoreObserverOptions {
   targets: readonly string[];
   startedAt: number;
   everyMs: number;
+  /** The stack's aggregator's lag now: a miss while it was far behind is the lab's load, not detection. */
+  evaluationLagMs: () => number;
   onError: (error: Error) => void;
 }
 
@@ -29,9 +33,11 @@ export function observeStore(options: StoreObserverOptions): StoreObserver {
   const lastState = new Map<string, string>();
   let cursor = '0';
   let running: Promise<void> | null = null;
+  let longestLagMs = 0;
 
   const pollOnce = async () => {
     const atMs = Date.now() - options.startedAt;
+    longestLagMs = Math.max(longestLagMs, options.evaluationLagMs());
     for (const scope of options.scopes) {
       for (const target of options.targets) {
         const state = await readScopeState(options.redis, options.store, scope, target);
@@ -69,6 +75,7 @@ export function observeStore(options: StoreObserverOptions): StoreObserver {
   return {
     poll,
     timeline: () => ({ states: [...observed.states], events: [...observed.events] }),
+    longestEvaluationLagMs: () => longestLagMs,
     stop: () => clearInterval(timer),
   };
 }

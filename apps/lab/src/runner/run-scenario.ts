@@ -64,6 +64,11 @@ export interface ScenarioReport {
   scores: ExpectationScore[];
   confusion: ConfusionTable;
   timeline: ObservedTimeline;
+  /**
+   * The longest the stack's aggregator left a due window unjudged (its evaluation lag, sampled at
+   * every poll): a few seconds normally; tens of seconds mean the stack fell behind its agents.
+   */
+  longestEvaluationLagMs: number;
 }
 
 /** Per-scenario network: how agents are started and censors switched in this mode. */
@@ -94,6 +99,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let error: string | null = null;
   let networkName: string | null = null;
   let notes: string[] = [];
+  let longestEvaluationLagMs = 0;
   try {
     const network =
       options.mode === 'kernel'
@@ -173,12 +179,14 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       targets: targetsOf(scenario, catalogue),
       startedAt: begin,
       everyMs: POLL_EVERY_MS,
+      evaluationLagMs: () => stack.evaluationLagMs(),
       onError: (failure) => logger.warn({ err: failure.message }, 'reading the store failed'),
     });
     cleanups.push(async () => observer.stop());
     await sleep(Math.max(0, begin + scenario.duration - Date.now()), options.signal);
     await observer.poll();
     timeline = observer.timeline();
+    longestEvaluationLagMs = observer.longestEvaluationLagMs();
     notes = [...network.omitted()];
     if (options.signal.aborted) error = 'interrupted';
   } catch (failure) {
@@ -209,6 +217,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     scores,
     confusion: confusionTable(scenario.expect, timeline, scenario.duration),
     timeline,
+    longestEvaluationLagMs,
   };
 }
 
