@@ -427,6 +427,68 @@ describe('scope events', () => {
       expect(aggregators.map((aggregator) => aggregator.evaluationLagMs())).toEqual([0, 0]);
     });
 
+    it('holds a window for a measurement re-queued to wait for its round’s controls, as for its batch', async () => {
+      await heardWindows();
+      // An aggregator whose re-checks wait an hour: the re-check is still queued when the window is due.
+      await Promise.all(aggregators.map((aggregator) => aggregator.stop()));
+      const patient = { ...config, REACHMAP_CONTROL_WAIT: 3_600_000 };
+      aggregators = [
+        await startAggregator({
+          redis: { kind: 'single', url: server.url },
+          config: patient,
+          logger,
+          archiveDir,
+          evidencePath,
+          clock: () => now,
+        }),
+      ];
+      // Window 3: every agent's rounds, one agent's last target accepted at 3:35 before its controls.
+      const acceptedAt = T0 + 3 * WINDOW_MS + 35_000;
+      const [first, second, third] = agents;
+      if (!first || !second || !third) throw new Error('three agents');
+      for (const agent of [first, second])
+        for (const offset of [10_000, 30_000])
+          await submit(
+            labRound(agent, T0 + 3 * WINDOW_MS + offset, { target: 'reachable', controlsWork: true }),
+          );
+      await submit(labRound(third, T0 + 3 * WINDOW_MS + 10_000, { target: 'reachable', controlsWork: true }));
+      const [domestic, foreign, target] = labRound(third, T0 + 3 * WINDOW_MS + 30_000, {
+        target: 'reachable',
+        controlsWork: true,
+      });
+      await queue.add(
+        'ingest',
+        {
+          batch_id: 'bat_beforecontrols01',
+          agent_id: third.id,
+          received_at: new Date(acceptedAt).toISOString(),
+          measurements: [target],
+          trace: {},
+        },
+        { jobId: 'bat_beforecontrols01', timestamp: acceptedAt },
+      );
+      await waitFor(async () => (await queue.getJobCounts('delayed')).delayed === 1, 'the re-check');
+      await waitFor(async () => (await queue.getJobCounts('waiting', 'active')).active === 0, 'the rest');
+      const [recheck] = await queue.getJobs(['delayed']);
+      expect(recheck?.name).toBe('recheck-controls');
+      // It carries its batch's acceptance, and still waits the control wait from its re-queueing.
+      expect(recheck?.timestamp).toBe(acceptedAt);
+      expect((recheck?.timestamp ?? 0) + (recheck?.delay ?? 0)).toBeGreaterThan(Date.now() + 3_500_000);
+
+      now = T0 + 4 * WINDOW_MS + 5_000; // window 3 is due
+      await aggregators[0]?.evaluateNow();
+      // Judged now, the window would lack the target that waits for its controls.
+      expect(await judgedUpTo()).toBe(new Date(T0 + 3 * WINDOW_MS).toISOString());
+
+      await submit([domestic, foreign]);
+      await recheck?.promote();
+      await waitFor(queueDrained, 'the re-check to be counted');
+      await aggregators[0]?.evaluateNow();
+      expect(await judgedUpTo()).toBe(new Date(T0 + 4 * WINDOW_MS).toISOString());
+      expect(await readScopeState(redis, store, 'RU-MOW', 'whatsapp')).toMatchObject({ state: 'accessible' });
+      expect(await outagesOpened()).toEqual([]);
+    });
+
     it('does not wait for a batch that failed: an error waiting for its retry is not a backlog', async () => {
       await heardWindows();
       // A file where the archive's directory for DE belongs: the batch is counted, then fails to archive.

@@ -63,6 +63,21 @@ const RECHECK_JOB_OPTIONS = {
 } as const;
 
 /**
+ * When a re-check runs and what it says about its batch. BullMQ's `timestamp` is when the collector
+ * accepted the batch, and the windows the aggregator judges wait for every batch accepted before them
+ * (`WindowHold`): a re-check stamped with the time it was re-queued would let a window be judged
+ * before the measurement it holds is counted. So it keeps its batch's stamp, and its delay, which
+ * BullMQ counts from the stamp, covers the time already spent (docs/state-machine.md).
+ */
+function recheckTiming(
+  batchAcceptedMs: number,
+  controlWaitMs: number,
+  nowMs: number,
+): { timestamp: number; delay: number } {
+  return { timestamp: batchAcceptedMs, delay: controlWaitMs + Math.max(0, nowMs - batchAcceptedMs) };
+}
+
+/**
  * Measurements one merged flush takes (whole jobs): with 8 jobs of 100 in flight, all of them; the
  * store splits a flush into Lua calls of its own size.
  */
@@ -167,7 +182,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
               {
                 ...RECHECK_JOB_OPTIONS,
                 jobId: `recheck-${measurement.id}-${attempt}`,
-                delay: settings.controlWaitMs,
+                ...recheckTiming(job.timestamp, settings.controlWaitMs, Date.now()),
               },
             );
             logger.info(
