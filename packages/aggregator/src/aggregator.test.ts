@@ -26,6 +26,7 @@ import { createLogger } from '@reachmap/telemetry';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AggregatorConfig } from './aggregator-config.ts';
+import { RECHECK_CONTROLS_JOB } from './ingest-job.ts';
 import { type Aggregator, startAggregator } from './start-aggregator.ts';
 import { labAgent, labRound } from './test-measurements.ts';
 
@@ -470,7 +471,7 @@ describe('scope events', () => {
       await waitFor(async () => (await queue.getJobCounts('delayed')).delayed === 1, 'the re-check');
       await waitFor(async () => (await queue.getJobCounts('waiting', 'active')).active === 0, 'the rest');
       const [recheck] = await queue.getJobs(['delayed']);
-      expect(recheck?.name).toBe('recheck-controls');
+      expect(recheck?.name).toBe(RECHECK_CONTROLS_JOB);
       // It carries its batch's acceptance, and still waits the control wait from its re-queueing.
       expect(recheck?.timestamp).toBe(acceptedAt);
       expect((recheck?.timestamp ?? 0) + (recheck?.delay ?? 0)).toBeGreaterThan(Date.now() + 3_500_000);
