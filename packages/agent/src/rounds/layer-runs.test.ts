@@ -35,4 +35,31 @@ describe("the agent's part of the layer registry", () => {
       await blackhole.close();
     }
   });
+  it('sends no harmless SNI to an address the target SNI could not even connect to', async () => {
+    const blackhole = await startBlackholeListener();
+    try {
+      const clock = createMeasurementClock();
+      const probe = (): ProbeContext => ({ clock, timeoutMs: 1_000 });
+      const spec = [
+        {
+          sni: 'e1.whatsapp.net',
+          addresses: ['127.0.0.1'],
+          port: blackhole.port,
+          control_sni: 'example.com',
+        },
+      ];
+      const { tcp = [], tls = [] } = await LAYER_RUNS.tls.run(spec, {
+        resolver: new SuiteResolver(probe()),
+        catalogue: {} as Catalogue,
+        ca: undefined,
+        probe,
+        signal: new AbortController().signal,
+      });
+      // One connect that timed out, no handshake: a second one would only wait a second timeout.
+      expect(tcp.map((connect) => connect.failure)).toEqual(['generic_timeout_error']);
+      expect(tls).toEqual([]);
+    } finally {
+      await blackhole.close();
+    }
+  });
 });

@@ -121,11 +121,16 @@ async function runTls(
     for (const ip of await resolver.addresses(address)) {
       const base = { ip, port: endpoint.port, ca };
       const budget = PROBE_TIMEOUT_MS.tls;
-      handshakes.push(
-        await probeTlsHandshake({ ...base, sni: endpoint.sni, sniRole: 'target' }, probe(budget)),
+      const target = await probeTlsHandshake(
+        { ...base, sni: endpoint.sni, sniRole: 'target' },
+        probe(budget),
       );
+      handshakes.push(target);
       // Right after the target SNI, to the same address: SNI-based blocking shows as this one succeeding.
-      if (endpoint.control_sni !== null) {
+      // Not when the target's handshake got no TCP connection: the SNI was never sent, so the harmless
+      // one compares nothing, and to a blackholed address it waited a second timeout (a 30 s WhatsApp
+      // run, fuzz world 41206138, docs/lab.md).
+      if (endpoint.control_sni !== null && target.tcp.failure === null) {
         const control = { ...base, sni: endpoint.control_sni, sniRole: 'control' } as const;
         handshakes.push(await probeTlsHandshake(control, probe(budget)));
       }
