@@ -218,8 +218,7 @@ function suiteContext(catalogue: Catalogue, controlIds: MeasurementId[] = []): S
     source: 'agent',
     catalogue,
     catalogueVersion: catalogueVersionTag(catalogue),
-    round: newPrefixedId('rnd'),
-    roundControls: Promise.resolve(controlIds),
+    round: { id: newPrefixedId('rnd'), controls: controlIds },
     signal: new AbortController().signal,
     ca: [world.caPem],
     // Questions to the system resolver go to the censor's resolver, as resolv.conf does in the lab.

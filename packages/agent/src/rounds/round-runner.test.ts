@@ -41,7 +41,7 @@ function roundOptions(overrides: Partial<RoundOptions> = {}): RoundOptions & { s
 }
 
 describe('runRound', () => {
-  it('spools the controls first and lists their ids in every target measurement of the round', async () => {
+  it('measures controls first and lists their ids in every target measurement of the round', async () => {
     const options = roundOptions();
     const startedAt = Date.now();
     const report = await runRound(options);
@@ -76,42 +76,28 @@ describe('runRound', () => {
     }
   });
 
-  it("runs a service's probes beside the controls and its transfers after them", async () => {
-    // The control's transfer is paced to take about a second; the service's HTTP probe takes milliseconds.
+  it('starts a service only once every control of the round is complete', async () => {
+    // Services probing beside the controls' transfers on a congested 2 Mbit/s line lost their DNS
+    // lookups and handshakes: 13 of 53 service measurements `blocked` on a clean line, against 0 of 51
+    // with controls first, in the same lab run (congested-uplink, docs/lab.md).
     const paced = await startThroughputServer({ rateBytesPerSecond: 128 * 1024 });
     try {
-      const transfer = (port: number) => ({
-        source: { kind: 'url' as const, url: `http://127.0.0.1:${port}/download?bytes=65536` },
-        bytes: 65_536,
-        seconds: 5,
-        connections: 2,
-      });
       const targets = network.catalogue.targets.map((target): Target => {
-        if (target.id === 'control-foreign-lab') {
-          return { ...target, suite: { ...target.suite, throughput: [transfer(paced.port)] } };
-        }
-        return target;
+        if (target.id !== 'control-foreign-lab') return target;
+        const url = `http://127.0.0.1:${paced.port}/download?bytes=65536`;
+        const transfer = { source: { kind: 'url' as const, url }, bytes: 65_536, seconds: 5, connections: 2 };
+        return { ...target, suite: { ...target.suite, throughput: [transfer] } };
       });
       const catalogue: Catalogue = { ...network.catalogue, targets };
-      const options = roundOptions({ catalogue, only: 'signal' });
-      const report = await runRound(options);
+      const report = await runRound(roundOptions({ catalogue, only: 'signal' }));
 
       expect(report.localErrors).toEqual([]);
       const control = report.measurements.find((m) => m.target.id === 'control-foreign-lab');
       const signal = report.measurements.find((m) => m.target.id === 'signal');
       if (control === undefined || signal === undefined) throw new Error('a suite was not measured');
-      const controlEnd = Date.parse(control.end_time);
-      expect(controlEnd - Date.parse(control.start_time)).toBeGreaterThanOrEqual(800);
-      // Controls strictly first started the service only after the slowest control had ended.
-      expect(Date.parse(signal.start_time)).toBeLessThan(controlEnd);
-      expect(signal.observations.throughput).toHaveLength(2);
-      for (const run of signal.observations.throughput) {
-        // Wall clock and the monotonic measurement clock may differ by a few milliseconds.
-        expect(Date.parse(signal.start_time) + run.t0 * 1000).toBeGreaterThanOrEqual(controlEnd - 5);
-      }
-      const controlIds = report.measurements.filter((m) => m.target.kind === 'control').map((m) => m.id);
-      expect(signal.round.controls.sort()).toEqual([...controlIds].sort());
-      expect(options.spooled.map((m) => m.target.kind)).toEqual(['control', 'control', 'service']);
+      // The control's paced transfer takes about a second; the service's probes take milliseconds.
+      expect(Date.parse(control.end_time) - Date.parse(control.start_time)).toBeGreaterThanOrEqual(800);
+      expect(Date.parse(signal.start_time)).toBeGreaterThanOrEqual(Date.parse(control.end_time));
     } finally {
       await paced.close();
     }

@@ -24,13 +24,7 @@ export interface SuiteContext {
   source: Extract<MeasurementSource, 'agent' | 'simulated'>;
   catalogue: Catalogue;
   catalogueVersion: string;
-  round: RoundId;
-  /**
-   * The ids of the round's control measurements, once all of them are complete; unset when measuring a
-   * control. A service's probes run beside the controls, but its transfers wait for this, so they never
-   * share the link with the control transfers their goodput may be compared with (docs/catalogue.md).
-   */
-  roundControls?: Promise<MeasurementId[]>;
+  round: { id: RoundId; controls: MeasurementId[] };
   /** The round's deadline and the agent's shutdown: probes still running end as `interrupted`/timeouts. */
   signal: AbortSignal;
   /** Extra trust anchors in PEM for TLS validation (the lab CA). */
@@ -68,9 +62,7 @@ export async function runSuite(target: Target, context: SuiteContext): Promise<M
         runLayer(layer, target.suite, layerContext),
       ),
     );
-  const probed = await runPhase('probe');
-  const controls = (await context.roundControls) ?? [];
-  const contributions = [...probed, ...(await runPhase('transfer'))];
+  const contributions = [...(await runPhase('probe')), ...(await runPhase('transfer'))];
 
   const observations = Object.fromEntries(
     OBSERVATION_KEYS.map((key) => [key, []]),
@@ -92,7 +84,7 @@ export async function runSuite(target: Target, context: SuiteContext): Promise<M
       catalogue_version: context.catalogueVersion,
     },
     test: { ...SUITE_TEST },
-    round: { id: context.round, controls: [...controls] },
+    round: { id: context.round.id, controls: [...context.round.controls] },
     start_time: new Date(startTime).toISOString(),
     end_time: new Date(Math.max(startTime, Date.now())).toISOString(),
     observations,
