@@ -40,6 +40,20 @@ export function delivered(run: ThroughputRun): boolean {
   return run.bytes > 0;
 }
 
+/**
+ * Transfers with the target's SNI to a reflector: an address that also carried transfers with a
+ * harmless SNI in the same measurement (`sni_role = 'control'`). They test whether the target's name is
+ * treated differently on a neutral server, not whether the target can be reached: under an allowlist
+ * the reflector stays reachable while every address of the target is blackholed (fuzz world
+ * 192000739: YouTube judged `ok` on its reflector transfers alone).
+ */
+export function onReflector(runs: readonly ThroughputRun[]): (run: ThroughputRun) => boolean {
+  const reflectors = new Set(
+    runs.filter((run) => run.sni_role === 'control').map((run) => `${run.ip} ${run.port}`),
+  );
+  return (run) => reflectors.has(`${run.ip} ${run.port}`);
+}
+
 /** One requested URL and the redirects followed from it; a new chain starts at every hop 0. */
 export interface HttpChain {
   url: string;
@@ -91,8 +105,9 @@ export function hasObservations(observations: Observations): boolean {
 
 /**
  * Whether the measurement got through to the target end to end: the deepest layer of the TCP stack it
- * tried (HTTP, else TLS, else TCP) succeeded at least once, or QUIC answered, or a transfer delivered.
- * A measurement that only resolves names counts as reached when a name resolved.
+ * tried (HTTP, else TLS, else TCP) succeeded at least once, or QUIC answered, or a transfer from the
+ * target's own address (not a reflector's) delivered. A measurement that only resolves names counts
+ * as reached when a name resolved.
  */
 export function targetReached(observations: Observations): boolean {
   const target = targetObservations(observations);
@@ -102,7 +117,9 @@ export function targetReached(observations: Observations): boolean {
       : target.tls.length > 0
         ? target.tls.some((handshake) => handshake.failure === null)
         : target.tcp.some((connect) => connect.failure === null);
-  if (stackReached || target.quic.some(quicAnswered) || target.throughput.some(delivered)) return true;
+  const reflected = onReflector(observations.throughput);
+  const transferred = target.throughput.some((run) => delivered(run) && !reflected(run));
+  if (stackReached || target.quic.some(quicAnswered) || transferred) return true;
   return connectionCount(observations) === 0 && target.dns.some(resolved);
 }
 

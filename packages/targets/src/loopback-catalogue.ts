@@ -1,4 +1,4 @@
-import { Catalogue, type ControlResolver, type Target } from './catalogue-schema.ts';
+import { Catalogue, type ControlResolver, type Reflector, type Target } from './catalogue-schema.ts';
 import { guardCatalogue } from './load-catalogue.ts';
 
 /**
@@ -8,6 +8,7 @@ import { guardCatalogue } from './load-catalogue.ts';
 export function loopbackCatalogue(options: {
   resolvers: ControlResolver[];
   targets: Target[];
+  reflectors?: Reflector[];
   version?: string;
 }): Catalogue {
   return guardCatalogue(
@@ -17,7 +18,7 @@ export function loopbackCatalogue(options: {
       issued_at: new Date().toISOString(),
       environment: 'lab',
       resolvers: options.resolvers,
-      reflectors: [],
+      reflectors: options.reflectors ?? [],
       dns_zone: [],
       targets: options.targets,
     }),

@@ -74,6 +74,7 @@ interface World {
   blockpage: number;
   redirectToBlockpage: number;
   fullSpeed: number;
+  reflector: number;
   stallAfter16k: number;
   policed128k: number;
   silentUdp: number;
@@ -120,6 +121,7 @@ beforeAll(async () => {
     ),
   );
   const fullSpeed = await startThroughputServer();
+  const reflector = await startThroughputServer({ certificate: leaf });
   const stallAfter16k = await startThroughputServer({ stallAfterBytes: 16_384 });
   const policed128k = await startThroughputServer({ rateBytesPerSecond: 16_000 });
   const silentUdp = await startSilentUdpServer();
@@ -133,6 +135,7 @@ beforeAll(async () => {
     blockpage,
     redirectToBlockpage,
     fullSpeed,
+    reflector,
     stallAfter16k,
     policed128k,
   ];
@@ -151,6 +154,7 @@ beforeAll(async () => {
     blockpage: blockpage.port,
     redirectToBlockpage: redirectToBlockpage.port,
     fullSpeed: fullSpeed.port,
+    reflector: reflector.port,
     stallAfter16k: stallAfter16k.port,
     policed128k: policed128k.port,
     silentUdp: silentUdp.port,
@@ -207,6 +211,7 @@ function catalogueWith(services: Target[], controlPort = world.web): Catalogue {
       { id: 'control-udp', kind: 'udp', address: world.honestDns },
       { id: 'control-doh', kind: 'doh', address: world.dohUrl },
     ],
+    reflectors: [{ id: 'lab-reflector', host: '127.0.0.1', port: world.reflector }],
     targets: [control('domestic'), control('foreign'), ...services],
   });
 }
@@ -422,6 +427,32 @@ describe.concurrent('probe → classifier contract (real agent suite, loopback c
       { status: verdict.status, layer: verdict.layer, method: verdict.method },
       JSON.stringify({ evidence: verdict.evidence, dns: measurement.observations.dns }),
     ).toEqual({ status, layer, method });
+  });
+
+  it("allowlist: the target's address and the foreign control blackholed, a reflector with the target's SNI still delivers", async () => {
+    // Under an allowlist the reflector stays reachable; its transfers test the name, not the target's
+    // reachability (fuzz world 192000739: YouTube was judged `ok` on them alone).
+    const reflected = {
+      source: {
+        kind: 'reflector' as const,
+        reflector: 'lab-reflector',
+        path: '/download',
+        sni: BLOCKED_SNI,
+        control_sni: HARMLESS_SNI,
+      },
+      bytes: 65_536,
+      seconds: 3,
+      connections: 2,
+    };
+    const [domestic] = controls;
+    const [, deadForeign] = deadControls;
+    if (domestic === undefined || deadForeign === undefined) throw new Error('round controls missing');
+    const { measurement, verdict } = await classifyTechnique(
+      { tcp: [{ host: '127.0.0.1', ports: [world.blackhole] }], throughput: [reflected] },
+      [domestic, deadForeign],
+    );
+    expect(measurement.observations.throughput.filter((run) => run.bytes > 0).length).toBeGreaterThan(0);
+    expect([verdict.status, verdict.layer, verdict.method]).toEqual(['blocked', 'tcp', 'allowlist']);
   });
 
   it('outage: the target and both round controls fail', async () => {
