@@ -47,7 +47,7 @@ export function delivered(run: ThroughputRun): boolean {
  * the reflector stays reachable while every address of the target is blackholed (fuzz world
  * 192000739: YouTube judged `ok` on its reflector transfers alone).
  */
-export function onReflector(runs: readonly ThroughputRun[]): (run: ThroughputRun) => boolean {
+function onReflector(runs: readonly ThroughputRun[]): (run: ThroughputRun) => boolean {
   const reflectors = new Set(
     runs.filter((run) => run.sni_role === 'control').map((run) => `${run.ip} ${run.port}`),
   );

@@ -62,8 +62,8 @@ export class UnknownTargetInCatalogueError extends Error {
  * judge it (`round.controls`), then the services; `concurrency` suites at a time, all bounded by the
  * round deadline. Services probing beside the controls' transfers made rounds shorter but, on a
  * congested 2 Mbit/s line, lost lookups and handshakes: 13 of 53 service measurements `blocked` on a
- * clean line, against 0 of 51 in the same lab run (docs/lab.md). Each measurement goes to `onMeasurement` as it completes, so a crash mid-round
- * loses at most the suites still running.
+ * clean line, against 0 of 51 in the same lab run (docs/lab.md). Each measurement goes to
+ * `onMeasurement` as it completes, so a crash mid-round loses at most the suites still running.
  */
 export async function runRound(options: RoundOptions): Promise<RoundReport> {
   const id = newPrefixedId('rnd');
