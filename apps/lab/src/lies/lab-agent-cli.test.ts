@@ -80,9 +80,13 @@ describe('the lab agent --lie (lies injected into the agent library from the lab
       'signal',
     );
     expect(honestSignal.verdict.status).toBe('ok');
-    expect(honestSignal.measurement.observations.throughput.every((run) => run.goodput_bps > 1_000_000)).toBe(
-      true,
-    );
+    // Honest: the suite's 2 connections, each delivering all 65,536 bytes. (Not a goodput bound: on a
+    // loaded machine a loopback transfer of 64 KiB can take long enough to look slow.)
+    const honestTransfers = honestSignal.measurement.observations.throughput;
+    expect(honestTransfers.map((run) => [run.bytes, run.failure])).toEqual([
+      [65_536, null],
+      [65_536, null],
+    ]);
 
     const lying = await cli(
       'once',
