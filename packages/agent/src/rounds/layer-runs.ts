@@ -80,7 +80,9 @@ export const LAYER_RUNS: { [K in Layer]: LayerRun<K> } = {
   http: {
     phase: 'probe',
     async run(spec, { ca, probe }) {
-      const options = ca === undefined ? {} : { ca };
+      // A connection gets the TLS probe's budget, the whole fetch the HTTP one: through an SNI drop or
+      // to a blackhole the fetch ends when the TLS probe beside it does, not 5 s later.
+      const options = { connectTimeoutMs: PROBE_TIMEOUT_MS.tls, ...(ca === undefined ? {} : { ca }) };
       const context = probe(PROBE_TIMEOUT_MS.http);
       const results = await runLimited(spec, LAYER_PARALLELISM, (check) =>
         probeHttp({ url: check.url }, options, context),

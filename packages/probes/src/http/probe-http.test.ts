@@ -1,8 +1,9 @@
+import https from 'node:https';
 import { createCertificateAuthority, type IssuedCertificate, issueCertificate } from '@reachmap/pki';
 import { HttpExchange } from '@reachmap/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeasurementClock } from '../clock.ts';
-import type { LoopbackServer } from '../testing/loopback-server.ts';
+import { type LoopbackServer, listenOnLoopback } from '../testing/loopback-server.ts';
 import { startSniFilteringServer } from '../testing/sni-filtering-server.ts';
 import {
   startClosingTcpServer,
@@ -165,6 +166,54 @@ describe('probeHttp', () => {
       expect(exchange).toMatchObject({ response: null, failure: 'eof_error' });
     } finally {
       await closing.close();
+    }
+  });
+
+  it('ends a fetch whose TLS handshake is dropped after its connect budget, not the whole one', async () => {
+    const dropping = await startSniFilteringServer({
+      blockedSni: 'blocked.lab.test',
+      action: 'drop',
+      backend: httpsBackend(),
+    });
+    try {
+      const options = { connectIp: '127.0.0.1', ca: caPem, connectTimeoutMs: 300 };
+      const [blocked] = await probeHttp(
+        { url: `https://blocked.lab.test:${dropping.port}/` },
+        options,
+        context(20_000),
+      );
+      expect(blocked).toMatchObject({ response: null, failure: 'generic_timeout_error' });
+      // Ended by the 0.3 s connect budget: the 20 s budget of the whole fetch would fail this.
+      expect((blocked?.t ?? 0) - (blocked?.t0 ?? 0)).toBeLessThan(10);
+      const [allowed] = await probeHttp(
+        { url: `https://web.lab.test:${dropping.port}/` },
+        options,
+        context(),
+      );
+      expect(allowed?.response?.status).toBe(200);
+    } finally {
+      await dropping.close();
+    }
+  });
+
+  it('lets a connected fetch outlast the connect budget while its response is slow', async () => {
+    // The handshake completes at once; the answer (headers included) comes after 4× the connect budget.
+    const slow = await listenOnLoopback(
+      https.createServer({ cert: leaf.chainPem, key: leaf.privateKeyPem }, (_request, response) => {
+        setTimeout(() => response.writeHead(200, { 'content-type': 'text/plain' }).end('first last'), 800);
+      }),
+    );
+    try {
+      const [exchange] = await probeHttp(
+        { url: `https://web.lab.test:${slow.port}/` },
+        { connectIp: '127.0.0.1', ca: caPem, connectTimeoutMs: 200 },
+        context(),
+      );
+      expect(exchange?.failure).toBeNull();
+      expect(exchange?.response).toMatchObject({ status: 200, body_length: 'first last'.length });
+      expect((exchange?.t ?? 0) - (exchange?.t0 ?? 0)).toBeGreaterThanOrEqual(0.75);
+    } finally {
+      await slow.close();
     }
   });
 

@@ -29,6 +29,11 @@ export interface HttpProbeOptions {
   /** Default 1 MiB; beyond it the body is cut and `body_truncated` set. */
   bodyCapBytes?: number;
   fingerprints?: readonly BlockpageFingerprint[];
+  /**
+   * Budget for each hop's connection and TLS handshake, within the whole probe's `timeoutMs`; unset:
+   * only `timeoutMs` bounds them. A hop that gets no connection in time fails with `generic_timeout_error`.
+   */
+  connectTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_REDIRECTS = 10;
@@ -88,6 +93,7 @@ export async function probeHttp(
       ca: options.ca,
       fingerprints: options.fingerprints ?? BLOCKPAGE_FINGERPRINTS,
       network,
+      connectTimeoutMs: options.connectTimeoutMs,
     });
     exchanges.push(exchange);
     if (exchange.response === null || exchange.failure !== null) break;
