@@ -149,9 +149,18 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
       if (cleanTargets.includes(target)) continue;
       const everyIsp = scope.entries.every((index) => touches(world, index, target));
       if (!everyIsp) {
-        // Several ISPs disagree: only a region with several ISPs or a country derives `partial`.
+        // Several ISPs disagree: only a region with several ISPs or a country derives `partial`. It
+        // rests on a clean ISP showing `accessible`, which an ISP of 2 agents, one lying about this
+        // target, never does: the liar has one peer, too few to be discounted, and the ISP stays
+        // `insufficient` (docs/methodology.md, "Agent consistency", limits). With no other clean ISP
+        // the scope rightly shows the censoring ISPs' state alone, with its coverage
+        // (docs/state-machine.md, "Country"; fuzz world 41207021).
         const pooled = scope.level === 'country' || (scope.level === 'region' && scope.entries.length > 1);
-        if (pooled && staticCensor) {
+        const cleanIspDecides = scope.entries.some((index) => {
+          const entry = world.entries[index];
+          return !touches(world, index, target) && !(entry?.lie?.target === target && entry.agents < 3);
+        });
+        if (pooled && staticCensor && cleanIspDecides) {
           expectations.push({
             scope: scope.key,
             target,

@@ -114,6 +114,41 @@ describe('worldScenario', () => {
   );
 
   it(
+    'demands `partial` of a region or country only where a clean ISP can decide the target',
+    () => {
+      let demanded = 0;
+      for (const seed of [...SEEDS, 41207021]) {
+        const { world, scenario } = worldScenario(seed);
+        for (const expectation of scenario.expect) {
+          if (!('state' in expectation) || expectation.state !== 'partial') continue;
+          demanded += 1;
+          const inScope = world.entries.filter((entry) =>
+            [entry.region, entry.region.slice(0, 2)].includes(expectation.scope),
+          );
+          // A clean ISP that is not 2 agents, one of them lying about this very target.
+          const decides = (entry: (typeof inScope)[number]) =>
+            !entry.censoring && !(entry.lie?.target === expectation.target && entry.agents < 3);
+          expect(inScope.some(decides), `seed ${seed}: ${expectation.scope} ${expectation.target}`).toBe(
+            true,
+          );
+        }
+      }
+      expect(demanded).toBeGreaterThan(50);
+      // Allowlist in RU-SPE; RU-KGD's only ISP has 2 agents, one lying that Max is blocked: RU shows
+      // Max `blocked` (RU-SPE's, coverage 1 of 2), every other service `partial`.
+      const { scenario } = worldScenario(41207021);
+      const ru = keyed(scenario.expect, 'RU').filter((expectation) => 'state' in expectation);
+      expect(ru.map((expectation) => 'target' in expectation && expectation.target).sort()).toEqual([
+        'signal',
+        'telegram',
+        'whatsapp',
+        'youtube',
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
     'takes a target down in three countries and expects it `outage`, never blocked, where no censor touches it',
     () => {
       // More seeds than the others: a world too full for the added ISPs once gave them agents its
