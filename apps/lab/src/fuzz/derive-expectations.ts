@@ -36,6 +36,11 @@ const TARGET_BACK_S = 140;
 const TARGET_BACK_CHECK_S = 10;
 /** A region's outage is judged until one window after it ends (late runs, the recovery streak). */
 const AFTER_OUTAGE_S = 60;
+/**
+ * The smallest ISP that can discount a liar: the liar and 2 peers (`consistency.minPeers`,
+ * docs/methodology.md, "Agent consistency"). A smaller one stays `insufficient` for the lied-about target.
+ */
+export const MIN_AGENTS_TO_DISCOUNT_A_LIAR = 3;
 
 const STARTED_EVENT: Record<InterferenceState, string> = {
   blocked: 'block.started',
@@ -158,7 +163,10 @@ export function deriveExpectations(world: FuzzWorld): RawExpectation[] {
         const pooled = scope.level === 'country' || (scope.level === 'region' && scope.entries.length > 1);
         const cleanIspDecides = scope.entries.some((index) => {
           const entry = world.entries[index];
-          return !touches(world, index, target) && !(entry?.lie?.target === target && entry.agents < 3);
+          return (
+            !touches(world, index, target) &&
+            !(entry?.lie?.target === target && entry.agents < MIN_AGENTS_TO_DISCOUNT_A_LIAR)
+          );
         });
         if (pooled && staticCensor && cleanIspDecides) {
           expectations.push({

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { scenarioRuleIssues } from '../censor/rule-reachability.ts';
 import { parseScenario } from '../scenario/parse-scenario.ts';
 import type { Expectation } from '../scenario/scenario-schema.ts';
+import { MIN_AGENTS_TO_DISCOUNT_A_LIAR } from './derive-expectations.ts';
 import { generateWorld, worldSeeds } from './generate-world.ts';
 import { THROUGHPUT_TARGETS } from './techniques.ts';
 import { worldScenario } from './world-scenario.ts';
@@ -127,7 +128,8 @@ describe('worldScenario', () => {
           );
           // A clean ISP that is not 2 agents, one of them lying about this very target.
           const decides = (entry: (typeof inScope)[number]) =>
-            !entry.censoring && !(entry.lie?.target === expectation.target && entry.agents < 3);
+            !entry.censoring &&
+            !(entry.lie?.target === expectation.target && entry.agents < MIN_AGENTS_TO_DISCOUNT_A_LIAR);
           expect(inScope.some(decides), `seed ${seed}: ${expectation.scope} ${expectation.target}`).toBe(
             true,
           );
