@@ -185,6 +185,21 @@ describe('nextScopeState: quorum', () => {
       ],
     ],
     [
+      // Fuzz world 41208040: a liar beside its ISP's only honest agent, who timed out once on a congested line.
+      "a flooding agent and another's one odd run of three (71 % share, one witness)",
+      [
+        ['blocked', 'blocked', 'blocked', 'blocked'],
+        ['blocked', 'ok', 'ok'],
+      ],
+    ],
+    [
+      '2 agents on 60 % of runs, one of them blocked in only half of its own',
+      [
+        ['blocked', 'blocked', 'ok'],
+        ['blocked', 'ok'],
+      ],
+    ],
+    [
       '3 blocked agents when 2 of them had broken controls',
       [
         ['blocked', 'blocked'],
@@ -212,11 +227,8 @@ describe('nextScopeState: quorum', () => {
 
   it.each<[string, AgentSpec[]]>([
     [
-      'exactly 2 agents on exactly 60 % of runs',
-      [
-        ['blocked', 'blocked', 'ok'],
-        ['blocked', 'ok'],
-      ],
+      'exactly 2 agents, each blocked in most of its runs, on exactly 60 % of runs',
+      [['blocked', 'blocked', 'ok'], ['blocked'], ['ok']],
     ],
     [
       '2 agents of 3, the third unhealthy',

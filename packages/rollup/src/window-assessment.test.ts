@@ -20,9 +20,27 @@ describe('assessWindow', () => {
       'a blocked quorum',
       [
         ['blocked', 'blocked'],
-        ['blocked', 'ok'],
+        ['blocked', 'blocked', 'ok'],
       ],
-      { kind: 'interference', status: 'blocked', method: 'sni-reset', share: 0.75, agents: 2 },
+      { kind: 'interference', status: 'blocked', method: 'sni-reset', share: 0.8, agents: 2 },
+    ],
+    [
+      // Fuzz world 41208040: a liar's fabricated blocks and its only peer's one timeout on a congested line.
+      "one agent's flood and another's one odd run",
+      [
+        ['blocked', 'blocked', 'blocked', 'blocked'],
+        ['blocked', 'ok', 'ok'],
+      ],
+      { kind: 'mixed' },
+    ],
+    [
+      'an agent split evenly, which testifies to neither',
+      [
+        ['blocked', 'blocked'],
+        ['blocked', 'ok'],
+        ['ok', 'blocked', 'blocked'],
+      ],
+      { kind: 'interference', status: 'blocked', method: 'sni-reset', share: 5 / 7, agents: 2 },
     ],
     ['an ok quorum', [['ok', 'ok'], ['ok', 'blocked'], ['ok']], { kind: 'clean', share: 0.8, agents: 3 }],
     [
@@ -53,9 +71,12 @@ describe('assessWindow', () => {
   it('prefers blocked over stalled over throttled when a low share lets several qualify', () => {
     const lowShare = RollupConfig.parse({ quorum: { share: 0.3 } });
     const agents: AgentSpec[] = [
-      ['throttled', 'throttled', 'stalled'],
-      ['throttled', 'stalled', 'blocked'],
-      ['blocked', 'blocked', 'stalled'],
+      ['throttled', 'throttled'],
+      ['throttled', 'throttled'],
+      ['stalled', 'stalled'],
+      ['stalled', 'stalled'],
+      ['blocked', 'blocked'],
+      ['blocked', 'blocked'],
     ];
     expect(assessWindow(labWindow({ index: 0, agents }), lowShare)).toMatchObject({ status: 'blocked' });
   });

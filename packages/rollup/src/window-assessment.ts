@@ -10,7 +10,7 @@ export type InterferenceStatus = z.infer<typeof InterferenceStatus>;
 /** What one window says on its own, before hysteresis. */
 export type WindowAssessment =
   | { kind: 'insufficient' }
-  /** A quorum of healthy agents agrees on an interference status. */
+  /** A quorum of healthy agents, each showing it in most of its runs, agrees on an interference status. */
   | { kind: 'interference'; status: InterferenceStatus; method: Method | null; share: number; agents: number }
   /** A quorum of agents reaches the target. */
   | { kind: 'clean'; share: number; agents: number }
@@ -46,8 +46,9 @@ export function assessWindow(window: WindowSummary, config: RollupConfig): Windo
   const quorumAgents = Math.max(MIN_QUORUM_AGENTS, config.quorum.agents);
   for (const status of InterferenceStatus.options) {
     const share = (window.counts[status] ?? 0) / validRuns;
-    // docs/techniques.md: only agents whose controls were healthy count towards a quorum.
-    const agents = window.agents.healthy_by_status[status] ?? 0;
+    // docs/techniques.md: only agents whose controls were healthy count towards a quorum; and each of
+    // them must show S in most of its own runs (docs/state-machine.md rule 2).
+    const agents = window.agents.testifying_by_status[status] ?? 0;
     if (agents >= quorumAgents && share >= config.quorum.share) {
       return { kind: 'interference', status, method: majorityMethod(window.methods[status]), share, agents };
     }

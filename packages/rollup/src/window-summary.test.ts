@@ -24,11 +24,26 @@ describe('summarizeWindow', () => {
         total: 3,
         with_valid_runs: 2,
         by_status: { blocked: 2, ok: 1, down: 1, error: 2, insufficient: 1 },
-        healthy_by_status: { blocked: 1, ok: 1, error: 1, insufficient: 1 },
+        // Agent 1's blocked runs are 2 of its 3 valid ones; agent 2's round had no working controls.
+        testifying_by_status: { blocked: 1 },
       },
       all_simulated: true,
     });
     expect(WindowSummary.safeParse(summary).success).toBe(true);
+  });
+
+  it('counts an agent as testifying to a status only when more than half of its valid runs show it', () => {
+    const summary = labWindow({
+      index: 0,
+      agents: [
+        ['blocked', 'blocked', 'blocked'],
+        ['blocked', 'ok', 'ok'],
+        ['blocked', 'ok'],
+        ['blocked', 'blocked', 'ok', 'error', 'down'],
+      ],
+    });
+    expect(summary.agents.by_status).toMatchObject({ blocked: 4, ok: 3 });
+    expect(summary.agents.testifying_by_status).toEqual({ blocked: 2, ok: 1 });
   });
 
   it('keeps the 50 newest witnesses per status, newest first', () => {
@@ -69,8 +84,8 @@ describe('WindowSummary schema', () => {
     ],
     ['more valid agents than agents', { ...valid, agents: { ...valid.agents, with_valid_runs: 3 } }],
     [
-      'more healthy agents than agents with the status',
-      { ...valid, agents: { ...valid.agents, healthy_by_status: { blocked: 2 } } },
+      'more testifying agents than agents with the status',
+      { ...valid, agents: { ...valid.agents, testifying_by_status: { blocked: 2 } } },
     ],
     [
       'more than 50 witnesses',

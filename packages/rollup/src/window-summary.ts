@@ -29,11 +29,12 @@ export const WindowSummary = z
       /** Distinct agents with at least one verdict of each status. */
       by_status: z.partialRecord(VerdictStatus, Count),
       /**
-       * Distinct agents with at least one verdict of each status from a round whose controls worked (not
-       * network-down). Kept per status, not as one count, because a quorum needs the agents that both
-       * agree and are healthy, and two counts cannot be intersected.
+       * Distinct agents that testify to each valid status: more than half of the agent's valid runs in
+       * the window show it, from rounds whose controls worked (not network-down). A quorum is made of
+       * these, not of every agent with one such run: an agent's one odd run beside a liar's flood of
+       * fabricated ones is not a second witness (fuzz world 41208040, docs/state-machine.md rule 2).
        */
-      healthy_by_status: z.partialRecord(VerdictStatus, Count),
+      testifying_by_status: z.partialRecord(VerdictStatus, Count),
     }),
     /** The most recent measurement ids per status (newest first). */
     witnesses: z.partialRecord(VerdictStatus, z.array(MeasurementId).max(MAX_WITNESSES)),
@@ -48,7 +49,7 @@ export const WindowSummary = z
         path: ['window_end'],
       });
     }
-    const { total, with_valid_runs, by_status, healthy_by_status } = summary.agents;
+    const { total, with_valid_runs, by_status, testifying_by_status } = summary.agents;
     if (with_valid_runs > total) {
       context.addIssue({
         code: 'custom',
@@ -65,11 +66,11 @@ export const WindowSummary = z
           path: ['agents', 'by_status', status],
         });
       }
-      if ((healthy_by_status[status] ?? 0) > agents) {
+      if ((testifying_by_status[status] ?? 0) > agents) {
         context.addIssue({
           code: 'custom',
-          message: 'more healthy agents than agents with this status',
-          path: ['agents', 'healthy_by_status', status],
+          message: 'more testifying agents than agents with this status',
+          path: ['agents', 'testifying_by_status', status],
         });
       }
     }
@@ -107,8 +108,8 @@ export function summarizeWindow(key: WindowKey, runs: readonly WindowRun[]): Win
   const methods: WindowSummary['methods'] = {};
   const agentsByStatus = new Map<VerdictStatus, Set<string>>();
   const agents = new Set<string>();
-  const healthyAgentsByStatus = new Map<VerdictStatus, Set<string>>();
-  const validAgents = new Set<string>();
+  const validRunsByAgent = new Map<string, number>();
+  const healthyRunsByAgent = new Map<VerdictStatus, Map<string, number>>();
   const witnessIds = new Map<VerdictStatus, string[]>();
 
   for (const { agent_id, verdict, controls_healthy } of runs) {
@@ -120,10 +121,14 @@ export function summarizeWindow(key: WindowKey, runs: readonly WindowRun[]): Win
       methods[status] = perMethod;
     }
     agents.add(agent_id);
-    if (VALID_STATUSES.has(status)) validAgents.add(agent_id);
     agentsByStatus.set(status, (agentsByStatus.get(status) ?? new Set()).add(agent_id));
-    if (controls_healthy) {
-      healthyAgentsByStatus.set(status, (healthyAgentsByStatus.get(status) ?? new Set()).add(agent_id));
+    if (VALID_STATUSES.has(status)) {
+      validRunsByAgent.set(agent_id, (validRunsByAgent.get(agent_id) ?? 0) + 1);
+      if (controls_healthy) {
+        const perAgent = healthyRunsByAgent.get(status) ?? new Map<string, number>();
+        perAgent.set(agent_id, (perAgent.get(agent_id) ?? 0) + 1);
+        healthyRunsByAgent.set(status, perAgent);
+      }
     }
     witnessIds.set(status, [...(witnessIds.get(status) ?? []), measurement_id]);
   }
@@ -138,6 +143,11 @@ export function summarizeWindow(key: WindowKey, runs: readonly WindowRun[]): Win
     for (const [status, ids] of sets) sized[status] = ids.size;
     return sized;
   };
+  const testifying: Partial<Record<VerdictStatus, number>> = {};
+  for (const [status, perAgent] of healthyRunsByAgent) {
+    const witnesses = [...perAgent].filter(([agent, runs]) => 2 * runs > (validRunsByAgent.get(agent) ?? 0));
+    if (witnesses.length > 0) testifying[status] = witnesses.length;
+  }
 
   return {
     ...key,
@@ -145,9 +155,9 @@ export function summarizeWindow(key: WindowKey, runs: readonly WindowRun[]): Win
     methods,
     agents: {
       total: agents.size,
-      with_valid_runs: validAgents.size,
+      with_valid_runs: validRunsByAgent.size,
       by_status: sizes(agentsByStatus),
-      healthy_by_status: sizes(healthyAgentsByStatus),
+      testifying_by_status: testifying,
     },
     witnesses,
     all_simulated: runs.length > 0 && runs.every((run) => run.simulated),

@@ -475,7 +475,7 @@ describe('evaluation windows', () => {
     });
     expect(summary.counts).toEqual({ blocked: 2 });
     expect(summary.agents.by_status).toEqual({ blocked: 2 });
-    expect(summary.agents.healthy_by_status).toEqual({ blocked: 1 });
+    expect(summary.agents.testifying_by_status).toEqual({ blocked: 1 });
     expect(summary.methods).toEqual({ blocked: { 'sni-reset': 2 } });
   });
 
