@@ -145,8 +145,8 @@ export function summarizeWindow(key: WindowKey, runs: readonly WindowRun[]): Win
   };
   const testifying: Partial<Record<VerdictStatus, number>> = {};
   for (const [status, perAgent] of healthyRunsByAgent) {
-    const witnesses = [...perAgent].filter(([agent, runs]) => 2 * runs > (validRunsByAgent.get(agent) ?? 0));
-    if (witnesses.length > 0) testifying[status] = witnesses.length;
+    const testifiers = [...perAgent].filter(([agent, runs]) => 2 * runs > (validRunsByAgent.get(agent) ?? 0));
+    if (testifiers.length > 0) testifying[status] = testifiers.length;
   }
 
   return {
