@@ -1,7 +1,7 @@
 import type { VerdictStatus } from '@reachmap/schema';
 import { z } from 'zod';
 import type { RollupConfig } from './config.ts';
-import { VALID_STATUSES, type WindowRun } from './window-summary.ts';
+import { type AgentRuns, agentRuns, type WindowRun } from './window-run.ts';
 
 /**
  * How one agent has stood against its peers of an ASN for one target, window after window.
@@ -16,37 +16,10 @@ export type AgentStanding = z.infer<typeof AgentStanding>;
 export const AgentStandings = z.record(z.string(), AgentStanding);
 export type AgentStandings = z.infer<typeof AgentStandings>;
 
-interface AgentWindow {
-  /** Where the agent measured from (ASN runs record it); '' when its runs do not say. */
-  region: string;
-  valid: number;
-  ok: number;
-  /** The interference status most of its valid runs show, with healthy controls; null when none does. */
-  interference: { status: VerdictStatus; runs: number } | null;
-}
-
-function byAgent(runs: readonly WindowRun[], share: number): Map<string, AgentWindow> {
-  const grouped = Map.groupBy(
-    runs.filter((run) => VALID_STATUSES.has(run.verdict.status)),
-    (run) => run.agent_id,
-  );
-  const agents = new Map<string, AgentWindow>();
-  for (const [agent, own] of grouped) {
-    const counts = new Map<VerdictStatus, number>();
-    for (const run of own) {
-      if (run.verdict.status === 'ok' || !run.controls_healthy) continue;
-      counts.set(run.verdict.status, (counts.get(run.verdict.status) ?? 0) + 1);
-    }
-    const [top] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-    agents.set(agent, {
-      region: own[0]?.region ?? '',
-      valid: own.length,
-      ok: own.filter((run) => run.verdict.status === 'ok').length,
-      interference:
-        top !== undefined && top[1] >= share * own.length ? { status: top[0], runs: top[1] } : null,
-    });
-  }
-  return agents;
+/** The interference status most of an agent's valid runs show with healthy controls (at least `share`). */
+function interference(agent: AgentRuns, share: number): { status: VerdictStatus; runs: number } | null {
+  const [top] = [...agent.healthyByStatus].filter(([status]) => status !== 'ok').sort((a, b) => b[1] - a[1]);
+  return top !== undefined && top[1] >= share * agent.valid ? { status: top[0], runs: top[1] } : null;
 }
 
 /**
@@ -60,17 +33,20 @@ function byAgent(runs: readonly WindowRun[], share: number): Map<string, AgentWi
  */
 export function judgeAgents(runs: readonly WindowRun[], config: RollupConfig): Map<string, string | null> {
   const share = config.quorum.share;
-  const agents = byAgent(runs, share);
-  const reaching = [...agents].filter(([, window]) => window.ok >= share * window.valid);
+  const agents = agentRuns(runs);
+  const reaching = [...agents].filter(
+    ([, window]) => (window.byStatus.get('ok') ?? 0) >= share * window.valid,
+  );
   const judged = new Map<string, string | null>();
   for (const [agent, window] of agents) {
     const peers = reaching.filter(
       ([peer, peerWindow]) => peer !== agent && peerWindow.region === window.region,
     );
+    const reported = interference(window, share);
     judged.set(
       agent,
-      window.interference !== null && peers.length >= config.consistency.minPeers
-        ? `reported ${window.interference.status} in ${window.interference.runs} of ${window.valid} runs with its controls working, while ${peers.length} peers in the same ASN${window.region === '' ? '' : ` and region`} reached the target`
+      reported !== null && peers.length >= config.consistency.minPeers
+        ? `reported ${reported.status} in ${reported.runs} of ${window.valid} runs with its controls working, while ${peers.length} peers in the same ASN${window.region === '' ? '' : ` and region`} reached the target`
         : null,
     );
   }

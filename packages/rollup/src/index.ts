@@ -12,4 +12,5 @@ export * from './scope-machine.ts';
 export * from './target-outage.ts';
 export * from './throughput-histogram.ts';
 export * from './window-assessment.ts';
+export * from './window-run.ts';
 export * from './window-summary.ts';

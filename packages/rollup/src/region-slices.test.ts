@@ -3,7 +3,8 @@ import { RollupConfig } from './config.ts';
 import { nextRegionSlices, type RegionSlices, regionSplit } from './region-slices.ts';
 import { initialScopeState, nextScopeState } from './scope-machine.ts';
 import { type AgentSpec, labOutageSignals, labRuns, labWindowSpan } from './testing.ts';
-import { summarizeWindow, type WindowRun } from './window-summary.ts';
+import type { WindowRun } from './window-run.ts';
+import { summarizeWindow } from './window-summary.ts';
 
 const config = RollupConfig.parse({ windowMs: 60_000, outage: { baselineMs: 600_000 } });
 const ASN = 'AS64500';

@@ -4,7 +4,8 @@ import type { RollupConfig } from './config.ts';
 import { deriveCountryState } from './country-state.ts';
 import type { OutageSignals } from './outage-signals.ts';
 import { initialScopeState, nextScopeState, ScopeMachineState } from './scope-machine.ts';
-import { summarizeWindow, type WindowKey, type WindowRun } from './window-summary.ts';
+import type { WindowRun } from './window-run.ts';
+import { summarizeWindow, type WindowKey } from './window-summary.ts';
 
 /**
  * ASN scopes: one machine per region the ASN's agents measure from, advanced like the ASN's own machine

@@ -1,7 +1,7 @@
 import type { ScopeKey, TargetOutage, VerdictStatus } from '@reachmap/schema';
 import type { RollupConfig } from './config.ts';
 import { InterferenceStatus } from './window-assessment.ts';
-import { VALID_STATUSES, type WindowRun } from './window-summary.ts';
+import { VALID_STATUSES, type WindowRun } from './window-run.ts';
 
 /** One region's window for the target: its runs, whatever their number, and the window's before. */
 export interface RegionWindow {

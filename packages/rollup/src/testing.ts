@@ -1,6 +1,7 @@
 import { type AgentId, type Method, newMeasurementId, type VerdictStatus } from '@reachmap/schema';
 import type { OutageSignals } from './outage-signals.ts';
-import { summarizeWindow, type WindowRun, type WindowSummary } from './window-summary.ts';
+import type { WindowRun } from './window-run.ts';
+import { summarizeWindow, type WindowSummary } from './window-summary.ts';
 
 /** Fixtures for tests of the rollup and of its callers: lab-sized windows built from agents' runs. */
 

@@ -1,7 +1,8 @@
 import { Method } from '@reachmap/schema';
 import { z } from 'zod';
 import { MIN_QUORUM_AGENTS, type RollupConfig } from './config.ts';
-import { VALID_STATUSES, type WindowSummary } from './window-summary.ts';
+import { VALID_STATUSES } from './window-run.ts';
+import type { WindowSummary } from './window-summary.ts';
 
 /** The verdict statuses that open a state, in the order they win should a low quorum share let two qualify. */
 export const InterferenceStatus = z.enum(['blocked', 'stalled', 'throttled']);

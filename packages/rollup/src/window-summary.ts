@@ -1,5 +1,6 @@
-import { AgentId, MeasurementId, Method, ScopeKey, TargetId, Verdict, VerdictStatus } from '@reachmap/schema';
+import { MeasurementId, Method, ScopeKey, TargetId, VerdictStatus } from '@reachmap/schema';
 import { z } from 'zod';
+import { agentRuns, type WindowRun } from './window-run.ts';
 
 /** Witness ids kept per status, the same cap as on events. */
 export const MAX_WITNESSES = 50;
@@ -77,24 +78,6 @@ export const WindowSummary = z
   });
 export type WindowSummary = z.infer<typeof WindowSummary>;
 
-/** One classified run as the aggregator sees it: the verdict, who made it, and its round's controls. */
-export const WindowRun = z.object({
-  agent_id: AgentId,
-  verdict: Verdict.pick({ measurement_id: true, status: true, method: true }),
-  /** The round's controls were not network-down (at least one of domestic and foreign worked). */
-  controls_healthy: z.boolean(),
-  simulated: z.boolean(),
-  /** Region runs: the ASN the agent measured from, whose peers judge its consistency (agent-consistency). */
-  asn: ScopeKey.optional(),
-  /** ASN runs: the region the agent measured from, the ASN's slice it counts in (region-slices). */
-  region: ScopeKey.optional(),
-});
-export type WindowRun = z.infer<typeof WindowRun>;
-
-/** Statuses that say something about the target; down, error and insufficient runs do not. */
-export const VALID_STATUSES: ReadonlySet<VerdictStatus> = new Set(['ok', 'blocked', 'throttled', 'stalled']);
-
-/** Folds the runs of one (scope, target, window) into its summary. */
 /** Which window of which (scope, target) pair: the key every window's summary and slices carry. */
 export interface WindowKey {
   scope: ScopeKey;
@@ -103,16 +86,15 @@ export interface WindowKey {
   window_end: string;
 }
 
+/** Folds the runs of one (scope, target, window) into its summary. */
 export function summarizeWindow(key: WindowKey, runs: readonly WindowRun[]): WindowSummary {
   const counts: WindowSummary['counts'] = {};
   const methods: WindowSummary['methods'] = {};
   const agentsByStatus = new Map<VerdictStatus, Set<string>>();
   const agents = new Set<string>();
-  const validRunsByAgent = new Map<string, number>();
-  const healthyRunsByAgent = new Map<VerdictStatus, Map<string, number>>();
   const witnessIds = new Map<VerdictStatus, string[]>();
 
-  for (const { agent_id, verdict, controls_healthy } of runs) {
+  for (const { agent_id, verdict } of runs) {
     const { status, method, measurement_id } = verdict;
     counts[status] = (counts[status] ?? 0) + 1;
     if (method !== null) {
@@ -122,14 +104,6 @@ export function summarizeWindow(key: WindowKey, runs: readonly WindowRun[]): Win
     }
     agents.add(agent_id);
     agentsByStatus.set(status, (agentsByStatus.get(status) ?? new Set()).add(agent_id));
-    if (VALID_STATUSES.has(status)) {
-      validRunsByAgent.set(agent_id, (validRunsByAgent.get(agent_id) ?? 0) + 1);
-      if (controls_healthy) {
-        const perAgent = healthyRunsByAgent.get(status) ?? new Map<string, number>();
-        perAgent.set(agent_id, (perAgent.get(agent_id) ?? 0) + 1);
-        healthyRunsByAgent.set(status, perAgent);
-      }
-    }
     witnessIds.set(status, [...(witnessIds.get(status) ?? []), measurement_id]);
   }
 
@@ -143,10 +117,12 @@ export function summarizeWindow(key: WindowKey, runs: readonly WindowRun[]): Win
     for (const [status, ids] of sets) sized[status] = ids.size;
     return sized;
   };
+  const perAgent = agentRuns(runs);
   const testifying: Partial<Record<VerdictStatus, number>> = {};
-  for (const [status, perAgent] of healthyRunsByAgent) {
-    const testifiers = [...perAgent].filter(([agent, runs]) => 2 * runs > (validRunsByAgent.get(agent) ?? 0));
-    if (testifiers.length > 0) testifying[status] = testifiers.length;
+  for (const { valid, healthyByStatus } of perAgent.values()) {
+    for (const [status, healthy] of healthyByStatus) {
+      if (2 * healthy > valid) testifying[status] = (testifying[status] ?? 0) + 1;
+    }
   }
 
   return {
@@ -155,7 +131,7 @@ export function summarizeWindow(key: WindowKey, runs: readonly WindowRun[]): Win
     methods,
     agents: {
       total: agents.size,
-      with_valid_runs: validRunsByAgent.size,
+      with_valid_runs: perAgent.size,
       by_status: sizes(agentsByStatus),
       testifying_by_status: testifying,
     },
