@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RollupConfig } from './config.ts';
-import { type AgentSpec, labWindow } from './testing.ts';
+import { type AgentSpec, labRuns, labWindow, labWindowSpan } from './testing.ts';
 import { assessWindow, majorityMethod } from './window-assessment.ts';
+import { summarizeWindow, type WindowSummary } from './window-summary.ts';
 
 const config = RollupConfig.parse({});
 
@@ -80,6 +81,71 @@ describe('assessWindow', () => {
     ];
     expect(assessWindow(labWindow({ index: 0, agents }), lowShare)).toMatchObject({ status: 'blocked' });
   });
+});
+
+/** Deterministic PRNG (mulberry32), so every run samples the same onsets. */
+function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('a block that starts mid-window (a model of random onsets and run phases)', () => {
+  // Each agent runs 2-6 times per window at an even pace from a random phase; every run after the
+  // onset is blocked. The rule before 2026-12-07 counted an agent towards the quorum on one healthy run
+  // of the status; the testifying rule needs most of its runs, so a window split by an onset may open
+  // one window later (docs/state-machine.md). This measures how much later, against the old rule.
+  const oneRunRule = (summary: WindowSummary, agentsWith: (status: string) => number): WindowSummary => ({
+    ...summary,
+    agents: {
+      ...summary.agents,
+      testifying_by_status: { ok: agentsWith('ok'), blocked: agentsWith('blocked') },
+    },
+  });
+
+  it.each([
+    ['the same pace', 'same'],
+    ['different paces', 'different'],
+  ] as const)(
+    'agents at %s open in the onset window at most 10 points less often, never where the old rule would not',
+    (_name, pace) => {
+      const random = seededRandom(20261207);
+      const key = { scope: 'AS65400', target: 'whatsapp', ...labWindowSpan(0) };
+      for (let agentCount = 2; agentCount <= 6; agentCount++) {
+        let opened = 0;
+        let openedByOldRule = 0;
+        const windows = 1_000;
+        for (let index = 0; index < windows; index++) {
+          const onset = random();
+          const sharedPace = 2 + Math.floor(random() * 5);
+          const agents: AgentSpec[] = Array.from({ length: agentCount }, () => {
+            const runs = pace === 'same' ? sharedPace : 2 + Math.floor(random() * 5);
+            const phase = random() / runs;
+            return Array.from({ length: runs }, (_, run) => (phase + run / runs < onset ? 'ok' : 'blocked'));
+          });
+          const runs = labRuns({ index: 0, agents });
+          const summary = summarizeWindow(key, runs);
+          const agentsWith = (status: string) =>
+            new Set(runs.filter((run) => run.verdict.status === status).map((run) => run.agent_id)).size;
+          const now = assessWindow(summary, config).kind === 'interference';
+          const before = assessWindow(oneRunRule(summary, agentsWith), config).kind === 'interference';
+          expect(
+            !now || before,
+            `${agentCount} agents, window ${index}: opens where the old rule did not`,
+          ).toBe(true);
+          if (now) opened += 1;
+          if (before) openedByOldRule += 1;
+        }
+        expect(openedByOldRule / windows - opened / windows, `${agentCount} agents`).toBeLessThanOrEqual(0.1);
+        // A model that never opened in the onset window would make the comparison empty.
+        expect(opened / windows, `${agentCount} agents`).toBeGreaterThan(0.25);
+      }
+    },
+  );
 });
 
 describe('majorityMethod', () => {
