@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from './testing.ts';
 import {
   binBounds,
   binOf,
@@ -8,17 +9,6 @@ import {
   THROUGHPUT_BIN_COUNT,
   ThroughputHistogram,
 } from './throughput-histogram.ts';
-
-/** Deterministic PRNG (mulberry32) so the distributions are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function exactQuantile(samples: number[], q: number): number {
   const sorted = [...samples].sort((a, b) => a - b);

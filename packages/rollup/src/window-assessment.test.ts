@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RollupConfig } from './config.ts';
-import { type AgentSpec, labRuns, labWindow, labWindowSpan } from './testing.ts';
+import { type AgentSpec, labRuns, labWindow, labWindowSpan, seededRandom } from './testing.ts';
 import { assessWindow, majorityMethod } from './window-assessment.ts';
 import { summarizeWindow, type WindowSummary } from './window-summary.ts';
 
@@ -82,17 +82,6 @@ describe('assessWindow', () => {
     expect(assessWindow(labWindow({ index: 0, agents }), lowShare)).toMatchObject({ status: 'blocked' });
   });
 });
-
-/** Deterministic PRNG (mulberry32), so every run samples the same onsets. */
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('a block that starts mid-window (a model of random onsets and run phases)', () => {
   // Each agent runs 2-6 times per window at an even pace from a random phase; every run after the
