@@ -34,9 +34,7 @@ function interference(agent: AgentRuns, share: number): { status: VerdictStatus;
 export function judgeAgents(runs: readonly WindowRun[], config: RollupConfig): Map<string, string | null> {
   const share = config.quorum.share;
   const agents = agentRuns(runs);
-  const reaching = [...agents].filter(
-    ([, window]) => (window.byStatus.get('ok') ?? 0) >= share * window.valid,
-  );
+  const reaching = [...agents].filter(([, window]) => window.ok >= share * window.valid);
   const judged = new Map<string, string | null>();
   for (const [agent, window] of agents) {
     const peers = reaching.filter(

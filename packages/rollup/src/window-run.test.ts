@@ -3,7 +3,7 @@ import { labAgentId, labRuns } from './testing.ts';
 import { agentRuns } from './window-run.ts';
 
 describe('agentRuns', () => {
-  it('counts each agent’s valid runs per status, and separately those whose controls worked', () => {
+  it('counts each agent’s valid and ok runs, and its valid runs per status whose controls worked', () => {
     const runs = labRuns({
       index: 0,
       agents: [
@@ -16,10 +16,7 @@ describe('agentRuns', () => {
     expect(agents.get(labAgentId(1))).toEqual({
       region: '',
       valid: 3,
-      byStatus: new Map([
-        ['blocked', 2],
-        ['ok', 1],
-      ]),
+      ok: 1,
       healthyByStatus: new Map([
         ['blocked', 2],
         ['ok', 1],
@@ -28,10 +25,7 @@ describe('agentRuns', () => {
     expect(agents.get(labAgentId(2))).toEqual({
       region: '',
       valid: 3,
-      byStatus: new Map([
-        ['blocked', 2],
-        ['stalled', 1],
-      ]),
+      ok: 0,
       healthyByStatus: new Map([['blocked', 1]]),
     });
   });

@@ -24,8 +24,8 @@ export interface AgentRuns {
   region: string;
   /** Its runs with a valid status. */
   valid: number;
-  /** Its valid runs per status. */
-  byStatus: Map<VerdictStatus, number>;
+  /** Its `ok` runs, whatever their controls: the agent reached the target. */
+  ok: number;
   /** Its valid runs per status from rounds whose controls worked. */
   healthyByStatus: Map<VerdictStatus, number>;
 }
@@ -42,11 +42,11 @@ export function agentRuns(runs: readonly WindowRun[]): Map<string, AgentRuns> {
     if (!VALID_STATUSES.has(status)) continue;
     let agent = agents.get(agent_id);
     if (agent === undefined) {
-      agent = { region: region ?? '', valid: 0, byStatus: new Map(), healthyByStatus: new Map() };
+      agent = { region: region ?? '', valid: 0, ok: 0, healthyByStatus: new Map() };
       agents.set(agent_id, agent);
     }
     agent.valid += 1;
-    agent.byStatus.set(status, (agent.byStatus.get(status) ?? 0) + 1);
+    if (status === 'ok') agent.ok += 1;
     if (controls_healthy) agent.healthyByStatus.set(status, (agent.healthyByStatus.get(status) ?? 0) + 1);
   }
   return agents;
