@@ -38,12 +38,9 @@ vitest_step() {
 # In a network namespace of its own where the kernel allows one (unshare -rn, no root needed): its demo
 # then cannot collide with another `reachmap up` demo on this machine's loopback addresses.
 soak_started=$SECONDS
-soak=(node apps/cli/src/field-tests/soak.ts --minutes "${REACHMAP_SOAK_MINUTES:-8}")
+soak=(bash scripts/own-network-namespace.sh node apps/cli/src/field-tests/soak.ts --minutes "${REACHMAP_SOAK_MINUTES:-8}")
 soak_isolated=false
-if unshare --map-root-user --net true 2>/dev/null; then
-  soak_isolated=true
-  soak=(unshare --map-root-user --net sh -c 'PATH="$PATH:/usr/sbin:/sbin" ip link set lo up && exec "$@"' soak "${soak[@]}")
-fi
+bash scripts/own-network-namespace.sh --check && soak_isolated=true
 "${soak[@]}" >"$artifacts/field-soak.log" 2>&1 &
 soak_pid=$!
 

@@ -19,11 +19,16 @@ export function signMeasurement(measurement: unknown, privateKey: KeyObject): st
   return sign(null, signedBytes(measurement), privateKey).toString('base64url');
 }
 
+/** Whether `signature` has the form of one (base64url, no padding, 64 bytes), without verifying it. */
+export function isMeasurementSignatureShaped(signature: string): boolean {
+  return /^[A-Za-z0-9_-]{86}$/.test(signature);
+}
+
 export function verifyMeasurementSignature(
   measurement: unknown,
   signature: string,
   publicKey: KeyObject,
 ): boolean {
-  if (!/^[A-Za-z0-9_-]{86}$/.test(signature)) return false;
+  if (!isMeasurementSignatureShaped(signature)) return false;
   return verify(null, signedBytes(measurement), publicKey, Buffer.from(signature, 'base64url'));
 }

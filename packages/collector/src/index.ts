@@ -13,3 +13,4 @@ export * from './start-collector.ts';
 export * from './start-from-config.ts';
 export * from './submission/admit-measurements.ts';
 export { openIngestQueue } from './submission/ingest-queue.ts';
+export * from './submission/measurement-signatures.ts';

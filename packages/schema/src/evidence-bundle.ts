@@ -13,7 +13,10 @@ export const EVIDENCE_BUNDLE_FORMAT = 'reachmap-evidence-bundle/1';
 
 const SignedMeasurementRecord = z.object({
   measurement: z.record(z.string(), z.unknown()),
-  /** Base64url Ed25519 signature by the measuring agent (`@reachmap/agent-auth`); null if never signed. */
+  /**
+   * Base64url Ed25519 signature by the measuring agent (`@reachmap/agent-auth`); null if never signed,
+   * or if the one kept does not verify with the agent's key (the API checks each as it makes a bundle).
+   */
   signature: z.string().max(200).nullable(),
 });
 

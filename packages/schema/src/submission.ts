@@ -31,8 +31,9 @@ export interface IngestJobData {
   received_at: string;
   measurements: Measurement[];
   /**
-   * The agent's signature of each measurement that verified at the collector, by measurement id: the
-   * aggregator keeps it beside the measurement in the evidence store, for evidence bundles.
+   * The agent's signature of each measurement, by measurement id, checked for form by the collector
+   * (which verifies the batch's first): the aggregator keeps it beside the measurement in the evidence
+   * store, and an evidence bundle verifies it before showing it.
    */
   signatures?: Record<string, string>;
   /** W3C trace context of the submit request, so the aggregator's spans join the same trace. */

@@ -93,7 +93,7 @@ class PlanBuilder {
 
   increment(key: string, field: string | number, amount: number): void {
     const keyIndex = this.#indexOf(key);
-    const identity = identityOf('hincrby', keyIndex, [field]);
+    const identity = `${keyIndex}\u0000${field}`;
     const current = this.#increments.get(identity);
     if (current === undefined) this.#increments.set(identity, { keyIndex, field: String(field), amount });
     else current.amount += amount;

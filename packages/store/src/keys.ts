@@ -38,7 +38,7 @@ function rollupSuffix({ bucket, scope, target, source }: RollupKeyPart): string 
   return `${bucket}:${scope}:${target}:${source}`;
 }
 
-export function storeKeys(partition: number) {
+function keysOfPartition(partition: number) {
   const tag = partitionTag(partition);
   return {
     /**
@@ -89,7 +89,20 @@ export function storeKeys(partition: number) {
     scopeTraces: (scope: ScopeKey) => `${tag}:traces:${scope}`,
   };
 }
-export type StoreKeys = ReturnType<typeof storeKeys>;
+export type StoreKeys = ReturnType<typeof keysOfPartition>;
+
+// Counting asks for a partition's keys several times per measurement; the set is built once each.
+const keysByPartition = new Map<number, StoreKeys>();
+
+/** The key names of one partition's data (the hash tag keeps them in one Redis Cluster slot). */
+export function storeKeys(partition: number): StoreKeys {
+  let keys = keysByPartition.get(partition);
+  if (keys === undefined) {
+    keys = keysOfPartition(partition);
+    keysByPartition.set(partition, keys);
+  }
+  return keys;
+}
 
 /** Measurements the aggregator could not count, kept for operators; partition 0 like the queues. */
 export const DEAD_LETTER_KEYS = {

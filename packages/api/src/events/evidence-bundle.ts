@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import { importPublicKey, verifyMeasurementSignature } from '@reachmap/agent-auth';
 import { COLLECTOR_KEYS } from '@reachmap/collector/redis-keys';
 import type { EvidenceEntry, EvidenceStore } from '@reachmap/evidence';
 import type { RedisClient } from '@reachmap/queue';
@@ -10,7 +12,8 @@ const EVENT_LOOKUP_ENTRIES = 100_000;
 const LOOKUP_PAGE = 1000;
 
 // The collector's keys this module reads: the agent records. Each measurement's signature by its agent
-// is kept beside it in the evidence store.
+// is kept beside it in the evidence store, checked only for form on the way in: it is verified here,
+// where it is shown.
 
 /** An event by id, scanning each partition's stream from the newest entry back. */
 export async function findEvent(
@@ -35,8 +38,32 @@ export async function findEvent(
   return null;
 }
 
-function signedRecord({ record, signature }: EvidenceEntry) {
-  return { measurement: record.measurement as unknown as Record<string, unknown>, signature };
+/** The agents' keys by agent id; an agent whose stored key does not import has none. */
+function publicKeysOf(agents: readonly { agent_id: string; public_key: string }[]): Map<string, KeyObject> {
+  const keys = new Map<string, KeyObject>();
+  for (const agent of agents) {
+    try {
+      keys.set(agent.agent_id, importPublicKey(agent.public_key));
+    } catch {
+      // Left out: its measurements go out unsigned, which `reachmap verify` reports.
+    }
+  }
+  return keys;
+}
+
+/**
+ * A measurement as the bundle shows it, with its signature only if that verifies with its agent's key
+ * over exactly what is shown: the collector verifies one signature per batch, so one that does not
+ * verify may be stored, and it goes out as `null` (unsigned) rather than as a signature that fails.
+ */
+function signedRecord({ record, signature }: EvidenceEntry, keys: ReadonlyMap<string, KeyObject>) {
+  const key = keys.get(record.measurement.agent.id);
+  const verified =
+    signature !== null && key !== undefined && verifyMeasurementSignature(record.measurement, signature, key);
+  return {
+    measurement: record.measurement as unknown as Record<string, unknown>,
+    signature: verified ? signature : null,
+  };
 }
 
 async function agentFacts(redis: RedisClient, agentId: string) {
@@ -80,6 +107,7 @@ export async function evidenceBundle(
   const agents = (await Promise.all(agentIds.map((id) => agentFacts(redis, id)))).filter(
     (agent) => agent !== null,
   );
+  const keys = publicKeysOf(agents);
   const targets = new Set(witnesses.map((entry) => entry.record.measurement.target.id));
   return {
     format: EVIDENCE_BUNDLE_FORMAT,
@@ -92,8 +120,8 @@ export async function evidenceBundle(
         [...targets].map((target) => [target, expectations.get(target) ?? {}]),
       ),
     },
-    witnesses: witnesses.map((entry) => ({ ...signedRecord(entry), verdict: entry.record.verdict })),
-    controls: controls.map(signedRecord),
+    witnesses: witnesses.map((entry) => ({ ...signedRecord(entry, keys), verdict: entry.record.verdict })),
+    controls: controls.map((entry) => signedRecord(entry, keys)),
     agents,
   };
 }

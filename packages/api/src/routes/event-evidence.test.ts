@@ -33,13 +33,20 @@ function measured(overrides: Partial<Measurement>): Measurement {
 
 const tcp = (ip: string, failure: 'connection_reset' | null) => ({ ip, port: 443, failure, t0: 0, t: 0.05 });
 
-/** Stores a measurement with its signature as the aggregator does (the collector verified it and queued it with the job). */
-async function stored(measurement: Measurement, controls: Measurement[]): Promise<void> {
+/**
+ * Stores a measurement with its signature as the aggregator does (the collector checked its form and
+ * queued it with the job); `signer` other than the agent's key makes a signature that does not verify.
+ */
+async function stored(
+  measurement: Measurement,
+  controls: Measurement[],
+  signer = keys.privateKey,
+): Promise<void> {
   const verdict = classifyMeasurement({ measurement, controls });
   const received_at = new Date().toISOString();
   const classified = { measurement, verdict, controls: 'healthy', received_at } as const;
   await countMeasurement(redis.redis, classified, config, Date.now());
-  const signatures = { [measurement.id]: signMeasurement(measurement, keys.privateKey) };
+  const signatures = { [measurement.id]: signMeasurement(measurement, signer) };
   harness.evidence.record([classified], 3_600_000, signatures);
 }
 
@@ -123,6 +130,44 @@ describe('GET /v1/events/{id}/evidence', () => {
     const bad = await verify(path);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain(`FAIL ${victim}: signature by ${AGENT} does not match`);
+  }, 60_000);
+
+  it('shows a stored signature that does not verify as unsigned, and keeps the ones that do', async () => {
+    // The collector verifies one signature per batch, so a forged one can reach the evidence store.
+    const stranger = generateAgentKeyPair().privateKey;
+    const controls = (['domestic', 'foreign'] as const).map((kind) =>
+      measured({
+        target: {
+          id: `control-${kind}`,
+          kind: 'control',
+          control: kind,
+          input: null,
+          catalogue_version: 'lab-1',
+        },
+        observations: { ...emptyObservations(), tcp: [tcp('198.18.1.10', null)] },
+      }),
+    );
+    const forged = measured({
+      round: { id: sampleMeasurement().round.id, controls: controls.map((control) => control.id) },
+      observations: { ...emptyObservations(), tcp: [tcp('198.18.0.10', 'connection_reset')] },
+    });
+    for (const control of controls) await stored(control, []);
+    await stored(forged, controls, stranger);
+    const event = sampleEvent({ scope: 'RU-MOW', witnesses: [forged.id, witnessIds[1] ?? ''], agents: 1 });
+    await appendEvent(redis.redis, event);
+
+    const text = await (await fetch(`${harness.api.url}/v1/events/${event.id}/evidence`)).text();
+    const bundle = EvidenceBundle.parse(JSON.parse(text));
+    const signatureOf = (id: string) => bundle.witnesses.find((w) => w.measurement.id === id)?.signature;
+    expect(signatureOf(forged.id)).toBeNull();
+    expect(signatureOf(witnessIds[1] ?? '')).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    expect(bundle.controls.every((control) => control.signature !== null)).toBe(true);
+
+    const path = join(dir, 'forged.json');
+    writeFileSync(path, text);
+    const checked = await verify(path);
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toContain(`FAIL ${forged.id}: not signed by its agent`);
   }, 60_000);
 
   it('answers 404 for an unknown event and 400 for a malformed id', async () => {

@@ -9,7 +9,7 @@ import { decodeJsonBody } from '../http/request-body.ts';
 import { enforceBackpressure } from '../limits/backpressure.ts';
 import { type Admission, admitMeasurements, EnqueueFailedError } from '../submission/admit-measurements.ts';
 import { knownTargetIds } from '../submission/catalogue-targets.ts';
-import { verifiedMeasurementSignatures } from '../submission/measurement-signatures.ts';
+import { submittedMeasurementSignatures } from '../submission/measurement-signatures.ts';
 import { triageBatch } from '../submission/triage-batch.ts';
 import type { CollectorApp, RouteDeps } from './route-deps.ts';
 import { SignatureHeaders } from './signature-headers.ts';
@@ -82,7 +82,7 @@ export function registerSubmitRoute(
             agentId: agent.id,
             measurements: triaged.candidates,
             now,
-            signaturesOf: (fresh) => verifiedSignatures(deps, agent, batch.data, fresh, requestId),
+            signaturesOf: (fresh) => keptSignatures(deps, agent, batch.data, fresh, requestId),
           });
         } catch (error) {
           if (!(error instanceof EnqueueFailedError)) throw error;
@@ -141,11 +141,11 @@ export function registerSubmitRoute(
 }
 
 /**
- * The per-measurement signatures behind evidence bundles, verified before they are queued with the
- * job; a failure here must not turn an accepted batch into an error (the measurements are queued;
- * their bundles will show them unsigned).
+ * The per-measurement signatures behind evidence bundles, queued with the job (form-checked, the first
+ * verified as a canary; bundles verify each they show); a failure here must not turn an accepted batch
+ * into an error (the measurements are queued; their bundles will show them unsigned).
  */
-function verifiedSignatures(
+function keptSignatures(
   deps: RouteDeps,
   agent: CollectorEnv['Variables']['agent'],
   batch: SubmissionBatch,
@@ -153,15 +153,24 @@ function verifiedSignatures(
   requestId: string,
 ): Record<string, string> {
   try {
-    const { signatures, invalid } = verifiedMeasurementSignatures(agent.public_key, batch, fresh);
-    if (invalid.length > 0)
+    const { signatures, malformed, failedCanary } = submittedMeasurementSignatures(
+      agent.public_key,
+      batch,
+      fresh,
+    );
+    if (failedCanary !== null)
       deps.logger.warn(
-        { requestId, agentId: agent.id, measurementIds: invalid.slice(0, 10), count: invalid.length },
-        'measurement signatures that do not verify were not kept',
+        { requestId, agentId: agent.id, measurementId: failedCanary },
+        "a measurement signature does not verify with the agent's key: the batch's signatures were not kept",
+      );
+    if (malformed.length > 0)
+      deps.logger.warn(
+        { requestId, agentId: agent.id, measurementIds: malformed.slice(0, 10), count: malformed.length },
+        'measurement signatures that are not Ed25519 signatures were not kept',
       );
     return signatures;
   } catch (error) {
-    deps.logger.warn({ requestId, agentId: agent.id, err: error }, 'verifying measurement signatures failed');
+    deps.logger.warn({ requestId, agentId: agent.id, err: error }, 'reading measurement signatures failed');
     return {};
   }
 }
