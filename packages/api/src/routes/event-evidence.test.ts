@@ -50,6 +50,29 @@ async function stored(
   harness.evidence.record([classified], 3_600_000, signatures);
 }
 
+/** One round stored: its two controls and a witness reset on TLS, the witness signed by `signer`. */
+async function storedRound(signer = keys.privateKey): Promise<Measurement> {
+  const controls = (['domestic', 'foreign'] as const).map((kind) =>
+    measured({
+      target: {
+        id: `control-${kind}`,
+        kind: 'control',
+        control: kind,
+        input: null,
+        catalogue_version: 'lab-1',
+      },
+      observations: { ...emptyObservations(), tcp: [tcp('198.18.1.10', null)] },
+    }),
+  );
+  const witness = measured({
+    round: { id: sampleMeasurement().round.id, controls: controls.map((control) => control.id) },
+    observations: { ...emptyObservations(), tcp: [tcp('198.18.0.10', 'connection_reset')] },
+  });
+  for (const control of controls) await stored(control, []);
+  await stored(witness, controls, signer);
+  return witness;
+}
+
 beforeAll(async () => {
   redis = await startTestRedis();
   harness = await startTestApi(redis.server, redis.redis);
@@ -59,27 +82,7 @@ beforeAll(async () => {
     network: JSON.stringify(network),
     label: 'alice-home',
   });
-  for (let round = 0; round < 2; round += 1) {
-    const controls = (['domestic', 'foreign'] as const).map((kind) =>
-      measured({
-        target: {
-          id: `control-${kind}`,
-          kind: 'control',
-          control: kind,
-          input: null,
-          catalogue_version: 'lab-1',
-        },
-        observations: { ...emptyObservations(), tcp: [tcp('198.18.1.10', null)] },
-      }),
-    );
-    const witness = measured({
-      round: { id: sampleMeasurement().round.id, controls: controls.map((control) => control.id) },
-      observations: { ...emptyObservations(), tcp: [tcp('198.18.0.10', 'connection_reset')] },
-    });
-    for (const control of controls) await stored(control, []);
-    await stored(witness, controls);
-    witnessIds.push(witness.id);
-  }
+  for (let round = 0; round < 2; round += 1) witnessIds.push((await storedRound()).id);
   const event = sampleEvent({ scope: 'RU-MOW', witnesses: witnessIds, agents: 1 });
   eventId = event.id;
   await appendEvent(redis.redis, event);
@@ -134,25 +137,7 @@ describe('GET /v1/events/{id}/evidence', () => {
 
   it('shows a stored signature that does not verify as unsigned, and keeps the ones that do', async () => {
     // The collector verifies one signature per batch, so a forged one can reach the evidence store.
-    const stranger = generateAgentKeyPair().privateKey;
-    const controls = (['domestic', 'foreign'] as const).map((kind) =>
-      measured({
-        target: {
-          id: `control-${kind}`,
-          kind: 'control',
-          control: kind,
-          input: null,
-          catalogue_version: 'lab-1',
-        },
-        observations: { ...emptyObservations(), tcp: [tcp('198.18.1.10', null)] },
-      }),
-    );
-    const forged = measured({
-      round: { id: sampleMeasurement().round.id, controls: controls.map((control) => control.id) },
-      observations: { ...emptyObservations(), tcp: [tcp('198.18.0.10', 'connection_reset')] },
-    });
-    for (const control of controls) await stored(control, []);
-    await stored(forged, controls, stranger);
+    const forged = await storedRound(generateAgentKeyPair().privateKey);
     const event = sampleEvent({ scope: 'RU-MOW', witnesses: [forged.id, witnessIds[1] ?? ''], agents: 1 });
     await appendEvent(redis.redis, event);
 
