@@ -10,6 +10,7 @@ import { loadConfig, ServerConfig } from '@reachmap/config';
 import { createRedisConnection, parseRedisTarget, waitUntilReady } from '@reachmap/queue';
 import { runAsChild } from '@reachmap/server-kit';
 import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
+import { explainDemoStartError } from './demo-start-error.ts';
 import { DEMO_REGION_SLOT_OFFSET, type DemoNetworkOptions, startDemoNetwork } from './start-demo-network.ts';
 
 const DEMO_TOKEN_LIFETIME_MS = 3_600_000;
@@ -32,6 +33,8 @@ await runAsChild('demo', async (logger) => {
     // In the data directory: a restart (of the demo or of `up`) brings back the same agents.
     stateDir: join(config.REACHMAP_DATA_DIR, 'demo-agents'),
     ...demoAddresses(process.env),
+  }).catch((error: unknown) => {
+    throw explainDemoStartError(error);
   });
   return {
     stop: async () => {
