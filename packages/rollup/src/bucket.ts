@@ -61,13 +61,14 @@ const recentBucketIds = new Map<string, string>();
  */
 export function bucketId(epochMs: number, granularity: Granularity): string {
   const start = bucketStart(epochMs, granularity);
-  const cached = recentBucketIds.get(granularity + start);
+  const memoKey = granularity + start;
+  const cached = recentBucketIds.get(memoKey);
   if (cached !== undefined) return cached;
   const iso = new Date(start).toISOString();
   const compact = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z`;
   const id = `${granularity}-${compact}`;
   if (recentBucketIds.size >= RECENT_BUCKET_IDS) recentBucketIds.clear();
-  recentBucketIds.set(granularity + start, id);
+  recentBucketIds.set(memoKey, id);
   return id;
 }
 
