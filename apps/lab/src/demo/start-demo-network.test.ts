@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { unitLaunch } from '@reachmap/agent/unit-launch';
 import { readScopeState } from '@reachmap/store';
 import { createLogger } from '@reachmap/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,24 @@ function listening(host: string, port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** The demo's agent processes, children of this test's process, with their argv and environment. */
+function agentProcesses(): Array<{ argv: string[]; environment: string[] }> {
+  const found: Array<{ argv: string[]; environment: string[] }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!argv.some((word) => word.endsWith('lab-agent-main.ts'))) continue;
+      found.push({ argv, environment: readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
 
 let stack: LabStack;
@@ -43,6 +63,21 @@ describe('startDemoNetwork', () => {
       addresses: { world: TEST_WORLD, firstRegionSlot: TEST_FIRST_SLOT },
     });
     expect(demo.regions.map((region) => region.id)).toEqual(['RU-MOW', 'RU-SPE', 'IR-07', 'DE-BE', 'TR-34']);
+
+    // Each agent process starts as the shipped unit starts a deployed agent: its heap caps (less the
+    // flags a run from sources cannot take) and its environment, the malloc setting among them.
+    const agents = agentProcesses();
+    expect(agents).toHaveLength(10);
+    const unit = unitLaunch();
+    for (const agent of agents) {
+      expect(agent.argv).toEqual(
+        expect.arrayContaining(unit.nodeArgs.filter((flag) => flag.startsWith('--max-'))),
+      );
+      expect(agent.argv).not.toContain('--jitless');
+      expect(agent.environment).toEqual(
+        expect.arrayContaining(Object.entries(unit.environment).map(([k, v]) => `${k}=${v}`)),
+      );
+    }
 
     // IR-07 answers WhatsApp names with the blockpage address: blocked at DNS, by simulated agents;
     // DE-BE is clean: accessible. Each region's windows fill at their agents' pace, so the clean one may

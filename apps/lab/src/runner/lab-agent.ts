@@ -4,12 +4,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AGENT_SOFTWARE, enrollAgent, isEnrolled, LOCK_FILE, loadIdentity } from '@reachmap/agent';
+import { unitLaunch } from '@reachmap/agent/unit-launch';
 import type { Logger } from '@reachmap/telemetry';
 import { type AgentLie, lieArguments } from '../scenario/agent-lies.ts';
 
 /** The agent's command line with the lab's lies and probe network injected (lab-agent-main.ts). */
 const LAB_AGENT_MAIN = fileURLToPath(new URL('./lab-agent-main.ts', import.meta.url));
 const STOP_GRACE_MS = 3_000;
+/**
+ * Node's flags that turn WebAssembly off, which Node needs to strip the types of the sources this
+ * process runs from (ERR_WEBASSEMBLY_NOT_SUPPORTED): the deployed agent is a bundle of plain JS.
+ */
+const NEEDS_BUNDLE = new Set(['--jitless', '--lite-mode']);
+
+/**
+ * How a lab agent's process starts: as the shipped systemd unit starts a deployed agent, its heap caps
+ * and its malloc setting, less the flags a run from sources cannot take. Without them the ten demo
+ * agents held ~200 MiB each after 15 minutes and went on growing: freed 1 MiB HTTP bodies kept in
+ * glibc's main heap (the unit's MALLOC_TRIM_THRESHOLD_ stops glibc moving them there) and young
+ * generations at V8's default size (docs/benchmarks.md, "Demo agents launched as deployed").
+ */
+export function labAgentLaunch(): { nodeArgs: string[]; environment: Record<string, string> } {
+  const { nodeArgs, environment } = unitLaunch();
+  return { nodeArgs: nodeArgs.filter((flag) => !NEEDS_BUNDLE.has(flag)), environment };
+}
 
 export interface LabAgentOptions {
   label: string;
@@ -109,8 +127,10 @@ export async function enrolLabAgent(options: LabAgentOptions): Promise<EnrolledL
     }
     agentId = enrolled.identity.agent_id;
   }
+  const launch = labAgentLaunch();
   const argv = [
     process.execPath,
+    ...launch.nodeArgs,
     LAB_AGENT_MAIN,
     'run',
     '--state-dir',
@@ -124,6 +144,7 @@ export async function enrolLabAgent(options: LabAgentOptions): Promise<EnrolledL
   ];
   const env = {
     ...process.env,
+    ...launch.environment,
     LOG_LEVEL: 'warn',
     ...(options.userSpace === null ? {} : { REACHMAP_LAB_AGENT: JSON.stringify(options.userSpace) }),
   };

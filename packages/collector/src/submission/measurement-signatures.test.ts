@@ -1,7 +1,8 @@
-import { generateAgentKeyPair, signMeasurement } from '@reachmap/agent-auth';
+import { exportPublicKey, generateAgentKeyPair, signMeasurement } from '@reachmap/agent-auth';
 import { type Measurement, SubmissionResult } from '@reachmap/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrolAgent, type Harness, startHarness, type TestAgent } from '../testing/collector-harness.ts';
+import { submittedMeasurementSignatures } from './measurement-signatures.ts';
 
 let harness: Harness;
 let agent: TestAgent;
@@ -58,5 +59,33 @@ describe('per-measurement signatures on submission', () => {
     const result = SubmissionResult.parse(await response.json());
     expect(result.accepted).toEqual([forged.id, signed.id]);
     expect((await harness.queue.getJob(result.batch_id))?.data.signatures ?? {}).toEqual({});
+  });
+
+  it('still names every malformed signature after the canary failed', () => {
+    const [forged, garbled, signed, alsoGarbled] = [1, 2, 3, 4].map(() => agent.measurement()) as [
+      Measurement,
+      Measurement,
+      Measurement,
+      Measurement,
+    ];
+    const measurements = [forged, garbled, signed, alsoGarbled];
+    const result = submittedMeasurementSignatures(
+      exportPublicKey(agent.keys.publicKey),
+      {
+        measurements,
+        signatures: [
+          signMeasurement(forged, generateAgentKeyPair().privateKey),
+          'not-a-signature',
+          signMeasurement(signed, agent.keys.privateKey),
+          'x'.repeat(87),
+        ],
+      },
+      measurements,
+    );
+    expect(result).toEqual({
+      signatures: {},
+      malformed: [garbled.id, alsoGarbled.id],
+      failedCanary: forged.id,
+    });
   });
 });

@@ -46,6 +46,7 @@ export function submittedMeasurementSignatures(
     if (id !== null && signature !== undefined) byId.set(id, signature);
   });
   let canaryChecked = false;
+  let failedCanary: string | null = null;
   for (const measurement of accepted) {
     const signature = byId.get(measurement.id);
     if (signature === undefined) continue;
@@ -57,9 +58,10 @@ export function submittedMeasurementSignatures(
       canaryChecked = true;
       // Over the measurement as accepted, as a bundle will present it.
       if (!verifyMeasurementSignature(measurement, signature, importPublicKey(agentPublicKey)))
-        return { signatures: {}, malformed, failedCanary: measurement.id };
+        failedCanary = measurement.id;
     }
-    kept[measurement.id] = signature;
+    // After a failed canary the rest is still checked for form, so the log names every malformed one.
+    if (failedCanary === null) kept[measurement.id] = signature;
   }
-  return { signatures: kept, malformed, failedCanary: null };
+  return { signatures: failedCanary === null ? kept : {}, malformed, failedCanary };
 }
