@@ -60,7 +60,12 @@ describe('reachmap up supervision', () => {
   }, 60_000);
 
   it('restarts each child killed with SIGKILL within seconds while the others keep serving', async () => {
-    const stack = await startStackProcess(dataDir(), []);
+    // The demo on loopback addresses of its own (127.26, slots 110-114): a developer's `reachmap up`
+    // demo and the other tests' worlds may be up meanwhile.
+    const stack = await startStackProcess(dataDir(), [], {
+      REACHMAP_DEMO_WORLD_OCTET: '26',
+      REACHMAP_DEMO_FIRST_SLOT: '110',
+    });
     const components = componentsOf(stack);
     const collector = `${components.find((c) => c.name === 'collector')?.url}/healthz`;
     const api = `${components.find((c) => c.name === 'api')?.url}/v1/map`;

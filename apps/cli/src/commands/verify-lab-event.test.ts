@@ -42,7 +42,8 @@ describe('the evidence bundle of a lab event', () => {
     // The whole stack as a user runs it: embedded Redis, collector, aggregator, API and the demo
     // network (real agents behind the lab's user-space censors). Windows short enough that a block opens in
     // minutes (the demo's own 2 min windows: a quorum of two agents must both land rounds in one window);
-    // the demo's loopback addresses moved off the defaults a developer's `reachmap up` uses.
+    // the demo's loopback addresses moved off the defaults a developer's `reachmap up` uses (127.25,
+    // slots 145-149: no other test's).
     stack = await startStackProcess(dataDir, [], {
       REACHMAP_WINDOW: '2m',
       REACHMAP_EVALUATION_GRACE: '20s',
@@ -51,7 +52,7 @@ describe('the evidence bundle of a lab event', () => {
       // Generous: on a loaded machine a round of the whole lab catalogue outlasts the interval, and
       // a round cut by its deadline records its unfinished targets as interrupted (no verdict).
       AGENT_ROUND_DEADLINE: '90s',
-      REACHMAP_DEMO_WORLD_OCTET: '24',
+      REACHMAP_DEMO_WORLD_OCTET: '25',
       REACHMAP_DEMO_FIRST_SLOT: '145',
     });
     const api = apiUrl(stack);

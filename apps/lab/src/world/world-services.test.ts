@@ -12,7 +12,7 @@ const ADDRESSING = new URL('../userspace/loopback-addressing.ts', import.meta.ur
 const TARGETS = import.meta.resolve('@reachmap/targets');
 const TELEMETRY = import.meta.resolve('@reachmap/telemetry');
 
-/** 127.24.x.y: no other test's world uses this octet. */
+/** 127.24.x.y: no other test's world uses this octet (the demos of the CLI tests have 127.25 and 127.26). */
 const CHILD_SCRIPT = `
 import { startWorldServices } from '${WORLD_SERVICES}';
 import { issueWorldCertificates } from '${WORLD_CERTIFICATES}';
