@@ -140,7 +140,9 @@ export class StackOutput {
   }
 }
 
-const show = (value: number | null, unit: string) => (value === null ? `– ${unit}` : `${value} ${unit}`);
+/** A count with its unit, singular for 1 (`many` is the unit shown for every other count and for none read yet). */
+const show = (value: number | null, many: string, one: string = many) =>
+  value === null ? `– ${many}` : `${value} ${value === 1 ? one : many}`;
 
 /** The status block: components on one line, what they do on the next, the last event on a third. */
 export function renderStatus(status: StackStatus): string[] {
@@ -151,10 +153,10 @@ export function renderStatus(status: StackStatus): string[] {
   return [
     `── ${parts.join(' · ')}`,
     `   ${[
-      show(status.agentsSeen, 'agents seen'),
+      show(status.agentsSeen, 'agents seen', 'agent seen'),
       show(rate, 'measurements/min'),
       show(status.queueDepth, 'queued'),
-      show(status.statesOpen, 'states open'),
+      show(status.statesOpen, 'states open', 'state open'),
     ].join(' · ')}`,
     `   last event: ${status.lastEvent ?? 'none yet'}`,
   ];

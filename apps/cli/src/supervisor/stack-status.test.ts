@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LOCAL_AGENT_LIMITS, startCollector } from '@reachmap/collector';
+import { createRedisConnection, startEmbeddedRedis } from '@reachmap/queue';
+import { createLogger } from '@reachmap/telemetry';
 import { describe, expect, it } from 'vitest';
 import { renderStatus } from './stack-output.ts';
-import { countOpenStates, describeEvent, metricValue, ratePerMinute } from './stack-status.ts';
+import { countOpenStates, describeEvent, metricValue, ratePerMinute, StatusSource } from './stack-status.ts';
 
 describe('status block', () => {
   it('reads a rate per minute from counter samples, across a collector restart', () => {
@@ -23,14 +29,17 @@ describe('status block', () => {
     expect(ratePerMinute(samples, 60_000)).toBe(50);
   });
 
-  it('sums a metric over its labels and ignores look-alike names', () => {
+  it('sums a metric over the series with the labels asked for and ignores look-alike names', () => {
     const text = [
-      '# HELP reachmap_collector_ingest_queue_depth depth',
-      'reachmap_collector_ingest_queue_depth{partition="0"} 3',
-      'reachmap_collector_ingest_queue_depth{partition="1"} 4',
-      'reachmap_collector_ingest_queue_depth_max 99',
+      '# HELP reachmap_queue_jobs Jobs in a queue by state',
+      'reachmap_queue_jobs{queue="ingest",state="waiting",role="collector"} 3',
+      'reachmap_queue_jobs{queue="ingest",state="active",role="collector"} 4',
+      'reachmap_queue_jobs{queue="webhook-deliveries",state="waiting",role="api"} 5',
+      'reachmap_queue_jobs_max 99',
     ].join('\n');
-    expect(metricValue(text, 'reachmap_collector_ingest_queue_depth')).toBe(7);
+    expect(metricValue(text, 'reachmap_queue_jobs')).toBe(12);
+    expect(metricValue(text, 'reachmap_queue_jobs', { queue: 'ingest', state: 'waiting' })).toBe(3);
+    expect(metricValue(text, 'reachmap_queue_jobs', { queue: 'ingest', state: 'failed' })).toBeNull();
     expect(metricValue(text, 'absent_metric')).toBeNull();
   });
 
@@ -64,5 +73,50 @@ describe('status block', () => {
       '   10 agents seen · 142 measurements/min · 0 queued · – states open',
       '   last event: none yet',
     ]);
+  });
+
+  it('says "1 agent seen" and "1 state open", in the singular', () => {
+    const [, counts] = renderStatus({
+      components: [],
+      agentsSeen: 1,
+      measurementsPerMinute: 1,
+      queueDepth: 1,
+      statesOpen: 1,
+      lastEvent: null,
+    });
+    expect(counts).toBe('   1 agent seen · 1 measurements/min · 1 queued · 1 state open');
+  });
+});
+
+describe('the status source against a real collector', () => {
+  it("reads the queue's depth and the agents from what a running collector serves", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reachmap-status-'));
+    const embedded = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
+    const redis = createRedisConnection({ kind: 'single', url: embedded.url }, 'producer', 'status-test');
+    const collector = await startCollector({
+      redis: { kind: 'single', url: embedded.url },
+      dataDir: join(dir, 'collector'),
+      host: '127.0.0.1',
+      port: 0,
+      catalogue: async () => {
+        throw new Error('no agent asks for the catalogue in this test');
+      },
+      schedule: { interval_s: 300, jitter_s: 30, round_deadline_s: 240, concurrency: 8 },
+      configRefreshS: 3600,
+      limits: LOCAL_AGENT_LIMITS,
+      geoIpDatabases: [],
+      shutdownGraceMs: 500,
+      logger: createLogger({ name: 'status-test', level: 'silent' }),
+    });
+    try {
+      const status = await new StatusSource(redis, collector.url, 1).read();
+      // Every figure the status block shows is read: none left at "–" by a metric name gone stale.
+      expect(status).toMatchObject({ agentsSeen: 0, queueDepth: 0, statesOpen: 0, lastEvent: null });
+    } finally {
+      await collector.close();
+      redis.disconnect();
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

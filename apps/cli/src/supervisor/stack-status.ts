@@ -1,5 +1,6 @@
 import { listAgents } from '@reachmap/collector';
 import { eventsStreamKey, type RedisClient } from '@reachmap/queue';
+import { QUEUE_JOBS_METRIC } from '@reachmap/telemetry';
 import type { ChildState } from './supervised-child.ts';
 
 /** What the status block shows; null where the source did not answer (yet). */
@@ -39,10 +40,22 @@ export function ratePerMinute(samples: readonly CounterSample[], nowMs: number):
 }
 
 /** Sums a Prometheus text-format metric over its label sets. */
-export function metricValue(exposition: string, name: string): number | null {
+/**
+ * A metric's value in a Prometheus text exposition, summed over its series whose labels include every
+ * one of `labels`; null when no series matches.
+ */
+export function metricValue(
+  exposition: string,
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+): number | null {
+  const wanted = Object.entries(labels).map(([label, value]) => `${label}="${value}"`);
   let total: number | null = null;
   for (const line of exposition.split('\n')) {
     if (!line.startsWith(name) || (line[name.length] !== ' ' && line[name.length] !== '{')) continue;
+    const labelSet =
+      line[name.length] === '{' ? line.slice(name.length + 1, line.indexOf('}')).split(',') : [];
+    if (!wanted.every((pair) => labelSet.includes(pair))) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     if (Number.isFinite(value)) total = (total ?? 0) + value;
   }
@@ -104,7 +117,11 @@ export class StatusSource {
     return {
       agentsSeen,
       measurementsPerMinute: ratePerMinute(this.#samples, now),
-      queueDepth: metrics === null ? null : metricValue(metrics, 'reachmap_collector_ingest_queue_depth'),
+      // Batches accepted and not yet taken by an aggregator (the collector serves the ingest queue's gauges).
+      queueDepth:
+        metrics === null
+          ? null
+          : metricValue(metrics, QUEUE_JOBS_METRIC, { queue: 'ingest', state: 'waiting' }),
       statesOpen: events === null ? null : countOpenStates(events),
       lastEvent: last === undefined ? null : describeEvent(last),
     };

@@ -15,6 +15,9 @@ export type QueueJobState = 'waiting' | 'delayed' | 'active' | 'failed';
 
 const STATES: readonly QueueJobState[] = ['waiting', 'delayed', 'active', 'failed'];
 
+/** Jobs by queue and state: the gauge below, also read by `reachmap up`'s status block. */
+export const QUEUE_JOBS_METRIC = 'reachmap_queue_jobs';
+
 /**
  * Depth by state and the age of the oldest waiting job, read from Redis at scrape time. The age is
  * what the queue-lag alert watches: depth alone cannot tell a busy queue from one nobody consumes.
@@ -28,7 +31,7 @@ export function registerQueueMetrics(
   clock: () => number = Date.now,
 ): void {
   new Gauge({
-    name: 'reachmap_queue_jobs',
+    name: QUEUE_JOBS_METRIC,
     help: 'Jobs in a queue by state (waiting: not yet taken; delayed: retries and deferred re-checks)',
     labelNames: ['queue', 'state'],
     registers: [registry],
