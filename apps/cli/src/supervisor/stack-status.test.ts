@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_AGENT_LIMITS, startCollector } from '@reachmap/collector';
+import { CollectorConfig, startCollectorFromConfig } from '@reachmap/collector';
+import { loadConfig } from '@reachmap/config';
 import { createRedisConnection, startEmbeddedRedis } from '@reachmap/queue';
 import { createLogger } from '@reachmap/telemetry';
 import { describe, expect, it } from 'vitest';
@@ -93,19 +94,12 @@ describe('the status source against a real collector', () => {
     const dir = mkdtempSync(join(tmpdir(), 'reachmap-status-'));
     const embedded = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
     const redis = createRedisConnection({ kind: 'single', url: embedded.url }, 'producer', 'status-test');
-    const collector = await startCollector({
+    // Started as `reachmap up` starts its collector child: from the configuration, here its defaults.
+    const config = loadConfig(CollectorConfig, {
+      env: { REACHMAP_DATA_DIR: join(dir, 'collector'), COLLECTOR_PORT: '0' },
+    });
+    const collector = await startCollectorFromConfig(config, {
       redis: { kind: 'single', url: embedded.url },
-      dataDir: join(dir, 'collector'),
-      host: '127.0.0.1',
-      port: 0,
-      catalogue: async () => {
-        throw new Error('no agent asks for the catalogue in this test');
-      },
-      schedule: { interval_s: 300, jitter_s: 30, round_deadline_s: 240, concurrency: 8 },
-      configRefreshS: 3600,
-      limits: LOCAL_AGENT_LIMITS,
-      geoIpDatabases: [],
-      shutdownGraceMs: 500,
       logger: createLogger({ name: 'status-test', level: 'silent' }),
     });
     try {
