@@ -19,9 +19,11 @@ const SAMPLE_EVERY_MS = 5_000;
 const WARM_UP_SHARE = 0.25;
 const WARM_UP_MIN_HOURS = 3 / 60;
 /**
- * Node processes take 10-15 minutes to grow their heaps to working size (demo agents 130 → 195 MiB,
- * then flat within ±40 MiB/h for an hour, docs/benchmarks.md): RSS is judged only when the fit starts
- * this late. The suite's 8-minute soak judges descriptors and Redis; `pnpm soak` also RSS.
+ * Node processes take 10-15 minutes to grow their heaps and glibc's arenas to working size (the
+ * servers here; demo agents went 130 → 195 MiB before they started with the deployed unit's heap caps
+ * and malloc setting, and 120 → 135 since, docs/benchmarks.md "Demo agents launched as deployed"): RSS
+ * is judged only when the fit starts this late. The suite's 8-minute soak judges descriptors and
+ * Redis; `pnpm soak` also RSS.
  */
 const RSS_SETTLED_HOURS = 15 / 60;
 /** A slope fails only when it exceeds its tolerance by more than this many standard errors. */
