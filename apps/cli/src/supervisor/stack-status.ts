@@ -39,7 +39,6 @@ export function ratePerMinute(samples: readonly CounterSample[], nowMs: number):
   return (increase * 60_000) / (last.atMs - first.atMs);
 }
 
-/** Sums a Prometheus text-format metric over its label sets. */
 /**
  * A metric's value in a Prometheus text exposition, summed over its series whose labels include every
  * one of `labels`; null when no series matches.

@@ -20,9 +20,9 @@ const NEEDS_BUNDLE = new Set(['--jitless', '--lite-mode']);
 /**
  * How a lab agent's process starts: as the shipped systemd unit starts a deployed agent, its heap caps
  * and its malloc setting, less the flags a run from sources cannot take. Without them the ten demo
- * agents held ~200 MiB each after 15 minutes and went on growing: freed 1 MiB HTTP bodies kept in
- * glibc's main heap (the unit's MALLOC_TRIM_THRESHOLD_ stops glibc moving them there) and young
- * generations at V8's default size (docs/benchmarks.md, "Demo agents launched as deployed").
+ * agents held ~200 MiB each after 15 minutes and went on growing, mostly freed 1 MiB HTTP bodies kept
+ * in glibc's main heap, where the unit's MALLOC_TRIM_THRESHOLD_ stops glibc putting them
+ * (docs/benchmarks.md, "Demo agents launched as deployed").
  */
 export function labAgentLaunch(): { nodeArgs: string[]; environment: Record<string, string> } {
   const { nodeArgs, environment } = unitLaunch();
