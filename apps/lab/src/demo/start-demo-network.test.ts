@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { unitLaunch } from '@reachmap/agent/unit-launch';
 import { readScopeState } from '@reachmap/store';
 import { createLogger } from '@reachmap/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LabStack, startLabStack } from '../runner/lab-stack.ts';
+import { labAgentProcesses } from '../runner/testing/lab-agent-processes.ts';
 import { loopbackWorldPlacement, regionLoopbackAddress } from '../userspace/loopback-addressing.ts';
 import { type DemoNetwork, startDemoNetwork } from './start-demo-network.ts';
 
@@ -21,24 +21,6 @@ function listening(host: string, port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-/** The demo's agent processes, children of this test's process, with their argv and environment. */
-function agentProcesses(): Array<{ argv: string[]; environment: string[] }> {
-  const found: Array<{ argv: string[]; environment: string[] }> = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (!argv.some((word) => word.endsWith('lab-agent-main.ts'))) continue;
-      found.push({ argv, environment: readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0') });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
 }
 
 let stack: LabStack;
@@ -66,7 +48,7 @@ describe('startDemoNetwork', () => {
 
     // Each agent process starts as the shipped unit starts a deployed agent: its heap caps (less the
     // flags a run from sources cannot take) and its environment, the malloc setting among them.
-    const agents = agentProcesses();
+    const agents = labAgentProcesses(process.pid);
     expect(agents).toHaveLength(10);
     const unit = unitLaunch();
     for (const agent of agents) {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { createLogger } from '@reachmap/telemetry';
 import { describe, expect, it } from 'vitest';
 import { loopbackWorldPlacement } from '../userspace/loopback-addressing.ts';
 import { runLab } from './run-lab.ts';
+import { labAgentProcesses } from './testing/lab-agent-processes.ts';
 import { SHORT_SNI_RESET_YAML, shortSniResetScenario, TEST_WINDOW_MS } from './testing/short-scenario.ts';
 
 const LAB_CLI = fileURLToPath(new URL('./lab-cli.ts', import.meta.url));
@@ -29,19 +30,6 @@ function worldStillListening(world = TEST_WORLD): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-/**
- * Lab agents (entry lab-agent-main.ts) that `parent` started. Only its own: other test files run at the
- * same time and start lab agents of their own (the demo's, for one).
- */
-function labAgentsOf(parent: number): number[] {
-  const listing = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
-  return listing
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, ppid, ...args]) => Number(ppid) === parent && args.join(' ').includes('lab-agent-main.ts'))
-    .map(([pid]) => Number(pid));
 }
 
 const alive = (pid: number) => {
@@ -79,7 +67,7 @@ describe('the lab runner end to end (user space)', () => {
     expect(report.passed).toBe(true);
     // Torn down: no world server, no agent process of this run left.
     expect(await worldStillListening()).toBe(false);
-    expect(labAgentsOf(process.pid)).toEqual([]);
+    expect(labAgentProcesses(process.pid).map((agent) => agent.pid)).toEqual([]);
   }, 360_000);
 
   it('tears everything down when interrupted with SIGINT mid-run', async () => {
@@ -108,7 +96,7 @@ describe('the lab runner end to end (user space)', () => {
       });
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       await started;
-      const agents = labAgentsOf(child.pid ?? -1);
+      const agents = labAgentProcesses(child.pid ?? -1).map((agent) => agent.pid);
       expect(agents).toHaveLength(4);
       child.kill('SIGINT');
       expect(await exited).toBe(130);

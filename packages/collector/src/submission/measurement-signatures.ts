@@ -60,8 +60,9 @@ export function submittedMeasurementSignatures(
       if (!verifyMeasurementSignature(measurement, signature, importPublicKey(agentPublicKey)))
         failedCanary = measurement.id;
     }
-    // After a failed canary the rest is still checked for form, so the log names every malformed one.
+    // After a failed canary nothing is kept, and the rest is still checked for form, so the log names
+    // every malformed one.
     if (failedCanary === null) kept[measurement.id] = signature;
   }
-  return { signatures: failedCanary === null ? kept : {}, malformed, failedCanary };
+  return { signatures: kept, malformed, failedCanary };
 }
