@@ -6,6 +6,7 @@ export * from './http/http-error.ts';
 export * from './http/listen-http.ts';
 export * from './http/request-timing.ts';
 export * from './metrics/metrics-endpoint.ts';
+export * from './process/server-process-env.ts';
 export * from './process/shutdown-on-signal.ts';
 export * from './process/supervised-child-runtime.ts';
 export * from './rate-limit/enforce-rate-limit.ts';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreeLoopbackPort, QUEUE_NAMES, queuePrefix, type RedisClient } from '@reachmap/queue';
+import { SERVER_PROCESS_ENV } from '@reachmap/server-kit';
 import { Queue } from 'bullmq';
 import { type NodeProcess, spawnNodeProcess, waitForProcess } from './node-process.ts';
 
@@ -32,6 +33,7 @@ export async function startCollectors(options: {
   for (let index = 0; index < options.count; index += 1) {
     const port = await findFreeLoopbackPort();
     const collector = spawnNodeProcess(`collector-${index}`, mainOf('@reachmap/collector-app'), {
+      ...SERVER_PROCESS_ENV,
       REDIS_URL: options.redisUrl,
       REACHMAP_DATA_DIR: options.dataDir,
       HOST: '127.0.0.1',
@@ -62,6 +64,7 @@ export async function startAggregators(options: {
   for (let index = 0; index < options.count; index += 1) {
     processes.push(
       spawnNodeProcess(`aggregator-${index}`, mainOf('@reachmap/aggregator-app'), {
+        ...SERVER_PROCESS_ENV,
         REDIS_URL: options.redisUrl,
         REACHMAP_DATA_DIR: options.dataDir,
         REACHMAP_ARCHIVE_DIR: join(options.dataDir, `archive-${index}`),

@@ -4,6 +4,7 @@ import { AggregatorConfig } from '@reachmap/aggregator';
 import { Command, type CommandUnknownOpts, setExitCode } from '@reachmap/command-line';
 import { loadConfig, ServerConfig } from '@reachmap/config';
 import { findFreeLoopbackPort } from '@reachmap/queue';
+import { SERVER_PROCESS_ENV } from '@reachmap/server-kit';
 import { createLogger } from '@reachmap/telemetry';
 import { openRedisSession } from '../redis-session.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
@@ -127,7 +128,9 @@ async function runUp(options: UpOptions): Promise<number> {
   const apiPort = await fixedPort(config.API_PORT);
   // Port 0 is chosen once here, so a restarted aggregator keeps the address Prometheus scrapes.
   const aggregatorMetricsPort = await fixedPort(loadConfig(AggregatorConfig).AGGREGATOR_METRICS_PORT);
+  // The servers run as deployed (their units' environment); what the user set wins.
   const env: NodeJS.ProcessEnv = {
+    ...SERVER_PROCESS_ENV,
     ...process.env,
     REDIS_URL: redis.target.kind === 'single' ? redis.target.url : (config.REDIS_URL ?? ''),
     REACHMAP_DATA_DIR: config.REACHMAP_DATA_DIR,
