@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CollectorConfig, startCollectorFromConfig } from '@reachmap/collector';
 import { loadConfig } from '@reachmap/config';
-import { createRedisConnection, startEmbeddedRedis } from '@reachmap/queue';
+import { createRedisConnection, startEmbeddedRedis, waitUntilReady } from '@reachmap/queue';
 import { createLogger } from '@reachmap/telemetry';
 import { describe, expect, it } from 'vitest';
 import { renderStatus } from './stack-output.ts';
@@ -42,6 +42,19 @@ describe('status block', () => {
     expect(metricValue(text, 'reachmap_queue_jobs', { queue: 'ingest', state: 'waiting' })).toBe(3);
     expect(metricValue(text, 'reachmap_queue_jobs', { queue: 'ingest', state: 'failed' })).toBeNull();
     expect(metricValue(text, 'absent_metric')).toBeNull();
+  });
+
+  it('reads label values holding commas, braces and escapes, and never takes a timestamp for the value', () => {
+    const text = [
+      'http_requests_total{route="/v1/map,list",note="say \\"hi\\" {x}",code="200"} 7 1733616000000',
+      'http_requests_total{route="/v1/map",code="500",} 2',
+      'http_requests_total 1',
+    ].join('\n');
+    expect(metricValue(text, 'http_requests_total', { route: '/v1/map,list' })).toBe(7);
+    expect(metricValue(text, 'http_requests_total', { note: 'say "hi" {x}' })).toBe(7);
+    expect(metricValue(text, 'http_requests_total', { code: '500' })).toBe(2);
+    expect(metricValue(text, 'http_requests_total', { route: '/v1/map' })).toBe(2);
+    expect(metricValue(text, 'http_requests_total')).toBe(10);
   });
 
   it('counts states still open from the event history', () => {
@@ -94,6 +107,9 @@ describe('the status source against a real collector', () => {
     const dir = mkdtempSync(join(tmpdir(), 'reachmap-status-'));
     const embedded = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
     const redis = createRedisConnection({ kind: 'single', url: embedded.url }, 'producer', 'status-test');
+    // As `reachmap up` hands its status source a session that is ready (no offline queue: a read
+    // before the connection is up fails, and its figure shows "–").
+    await waitUntilReady(redis);
     // Started as `reachmap up` starts its collector child: from the configuration, here its defaults.
     const config = loadConfig(CollectorConfig, {
       env: { REACHMAP_DATA_DIR: join(dir, 'collector'), COLLECTOR_PORT: '0' },

@@ -39,23 +39,51 @@ export function ratePerMinute(samples: readonly CounterSample[], nowMs: number):
   return (increase * 60_000) / (last.atMs - first.atMs);
 }
 
+/** One `label="value"` of a series' label set; values may hold commas, braces and escaped quotes. */
+const LABEL_PAIR = /([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"/gy;
+const LABEL_SEPARATOR = /\s*,?\s*/y;
+
+/** The labels of a series line after its `{`, and where the label set ends; null when malformed. */
+function labelSetOf(line: string, from: number): { labels: Map<string, string>; end: number } | null {
+  const labels = new Map<string, string>();
+  let at = from;
+  for (;;) {
+    LABEL_SEPARATOR.lastIndex = at;
+    LABEL_SEPARATOR.exec(line);
+    at = LABEL_SEPARATOR.lastIndex;
+    if (line[at] === '}') return { labels, end: at + 1 };
+    LABEL_PAIR.lastIndex = at;
+    const pair = LABEL_PAIR.exec(line);
+    if (pair === null) return null;
+    // The text format escapes backslash, quote and newline inside label values.
+    labels.set(
+      pair[1] as string,
+      (pair[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)),
+    );
+    at = LABEL_PAIR.lastIndex;
+  }
+}
+
 /**
  * A metric's value in a Prometheus text exposition, summed over its series whose labels include every
- * one of `labels`; null when no series matches.
+ * one of `labels`; null when no series matches. A sample's optional timestamp is not its value.
  */
 export function metricValue(
   exposition: string,
   name: string,
   labels: Readonly<Record<string, string>> = {},
 ): number | null {
-  const wanted = Object.entries(labels).map(([label, value]) => `${label}="${value}"`);
   let total: number | null = null;
   for (const line of exposition.split('\n')) {
     if (!line.startsWith(name) || (line[name.length] !== ' ' && line[name.length] !== '{')) continue;
-    const labelSet =
-      line[name.length] === '{' ? line.slice(name.length + 1, line.indexOf('}')).split(',') : [];
-    if (!wanted.every((pair) => labelSet.includes(pair))) continue;
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    let rest = name.length;
+    if (line[name.length] === '{') {
+      const set = labelSetOf(line, name.length + 1);
+      if (set === null) continue;
+      if (!Object.entries(labels).every(([label, value]) => set.labels.get(label) === value)) continue;
+      rest = set.end;
+    } else if (Object.keys(labels).length > 0) continue;
+    const value = Number(line.slice(rest).trim().split(/\s+/)[0]);
     if (Number.isFinite(value)) total = (total ?? 0) + value;
   }
   return total;
