@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_PROCESS_ENV } from '@reachmap/server-kit';
+import { SERVER_NODE_FLAGS, SERVER_PROCESS_ENV } from '@reachmap/server-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const UNITS = ['collector', 'aggregator', 'api', 'reflector'].map((role) => `reachmap-${role}.service`);
@@ -54,10 +54,14 @@ describe.skipIf(!found)('systemd units of the server roles', () => {
     expect(text).toMatch(/\nMemoryMax=\d+[MG]\n/);
   });
 
-  it.each(UNITS)('%s sets the environment every server process runs with', (name) => {
+  it.each(UNITS)('%s sets the Node flags and environment every server process runs with', (name) => {
     const text = readFileSync(join(import.meta.dirname, name), 'utf8');
     for (const [key, value] of Object.entries(SERVER_PROCESS_ENV))
       expect(text).toContain(`\nEnvironment=${key}=${value}\n`);
+    const role = name.replace(/^reachmap-|\.service$/g, '');
+    expect(text).toContain(
+      `\nExecStart=/usr/bin/node ${SERVER_NODE_FLAGS.join(' ')} apps/${role}/src/main.ts\n`,
+    );
   });
 
   it('gives the aggregator and the API one evidence store, under one user that can open it', () => {

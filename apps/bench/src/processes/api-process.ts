@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { findFreeLoopbackPort } from '@reachmap/queue';
-import { SERVER_PROCESS_ENV } from '@reachmap/server-kit';
 import type { BenchRedis } from '../bench-redis.ts';
-import { type NodeProcess, spawnNodeProcess, waitForProcess } from './node-process.ts';
-import { mainOf } from './reachmap-servers.ts';
+import { type NodeProcess, waitForProcess } from './node-process.ts';
+import { spawnServerProcess } from './reachmap-servers.ts';
 
 export interface ApiProcess {
   url: string;
@@ -16,8 +15,7 @@ export interface ApiProcess {
  */
 export async function startApiProcess(redis: BenchRedis): Promise<ApiProcess> {
   const port = await findFreeLoopbackPort();
-  const api = spawnNodeProcess('api', mainOf('@reachmap/api-app'), {
-    ...SERVER_PROCESS_ENV,
+  const api = spawnServerProcess('api', '@reachmap/api-app', {
     REDIS_URL: redis.embedded.url,
     REACHMAP_DATA_DIR: join(redis.dir, 'api'),
     HOST: '127.0.0.1',

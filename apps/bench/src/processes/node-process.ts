@@ -37,8 +37,9 @@ export function spawnNodeProcess(
   entry: string,
   env: Record<string, string>,
   args: readonly string[] = [],
+  nodeFlags: readonly string[] = [],
 ): NodeProcess {
-  const child: ChildProcess = spawn(process.execPath, [entry, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreeLoopbackPort, QUEUE_NAMES, queuePrefix, type RedisClient } from '@reachmap/queue';
-import { SERVER_PROCESS_ENV } from '@reachmap/server-kit';
+import { SERVER_NODE_FLAGS, SERVER_PROCESS_ENV } from '@reachmap/server-kit';
 import { Queue } from 'bullmq';
 import { type NodeProcess, spawnNodeProcess, waitForProcess } from './node-process.ts';
 
@@ -11,6 +11,11 @@ import { type NodeProcess, spawnNodeProcess, waitForProcess } from './node-proce
  */
 export function mainOf(appName: string): string {
   return fileURLToPath(import.meta.resolve(`${appName}/main`));
+}
+
+/** A server role's process, started with the Node flags and environment its systemd unit gives it. */
+export function spawnServerProcess(label: string, appName: string, env: Record<string, string>): NodeProcess {
+  return spawnNodeProcess(label, mainOf(appName), { ...SERVER_PROCESS_ENV, ...env }, [], SERVER_NODE_FLAGS);
 }
 
 export interface CollectorProcesses {
@@ -32,8 +37,7 @@ export async function startCollectors(options: {
   const processes: NodeProcess[] = [];
   for (let index = 0; index < options.count; index += 1) {
     const port = await findFreeLoopbackPort();
-    const collector = spawnNodeProcess(`collector-${index}`, mainOf('@reachmap/collector-app'), {
-      ...SERVER_PROCESS_ENV,
+    const collector = spawnServerProcess(`collector-${index}`, '@reachmap/collector-app', {
       REDIS_URL: options.redisUrl,
       REACHMAP_DATA_DIR: options.dataDir,
       HOST: '127.0.0.1',
@@ -63,8 +67,7 @@ export async function startAggregators(options: {
   const processes: NodeProcess[] = [];
   for (let index = 0; index < options.count; index += 1) {
     processes.push(
-      spawnNodeProcess(`aggregator-${index}`, mainOf('@reachmap/aggregator-app'), {
-        ...SERVER_PROCESS_ENV,
+      spawnServerProcess(`aggregator-${index}`, '@reachmap/aggregator-app', {
         REDIS_URL: options.redisUrl,
         REACHMAP_DATA_DIR: options.dataDir,
         REACHMAP_ARCHIVE_DIR: join(options.dataDir, `archive-${index}`),

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_PROCESS_ENV } from '@reachmap/server-kit';
+import { SERVER_NODE_FLAGS, SERVER_PROCESS_ENV } from '@reachmap/server-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, startStackProcess } from '../testing/stack-process.ts';
 
@@ -32,7 +32,7 @@ describe('reachmap up', () => {
       /^reachmap_aggregator_evaluation_lag_seconds\{role="aggregator"\} /m,
     );
 
-    // Each server runs with the environment its systemd unit gives it.
+    // Each server runs with the Node flags and environment its systemd unit gives it.
     const running = await stack.waitForRecord(
       (r) => r.msg === 'reachmap is running; press Ctrl-C to stop',
       10_000,
@@ -40,6 +40,8 @@ describe('reachmap up', () => {
     const components = running.components as { name: string; pid: number }[];
     expect(components.map((c) => c.name).sort()).toEqual(['aggregator', 'api', 'collector']);
     for (const { name, pid } of components) {
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      expect(commandLine.slice(1, 1 + SERVER_NODE_FLAGS.length), name).toEqual([...SERVER_NODE_FLAGS]);
       const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
       for (const [key, value] of Object.entries(SERVER_PROCESS_ENV))
         expect(environment, name).toContain(`${key}=${value}`);

@@ -4,7 +4,7 @@ import { AggregatorConfig } from '@reachmap/aggregator';
 import { Command, type CommandUnknownOpts, setExitCode } from '@reachmap/command-line';
 import { loadConfig, ServerConfig } from '@reachmap/config';
 import { findFreeLoopbackPort } from '@reachmap/queue';
-import { SERVER_PROCESS_ENV } from '@reachmap/server-kit';
+import { SERVER_NODE_FLAGS, SERVER_PROCESS_ENV } from '@reachmap/server-kit';
 import { createLogger } from '@reachmap/telemetry';
 import { openRedisSession } from '../redis-session.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
@@ -147,6 +147,8 @@ async function runUp(options: UpOptions): Promise<number> {
     children: components.map((name) => ({
       name,
       entry: entryOf(name),
+      // The demo network is the lab's, not a server role; it starts its agents as they are deployed.
+      ...(name === 'demo' ? {} : { nodeFlags: SERVER_NODE_FLAGS }),
       env,
       stopTimeoutMs: STOP_TIMEOUT_MS[name],
     })),

@@ -8,6 +8,8 @@ export interface ChildSpec {
   name: string;
   /** The entry script, run with this Node (`process.execPath`). */
   entry: string;
+  /** Node flags before the entry (V8's heap limits, as a deployed role's unit gives them). */
+  nodeFlags?: readonly string[];
   env: NodeJS.ProcessEnv;
   /** How long a stop may take (draining) before the child is killed. */
   stopTimeoutMs: number;
@@ -72,7 +74,7 @@ export class SupervisedChild {
     this.state = this.restarts === 0 ? 'starting' : 'restarting';
     const startedAt = Date.now();
     // detached: a terminal's Ctrl-C reaches only the supervisor, which stops the children in order.
-    const child = spawn(process.execPath, [this.spec.entry], {
+    const child = spawn(process.execPath, [...(this.spec.nodeFlags ?? []), this.spec.entry], {
       env: this.spec.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
