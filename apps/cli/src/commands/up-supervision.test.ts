@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type StackProcess, startStackProcess } from '../testing/stack-process.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type StackProcess, startStackProcess, stopStacksLeftRunning } from '../testing/stack-process.ts';
 
 const dirs: string[] = [];
 function dataDir(): string {
@@ -47,6 +47,8 @@ async function serves(url: string): Promise<boolean> {
     return false;
   }
 }
+
+afterEach(stopStacksLeftRunning);
 
 describe('reachmap up supervision', () => {
   it('leaves no child and no redis-server behind when the supervisor is killed with SIGKILL', async () => {

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS, SERVER_PROCESS_ENV } from '@reachmap/server-kit';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, startStackProcess } from '../testing/stack-process.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runCli, startStackProcess, stopStacksLeftRunning } from '../testing/stack-process.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'reachmap-up-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -16,6 +16,8 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+afterEach(stopStacksLeftRunning);
 
 describe('reachmap up', () => {
   it('starts on the embedded default and stops cleanly on Ctrl-C, leaving no process behind', async () => {

@@ -18,6 +18,17 @@ export interface StackProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Stacks started and not yet seen to exit, for `stopStacksLeftRunning`. */
+const running = new Set<StackProcess>();
+
+/**
+ * Stops every stack a test started and left running: a failed assertion ends a test before its own
+ * `stop()`, and the stack (with its demo) would otherwise outlive the test run. For `afterEach`.
+ */
+export async function stopStacksLeftRunning(): Promise<void> {
+  await Promise.all([...running].map((stack) => stack.stop()));
+}
+
 /** `reachmap up` as a child process on its own data directory; resolves once it says it is running. */
 export async function startStackProcess(
   dataDir: string,
@@ -60,18 +71,25 @@ export async function startStackProcess(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  return {
+  let closed = false;
+  const stack: StackProcess = {
     child,
     records,
     waitForRecord,
     stop: (signal = 'SIGINT') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        if (closed) return resolve(child.exitCode);
         // 'close' rather than 'exit': stdout is drained by then, so the last log lines are in `records`.
         child.once('close', (code) => resolve(code));
         child.kill(signal);
       }),
   };
+  running.add(stack);
+  child.once('close', () => {
+    closed = true;
+    running.delete(stack);
+  });
+  return stack;
 }
 
 type CliResult = { code: number | null; stdout: string; stderr: string };
