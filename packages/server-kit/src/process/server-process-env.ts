@@ -18,8 +18,8 @@ export const SERVER_PROCESS_ENV: Readonly<Record<string, string>> = {
  * process's young generation to 64 MiB semi-spaces (128 MiB committed; Node 24, 64-bit, no pointer
  * compression) and keeps it: in a 1-hour soak the collector's and the aggregator's new space stood at
  * 128 MiB each, and the collector's RSS rose 36 MiB in steps as it grew. With 16 MiB semi-spaces the
- * paired ingest bench kept its rate (median 5,176 against 5,253 measurements/s) and each server's peak
- * RSS fell by about 95 MiB; 8 MiB cost 10 % of the rate (docs/benchmarks.md, "Server processes and
- * their memory").
+ * paired ingest bench kept its rate (median 5,176 against 5,253 measurements/s) and the peak RSS of
+ * the collector and the aggregator fell by 80 and 92 MiB; 8 MiB cost 10 % of the rate
+ * (docs/benchmarks.md, "Server processes and their memory").
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
