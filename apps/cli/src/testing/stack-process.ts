@@ -71,24 +71,20 @@ export async function startStackProcess(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  let closed = false;
   const stack: StackProcess = {
     child,
     records,
     waitForRecord,
     stop: (signal = 'SIGINT') =>
       new Promise((resolve) => {
-        if (closed) return resolve(child.exitCode);
+        if (!running.has(stack)) return resolve(child.exitCode);
         // 'close' rather than 'exit': stdout is drained by then, so the last log lines are in `records`.
         child.once('close', (code) => resolve(code));
         child.kill(signal);
       }),
   };
   running.add(stack);
-  child.once('close', () => {
-    closed = true;
-    running.delete(stack);
-  });
+  child.once('close', () => running.delete(stack));
   return stack;
 }
 
